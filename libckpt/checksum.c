@@ -1,0 +1,1 @@
+/* checksum.c: not written yet */

@@ -1,0 +1,1 @@
+/* failpoint.c: not written yet */

@@ -1,0 +1,302 @@
+/* fsops.c: every call through which libckpt changes the file system.
+ * Keeping them in one place lets the crash harness (CKPT_FAILPOINTS builds)
+ * stop or fail the N-th change, and keeps the durability rules together. */
+#include "internal.h"
+#include "failpoint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+static int fs_error(const char *op, const char *path, int err)
+{
+	if (err == ENOSPC)
+		return ckpt_fail(CKPT_EIO, "%s: %s: no space left on device", path, op);
+	return ckpt_fail(ckpt_code_from_errno(err), "%s: %s: %s", path, op, strerror(err));
+}
+
+int ckpt_fs_mkdir(const char *path, mode_t mode)
+{
+	int err = ckpt_failpoint_before("mkdir", path, NULL);
+	if (!err && mkdir(path, mode) != 0)
+		err = errno;
+	if (err)
+		return fs_error("mkdir", path, err);
+	ckpt_failpoint_after("mkdir", path, NULL);
+	return 0;
+}
+
+int ckpt_fs_mkdirs(const char *path, mode_t mode)
+{
+	char *copy = ckpt_strdup(path);
+	if (!copy)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+	int rc = 0;
+	for (char *p = copy + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		struct stat st;
+		if (stat(copy, &st) == 0) {
+			if (!S_ISDIR(st.st_mode)) {
+				rc = ckpt_fail(CKPT_EIO, "%s: exists and is not a directory", copy);
+				break;
+			}
+		} else if (errno == ENOENT) {
+			rc = ckpt_fs_mkdir(copy, mode);
+			if (rc)
+				break;
+		} else {
+			rc = fs_error("stat", copy, errno);
+			break;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	free(copy);
+	return rc;
+}
+
+static int write_all(int fd, const char *path, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	(void)path;
+	return 0;
+}
+
+int ckpt_fs_write_file(const char *path, const void *data, size_t len, bool sync)
+{
+	int err = ckpt_failpoint_before("create", path, NULL);
+	if (err)
+		return fs_error("create", path, err);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return fs_error("create", path, errno);
+	ckpt_failpoint_after("create", path, NULL);
+
+	err = ckpt_failpoint_before("write", path, NULL);
+	if (!err)
+		err = write_all(fd, path, data, len);
+	if (err) {
+		close(fd);
+		return fs_error("write", path, err);
+	}
+	ckpt_failpoint_after("write", path, NULL);
+
+	if (sync) {
+		err = ckpt_failpoint_before("fsync", path, NULL);
+		if (!err && fsync(fd) != 0)
+			err = errno;
+		if (err) {
+			close(fd);
+			return fs_error("fsync", path, err);
+		}
+		ckpt_failpoint_after("fsync", path, NULL);
+	}
+	if (close(fd) != 0)
+		return fs_error("close", path, errno);
+	return 0;
+}
+
+int ckpt_fs_append(const char *path, const char *text, size_t len)
+{
+	int err = ckpt_failpoint_before("append", path, NULL);
+	if (err)
+		return fs_error("append", path, err);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return fs_error("append", path, errno);
+	err = write_all(fd, path, text, len);
+	close(fd);
+	if (err)
+		return fs_error("append", path, err);
+	ckpt_failpoint_after("append", path, NULL);
+	return 0;
+}
+
+int ckpt_fs_fsync_path(const char *path)
+{
+	int err = ckpt_failpoint_before("fsync", path, NULL);
+	if (err)
+		return fs_error("fsync", path, err);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return fs_error("fsync", path, errno);
+	/* Directories on some file systems refuse fsync with EINVAL: nothing to do. */
+	if (fsync(fd) != 0 && errno != EINVAL) {
+		err = errno;
+		close(fd);
+		return fs_error("fsync", path, err);
+	}
+	close(fd);
+	ckpt_failpoint_after("fsync", path, NULL);
+	return 0;
+}
+
+int ckpt_fs_rename(const char *from, const char *to)
+{
+	int err = ckpt_failpoint_before("rename", from, to);
+	if (!err && rename(from, to) != 0)
+		err = errno;
+	if (err) {
+		int code = fs_error("rename", from, err);
+		return ckpt_fail(code, "rename %s -> %s: %s", from, to, strerror(err));
+	}
+	ckpt_failpoint_after("rename", from, to);
+	return 0;
+}
+
+int ckpt_fs_exchange(const char *a, const char *b)
+{
+	int err = ckpt_failpoint_before("exchange", a, b);
+	if (!err && renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0)
+		err = errno;
+	if (err == EINVAL || err == ENOSYS)
+		return ckpt_fail(CKPT_EINVAL, "exchange %s <-> %s: not supported here", a, b);
+	if (err)
+		return ckpt_fail(ckpt_code_from_errno(err), "exchange %s <-> %s: %s", a, b,
+				 strerror(err));
+	ckpt_failpoint_after("exchange", a, b);
+	return 0;
+}
+
+int ckpt_fs_symlink(const char *target, const char *path)
+{
+	int err = ckpt_failpoint_before("symlink", path, target);
+	if (!err && symlink(target, path) != 0)
+		err = errno;
+	if (err)
+		return fs_error("symlink", path, err);
+	ckpt_failpoint_after("symlink", path, target);
+	return 0;
+}
+
+int ckpt_fs_unlink(const char *path)
+{
+	int err = ckpt_failpoint_before("unlink", path, NULL);
+	if (!err && unlink(path) != 0)
+		err = errno;
+	if (err)
+		return fs_error("unlink", path, err);
+	ckpt_failpoint_after("unlink", path, NULL);
+	return 0;
+}
+
+int ckpt_fs_rmdir(const char *path)
+{
+	int err = ckpt_failpoint_before("rmdir", path, NULL);
+	if (!err && rmdir(path) != 0)
+		err = errno;
+	if (err)
+		return fs_error("rmdir", path, err);
+	ckpt_failpoint_after("rmdir", path, NULL);
+	return 0;
+}
+
+/* Depth-first, by path, with lstat only: a symlink anywhere below is
+ * unlinked as an entry, so nothing outside the tree is ever reached. */
+static int remove_below(const char *path, dev_t device, int depth)
+{
+	if (depth > 64)
+		return ckpt_fail(CKPT_EUNSAFE, "%s: nested too deep to remove", path);
+	DIR *dir = opendir(path);
+	if (!dir)
+		return fs_error("opendir", path, errno);
+	int rc = 0;
+	struct dirent *entry;
+	while (rc == 0 && (entry = readdir(dir)) != NULL) {
+		if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
+			continue;
+		char *child = ckpt_path_join(path, entry->d_name);
+		if (!child) {
+			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+			break;
+		}
+		struct stat st;
+		if (lstat(child, &st) != 0) {
+			rc = fs_error("lstat", child, errno);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (st.st_dev != device)
+				rc = ckpt_fail(CKPT_EUNSAFE,
+					       "%s: is a mount point; refusing to remove below it",
+					       child);
+			else if ((rc = remove_below(child, device, depth + 1)) == 0)
+				rc = ckpt_fs_rmdir(child);
+		} else {
+			rc = ckpt_fs_unlink(child);
+		}
+		free(child);
+	}
+	closedir(dir);
+	return rc;
+}
+
+int ckpt_fs_remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return fs_error("lstat", path, errno);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return ckpt_fs_unlink(path);
+	struct stat parent;
+	char *up = ckpt_path_join(path, "..");
+	int parent_ok = up && lstat(up, &parent) == 0;
+	free(up);
+	if (parent_ok && parent.st_dev != st.st_dev)
+		return ckpt_fail(CKPT_EUNSAFE, "%s: is a mount point; refusing to remove it", path);
+	int rc = remove_below(path, st.st_dev, 0);
+	if (rc == 0)
+		rc = ckpt_fs_rmdir(path);
+	return rc;
+}
+
+int ckpt_fs_replace_symlink(const char *dir, const char *name, const char *target)
+{
+	char tmp_name[300];
+	snprintf(tmp_name, sizeof tmp_name, ".%s.tmp-%ld", name, (long)getpid());
+	char *tmp = ckpt_path_join(dir, tmp_name);
+	char *final = ckpt_path_join(dir, name);
+	int rc = CKPT_ENOMEM;
+	if (!tmp || !final) {
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", dir);
+		goto out;
+	}
+	/* A temporary link left by a crash of this same pid number: replace it. */
+	struct stat st;
+	if (lstat(tmp, &st) == 0 && S_ISLNK(st.st_mode) && (rc = ckpt_fs_unlink(tmp)) != 0)
+		goto out;
+	if ((rc = ckpt_fs_symlink(target, tmp)) != 0)
+		goto out;
+	if ((rc = ckpt_fs_rename(tmp, final)) != 0) {
+		unlink(tmp);
+		goto out;
+	}
+	rc = ckpt_fs_fsync_path(dir);
+out:
+	free(tmp);
+	free(final);
+	return rc;
+}

@@ -1,0 +1,1 @@
+/* info.c: not written yet */

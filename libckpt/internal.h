@@ -1,0 +1,274 @@
+/* internal.h: what libckpt's own files share and the public header hides.
+ * Tests link the static library and may use these too. */
+#ifndef CKPT_INTERNAL_H
+#define CKPT_INTERNAL_H
+
+#include "ckpt.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CKPT_INTERNAL __attribute__((visibility("hidden")))
+
+/* File names of the shared format (SPEC §3, §7) and our additions. */
+#define CKPT_LOG_NAME "ckpt.log"
+#define CKPT_EPOCHS_NAME "epochs"
+#define CKPT_WORK_NAME "work"
+#define CKPT_BEST_NAME "best"
+#define CKPT_LAST_NAME "last"
+#define CKPT_MODEL_NAME "model.h5"
+#define CKPT_INFO_NAME "ckpt-info.json"
+#define CKPT_HISTORY_NAME "metrics.jsonl"
+#define CKPT_LOCK_NAME "ckpt.lock"
+/* Largest ckpt-info.json / metrics.jsonl line we read: real ones are < 4 KiB. */
+#define CKPT_INFO_MAX_BYTES (1 << 20)
+
+/* ---- error.c ---------------------------------------------------------- */
+
+/* Sets this thread's message (printf-style) and returns code, so that
+ * callers can write `return ckpt_fail(CKPT_EIO, "%s: %s", path, strerror(errno));` */
+CKPT_INTERNAL int ckpt_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Maps an errno to a CKPT_E code (ENOENT→ENOENT, ENOMEM→ENOMEM, else EIO). */
+CKPT_INTERNAL int ckpt_code_from_errno(int err);
+/* Prefixes the current message with "prefix: " (for context added by callers). */
+CKPT_INTERNAL int ckpt_fail_prefix(int code, const char *prefix);
+
+/* ---- util.c ----------------------------------------------------------- */
+
+/* A growable string; data is always NUL-terminated. Abort-free: on ENOMEM the
+ * buffer sets oom and further appends are ignored. */
+typedef struct ckpt_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	bool oom;
+} ckpt_buf;
+
+CKPT_INTERNAL void ckpt_buf_init(ckpt_buf *buf);
+CKPT_INTERNAL void ckpt_buf_free(ckpt_buf *buf);
+CKPT_INTERNAL void ckpt_buf_append(ckpt_buf *buf, const char *text, size_t len);
+CKPT_INTERNAL void ckpt_buf_puts(ckpt_buf *buf, const char *text);
+CKPT_INTERNAL void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends text as a JSON string literal, quotes included (escapes control
+ * bytes; bytes >= 0x80 pass through). */
+CKPT_INTERNAL void ckpt_buf_json_string(ckpt_buf *buf, const char *text);
+/* Appends a double the way Python's json.dumps does: shortest repr that
+ * round-trips ("0.206222", "1.0", "1e-07"), and Infinity, -Infinity, NaN. */
+CKPT_INTERNAL void ckpt_buf_json_number(ckpt_buf *buf, double value);
+/* Takes ownership of the data (caller frees); buffer is reset. NULL on oom. */
+CKPT_INTERNAL char *ckpt_buf_steal(ckpt_buf *buf);
+
+CKPT_INTERNAL char *ckpt_strdup(const char *text);           /* NULL in, NULL out */
+CKPT_INTERNAL char *ckpt_path_join(const char *dir, const char *name); /* caller frees */
+CKPT_INTERNAL char *ckpt_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "030" for 30, "1000" for 1000 (%03ld). */
+CKPT_INTERNAL void ckpt_epoch_dir_name(char out[32], long epoch);
+/* True when name is the canonical dir name of an epoch >= 1 (so "007", "1000";
+ * not "7", "-1", "1e3", or numbers past 9 digits). */
+CKPT_INTERNAL bool ckpt_epoch_dir_parse(const char *name, long *out);
+/* Local time "%Y-%m-%d %H:%M:%S". */
+CKPT_INTERNAL void ckpt_timestamp_now(char out[32]);
+/* Reads a whole regular file (not following a final symlink when nofollow)
+ * of at most max_bytes, NUL-terminated. Errors name the path. */
+CKPT_INTERNAL int ckpt_read_file(char **out, size_t *out_len, const char *path, size_t max_bytes,
+				 bool nofollow);
+/* True when the cancel flag of progress (may be NULL) is raised. */
+CKPT_INTERNAL bool ckpt_cancelled(const ckpt_progress *progress);
+CKPT_INTERNAL void ckpt_report(const ckpt_progress *progress, const char *stage, uint64_t done,
+			       uint64_t total);
+/* Strict number parsing of a whole string: no leading/trailing junk. */
+CKPT_INTERNAL bool ckpt_parse_long(const char *text, long long *out);
+CKPT_INTERNAL bool ckpt_parse_double(const char *text, double *out);
+CKPT_INTERNAL const char *ckpt_hostname(void); /* static buffer, set once */
+
+/* ---- fsops.c: every call that changes the file system ------------------
+ * Each is one step for the crash-injection harness (compiled with
+ * CKPT_FAILPOINTS) and records what has been made durable. Errors name the
+ * path and the cause and map to CKPT_E codes. */
+
+CKPT_INTERNAL int ckpt_fs_mkdir(const char *path, mode_t mode);
+/* mkdir -p of the directories in path. */
+CKPT_INTERNAL int ckpt_fs_mkdirs(const char *path, mode_t mode);
+/* Creates or truncates path, writes data, fsyncs it when sync is true. */
+CKPT_INTERNAL int ckpt_fs_write_file(const char *path, const void *data, size_t len, bool sync);
+/* Appends text to path (created 0644 if absent); no fsync (logs only). */
+CKPT_INTERNAL int ckpt_fs_append(const char *path, const char *text, size_t len);
+CKPT_INTERNAL int ckpt_fs_fsync_path(const char *path); /* a file or directory */
+CKPT_INTERNAL int ckpt_fs_rename(const char *from, const char *to);
+/* Atomically swaps two existing paths (renameat2 RENAME_EXCHANGE);
+ * CKPT_EINVAL with errno EINVAL/ENOSYS when the file system cannot. */
+CKPT_INTERNAL int ckpt_fs_exchange(const char *a, const char *b);
+CKPT_INTERNAL int ckpt_fs_symlink(const char *target, const char *path);
+CKPT_INTERNAL int ckpt_fs_unlink(const char *path);
+CKPT_INTERNAL int ckpt_fs_rmdir(const char *path);
+/* Removes path and everything below it, never following a symlink (a link
+ * is removed, not its target) and never crossing into another file system. */
+CKPT_INTERNAL int ckpt_fs_remove_tree(const char *path);
+/* Points dir/name at target atomically: a new link under a temporary name in
+ * dir, renamed over name, then dir fsynced. */
+CKPT_INTERNAL int ckpt_fs_replace_symlink(const char *dir, const char *name, const char *target);
+
+/* ---- json.c: JSON as CANDLE's Python writes it --------------------------- */
+
+struct cJSON;
+/* Parses text[0..len) (need not be NUL-terminated) into a cJSON tree, after
+ * rejecting NUL bytes, invalid UTF-8, nesting deeper than 64, duplicate
+ * keys and trailing garbage, and accepting Python's bare Infinity,
+ * -Infinity and NaN (read back with ckpt_json_number). `what` names the file
+ * in errors. Caller frees with cJSON_Delete. */
+CKPT_INTERNAL int ckpt_json_parse(struct cJSON **out, const char *text, size_t len, const char *what);
+/* A number item (or one of the Python tokens) as a double; false otherwise. */
+CKPT_INTERNAL bool ckpt_json_number(const struct cJSON *item, double *out);
+
+/* ---- info.c: ckpt-info.json ------------------------------------------- */
+
+typedef struct ckpt_info {
+	long epoch;
+	char *save_best_metric;   /* NULL when absent or null */
+	bool has_best_metric_last;
+	double best_metric_last;
+	char *model_file;
+	char *checksum;           /* NULL when absent */
+	char *timestamp;
+	bool first;               /* time_elapsed was "__FIRST__" */
+	bool has_time_elapsed;
+	double time_elapsed;
+	char *metadata;           /* NULL for null */
+	/* libckpt's additions */
+	bool has_metric_value;
+	double metric_value;
+	char direction;           /* 0 when absent */
+} ckpt_info;
+
+/* Reads and checks path: CKPT_ENOENT when absent, CKPT_EFORMAT with a
+ * message naming path and key for bad content, CKPT_EIO otherwise. */
+CKPT_INTERNAL int ckpt_info_read(ckpt_info *out, const char *path);
+CKPT_INTERNAL void ckpt_info_clear(ckpt_info *info);
+/* The file's text, fields in the original's order, then ours; extra metrics
+ * (may be NULL) under "metrics". */
+CKPT_INTERNAL void ckpt_info_format(ckpt_buf *buf, const ckpt_info *info, const ckpt_metric *extra,
+				    size_t n_extra);
+
+/* ---- logfile.c: ckpt.log ------------------------------------------------ */
+
+/* Appends "YYYY-MM-DD HH:MM:SS CandleCkpt: <message>\n". */
+CKPT_INTERNAL int ckpt_log_write(const char *log_path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+typedef struct ckpt_log_epoch {
+	long epoch;
+	int session;     /* 0-based writer session ("Callback initialized." starts one) */
+	bool has_value;
+	double value;    /* from the "metrics:" line, when save_best was on */
+	bool saved;      /* followed by a rename into epochs/NNN */
+	bool became_best;/* followed by a "linking: '.../best'" line */
+	char time[20];   /* the line's timestamp */
+} ckpt_log_epoch;
+
+typedef struct ckpt_log_summary {
+	char *metric;            /* from save_best_metric='...' or metrics: lines */
+	char direction;          /* inferred, 0 when unknown */
+	size_t n_epochs;
+	ckpt_log_epoch *epochs;  /* every epoch call recovered, in log order */
+	int n_sessions;
+} ckpt_log_summary;
+
+/* Parses an original (or libckpt) ckpt.log. Tolerates junk lines. */
+CKPT_INTERNAL int ckpt_log_parse(ckpt_log_summary *out, const char *text, size_t len);
+CKPT_INTERNAL int ckpt_log_parse_file(ckpt_log_summary *out, const char *path);
+CKPT_INTERNAL void ckpt_log_summary_clear(ckpt_log_summary *summary);
+
+/* ---- history.c: R/metrics.jsonl --------------------------------------- */
+
+typedef struct ckpt_history_line {
+	long epoch;
+	const char *metric;
+	char direction;
+	bool has_value;
+	double value;
+	bool saved;
+	bool became_best;
+	const char *time;
+	const char *session; /* writer session id */
+	const ckpt_metric *extra;
+	size_t n_extra;
+} ckpt_history_line;
+
+CKPT_INTERNAL int ckpt_history_append(const char *path, const ckpt_history_line *line);
+/* Builds a history from metrics.jsonl text; bad lines are skipped. */
+CKPT_INTERNAL int ckpt_history_parse(ckpt_history **out, const char *text, size_t len);
+/* Builds a history from a parsed ckpt.log. */
+CKPT_INTERNAL int ckpt_history_from_log(ckpt_history **out, const ckpt_log_summary *log);
+
+/* ---- lock.c: the writer lock (R/ckpt.lock, an OFD lock + pid/host/since) */
+
+typedef struct ckpt_lock ckpt_lock;
+/* Takes the run's lock or fails with CKPT_ELOCKED naming the holder. */
+CKPT_INTERNAL int ckpt_lock_acquire(ckpt_lock **out, const char *root);
+CKPT_INTERNAL void ckpt_lock_release(ckpt_lock *lock);
+/* *out_live is set when another process holds it; pid/host/since filled
+ * (host and since into the given buffers). Never creates files. */
+CKPT_INTERNAL int ckpt_lock_probe(bool *out_live, long *pid, char host[256], char since[32],
+				  const char *root);
+
+/* ---- links.c: best/last ------------------------------------------------ */
+
+/* Resolves R/<name> (SPEC §3 link states) against the epochs present. */
+CKPT_INTERNAL ckpt_link_state ckpt_link_resolve(const char *root, const char *name, long *out_epoch);
+/* Re-points R/<name> at epochs/NNN with a relative target, atomically. */
+CKPT_INTERNAL int ckpt_link_point(const char *root, const char *name, long epoch);
+
+/* ---- decide.c, retention.c: the original's policies, pure ------------- */
+
+typedef struct ckpt_settings {
+	long epochs;
+	char *directory;          /* the checkpoint root */
+	bool save_best;
+	char *save_best_metric;
+	bool has_best_metric_last;
+	double best_metric_last;
+	long skip_epochs;
+	long save_interval;
+	bool save_weights_only;
+	bool checksum;
+	ckpt_checksum_algorithm checksum_algorithm;
+	ckpt_keep_mode keep_mode;
+	long keep_limit;
+	char *metadata;           /* NULL for null */
+	enum { CKPT_RESTART_OFF, CKPT_RESTART_AUTO, CKPT_RESTART_REQUIRED } restart_mode;
+	bool require_json;
+	bool fsync;
+} ckpt_settings;
+
+/* Checks params and fills settings (SPEC §1 defaults). */
+CKPT_INTERNAL int ckpt_settings_from_params(ckpt_settings *out, const ckpt_params *params);
+CKPT_INTERNAL void ckpt_settings_clear(ckpt_settings *settings);
+
+typedef struct ckpt_decision_state {
+	bool has_best;   /* false until a start value is known */
+	double best;     /* best value so far */
+	long best_epoch; /* 0: none */
+} ckpt_decision_state;
+
+typedef enum {
+	CKPT_DECIDE_DISABLED,   /* interval 0 */
+	CKPT_DECIDE_SKIPPED,    /* epoch < skip_epochs */
+	CKPT_DECIDE_BEST,       /* saved: improved */
+	CKPT_DECIDE_FINAL,      /* saved: final epoch */
+	CKPT_DECIDE_INTERVAL,   /* saved: epoch % interval == 0 */
+	CKPT_DECIDE_NOT_SAVED,
+} ckpt_decision;
+
+/* SPEC §2 for 1-based epoch; updates state when the value improves. */
+CKPT_INTERNAL ckpt_decision ckpt_decide(ckpt_decision_state *state, const ckpt_settings *settings,
+					long epoch, char direction, double value);
+
+/* Which of `epochs` (ascending, the ones this writer saved) to keep after
+ * saving epoch_now; keep[i] set for each. best_epoch 0 = none. */
+CKPT_INTERNAL void ckpt_retention_plan(bool *keep, ckpt_clean_reason *reasons, const long *epochs,
+				       size_t n, long epoch_now, long best_epoch, ckpt_keep_mode mode,
+				       long keep_limit);
+
+#endif

@@ -1,0 +1,1 @@
+/* lock.c: not written yet */

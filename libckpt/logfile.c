@@ -1,0 +1,1 @@
+/* logfile.c: not written yet */

@@ -1,0 +1,1 @@
+/* relink.c: not written yet */

@@ -1,0 +1,1 @@
+/* retention.c: not written yet */

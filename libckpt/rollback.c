@@ -1,0 +1,1 @@
+/* rollback.c: not written yet */

@@ -1,0 +1,1 @@
+/* run.c: not written yet */

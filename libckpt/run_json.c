@@ -1,0 +1,1 @@
+/* run_json.c: not written yet */

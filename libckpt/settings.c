@@ -1,0 +1,1 @@
+/* settings.c: not written yet */

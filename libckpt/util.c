@@ -1,0 +1,333 @@
+/* util.c: strings, paths, numbers, time and whole-file reads shared by the
+ * engine's files. Nothing here knows the checkpoint format. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void ckpt_buf_init(ckpt_buf *buf)
+{
+	memset(buf, 0, sizeof *buf);
+}
+
+void ckpt_buf_free(ckpt_buf *buf)
+{
+	free(buf->data);
+	ckpt_buf_init(buf);
+}
+
+static bool buf_reserve(ckpt_buf *buf, size_t extra)
+{
+	if (buf->oom)
+		return false;
+	if (buf->len + extra + 1 <= buf->cap)
+		return true;
+	size_t cap = buf->cap ? buf->cap : 64;
+	while (cap < buf->len + extra + 1)
+		cap *= 2;
+	char *data = realloc(buf->data, cap);
+	if (!data) {
+		buf->oom = true;
+		return false;
+	}
+	buf->data = data;
+	buf->cap = cap;
+	return true;
+}
+
+void ckpt_buf_append(ckpt_buf *buf, const char *text, size_t len)
+{
+	if (!buf_reserve(buf, len))
+		return;
+	memcpy(buf->data + buf->len, text, len);
+	buf->len += len;
+	buf->data[buf->len] = '\0';
+}
+
+void ckpt_buf_puts(ckpt_buf *buf, const char *text)
+{
+	ckpt_buf_append(buf, text, strlen(text));
+}
+
+void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !buf_reserve(buf, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	buf->len += (size_t)n;
+}
+
+void ckpt_buf_json_string(ckpt_buf *buf, const char *text)
+{
+	ckpt_buf_append(buf, "\"", 1);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		switch (*p) {
+		case '"': ckpt_buf_append(buf, "\\\"", 2); break;
+		case '\\': ckpt_buf_append(buf, "\\\\", 2); break;
+		case '\n': ckpt_buf_append(buf, "\\n", 2); break;
+		case '\r': ckpt_buf_append(buf, "\\r", 2); break;
+		case '\t': ckpt_buf_append(buf, "\\t", 2); break;
+		default:
+			if (*p < 0x20)
+				ckpt_buf_printf(buf, "\\u%04x", *p);
+			else
+				ckpt_buf_append(buf, (const char *)p, 1);
+		}
+	}
+	ckpt_buf_append(buf, "\"", 1);
+}
+
+/* Python's float repr: the shortest digits that read back exactly, in fixed
+ * notation for exponents -4..15 and scientific ("1e-05", "1e+16") outside. */
+void ckpt_buf_json_number(ckpt_buf *buf, double value)
+{
+	if (isnan(value)) {
+		ckpt_buf_puts(buf, "NaN");
+		return;
+	}
+	if (isinf(value)) {
+		ckpt_buf_puts(buf, value > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	char sci[40];
+	for (int precision = 0; precision < 17; precision++) {
+		snprintf(sci, sizeof sci, "%.*e", precision, value);
+		if (strtod(sci, NULL) == value)
+			break;
+	}
+	/* sci is "-d.ddde+XX": split into sign, digits and exponent. */
+	bool negative = sci[0] == '-';
+	const char *p = sci + negative;
+	char digits[24];
+	size_t n_digits = 0;
+	for (; *p && *p != 'e'; p++)
+		if (*p != '.')
+			digits[n_digits++] = *p;
+	while (n_digits > 1 && digits[n_digits - 1] == '0')
+		n_digits--;
+	digits[n_digits] = '\0';
+	int exponent = atoi(p + 1);
+	if (negative)
+		ckpt_buf_puts(buf, "-");
+	if (exponent >= -4 && exponent < 16) {
+		if (exponent < 0) {
+			ckpt_buf_puts(buf, "0.");
+			for (int i = -1; i > exponent; i--)
+				ckpt_buf_puts(buf, "0");
+			ckpt_buf_puts(buf, digits);
+		} else if ((size_t)exponent + 1 >= n_digits) {
+			ckpt_buf_puts(buf, digits);
+			for (size_t i = n_digits; i < (size_t)exponent + 1; i++)
+				ckpt_buf_puts(buf, "0");
+			ckpt_buf_puts(buf, ".0");
+		} else {
+			ckpt_buf_append(buf, digits, (size_t)exponent + 1);
+			ckpt_buf_puts(buf, ".");
+			ckpt_buf_puts(buf, digits + exponent + 1);
+		}
+		return;
+	}
+	ckpt_buf_append(buf, digits, 1);
+	if (n_digits > 1) {
+		ckpt_buf_puts(buf, ".");
+		ckpt_buf_puts(buf, digits + 1);
+	}
+	ckpt_buf_printf(buf, "e%c%02d", exponent < 0 ? '-' : '+', abs(exponent));
+}
+
+char *ckpt_buf_steal(ckpt_buf *buf)
+{
+	char *data = buf->oom ? NULL : buf->data;
+	if (buf->oom)
+		free(buf->data);
+	else if (!data)
+		data = calloc(1, 1);
+	ckpt_buf_init(buf);
+	return data;
+}
+
+char *ckpt_strdup(const char *text)
+{
+	return text ? strdup(text) : NULL;
+}
+
+char *ckpt_sprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *out = NULL;
+	if (vasprintf(&out, fmt, ap) < 0)
+		out = NULL;
+	va_end(ap);
+	return out;
+}
+
+char *ckpt_path_join(const char *dir, const char *name)
+{
+	size_t len = strlen(dir);
+	bool slash = len > 0 && dir[len - 1] == '/';
+	return ckpt_sprintf("%s%s%s", dir, slash ? "" : "/", name);
+}
+
+void ckpt_epoch_dir_name(char out[32], long epoch)
+{
+	snprintf(out, 32, "%03ld", epoch);
+}
+
+bool ckpt_epoch_dir_parse(const char *name, long *out)
+{
+	size_t len = strlen(name);
+	if (len < 3 || len > 9)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+	long epoch = strtol(name, NULL, 10);
+	char canonical[32];
+	ckpt_epoch_dir_name(canonical, epoch);
+	if (epoch < 1 || strcmp(canonical, name) != 0)
+		return false;
+	*out = epoch;
+	return true;
+}
+
+void ckpt_timestamp_now(char out[32])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+int ckpt_read_file(char **out, size_t *out_len, const char *path, size_t max_bytes, bool nofollow)
+{
+	*out = NULL;
+	if (out_len)
+		*out_len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0) {
+		int err = errno;
+		if (err == ELOOP)
+			return ckpt_fail(CKPT_EFORMAT, "%s: is a symbolic link, not a file", path);
+		return ckpt_fail(ckpt_code_from_errno(err), "%s: %s", path, strerror(err));
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ckpt_fail(CKPT_EFORMAT, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > max_bytes) {
+		close(fd);
+		return ckpt_fail(CKPT_EFORMAT, "%s: %lld bytes, larger than the %zu allowed", path,
+				 (long long)st.st_size, max_bytes);
+	}
+	size_t cap = (size_t)st.st_size + 1;
+	char *data = malloc(cap);
+	if (!data) {
+		close(fd);
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+	}
+	size_t len = 0;
+	for (;;) {
+		/* The file may grow while we read: stop at max_bytes. */
+		if (len + 1 >= cap) {
+			if (cap > max_bytes) {
+				free(data);
+				close(fd);
+				return ckpt_fail(CKPT_EFORMAT, "%s: larger than the %zu bytes allowed",
+						 path, max_bytes);
+			}
+			char *bigger = realloc(data, cap * 2);
+			if (!bigger) {
+				free(data);
+				close(fd);
+				return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+			}
+			data = bigger;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, data + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+			free(data);
+			close(fd);
+			return ckpt_fail(CKPT_EIO, "%s: %s", path, strerror(err));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	data[len] = '\0';
+	*out = data;
+	if (out_len)
+		*out_len = len;
+	return 0;
+}
+
+bool ckpt_cancelled(const ckpt_progress *progress)
+{
+	return progress && progress->cancel && __atomic_load_n(progress->cancel, __ATOMIC_RELAXED);
+}
+
+void ckpt_report(const ckpt_progress *progress, const char *stage, uint64_t done, uint64_t total)
+{
+	if (progress && progress->fn)
+		progress->fn(stage, done, total, progress->payload);
+}
+
+bool ckpt_parse_long(const char *text, long long *out)
+{
+	if (!text || !*text)
+		return false;
+	errno = 0;
+	char *end;
+	long long value = strtoll(text, &end, 10);
+	if (errno || *end || end == text)
+		return false;
+	*out = value;
+	return true;
+}
+
+bool ckpt_parse_double(const char *text, double *out)
+{
+	if (!text || !*text)
+		return false;
+	char *end;
+	double value = strtod(text, &end);
+	if (*end || end == text)
+		return false;
+	*out = value;
+	return true;
+}
+
+const char *ckpt_hostname(void)
+{
+	static char host[256];
+	static int once;
+	if (!__atomic_load_n(&once, __ATOMIC_ACQUIRE)) {
+		char name[256] = "unknown";
+		if (gethostname(name, sizeof name - 1) != 0)
+			strcpy(name, "unknown");
+		name[sizeof name - 1] = '\0';
+		memcpy(host, name, sizeof host);
+		__atomic_store_n(&once, 1, __ATOMIC_RELEASE);
+	}
+	return host;
+}

@@ -1,0 +1,1 @@
+/* verify.c: not written yet */

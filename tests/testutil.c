@@ -1,0 +1,143 @@
+/* testutil.c: helpers shared by the GTest programs (see testutil.h). */
+#include "testutil.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *tu_tmpdir(void)
+{
+	GError *error = NULL;
+	char *dir = g_dir_make_tmp("ckpt-test-XXXXXX", &error);
+	g_assert_no_error(error);
+	return dir;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	/* Make directories writable again so that permission tests clean up. */
+	if (flag == FTW_DP)
+		chmod(path, 0700);
+	remove(path);
+	return 0;
+}
+
+static int unlock_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D || (flag == FTW_DNR))
+		chmod(path, 0700);
+	(void)st;
+	return 0;
+}
+
+void tu_rmtree(const char *path)
+{
+	if (!path)
+		return;
+	nftw(path, unlock_entry, 32, FTW_PHYS);
+	nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+char *tu_fixture_path(const char *name)
+{
+	const char *dir = g_getenv("CKPT_FIXTURES");
+	if (!dir)
+		dir = "../shared/fixtures";
+	return g_build_filename(dir, name, NULL);
+}
+
+char *tu_unpack_fixtures(const char *dir)
+{
+	char *tarball = tu_fixture_path("candle-runs.tar.gz");
+	if (!g_file_test(tarball, G_FILE_TEST_EXISTS)) {
+		g_test_skip("fixtures not found (set CKPT_FIXTURES)");
+		g_free(tarball);
+		return NULL;
+	}
+	const char *argv[] = {"tar", "-xzf", tarball, "-C", dir, NULL};
+	int status = 0;
+	GError *error = NULL;
+	g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+		     &status, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(status, ==, 0);
+	g_free(tarball);
+	return g_build_filename(dir, "exp-2026-03", NULL);
+}
+
+void tu_write_bytes(const char *path, const void *data, size_t len)
+{
+	GError *error = NULL;
+	g_file_set_contents(path, data, (gssize)len, &error);
+	g_assert_no_error(error);
+}
+
+void tu_write(const char *path, const char *text)
+{
+	tu_write_bytes(path, text, strlen(text));
+}
+
+char *tu_read(const char *path, gsize *len)
+{
+	char *text = NULL;
+	if (!g_file_get_contents(path, &text, len, NULL))
+		return NULL;
+	return text;
+}
+
+bool tu_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+char *tu_readlink(const char *path)
+{
+	return g_file_read_link(path, NULL);
+}
+
+static GPtrArray *snapshot_lines;
+static size_t snapshot_prefix;
+
+static int snapshot_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)flag, (void)ftw;
+	const char *rel = path + snapshot_prefix;
+	char *line;
+	if (S_ISLNK(st->st_mode)) {
+		char *target = g_file_read_link(path, NULL);
+		line = g_strdup_printf("%s link %s", rel, target ? target : "?");
+		g_free(target);
+	} else if (S_ISDIR(st->st_mode)) {
+		line = g_strdup_printf("%s dir %o", rel, st->st_mode & 07777);
+	} else {
+		line = g_strdup_printf("%s file %lld %lld", rel, (long long)st->st_size,
+				       (long long)st->st_mtim.tv_nsec + st->st_mtim.tv_sec * 1000000000LL);
+	}
+	g_ptr_array_add(snapshot_lines, line);
+	return 0;
+}
+
+static int compare_lines(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *tu_snapshot_tree(const char *dir)
+{
+	snapshot_lines = g_ptr_array_new_with_free_func(g_free);
+	snapshot_prefix = strlen(dir);
+	nftw(dir, snapshot_entry, 32, FTW_PHYS);
+	g_ptr_array_sort(snapshot_lines, compare_lines);
+	GString *out = g_string_new(NULL);
+	for (guint i = 0; i < snapshot_lines->len; i++)
+		g_string_append_printf(out, "%s\n", (char *)snapshot_lines->pdata[i]);
+	g_ptr_array_free(snapshot_lines, TRUE);
+	snapshot_lines = NULL;
+	return g_string_free(out, FALSE);
+}
