@@ -21,7 +21,10 @@ int ckpt_fail_prefix(int code, const char *prefix)
 {
 	char old[sizeof error_message];
 	memcpy(old, error_message, sizeof old);
-	snprintf(error_message, sizeof error_message, "%s: %s", prefix, old);
+	size_t used = (size_t)snprintf(error_message, sizeof error_message, "%s: ", prefix);
+	if (used < sizeof error_message)
+		memcpy(error_message + used, old, sizeof error_message - used - 1);
+	error_message[sizeof error_message - 1] = '\0';
 	return code;
 }
 
