@@ -1,0 +1,162 @@
+/* test-util.c: the engine's shared helpers: Python-compatible number
+ * formatting, epoch directory names, and the file-system primitives that
+ * must never follow links or leave half-made pointers. */
+#include "internal.h"
+#include "testutil.h"
+
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *format_number(double value)
+{
+	ckpt_buf buf;
+	ckpt_buf_init(&buf);
+	ckpt_buf_json_number(&buf, value);
+	return ckpt_buf_steal(&buf);
+}
+
+static void test_number_matches_python_repr(void)
+{
+	/* Each pair is Python's repr(float) / json.dumps of the value. */
+	static const struct { double value; const char *python; } cases[] = {
+		{0.206222, "0.206222"}, {1.0, "1.0"}, {0.0, "0.0"}, {-0.0, "-0.0"},
+		{1e-07, "1e-07"}, {0.0001, "0.0001"}, {1e16, "1e+16"}, {123456789012345.0, "123456789012345.0"},
+		{1234567890123456.0, "1234567890123456.0"}, {0.1 + 0.2, "0.30000000000000004"},
+		{1.7, "1.7"}, {-2.5e-05, "-2.5e-05"}, {1.5e300, "1.5e+300"}, {0.726991, "0.726991"},
+		{INFINITY, "Infinity"}, {-INFINITY, "-Infinity"}, {NAN, "NaN"},
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *text = format_number(cases[i].value);
+		g_assert_cmpstr(text, ==, cases[i].python);
+		free(text);
+	}
+}
+
+static void test_json_string_escapes_control_bytes(void)
+{
+	ckpt_buf buf;
+	ckpt_buf_init(&buf);
+	ckpt_buf_json_string(&buf, "a\"b\\c\n\x01é");
+	g_assert_cmpstr(buf.data, ==, "\"a\\\"b\\\\c\\n\\u0001é\"");
+	ckpt_buf_free(&buf);
+}
+
+static void test_epoch_dir_names_are_canonical(void)
+{
+	char name[32];
+	ckpt_epoch_dir_name(name, 7);
+	g_assert_cmpstr(name, ==, "007");
+	ckpt_epoch_dir_name(name, 1200);
+	g_assert_cmpstr(name, ==, "1200");
+	long epoch = 0;
+	g_assert_true(ckpt_epoch_dir_parse("030", &epoch));
+	g_assert_cmpint(epoch, ==, 30);
+	g_assert_true(ckpt_epoch_dir_parse("1000", &epoch));
+	g_assert_cmpint(epoch, ==, 1000);
+	const char *rejected[] = {"7", "07", "0030", "000", "-01", "1e3", "03a", "",
+				  "1234567890123456789012345678901234567890", "+10"};
+	for (size_t i = 0; i < G_N_ELEMENTS(rejected); i++)
+		g_assert_false(ckpt_epoch_dir_parse(rejected[i], &epoch));
+}
+
+static void test_remove_tree_never_follows_links(void)
+{
+	char *dir = tu_tmpdir();
+	char *outside = g_build_filename(dir, "outside", NULL);
+	char *sentinel = g_build_filename(outside, "sentinel", NULL);
+	char *victim = g_build_filename(dir, "victim", NULL);
+	char *sub = g_build_filename(victim, "sub", NULL);
+	g_assert_cmpint(mkdir(outside, 0755), ==, 0);
+	tu_write(sentinel, "keep me");
+	g_assert_cmpint(mkdir(victim, 0755), ==, 0);
+	g_assert_cmpint(mkdir(sub, 0755), ==, 0);
+	char *link_dir = g_build_filename(sub, "to-outside", NULL);
+	char *link_file = g_build_filename(victim, "to-sentinel", NULL);
+	g_assert_cmpint(symlink(outside, link_dir), ==, 0);
+	g_assert_cmpint(symlink(sentinel, link_file), ==, 0);
+
+	g_assert_cmpint(ckpt_fs_remove_tree(victim), ==, 0);
+	g_assert_false(tu_exists(victim));
+	char *kept = tu_read(sentinel, NULL);
+	g_assert_cmpstr(kept, ==, "keep me");
+
+	/* A symlink given as the tree itself is unlinked, not followed. */
+	char *top_link = g_build_filename(dir, "work", NULL);
+	g_assert_cmpint(symlink(outside, top_link), ==, 0);
+	g_assert_cmpint(ckpt_fs_remove_tree(top_link), ==, 0);
+	g_assert_false(tu_exists(top_link));
+	g_assert_true(tu_exists(sentinel));
+	/* Removing what is not there is not an error. */
+	g_assert_cmpint(ckpt_fs_remove_tree(top_link), ==, 0);
+
+	g_free(kept), g_free(top_link), g_free(link_dir), g_free(link_file);
+	g_free(sub), g_free(victim), g_free(sentinel), g_free(outside);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+static void test_replace_symlink_is_relative_and_leaves_no_temp(void)
+{
+	char *dir = tu_tmpdir();
+	char *last = g_build_filename(dir, "last", NULL);
+	g_assert_cmpint(symlink("/scratch/old/epochs/001", last), ==, 0);
+	g_assert_cmpint(ckpt_link_point(dir, "last", 12), ==, 0);
+	char *target = tu_readlink(last);
+	g_assert_cmpstr(target, ==, "epochs/012");
+	char *listing = tu_snapshot_tree(dir);
+	g_assert_null(strstr(listing, ".tmp"));
+	g_free(listing), g_free(target), g_free(last);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+static void test_errors_name_the_path(void)
+{
+	char *dir = tu_tmpdir();
+	char *missing = g_build_filename(dir, "no", "such", "file", NULL);
+	char *data = NULL;
+	g_assert_cmpint(ckpt_read_file(&data, NULL, missing, 100, true), ==, CKPT_ENOENT);
+	g_assert_nonnull(strstr(ckpt_error_last(), missing));
+	g_assert_cmpint(ckpt_fs_rename(missing, dir), ==, CKPT_ENOENT);
+	g_assert_nonnull(strstr(ckpt_error_last(), missing));
+	char *big = g_build_filename(dir, "big", NULL);
+	tu_write(big, "0123456789");
+	g_assert_cmpint(ckpt_read_file(&data, NULL, big, 5, true), ==, CKPT_EFORMAT);
+	g_assert_nonnull(strstr(ckpt_error_last(), "larger than"));
+	g_free(big), g_free(missing);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+static void test_mkdirs_refuses_a_file_in_the_way(void)
+{
+	char *dir = tu_tmpdir();
+	char *file = g_build_filename(dir, "file", NULL);
+	tu_write(file, "x");
+	char *below = g_build_filename(file, "ckpts", NULL);
+	g_assert_cmpint(ckpt_fs_mkdirs(below, 0755), !=, 0);
+	g_assert_nonnull(strstr(ckpt_error_last(), "not a directory"));
+	char *deep = g_build_filename(dir, "a", "b", "c", NULL);
+	g_assert_cmpint(ckpt_fs_mkdirs(deep, 0755), ==, 0);
+	g_assert_true(g_file_test(deep, G_FILE_TEST_IS_DIR));
+	g_free(deep), g_free(below), g_free(file);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/ckpt/util/number/matches-python-repr", test_number_matches_python_repr);
+	g_test_add_func("/ckpt/util/json-string/escapes-control-bytes",
+			test_json_string_escapes_control_bytes);
+	g_test_add_func("/ckpt/util/epoch-dir/canonical-names-only", test_epoch_dir_names_are_canonical);
+	g_test_add_func("/ckpt/fs/remove-tree/never-follows-links", test_remove_tree_never_follows_links);
+	g_test_add_func("/ckpt/fs/replace-symlink/relative-no-temp-left",
+			test_replace_symlink_is_relative_and_leaves_no_temp);
+	g_test_add_func("/ckpt/fs/errors/name-the-path", test_errors_name_the_path);
+	g_test_add_func("/ckpt/fs/mkdirs/refuses-file-in-the-way", test_mkdirs_refuses_a_file_in_the_way);
+	return g_test_run();
+}
