@@ -5,6 +5,7 @@
 
 #include "ckpt.h"
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -83,6 +84,10 @@ CKPT_INTERNAL void ckpt_report(const ckpt_progress *progress, const char *stage,
 CKPT_INTERNAL bool ckpt_parse_long(const char *text, long long *out);
 CKPT_INTERNAL bool ckpt_parse_double(const char *text, double *out);
 CKPT_INTERNAL const char *ckpt_hostname(void); /* static buffer, set once */
+/* Switch this thread to the C locale for number formatting/parsing; give
+ * the returned value back to ckpt_leave_c_locale. */
+CKPT_INTERNAL locale_t ckpt_enter_c_locale(void);
+CKPT_INTERNAL void ckpt_leave_c_locale(locale_t previous);
 
 /* ---- fsops.c: every call that changes the file system ------------------
  * Each is one step for the crash-injection harness (compiled with
@@ -152,6 +157,15 @@ CKPT_INTERNAL void ckpt_info_clear(ckpt_info *info);
 CKPT_INTERNAL void ckpt_info_format(ckpt_buf *buf, const ckpt_info *info, const ckpt_metric *extra,
 				    size_t n_extra);
 
+/* ---- checksum.c --------------------------------------------------------- */
+
+/* Recomputes path's checksum in the algorithm of `stored` (decimal CRC-32 or
+ * "sha256:<64 hex>") and sets *out_match. CKPT_EINVAL for any other stored
+ * form, "__DISABLED__" included; CKPT_ENOENT when path is absent; CKPT_EIO
+ * for a non-regular file or a read error; CKPT_ECANCELLED. */
+CKPT_INTERNAL int ckpt_checksum_matches(bool *out_match, const char *path, const char *stored,
+					const ckpt_progress *progress);
+
 /* ---- logfile.c: ckpt.log ------------------------------------------------ */
 
 /* Appends "YYYY-MM-DD HH:MM:SS CandleCkpt: <message>\n". */
@@ -220,6 +234,43 @@ CKPT_INTERNAL ckpt_link_state ckpt_link_resolve(const char *root, const char *na
 /* Re-points R/<name> at epochs/NNN with a relative target, atomically. */
 CKPT_INTERNAL int ckpt_link_point(const char *root, const char *name, long epoch);
 
+/* ---- run.c: what other engine files need of a run snapshot ------------ */
+
+/* Borrowed, valid while the run is: R/ckpt.log (or <run>/save/ckpt.log for
+ * the legacy layout) and R/metrics.jsonl; the files need not exist. */
+CKPT_INTERNAL const char *ckpt_run_log_path(const ckpt_run *run);
+CKPT_INTERNAL const char *ckpt_run_history_path(const ckpt_run *run);
+
+/* ---- params.c, settings.c: parameters (SPEC §1) ---------------------- */
+
+typedef enum {
+	CKPT_PARAM_TEXT,   /* config file, argument word, JSON string (or array/object, printed) */
+	CKPT_PARAM_INT,
+	CKPT_PARAM_DOUBLE,
+	CKPT_PARAM_BOOL,
+	CKPT_PARAM_NULL,   /* JSON null, Python None: "not given" (for metadata: null) */
+} ckpt_param_kind;
+
+typedef struct ckpt_param_value {
+	ckpt_param_kind kind;
+	const char *text;  /* the text form ckpt_params_get gives; NULL for null */
+	long long i;
+	double d;
+	bool b;
+} ckpt_param_value;
+
+/* params.c: key's value (an alias finds its key); NULL when unset.
+ * Borrowed until params next changes. */
+CKPT_INTERNAL const ckpt_param_value *ckpt_params_lookup(const ckpt_params *params, const char *key);
+/* settings.c: the known key that name[0..len) spells, an alias resolved
+ * (ckpt_metadata → metadata) and, when hyphens, '-' accepted for '_';
+ * a static string, or NULL for keys libckpt does not know. */
+CKPT_INTERNAL const char *ckpt_param_known_key(const char *name, size_t len, bool hyphens);
+/* settings.c: Python's int()/float() of a whole string, locale-independent:
+ * "-12"; "1e-3", ".5", "inf", "-Infinity", "nan". No spaces, no junk. */
+CKPT_INTERNAL bool ckpt_param_parse_int(const char *text, long long *out);
+CKPT_INTERNAL bool ckpt_param_parse_float(const char *text, double *out);
+
 /* ---- decide.c, retention.c: the original's policies, pure ------------- */
 
 typedef struct ckpt_settings {
@@ -264,6 +315,11 @@ typedef enum {
 /* SPEC §2 for 1-based epoch; updates state when the value improves. */
 CKPT_INTERNAL ckpt_decision ckpt_decide(ckpt_decision_state *state, const ckpt_settings *settings,
 					long epoch, char direction, double value);
+/* Sets the start value of the best so far when it is not known yet (the
+ * first call): ckpt_best_metric_last, else +inf for '-' and -inf for '+'.
+ * ckpt_decide calls it; the writer too, to log the value compared with. */
+CKPT_INTERNAL void ckpt_decide_start(ckpt_decision_state *state, const ckpt_settings *settings,
+				     char direction);
 
 /* Which of `epochs` (ascending, the ones this writer saved) to keep after
  * saving epoch_now; keep[i] set for each. best_epoch 0 = none. */

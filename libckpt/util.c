@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,29 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void make_c_locale(void)
+{
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+/* Files we write and read must not depend on the caller's locale (a GTK app
+ * in de_DE would otherwise write "0,5"): number formatting and parsing run
+ * in the C locale for this thread, then the caller's is restored. */
+locale_t ckpt_enter_c_locale(void)
+{
+	pthread_once(&c_locale_once, make_c_locale);
+	return c_locale ? uselocale(c_locale) : (locale_t)0;
+}
+
+void ckpt_leave_c_locale(locale_t previous)
+{
+	if (previous)
+		uselocale(previous);
+}
 
 void ckpt_buf_init(ckpt_buf *buf)
 {
@@ -59,16 +84,18 @@ void ckpt_buf_puts(ckpt_buf *buf, const char *text)
 
 void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
 {
+	locale_t previous = ckpt_enter_c_locale();
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !buf_reserve(buf, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	buf->len += (size_t)n;
+	if (n >= 0 && buf_reserve(buf, (size_t)n)) {
+		va_start(ap, fmt);
+		vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		buf->len += (size_t)n;
+	}
+	ckpt_leave_c_locale(previous);
 }
 
 void ckpt_buf_json_string(ckpt_buf *buf, const char *text)
@@ -104,11 +131,13 @@ void ckpt_buf_json_number(ckpt_buf *buf, double value)
 		return;
 	}
 	char sci[40];
+	locale_t previous = ckpt_enter_c_locale();
 	for (int precision = 0; precision < 17; precision++) {
 		snprintf(sci, sizeof sci, "%.*e", precision, value);
 		if (strtod(sci, NULL) == value)
 			break;
 	}
+	ckpt_leave_c_locale(previous);
 	/* sci is "-d.ddde+XX": split into sign, digits and exponent. */
 	bool negative = sci[0] == '-';
 	const char *p = sci + negative;
@@ -310,24 +339,27 @@ bool ckpt_parse_double(const char *text, double *out)
 	if (!text || !*text)
 		return false;
 	char *end;
+	locale_t previous = ckpt_enter_c_locale();
 	double value = strtod(text, &end);
+	ckpt_leave_c_locale(previous);
 	if (*end || end == text)
 		return false;
 	*out = value;
 	return true;
 }
 
+static char host_name[256];
+static pthread_once_t host_once = PTHREAD_ONCE_INIT;
+
+static void read_host_name(void)
+{
+	if (gethostname(host_name, sizeof host_name - 1) != 0)
+		strcpy(host_name, "unknown");
+	host_name[sizeof host_name - 1] = '\0';
+}
+
 const char *ckpt_hostname(void)
 {
-	static char host[256];
-	static int once;
-	if (!__atomic_load_n(&once, __ATOMIC_ACQUIRE)) {
-		char name[256] = "unknown";
-		if (gethostname(name, sizeof name - 1) != 0)
-			strcpy(name, "unknown");
-		name[sizeof name - 1] = '\0';
-		memcpy(host, name, sizeof host);
-		__atomic_store_n(&once, 1, __ATOMIC_RELEASE);
-	}
-	return host;
+	pthread_once(&host_once, read_host_name);
+	return host_name;
 }

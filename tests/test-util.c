@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "testutil.h"
 
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +33,26 @@ static void test_number_matches_python_repr(void)
 		g_assert_cmpstr(text, ==, cases[i].python);
 		free(text);
 	}
+}
+
+static void test_number_ignores_the_callers_locale(void)
+{
+	const char *locales[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "ru_RU.UTF-8"};
+	const char *found = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(locales) && !found; i++)
+		found = setlocale(LC_NUMERIC, locales[i]);
+	if (!found) {
+		g_test_skip("no locale with a decimal comma installed");
+		return;
+	}
+	char *text = format_number(0.5);
+	double parsed = 0;
+	bool ok = ckpt_parse_double("0.25", &parsed);
+	setlocale(LC_NUMERIC, "C");
+	g_assert_cmpstr(text, ==, "0.5");
+	g_assert_true(ok);
+	g_assert_cmpfloat(parsed, ==, 0.25);
+	free(text);
 }
 
 static void test_json_string_escapes_control_bytes(void)
@@ -150,6 +171,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ckpt/util/number/matches-python-repr", test_number_matches_python_repr);
+	g_test_add_func("/ckpt/util/number/ignores-callers-locale", test_number_ignores_the_callers_locale);
 	g_test_add_func("/ckpt/util/json-string/escapes-control-bytes",
 			test_json_string_escapes_control_bytes);
 	g_test_add_func("/ckpt/util/epoch-dir/canonical-names-only", test_epoch_dir_names_are_canonical);

@@ -1,0 +1,777 @@
+/* test-params.c: the parameters of SPEC §1: the store, its three sources
+ * (JSON, CANDLE config, argument words), every type rule and allowed-value
+ * list with its exact message, and the defaults. */
+#include "internal.h"
+#include "testutil.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* A params object with epochs set, so that only the key under test can fail. */
+static ckpt_params *params_with_epochs(void)
+{
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_set_int(params, "epochs", 10), ==, 0);
+	return params;
+}
+
+static ckpt_params *params_with_text(const char *key, const char *value)
+{
+	ckpt_params *params = params_with_epochs();
+	g_assert_cmpint(ckpt_params_set(params, key, value), ==, 0);
+	return params;
+}
+
+static void assert_check_fails(const ckpt_params *params, const char *message)
+{
+	g_assert_cmpint(ckpt_params_check(params), ==, CKPT_EINVAL);
+	g_assert_cmpstr(ckpt_error_last(), ==, message);
+}
+
+static void assert_text_rejected(const char *key, const char *value, const char *rule)
+{
+	ckpt_params *params = params_with_text(key, value);
+	char *message = g_strdup_printf("parameter '%s' is '%s' but must be %s", key, value, rule);
+	assert_check_fails(params, message);
+	g_free(message);
+	ckpt_params_free(params);
+}
+
+static ckpt_settings settings_of(const ckpt_params *params)
+{
+	ckpt_settings settings;
+	int rc = ckpt_settings_from_params(&settings, params);
+	if (rc != 0)
+		g_error("settings: %s", ckpt_error_last());
+	return settings;
+}
+
+static void assert_get(const ckpt_params *params, const char *key, const char *expected)
+{
+	const char *text = "unchanged";
+	g_assert_cmpint(ckpt_params_get(params, key, &text), ==, 0);
+	g_assert_cmpstr(text, ==, expected);
+}
+
+static char *write_temp(const char *dir, const char *name, const char *text)
+{
+	char *path = g_build_filename(dir, name, NULL);
+	tu_write(path, text);
+	return path;
+}
+
+#define BOOL_RULE "a boolean (yes/no, true/false, t/f, y/n, 1/0)"
+
+/* ---- the store -------------------------------------------------------- */
+
+static void test_store_text_forms(void)
+{
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_set_int(params, "i", -42), ==, 0);
+	g_assert_cmpint(ckpt_params_set_double(params, "half", 0.5), ==, 0);
+	g_assert_cmpint(ckpt_params_set_double(params, "whole", 3.0), ==, 0);
+	g_assert_cmpint(ckpt_params_set_double(params, "inf", -INFINITY), ==, 0);
+	g_assert_cmpint(ckpt_params_set_bool(params, "yes", 7), ==, 0);
+	g_assert_cmpint(ckpt_params_set_bool(params, "no", 0), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "text", "hello"), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "none", NULL), ==, 0);
+	assert_get(params, "i", "-42");
+	assert_get(params, "half", "0.5");
+	assert_get(params, "whole", "3.0");
+	assert_get(params, "inf", "-Infinity");
+	assert_get(params, "yes", "true");
+	assert_get(params, "no", "false");
+	assert_get(params, "text", "hello");
+	assert_get(params, "none", NULL);
+	ckpt_params_free(params);
+}
+
+static void test_store_unset_key_is_enoent(void)
+{
+	ckpt_params *params = params_with_epochs();
+	const char *text = "unchanged";
+	g_assert_cmpint(ckpt_params_get(params, "nope", &text), ==, CKPT_ENOENT);
+	g_assert_null(text);
+	g_assert_cmpstr(ckpt_error_last(), ==, "parameter 'nope' is not set");
+	ckpt_params_free(params);
+}
+
+static void test_store_set_replaces_value_and_type(void)
+{
+	ckpt_params *params = params_with_text("ckpt_keep_limit", "0");
+	g_assert_cmpint(ckpt_params_set_int(params, "ckpt_keep_limit", 3), ==, 0);
+	assert_get(params, "ckpt_keep_limit", "3");
+	const ckpt_param_value *value = ckpt_params_lookup(params, "ckpt_keep_limit");
+	g_assert_nonnull(value);
+	g_assert_cmpint(value->kind, ==, CKPT_PARAM_INT);
+	g_assert_cmpint(ckpt_params_check(params), ==, 0);
+	ckpt_params_free(params);
+}
+
+static void test_store_unset_removes_only_that_key(void)
+{
+	ckpt_params *params = params_with_text("a", "1");
+	g_assert_cmpint(ckpt_params_set(params, "b", "2"), ==, 0);
+	g_assert_cmpint(ckpt_params_unset(params, "a"), ==, 0);
+	g_assert_null(ckpt_params_lookup(params, "a"));
+	assert_get(params, "b", "2");
+	assert_get(params, "epochs", "10");
+	g_assert_cmpint(ckpt_params_unset(params, "never-set"), ==, 0);
+	g_assert_cmpint(ckpt_params_unset(params, "epochs"), ==, 0);
+	assert_check_fails(params, "parameter 'epochs' is required");
+	ckpt_params_free(params);
+}
+
+static void test_store_rejects_empty_key(void)
+{
+	ckpt_params *params = params_with_epochs();
+	g_assert_cmpint(ckpt_params_set(params, "", "x"), ==, CKPT_EINVAL);
+	g_assert_cmpint(ckpt_params_set_int(params, NULL, 1), ==, CKPT_EINVAL);
+	g_assert_cmpstr(ckpt_error_last(), ==, "parameter key must not be empty");
+	ckpt_params_free(params);
+}
+
+static void test_store_unknown_keys_kept(void)
+{
+	ckpt_params *params = params_with_text("learning_rate", "0.01");
+	g_assert_cmpint(ckpt_params_set(params, "optimizer", "sgd"), ==, 0);
+	g_assert_cmpint(ckpt_params_check(params), ==, 0);
+	assert_get(params, "learning_rate", "0.01");
+	assert_get(params, "optimizer", "sgd");
+	ckpt_params_free(params);
+}
+
+static void test_metadata_alias_shares_value(void)
+{
+	ckpt_params *params = params_with_text("ckpt_metadata", "job 17");
+	assert_get(params, "metadata", "job 17");
+	assert_get(params, "ckpt_metadata", "job 17");
+	ckpt_settings settings = settings_of(params);
+	g_assert_cmpstr(settings.metadata, ==, "job 17");
+	ckpt_settings_clear(&settings);
+	/* The later setting wins whichever name it uses. */
+	g_assert_cmpint(ckpt_params_set(params, "metadata", "job 18"), ==, 0);
+	assert_get(params, "ckpt_metadata", "job 18");
+	g_assert_cmpint(ckpt_params_unset(params, "ckpt_metadata"), ==, 0);
+	g_assert_null(ckpt_params_lookup(params, "metadata"));
+	ckpt_params_free(params);
+}
+
+/* ---- type rules ----------------------------------------------------------- */
+
+static void test_bool_accepts_words_any_case(void)
+{
+	const char *yes[] = {"yes", "YES", "True", "true", "t", "T", "y", "Y", "1"};
+	const char *no[] = {"no", "No", "FALSE", "false", "f", "F", "n", "N", "0"};
+	for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
+		ckpt_params *params = params_with_text("ckpt_checksum", yes[i]);
+		ckpt_settings settings = settings_of(params);
+		g_assert_true(settings.checksum);
+		ckpt_settings_clear(&settings);
+		ckpt_params_free(params);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(no); i++) {
+		ckpt_params *params = params_with_text("ckpt_save_best", no[i]);
+		ckpt_settings settings = settings_of(params);
+		g_assert_false(settings.save_best);
+		ckpt_settings_clear(&settings);
+		ckpt_params_free(params);
+	}
+}
+
+static void test_bool_typed_bool_and_int_01(void)
+{
+	ckpt_params *params = params_with_epochs();
+	g_assert_cmpint(ckpt_params_set_int(params, "ckpt_checksum", 1), ==, 0);
+	g_assert_cmpint(ckpt_params_set_int(params, "ckpt_fsync", 0), ==, 0);
+	g_assert_cmpint(ckpt_params_set_bool(params, "require_json", 0), ==, 0);
+	ckpt_settings settings = settings_of(params);
+	g_assert_true(settings.checksum);
+	g_assert_false(settings.fsync);
+	g_assert_false(settings.require_json);
+	ckpt_settings_clear(&settings);
+	g_assert_cmpint(ckpt_params_set_int(params, "ckpt_fsync", 2), ==, 0);
+	assert_check_fails(params, "parameter 'ckpt_fsync' is '2' but must be " BOOL_RULE);
+	g_assert_cmpint(ckpt_params_set_double(params, "ckpt_fsync", 1.0), ==, 0);
+	assert_check_fails(params, "parameter 'ckpt_fsync' is '1.0' but must be " BOOL_RULE);
+	ckpt_params_free(params);
+}
+
+static void test_bool_rejects_other_words(void)
+{
+	assert_text_rejected("ckpt_save_best", "maybe", BOOL_RULE);
+	assert_text_rejected("ckpt_save_weights_only", "", BOOL_RULE);
+	assert_text_rejected("require_json", "yes please", BOOL_RULE);
+	assert_text_rejected("ckpt_fsync", "on", BOOL_RULE);
+}
+
+static void test_int_accepts_whole_numbers(void)
+{
+	ckpt_params *params = params_with_text("ckpt_skip_epochs", "+7");
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_keep_limit", "0012"), ==, 0);
+	g_assert_cmpint(ckpt_params_set_double(params, "ckpt_save_interval", 3.0), ==, 0);
+	ckpt_settings settings = settings_of(params);
+	g_assert_cmpint(settings.skip_epochs, ==, 7);
+	g_assert_cmpint(settings.keep_limit, ==, 12);
+	g_assert_cmpint(settings.save_interval, ==, 3);
+	g_assert_cmpint(settings.epochs, ==, 10);
+	ckpt_settings_clear(&settings);
+	ckpt_params_free(params);
+}
+
+static void test_int_rejects_fraction_and_junk(void)
+{
+	const char *bad[] = {"3.5", "3x", "1e3", "", " 3", "3 ", "0x10", "ten",
+			     "99999999999999999999"};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		assert_text_rejected("epochs", bad[i], "an integer");
+	ckpt_params *params = params_with_epochs();
+	g_assert_cmpint(ckpt_params_set_double(params, "epochs", 3.5), ==, 0);
+	assert_check_fails(params, "parameter 'epochs' is '3.5' but must be an integer");
+	g_assert_cmpint(ckpt_params_set_bool(params, "epochs", 1), ==, 0);
+	assert_check_fails(params, "parameter 'epochs' is 'true' but must be an integer");
+	g_assert_cmpint(ckpt_params_set_double(params, "epochs", NAN), ==, 0);
+	assert_check_fails(params, "parameter 'epochs' is 'NaN' but must be an integer");
+	ckpt_params_free(params);
+}
+
+static void test_int_nonneg_rejects_negative(void)
+{
+	assert_text_rejected("ckpt_skip_epochs", "-1", "zero or greater");
+	assert_text_rejected("ckpt_save_interval", "-5", "zero or greater");
+	assert_text_rejected("epochs", "-1", "zero or greater");
+	ckpt_params *params = params_with_text("ckpt_save_interval", "0");
+	g_assert_cmpint(ckpt_params_set_int(params, "epochs", 0), ==, 0);
+	ckpt_settings settings = settings_of(params);
+	g_assert_cmpint(settings.save_interval, ==, 0);
+	g_assert_cmpint(settings.epochs, ==, 0);
+	ckpt_settings_clear(&settings);
+	ckpt_params_free(params);
+}
+
+static void test_int_pos_rejects_zero(void)
+{
+	assert_text_rejected("ckpt_keep_limit", "0", "greater than zero");
+	assert_text_rejected("ckpt_keep_limit", "-3", "greater than zero");
+	ckpt_params *params = params_with_epochs();
+	g_assert_cmpint(ckpt_params_set_int(params, "ckpt_keep_limit", 0), ==, 0);
+	assert_check_fails(params, "parameter 'ckpt_keep_limit' is '0' but must be greater than zero");
+	g_assert_cmpint(ckpt_params_set_int(params, "ckpt_keep_limit", 1), ==, 0);
+	ckpt_settings settings = settings_of(params);
+	g_assert_cmpint(settings.keep_limit, ==, 1);
+	ckpt_settings_clear(&settings);
+	ckpt_params_free(params);
+}
+
+static void test_float_accepts_python_forms(void)
+{
+	struct {
+		const char *text;
+		double value;
+	} good[] = {
+		{"inf", INFINITY}, {"-inf", -INFINITY}, {"Infinity", INFINITY},
+		{"-Infinity", -INFINITY}, {"1e-3", 1e-3}, {".5", 0.5}, {"2", 2.0},
+		{"-0.356323", -0.356323}, {"1E+2", 100.0}, {"3.", 3.0},
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+		ckpt_params *params = params_with_text("ckpt_best_metric_last", good[i].text);
+		ckpt_settings settings = settings_of(params);
+		g_assert_true(settings.has_best_metric_last);
+		g_assert_cmpfloat(settings.best_metric_last, ==, good[i].value);
+		ckpt_settings_clear(&settings);
+		ckpt_params_free(params);
+	}
+	ckpt_params *params = params_with_text("ckpt_best_metric_last", "nan");
+	ckpt_settings settings = settings_of(params);
+	g_assert_true(isnan(settings.best_metric_last));
+	ckpt_settings_clear(&settings);
+	g_assert_cmpint(ckpt_params_set_int(params, "ckpt_best_metric_last", 3), ==, 0);
+	settings = settings_of(params);
+	g_assert_cmpfloat(settings.best_metric_last, ==, 3.0);
+	ckpt_settings_clear(&settings);
+	ckpt_params_free(params);
+}
+
+static void test_float_rejects_junk(void)
+{
+	const char *bad[] = {"abc", "1.5x", "", "0x10", "1e", "--1", "infinite", " 1", "1,5"};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		assert_text_rejected("ckpt_best_metric_last", bad[i], "a number");
+	ckpt_params *params = params_with_epochs();
+	g_assert_cmpint(ckpt_params_set_bool(params, "ckpt_best_metric_last", 1), ==, 0);
+	assert_check_fails(params,
+			   "parameter 'ckpt_best_metric_last' is 'true' but must be a number");
+	ckpt_params_free(params);
+}
+
+/* ---- allowed values ------------------------------------------------------- */
+
+static void test_allowed_keep_mode(void)
+{
+	const char *names[] = {"linear", "all", "exponential"};
+	ckpt_keep_mode modes[] = {CKPT_KEEP_LINEAR, CKPT_KEEP_ALL, CKPT_KEEP_EXPONENTIAL};
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		ckpt_params *params = params_with_text("ckpt_keep_mode", names[i]);
+		ckpt_settings settings = settings_of(params);
+		g_assert_cmpint(settings.keep_mode, ==, modes[i]);
+		ckpt_settings_clear(&settings);
+		ckpt_params_free(params);
+	}
+	assert_text_rejected("ckpt_keep_mode", "newest", "one of: linear, all, exponential");
+	assert_text_rejected("ckpt_keep_mode", "Linear", "one of: linear, all, exponential");
+}
+
+static void test_allowed_restart_mode(void)
+{
+	const char *names[] = {"off", "auto", "required"};
+	int modes[] = {CKPT_RESTART_OFF, CKPT_RESTART_AUTO, CKPT_RESTART_REQUIRED};
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		ckpt_params *params = params_with_text("ckpt_restart_mode", names[i]);
+		ckpt_settings settings = settings_of(params);
+		g_assert_cmpint(settings.restart_mode, ==, modes[i]);
+		ckpt_settings_clear(&settings);
+		ckpt_params_free(params);
+	}
+	assert_text_rejected("ckpt_restart_mode", "always", "one of: off, auto, required");
+}
+
+static void test_allowed_checksum_algorithm(void)
+{
+	ckpt_params *params = params_with_text("ckpt_checksum_algorithm", "sha256");
+	ckpt_settings settings = settings_of(params);
+	g_assert_cmpint(settings.checksum_algorithm, ==, CKPT_CHECKSUM_SHA256);
+	ckpt_settings_clear(&settings);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_checksum_algorithm", "crc32"), ==, 0);
+	settings = settings_of(params);
+	g_assert_cmpint(settings.checksum_algorithm, ==, CKPT_CHECKSUM_CRC32);
+	ckpt_settings_clear(&settings);
+	ckpt_params_free(params);
+	assert_text_rejected("ckpt_checksum_algorithm", "md5", "one of: crc32, sha256");
+}
+
+/* ---- required, defaults, null ----------------------------------------------- */
+
+static void test_epochs_required(void)
+{
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	assert_check_fails(params, "parameter 'epochs' is required");
+	g_assert_cmpint(ckpt_params_set(params, "epochs", NULL), ==, 0);
+	assert_check_fails(params, "parameter 'epochs' is required");
+	ckpt_params_free(params);
+}
+
+static void test_defaults(void)
+{
+	ckpt_params *params = params_with_epochs();
+	ckpt_settings s = settings_of(params);
+	g_assert_cmpint(s.epochs, ==, 10);
+	g_assert_cmpstr(s.directory, ==, "./ckpts");
+	g_assert_true(s.save_best);
+	g_assert_cmpstr(s.save_best_metric, ==, "val_loss");
+	g_assert_false(s.has_best_metric_last);
+	g_assert_cmpint(s.skip_epochs, ==, 0);
+	g_assert_cmpint(s.save_interval, ==, 1);
+	g_assert_true(s.save_weights_only);
+	g_assert_false(s.checksum);
+	g_assert_cmpint(s.checksum_algorithm, ==, CKPT_CHECKSUM_CRC32);
+	g_assert_cmpint(s.keep_mode, ==, CKPT_KEEP_LINEAR);
+	g_assert_cmpint(s.keep_limit, ==, 5);
+	g_assert_null(s.metadata);
+	g_assert_cmpint(s.restart_mode, ==, CKPT_RESTART_AUTO);
+	g_assert_true(s.require_json);
+	g_assert_true(s.fsync);
+	ckpt_settings_clear(&s);
+	ckpt_params_free(params);
+}
+
+static void test_null_means_not_given(void)
+{
+	ckpt_params *params = params_with_epochs();
+	const char *keys[] = {"ckpt_keep_limit", "ckpt_save_best", "ckpt_keep_mode",
+			      "ckpt_best_metric_last", "ckpt_directory", "metadata"};
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		g_assert_cmpint(ckpt_params_set(params, keys[i], NULL), ==, 0);
+	ckpt_settings s = settings_of(params);
+	g_assert_cmpint(s.keep_limit, ==, 5);
+	g_assert_true(s.save_best);
+	g_assert_cmpint(s.keep_mode, ==, CKPT_KEEP_LINEAR);
+	g_assert_false(s.has_best_metric_last);
+	g_assert_cmpstr(s.directory, ==, "./ckpts");
+	g_assert_null(s.metadata);
+	ckpt_settings_clear(&s);
+	ckpt_params_free(params);
+}
+
+static void test_directory_default_under_output_dir(void)
+{
+	ckpt_params *params = params_with_text("output_dir", "/runs/nt3");
+	ckpt_settings s = settings_of(params);
+	g_assert_cmpstr(s.directory, ==, "/runs/nt3/ckpts");
+	ckpt_settings_clear(&s);
+	g_assert_cmpint(ckpt_params_set(params, "output_dir", "out/"), ==, 0);
+	s = settings_of(params);
+	g_assert_cmpstr(s.directory, ==, "out/ckpts");
+	ckpt_settings_clear(&s);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", "/elsewhere"), ==, 0);
+	s = settings_of(params);
+	g_assert_cmpstr(s.directory, ==, "/elsewhere");
+	ckpt_settings_clear(&s);
+	ckpt_params_free(params);
+}
+
+static void test_directory_empty_rejected(void)
+{
+	ckpt_params *params = params_with_text("ckpt_directory", "");
+	assert_check_fails(params, "parameter 'ckpt_directory' is '' but must not be empty");
+	ckpt_params_free(params);
+}
+
+/* ---- JSON files --------------------------------------------------------------- */
+
+static void test_json_typed_values(void)
+{
+	char *dir = tu_tmpdir();
+	char *path = write_temp(dir, "params.json",
+				"{\"epochs\": 30, \"ckpt_keep_limit\": \"3\", "
+				"\"ckpt_best_metric_last\": 0.356323, \"ckpt_save_best\": false, "
+				"\"metadata\": null, \"dense\": [1000, 500], "
+				"\"opt\": {\"name\": \"sgd\", \"lr\": 0.01}, \"model_name\": \"nt3\"}");
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "metadata", "replaced by null"), ==, 0);
+	g_assert_cmpint(ckpt_params_load_json(params, path), ==, 0);
+	g_assert_cmpint(ckpt_params_lookup(params, "epochs")->kind, ==, CKPT_PARAM_INT);
+	g_assert_cmpint(ckpt_params_lookup(params, "ckpt_keep_limit")->kind, ==, CKPT_PARAM_TEXT);
+	g_assert_cmpint(ckpt_params_lookup(params, "ckpt_save_best")->kind, ==, CKPT_PARAM_BOOL);
+	g_assert_cmpint(ckpt_params_lookup(params, "metadata")->kind, ==, CKPT_PARAM_NULL);
+	assert_get(params, "epochs", "30");
+	assert_get(params, "ckpt_best_metric_last", "0.356323");
+	assert_get(params, "metadata", NULL);
+	assert_get(params, "dense", "[1000,500]");
+	assert_get(params, "opt", "{\"name\":\"sgd\",\"lr\":0.01}");
+	assert_get(params, "model_name", "nt3");
+	ckpt_settings s = settings_of(params);
+	g_assert_cmpint(s.epochs, ==, 30);
+	g_assert_cmpint(s.keep_limit, ==, 3);
+	g_assert_cmpfloat(s.best_metric_last, ==, 0.356323);
+	g_assert_false(s.save_best);
+	g_assert_null(s.metadata);
+	ckpt_settings_clear(&s);
+	ckpt_params_free(params);
+	g_free(path);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+static void assert_json_fails(const char *text, int code, const char *message_tail)
+{
+	char *dir = tu_tmpdir();
+	char *path = write_temp(dir, "bad.json", text);
+	ckpt_params *params = params_with_epochs();
+	g_assert_cmpint(ckpt_params_load_json(params, path), ==, code);
+	char *message = g_strdup_printf("%s: %s", path, message_tail);
+	g_assert_cmpstr(ckpt_error_last(), ==, message);
+	/* A bad file changes nothing. */
+	g_assert_null(ckpt_params_lookup(params, "x"));
+	assert_get(params, "epochs", "10");
+	g_free(message);
+	ckpt_params_free(params);
+	g_free(path);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+static void test_json_malformed_names_file_and_line(void)
+{
+	assert_json_fails("{\n  \"x\": 1,\n  \"epochs\": ]\n}\n", CKPT_EFORMAT,
+			  "line 3, column 13 (byte 24): invalid JSON");
+	assert_json_fails("{\"x\": 1} trailing", CKPT_EFORMAT,
+			  "line 1, column 10 (byte 9): invalid JSON");
+}
+
+static void test_json_truncated_names_file(void)
+{
+	assert_json_fails("{\"x\": 1,\n \"epochs\": 3", CKPT_EFORMAT,
+			  "line 2: unexpected end of input");
+	assert_json_fails("", CKPT_EFORMAT, "line 1: unexpected end of input");
+}
+
+static void test_json_not_an_object(void)
+{
+	assert_json_fails("[{\"x\": 1}]", CKPT_EFORMAT, "expected a JSON object of parameters");
+}
+
+static void test_json_nul_byte_rejected(void)
+{
+	char *dir = tu_tmpdir();
+	char *path = g_build_filename(dir, "nul.json", NULL);
+	tu_write_bytes(path, "{\"x\": 1}\0{", 10);
+	ckpt_params *params = params_with_epochs();
+	g_assert_cmpint(ckpt_params_load_json(params, path), ==, CKPT_EFORMAT);
+	g_assert_true(g_str_has_suffix(ckpt_error_last(), ": contains a NUL byte"));
+	g_assert_null(ckpt_params_lookup(params, "x"));
+	ckpt_params_free(params);
+	g_free(path);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+static void test_missing_file_is_enoent_naming_path(void)
+{
+	char *dir = tu_tmpdir();
+	char *path = g_build_filename(dir, "absent.json", NULL);
+	ckpt_params *params = params_with_epochs();
+	g_assert_cmpint(ckpt_params_load_json(params, path), ==, CKPT_ENOENT);
+	g_assert_true(g_str_has_prefix(ckpt_error_last(), path));
+	g_assert_cmpint(ckpt_params_load_config(params, path), ==, CKPT_ENOENT);
+	g_assert_true(g_str_has_prefix(ckpt_error_last(), path));
+	ckpt_params_free(params);
+	g_free(path);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+/* ---- CANDLE config files ----------------------------------------------------- */
+
+static const char candle_config[] =
+	"# NT3 defaults\n"
+	"[Global_Params]\n"
+	"model_name = 'nt3'\n"
+	"epochs=30\n"
+	"dense = [1000, 500]\n"
+	"conv=[ 'a#1', \"b\" ]   # a list with a '#' inside quotes\n"
+	"learning_rate = 1e-3\n"
+	"ckpt_save_best = True\n"
+	"ckpt_checksum=False\r\n"
+	"\n"
+	"[Monitor_Params]\n"
+	"  ckpt_keep_limit = 3  # keep three\n"
+	"ckpt_best_metric_last = inf\n"
+	"metadata = None\n"
+	"ckpt_save_best_metric = \"val_\\\"acc\\\"\"\n"
+	"output_dir = 'out # not a comment'\n"
+	"CKPT_KEEP_MODE = 'all'\n"
+	"; a configparser comment\n"
+	"ckpt_keep_limit = 4\n";
+
+static void test_config_candle_file(void)
+{
+	char *dir = tu_tmpdir();
+	char *path = write_temp(dir, "nt3_default_model.txt", candle_config);
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_load_config(params, path), ==, 0);
+	assert_get(params, "model_name", "nt3");
+	assert_get(params, "dense", "[1000, 500]");
+	assert_get(params, "conv", "[ 'a#1', \"b\" ]");
+	assert_get(params, "learning_rate", "0.001");
+	assert_get(params, "ckpt_save_best", "true");
+	assert_get(params, "ckpt_checksum", "false");
+	assert_get(params, "ckpt_best_metric_last", "Infinity");
+	assert_get(params, "metadata", NULL);
+	assert_get(params, "ckpt_save_best_metric", "val_\"acc\"");
+	assert_get(params, "output_dir", "out # not a comment");
+	g_assert_cmpint(ckpt_params_lookup(params, "epochs")->kind, ==, CKPT_PARAM_INT);
+	g_assert_cmpint(ckpt_params_lookup(params, "metadata")->kind, ==, CKPT_PARAM_NULL);
+	ckpt_settings s = settings_of(params);
+	g_assert_cmpint(s.epochs, ==, 30);
+	g_assert_cmpint(s.keep_limit, ==, 4); /* the later line wins */
+	g_assert_cmpint(s.keep_mode, ==, CKPT_KEEP_ALL);
+	g_assert_true(s.save_best);
+	g_assert_false(s.checksum);
+	g_assert_true(isinf(s.best_metric_last) && s.best_metric_last > 0);
+	g_assert_cmpstr(s.directory, ==, "out # not a comment/ckpts");
+	ckpt_settings_clear(&s);
+	ckpt_params_free(params);
+	g_free(path);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+static void test_config_quote_escapes(void)
+{
+	char *dir = tu_tmpdir();
+	char *path = write_temp(dir, "q.txt",
+				"a = 'it\\'s'\nb = \"back\\\\slash\"\nc = 'tab\\there'\n"
+				"d = 'keep\\d'\ne = ''\n");
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_load_config(params, path), ==, 0);
+	assert_get(params, "a", "it's");
+	assert_get(params, "b", "back\\slash");
+	assert_get(params, "c", "tab\there");
+	assert_get(params, "d", "keep\\d");
+	assert_get(params, "e", "");
+	ckpt_params_free(params);
+	g_free(path);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+static void assert_config_fails(const char *text, const char *message_tail)
+{
+	char *dir = tu_tmpdir();
+	char *path = write_temp(dir, "config.txt", text);
+	ckpt_params *params = params_with_epochs();
+	g_assert_cmpint(ckpt_params_load_config(params, path), ==, CKPT_EFORMAT);
+	char *message = g_strdup_printf("%s: %s", path, message_tail);
+	g_assert_cmpstr(ckpt_error_last(), ==, message);
+	/* Lines before the bad one are not applied either. */
+	assert_get(params, "epochs", "10");
+	g_assert_null(ckpt_params_lookup(params, "x"));
+	g_free(message);
+	ckpt_params_free(params);
+	g_free(path);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
+static void test_config_errors_name_line(void)
+{
+	assert_config_fails("[Global_Params]\nepochs = 5\nx = 1\n\njust words\n",
+			    "line 5: expected key = value");
+	assert_config_fails("x = 1\n = 3\n", "line 2: expected key = value");
+	assert_config_fails("x = 1\ny = 'open\n", "line 2: unterminated string");
+	assert_config_fails("x = 1\ny = 'a' b\n", "line 2: unexpected text after the string");
+	assert_config_fails("x = 1\n[Global_Params\n", "line 2: expected ']' after the section name");
+}
+
+/* ---- argument words ------------------------------------------------------------- */
+
+static void test_args_equals_and_space_forms(void)
+{
+	char *argv[] = {"train.py", "--epochs=12", "--ckpt_keep_limit", "2",
+			"--ckpt_best_metric_last", "-0.5", "--metadata="};
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	int used = -1;
+	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv), argv, &used), ==, 0);
+	g_assert_cmpint(used, ==, 6);
+	assert_get(params, "epochs", "12");
+	assert_get(params, "ckpt_keep_limit", "2");
+	assert_get(params, "ckpt_best_metric_last", "-0.5");
+	assert_get(params, "metadata", "");
+	g_assert_null(ckpt_params_lookup(params, "train.py"));
+	ckpt_settings s = settings_of(params);
+	g_assert_cmpint(s.keep_limit, ==, 2);
+	g_assert_cmpfloat(s.best_metric_last, ==, -0.5);
+	ckpt_settings_clear(&s);
+	ckpt_params_free(params);
+}
+
+static void test_args_hyphen_form_and_alias(void)
+{
+	char *argv[] = {"--ckpt-keep-limit=7", "--ckpt-restart-mode", "off", "--ckpt-metadata=j1",
+			"--output-dir", "o"};
+	ckpt_params *params = params_with_epochs();
+	int used = 0;
+	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv), argv, &used), ==, 0);
+	g_assert_cmpint(used, ==, 6);
+	assert_get(params, "ckpt_keep_limit", "7");
+	assert_get(params, "ckpt_restart_mode", "off");
+	assert_get(params, "metadata", "j1");
+	assert_get(params, "output_dir", "o");
+	g_assert_null(ckpt_params_lookup(params, "ckpt-keep-limit"));
+	ckpt_params_free(params);
+}
+
+static void test_args_unknown_words_left_alone(void)
+{
+	char *argv[] = {"--lr=0.1", "--epochs", "3", "-v", "data.csv", "--batch_size", "32",
+			"--epochs_extra=1", "--", "epochs=4"};
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	int used = 0;
+	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv), argv, &used), ==, 0);
+	g_assert_cmpint(used, ==, 2);
+	assert_get(params, "epochs", "3");
+	g_assert_null(ckpt_params_lookup(params, "lr"));
+	g_assert_null(ckpt_params_lookup(params, "batch_size"));
+	g_assert_null(ckpt_params_lookup(params, "epochs_extra"));
+	g_assert_cmpint(ckpt_params_parse_args(params, 0, NULL, NULL), ==, 0);
+	ckpt_params_free(params);
+}
+
+static void test_args_trailing_key_without_value(void)
+{
+	char *argv[] = {"--ckpt_skip_epochs=2", "--ckpt-keep-limit"};
+	ckpt_params *params = params_with_epochs();
+	int used = -1;
+	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv), argv, &used), ==,
+			CKPT_EINVAL);
+	g_assert_cmpstr(ckpt_error_last(), ==,
+			"parameter 'ckpt_keep_limit': --ckpt-keep-limit needs a value");
+	g_assert_cmpint(used, ==, 0);
+	g_assert_null(ckpt_params_lookup(params, "ckpt_skip_epochs"));
+
+	char *argv2[] = {"--epochs", "--ckpt_checksum=1"};
+	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv2), argv2, NULL), ==,
+			CKPT_EINVAL);
+	g_assert_cmpstr(ckpt_error_last(), ==, "parameter 'epochs': --epochs needs a value");
+	assert_get(params, "epochs", "10");
+	ckpt_params_free(params);
+}
+
+int main(int argc, char *argv[])
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/ckpt/params/store/get-gives-text-form-of-each-kind", test_store_text_forms);
+	g_test_add_func("/ckpt/params/store/unset-key-is-enoent", test_store_unset_key_is_enoent);
+	g_test_add_func("/ckpt/params/store/set-replaces-value-and-type",
+			test_store_set_replaces_value_and_type);
+	g_test_add_func("/ckpt/params/store/unset-removes-only-that-key",
+			test_store_unset_removes_only_that_key);
+	g_test_add_func("/ckpt/params/store/rejects-empty-key", test_store_rejects_empty_key);
+	g_test_add_func("/ckpt/params/store/unknown-keys-kept-and-readable",
+			test_store_unknown_keys_kept);
+	g_test_add_func("/ckpt/params/metadata/alias-ckpt-metadata-shares-one-value",
+			test_metadata_alias_shares_value);
+	g_test_add_func("/ckpt/params/bool/accepts-yes-no-any-case", test_bool_accepts_words_any_case);
+	g_test_add_func("/ckpt/params/bool/typed-bool-and-int-0-1-only",
+			test_bool_typed_bool_and_int_01);
+	g_test_add_func("/ckpt/params/bool/rejects-other-words", test_bool_rejects_other_words);
+	g_test_add_func("/ckpt/params/int/accepts-whole-text-and-typed",
+			test_int_accepts_whole_numbers);
+	g_test_add_func("/ckpt/params/int/rejects-fraction-and-junk",
+			test_int_rejects_fraction_and_junk);
+	g_test_add_func("/ckpt/params/int-nonneg/rejects-negative-accepts-zero",
+			test_int_nonneg_rejects_negative);
+	g_test_add_func("/ckpt/params/int-pos/rejects-zero-and-negative", test_int_pos_rejects_zero);
+	g_test_add_func("/ckpt/params/float/accepts-inf-nan-exponent-int",
+			test_float_accepts_python_forms);
+	g_test_add_func("/ckpt/params/float/rejects-junk", test_float_rejects_junk);
+	g_test_add_func("/ckpt/params/allowed/keep-mode", test_allowed_keep_mode);
+	g_test_add_func("/ckpt/params/allowed/restart-mode", test_allowed_restart_mode);
+	g_test_add_func("/ckpt/params/allowed/checksum-algorithm", test_allowed_checksum_algorithm);
+	g_test_add_func("/ckpt/params/epochs/required-and-null-is-missing", test_epochs_required);
+	g_test_add_func("/ckpt/params/defaults/every-key", test_defaults);
+	g_test_add_func("/ckpt/params/null/means-not-given", test_null_means_not_given);
+	g_test_add_func("/ckpt/params/directory/default-under-output-dir-else-dot",
+			test_directory_default_under_output_dir);
+	g_test_add_func("/ckpt/params/directory/empty-rejected", test_directory_empty_rejected);
+	g_test_add_func("/ckpt/params/json/typed-null-and-nested-values", test_json_typed_values);
+	g_test_add_func("/ckpt/params/json/malformed-names-file-and-line",
+			test_json_malformed_names_file_and_line);
+	g_test_add_func("/ckpt/params/json/truncated-names-file", test_json_truncated_names_file);
+	g_test_add_func("/ckpt/params/json/not-an-object-rejected", test_json_not_an_object);
+	g_test_add_func("/ckpt/params/json/nul-byte-rejected", test_json_nul_byte_rejected);
+	g_test_add_func("/ckpt/params/files/missing-is-enoent-naming-path",
+			test_missing_file_is_enoent_naming_path);
+	g_test_add_func("/ckpt/params/config/candle-file-sections-comments-literals",
+			test_config_candle_file);
+	g_test_add_func("/ckpt/params/config/quote-escapes", test_config_quote_escapes);
+	g_test_add_func("/ckpt/params/config/errors-name-file-and-line-and-change-nothing",
+			test_config_errors_name_line);
+	g_test_add_func("/ckpt/params/args/equals-and-space-forms", test_args_equals_and_space_forms);
+	g_test_add_func("/ckpt/params/args/hyphen-form-and-alias", test_args_hyphen_form_and_alias);
+	g_test_add_func("/ckpt/params/args/unknown-words-left-alone",
+			test_args_unknown_words_left_alone);
+	g_test_add_func("/ckpt/params/args/trailing-key-without-value-changes-nothing",
+			test_args_trailing_key_without_value);
+	return g_test_run();
+}
