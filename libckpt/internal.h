@@ -262,6 +262,11 @@ typedef struct ckpt_param_value {
 /* params.c: key's value (an alias finds its key); NULL when unset.
  * Borrowed until params next changes. */
 CKPT_INTERNAL const ckpt_param_value *ckpt_params_lookup(const ckpt_params *params, const char *key);
+/* params.c: the loaders' parsers on text in memory; `what` names the source. */
+CKPT_INTERNAL int ckpt_params_parse_json_text(ckpt_params *params, const char *text, size_t len,
+					      const char *what);
+CKPT_INTERNAL int ckpt_params_parse_config_text(ckpt_params *params, const char *text, size_t len,
+						const char *what);
 /* settings.c: the known key that name[0..len) spells, an alias resolved
  * (ckpt_metadata → metadata) and, when hyphens, '-' accepted for '_';
  * a static string, or NULL for keys libckpt does not know. */

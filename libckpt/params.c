@@ -217,21 +217,6 @@ static int json_value(ckpt_param_value *out, char **printed, const cJSON *item)
 	return 0;
 }
 
-static int json_syntax_error(const char *path, const char *text, size_t len, const char *stop)
-{
-	size_t offset = stop && stop >= text && stop <= text + len ? (size_t)(stop - text) : len;
-	size_t line = 1, column = 1;
-	for (size_t i = 0; i < offset; i++, column++)
-		if (text[i] == '\n') {
-			line++;
-			column = 0;
-		}
-	if (offset >= len)
-		return ckpt_fail(CKPT_EFORMAT, "%s: line %zu: unexpected end of input", path, line);
-	return ckpt_fail(CKPT_EFORMAT, "%s: line %zu, column %zu (byte %zu): invalid JSON", path,
-			 line, column, offset);
-}
-
 static int json_fill(ckpt_params *into, const cJSON *root, const char *path)
 {
 	if (!cJSON_IsObject(root))
@@ -249,6 +234,25 @@ static int json_fill(ckpt_params *into, const cJSON *root, const char *path)
 	return 0;
 }
 
+int ckpt_params_parse_json_text(ckpt_params *params, const char *text, size_t len, const char *what)
+{
+	/* ckpt_json_parse also reads Python's bare Infinity/NaN, as json.dump
+	 * writes them for a float parameter such as ckpt_best_metric_last. */
+	cJSON *root = NULL;
+	int rc = ckpt_json_parse(&root, text, len, what);
+	if (rc < 0)
+		return rc;
+	ckpt_params *staged;
+	rc = ckpt_params_new(&staged);
+	if (rc == 0)
+		rc = json_fill(staged, root, what);
+	if (rc == 0)
+		rc = merge(params, staged);
+	ckpt_params_free(staged);
+	cJSON_Delete(root);
+	return rc;
+}
+
 int ckpt_params_load_json(ckpt_params *params, const char *path)
 {
 	if (!params || !path)
@@ -258,26 +262,7 @@ int ckpt_params_load_json(ckpt_params *params, const char *path)
 	int rc = ckpt_read_file(&text, &len, path, PARAMS_MAX_BYTES, false);
 	if (rc < 0)
 		return rc;
-	if (strlen(text) != len) {
-		free(text);
-		return ckpt_fail(CKPT_EFORMAT, "%s: contains a NUL byte", path);
-	}
-	/* Always NUL-terminated input: cJSON 1.7.15 over-reads otherwise. */
-	const char *stop = NULL;
-	cJSON *root = cJSON_ParseWithOpts(text, &stop, 1);
-	if (!root) {
-		rc = json_syntax_error(path, text, len, stop);
-		free(text);
-		return rc;
-	}
-	ckpt_params *staged;
-	rc = ckpt_params_new(&staged);
-	if (rc == 0)
-		rc = json_fill(staged, root, path);
-	if (rc == 0)
-		rc = merge(params, staged);
-	ckpt_params_free(staged);
-	cJSON_Delete(root);
+	rc = ckpt_params_parse_json_text(params, text, len, path);
 	free(text);
 	return rc;
 }
@@ -423,6 +408,27 @@ static int config_fill(ckpt_params *into, char *text, const char *path)
 	return 0;
 }
 
+int ckpt_params_parse_config_text(ckpt_params *params, const char *text, size_t len,
+				  const char *what)
+{
+	if (memchr(text, '\0', len))
+		return ckpt_fail(CKPT_EFORMAT, "%s: contains a NUL byte", what);
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", what);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	ckpt_params *staged;
+	int rc = ckpt_params_new(&staged);
+	if (rc == 0)
+		rc = config_fill(staged, copy, what);
+	if (rc == 0)
+		rc = merge(params, staged);
+	ckpt_params_free(staged);
+	free(copy);
+	return rc;
+}
+
 int ckpt_params_load_config(ckpt_params *params, const char *path)
 {
 	if (!params || !path)
@@ -432,17 +438,7 @@ int ckpt_params_load_config(ckpt_params *params, const char *path)
 	int rc = ckpt_read_file(&text, &len, path, PARAMS_MAX_BYTES, false);
 	if (rc < 0)
 		return rc;
-	if (strlen(text) != len) {
-		free(text);
-		return ckpt_fail(CKPT_EFORMAT, "%s: contains a NUL byte", path);
-	}
-	ckpt_params *staged;
-	rc = ckpt_params_new(&staged);
-	if (rc == 0)
-		rc = config_fill(staged, text, path);
-	if (rc == 0)
-		rc = merge(params, staged);
-	ckpt_params_free(staged);
+	rc = ckpt_params_parse_config_text(params, text, len, path);
 	free(text);
 	return rc;
 }
