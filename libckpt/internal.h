@@ -151,6 +151,8 @@ typedef struct ckpt_info {
 /* Reads and checks path: CKPT_ENOENT when absent, CKPT_EFORMAT with a
  * message naming path and key for bad content, CKPT_EIO otherwise. */
 CKPT_INTERNAL int ckpt_info_read(ckpt_info *out, const char *path);
+/* The same checks on text in memory; `what` names the source in errors. */
+CKPT_INTERNAL int ckpt_info_parse(ckpt_info *out, const char *text, size_t len, const char *what);
 CKPT_INTERNAL void ckpt_info_clear(ckpt_info *info);
 /* The file's text, fields in the original's order, then ours; extra metrics
  * (may be NULL) under "metrics". */
@@ -165,6 +167,8 @@ CKPT_INTERNAL void ckpt_info_format(ckpt_buf *buf, const ckpt_info *info, const 
  * for a non-regular file or a read error; CKPT_ECANCELLED. */
 CKPT_INTERNAL int ckpt_checksum_matches(bool *out_match, const char *path, const char *stored,
 					const ckpt_progress *progress);
+/* zlib's crc32 (same values), faster where the CPU has carry-less multiply. */
+CKPT_INTERNAL uint32_t ckpt_crc32_update(uint32_t crc, const void *data, size_t len);
 
 /* ---- logfile.c: ckpt.log ------------------------------------------------ */
 
