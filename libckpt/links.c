@@ -1,1 +1,109 @@
-/* links.c: not written yet */
+/* links.c: the `best` and `last` pointers. Reading resolves every form the
+ * original leaves behind (absolute targets of a copied run included);
+ * writing always makes a relative target, replaced atomically. */
+#include "internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The epoch a target names by its last two components ".../epochs/NNN". */
+static long target_epoch(const char *target)
+{
+	char copy[PATH_MAX];
+	size_t len = strlen(target);
+	if (len == 0 || len >= sizeof copy)
+		return 0;
+	memcpy(copy, target, len + 1);
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	char *last = strrchr(copy, '/');
+	if (!last)
+		return 0;
+	*last = '\0';
+	long epoch;
+	if (!ckpt_epoch_dir_parse(last + 1, &epoch))
+		return 0;
+	const char *parent = strrchr(copy, '/');
+	parent = parent ? parent + 1 : copy;
+	return strcmp(parent, CKPT_EPOCHS_NAME) == 0 ? epoch : 0;
+}
+
+/* True when root/epochs/NNN is a real directory (not a link to one). */
+static bool epoch_dir_present(const char *root, long epoch)
+{
+	char name[32];
+	ckpt_epoch_dir_name(name, epoch);
+	char *path = ckpt_sprintf("%s/%s/%s", root, CKPT_EPOCHS_NAME, name);
+	struct stat st;
+	bool present = path && lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	free(path);
+	return present;
+}
+
+ckpt_link_state ckpt_link_resolve(const char *root, const char *name, long *out_epoch)
+{
+	*out_epoch = 0;
+	char *path = ckpt_path_join(root, name);
+	if (!path)
+		return CKPT_LINK_DANGLING;
+	ckpt_link_state state;
+	struct stat st;
+	char target[PATH_MAX];
+	ssize_t len;
+	if (lstat(path, &st) != 0) {
+		state = CKPT_LINK_MISSING;
+		goto out;
+	}
+	if (!S_ISLNK(st.st_mode)) {
+		state = CKPT_LINK_NOT_A_LINK;
+		goto out;
+	}
+	len = readlink(path, target, sizeof target - 1);
+	if (len < 0) {
+		state = CKPT_LINK_DANGLING;
+		goto out;
+	}
+	target[len] = '\0';
+	long named = target_epoch(target);
+
+	char resolved[PATH_MAX], epochs_real[PATH_MAX];
+	char *epochs = ckpt_path_join(root, CKPT_EPOCHS_NAME);
+	bool have_epochs = epochs && realpath(epochs, epochs_real) != NULL;
+	free(epochs);
+	if (!realpath(path, resolved)) {
+		/* An absolute target from the machine the run was written on. */
+		if (target[0] == '/' && named && epoch_dir_present(root, named)) {
+			*out_epoch = named;
+			state = CKPT_LINK_RELOCATED;
+		} else {
+			state = CKPT_LINK_DANGLING;
+		}
+		goto out;
+	}
+	state = CKPT_LINK_OUTSIDE;
+	size_t epochs_len = strlen(epochs_real);
+	long epoch;
+	if (have_epochs && strncmp(resolved, epochs_real, epochs_len) == 0 &&
+	    resolved[epochs_len] == '/' && !strchr(resolved + epochs_len + 1, '/') &&
+	    ckpt_epoch_dir_parse(resolved + epochs_len + 1, &epoch) && epoch_dir_present(root, epoch)) {
+		*out_epoch = epoch;
+		state = CKPT_LINK_OK;
+	}
+out:
+	free(path);
+	return state;
+}
+
+int ckpt_link_point(const char *root, const char *name, long epoch)
+{
+	char dir_name[32];
+	ckpt_epoch_dir_name(dir_name, epoch);
+	char target[64];
+	snprintf(target, sizeof target, "%s/%s", CKPT_EPOCHS_NAME, dir_name);
+	return ckpt_fs_replace_symlink(root, name, target);
+}
