@@ -238,12 +238,46 @@ CKPT_INTERNAL ckpt_link_state ckpt_link_resolve(const char *root, const char *na
 /* Re-points R/<name> at epochs/NNN with a relative target, atomically. */
 CKPT_INTERNAL int ckpt_link_point(const char *root, const char *name, long epoch);
 
+/* ---- relink.c: helpers of the browser operations (rollback, clean, relink) */
+
+/* How the original's log names the root: its path below the run folder
+ * ("ckpts", "save/ckpts"), else its last component. Caller frees; NULL on oom. */
+CKPT_INTERNAL char *ckpt_ops_root_label(const ckpt_run *run);
+/* R/epochs/NNN into *out (caller frees) when it is a real directory inside a
+ * real R/epochs (no symbolic link on the way); CKPT_ENOENT naming it otherwise. */
+CKPT_INTERNAL int ckpt_ops_epoch_dir(char **out, const char *root, long epoch);
+
 /* ---- run.c: what other engine files need of a run snapshot ------------ */
 
 /* Borrowed, valid while the run is: R/ckpt.log (or <run>/save/ckpt.log for
  * the legacy layout) and R/metrics.jsonl; the files need not exist. */
 CKPT_INTERNAL const char *ckpt_run_log_path(const ckpt_run *run);
 CKPT_INTERNAL const char *ckpt_run_history_path(const ckpt_run *run);
+/* How many ckpt-info.json files building this snapshot read (a refresh
+ * reads only the changed ones); for tests. */
+CKPT_INTERNAL size_t ckpt_run_info_reads(const ckpt_run *run);
+/* Why part of the run could not be read (e.g. "epochs: is a symbolic link,
+ * not followed"), or NULL. Borrowed, valid while the run is. */
+CKPT_INTERNAL const char *ckpt_run_problem(const ckpt_run *run);
+
+/* Where a run's files are, as scan.c finds them. */
+typedef struct ckpt_run_location {
+	char *root;     /* absolute, canonical: holds epochs/ */
+	char *folder;   /* absolute run folder */
+	char *log_path; /* R/ckpt.log, or <run>/save/ckpt.log (legacy) */
+	ckpt_layout layout;
+} ckpt_run_location;
+
+/* run.c: a snapshot of the located run, named `name` (NULL: the run
+ * folder's basename). Takes the location's strings, also on failure. */
+CKPT_INTERNAL int ckpt_run_open_at(ckpt_run **out, ckpt_run_location *loc, const char *name);
+
+/* ---- scan.c: finding checkpoint roots --------------------------------- */
+
+/* The root of the run at path (a root, a run folder holding ckpts/ or
+ * save/ckpts/), or CKPT_ENOENT naming path. Clear with ckpt_run_location_clear. */
+CKPT_INTERNAL int ckpt_run_locate(ckpt_run_location *out, const char *path);
+CKPT_INTERNAL void ckpt_run_location_clear(ckpt_run_location *loc);
 
 /* ---- params.c, settings.c: parameters (SPEC §1) ---------------------- */
 

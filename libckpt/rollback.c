@@ -1,1 +1,184 @@
-/* rollback.c: not written yet */
+/* rollback.c: re-pointing `last` at an older epoch so that the next restart
+ * resumes there (SPEC §5), after checking that the epoch is complete and that
+ * its model still matches the checksum stored with it. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int refuse(long epoch, const char *reason)
+{
+	return ckpt_fail(CKPT_EUNSAFE, "epoch %ld: %s; use --force to roll back to it anyway",
+			 epoch, reason);
+}
+
+/* The current message, copied: ckpt_fail must not format from its own buffer. */
+static void last_error(char *out, size_t size)
+{
+	snprintf(out, size, "%s", ckpt_error_last());
+}
+
+static int check_model(const char *model, long epoch)
+{
+	struct stat st;
+	if (lstat(model, &st) != 0 || !S_ISREG(st.st_mode))
+		return refuse(epoch, "model.h5 is missing or not a regular file");
+	return 0;
+}
+
+/* Reads the epoch's ckpt-info.json now (the snapshot may be older); *has_info
+ * says whether `info` was filled. Without force, a missing, invalid or
+ * mismatched info is a refusal. */
+static int read_info(ckpt_info *info, bool *has_info, const char *dir, long epoch, bool force)
+{
+	*has_info = false;
+	char *path = ckpt_path_join(dir, CKPT_INFO_NAME);
+	if (!path)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", dir);
+	int rc = ckpt_info_read(info, path);
+	free(path);
+	if (rc == CKPT_ENOMEM)
+		return rc;
+	char why[600];
+	if (rc == CKPT_ENOENT) {
+		return force ? 0 : refuse(epoch, "it has no ckpt-info.json");
+	} else if (rc) {
+		last_error(why, sizeof why);
+		return force ? 0 : refuse(epoch, why);
+	}
+	*has_info = true;
+	if (info->epoch != epoch && !force) {
+		snprintf(why, sizeof why, "its ckpt-info.json says epoch %ld", info->epoch);
+		return refuse(epoch, why);
+	}
+	return 0;
+}
+
+/* A disabled (or absent) checksum is fine: the original often ran without. */
+static int check_checksum(const ckpt_info *info, const char *model, long epoch)
+{
+	const char *stored = info->checksum;
+	if (!stored || strcmp(stored, "__DISABLED__") == 0)
+		return 0;
+	bool match = false;
+	int rc = ckpt_checksum_matches(&match, model, stored, NULL);
+	char why[700];
+	switch (rc) {
+	case 0:
+		if (match)
+			return 0;
+		snprintf(why, sizeof why, "model.h5 does not match its stored checksum %.80s",
+			 stored);
+		return refuse(epoch, why);
+	case CKPT_EINVAL:
+	case CKPT_ENOENT:
+	case CKPT_EIO: last_error(why, sizeof why); return refuse(epoch, why);
+	default: return rc;
+	}
+}
+
+static int check_epoch(ckpt_info *info, bool *has_info, const char *dir, long epoch, bool force)
+{
+	char *model = ckpt_path_join(dir, CKPT_MODEL_NAME);
+	if (!model)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", dir);
+	int rc = force ? 0 : check_model(model, epoch);
+	if (!rc)
+		rc = read_info(info, has_info, dir, epoch, force);
+	if (!rc && !force && *has_info)
+		rc = check_checksum(info, model, epoch);
+	free(model);
+	return rc;
+}
+
+/* A dry run takes no lock but must fail where the real one would. */
+static int refuse_if_writer_live(const char *root)
+{
+	bool live = false;
+	long pid = 0;
+	char host[256], since[32];
+	int rc = ckpt_lock_probe(&live, &pid, host, since, root);
+	if (rc)
+		return rc;
+	if (live)
+		return ckpt_fail(CKPT_ELOCKED,
+				 "%s: a writer holds the lock (pid %ld on %s since %s)", root, pid,
+				 host, since);
+	return 0;
+}
+
+/* Logged after the link is replaced, so that a refused or failed re-point
+ * leaves the log as it was too. */
+static int repoint_last(const ckpt_run *run, long epoch)
+{
+	const char *root = ckpt_run_root(run);
+	long old = 0;
+	ckpt_link_state state = ckpt_link_resolve(root, CKPT_LAST_NAME, &old);
+	bool had = state == CKPT_LINK_OK || state == CKPT_LINK_RELOCATED;
+	char *label = ckpt_ops_root_label(run);
+	if (!label)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	int rc = ckpt_link_point(root, CKPT_LAST_NAME, epoch);
+	if (rc) {
+		free(label);
+		return rc;
+	}
+	const char *log = ckpt_run_log_path(run);
+	char dir[32];
+	ckpt_epoch_dir_name(dir, epoch);
+	if (had)
+		rc = ckpt_log_write(log, "rollback: '%s' from epoch %ld to %ld", CKPT_LAST_NAME,
+				    old, epoch);
+	else
+		rc = ckpt_log_write(log, "rollback: '%s' from none to %ld", CKPT_LAST_NAME, epoch);
+	if (!rc)
+		rc = ckpt_log_write(log, "linking: '%s/%s' -> '%s/%s/%s'", label, CKPT_LAST_NAME,
+				    label, CKPT_EPOCHS_NAME, dir);
+	if (rc)
+		rc = ckpt_fail_prefix(rc, "'last' was re-pointed, but the log was not written");
+	free(label);
+	return rc;
+}
+
+static void fill_restart_info(ckpt_restart_info *out, const char *dir, long epoch,
+			      const ckpt_info *info, bool has_info)
+{
+	out->restarted = 1;
+	out->epoch = epoch;
+	/* NaN when unknown: only a forced rollback onto an epoch without info. */
+	out->best_metric_last =
+	    has_info && info->has_best_metric_last ? info->best_metric_last : NAN;
+	snprintf(out->model_path, sizeof out->model_path, "%s/%s", dir, CKPT_MODEL_NAME);
+}
+
+int ckpt_rollback(ckpt_restart_info *out, const ckpt_run *run, long epoch, unsigned flags)
+{
+	if (out)
+		memset(out, 0, sizeof *out);
+	const char *root = ckpt_run_root(run);
+	bool force = flags & CKPT_FLAG_FORCE;
+	bool dry_run = flags & CKPT_FLAG_DRY_RUN;
+	char *dir = NULL;
+	int rc = ckpt_ops_epoch_dir(&dir, root, epoch);
+	if (rc)
+		return rc;
+	ckpt_lock *lock = NULL;
+	rc = dry_run ? refuse_if_writer_live(root) : ckpt_lock_acquire(&lock, root);
+	ckpt_info info;
+	memset(&info, 0, sizeof info);
+	bool has_info = false;
+	/* Checked under the lock: a writer could have replaced the epoch. */
+	if (!rc)
+		rc = check_epoch(&info, &has_info, dir, epoch, force);
+	if (!rc && !dry_run)
+		rc = repoint_last(run, epoch);
+	if (!rc && out)
+		fill_restart_info(out, dir, epoch, &info, has_info);
+	ckpt_lock_release(lock);
+	ckpt_info_clear(&info);
+	free(dir);
+	return rc;
+}
