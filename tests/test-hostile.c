@@ -303,8 +303,8 @@ static void test_hostile_ckpt_info_files_are_flagged(void)
 		g_string_append_c(deep, '[');
 	write_info(&t, 3, deep->str, deep->len);
 	g_string_free(deep, TRUE);
-	write_info(&t, 4, "{\"epoch\": 4,\0 \"x\": 1}", 22);
-	write_info(&t, 5, "{\"epoch\": 5, \"metadata\": \"\xff\xfe\"}", 32);
+	write_info(&t, 4, "{\"epoch\": 4,\0 \"x\": 1}", 21);
+	write_info(&t, 5, "{\"epoch\": 5, \"metadata\": \"\xff\xfe\"}", 30);
 	write_info(&t, 6, "{\"epoch\": 6, \"epoch\": 7}", 24);
 	write_info(&t, 7, "{\"epoch\": \"7\"}", 14);
 	write_info(&t, 8, "{\"epoch\": 8} trailing", 21);
