@@ -1,1 +1,197 @@
-/* lock.c: not written yet */
+/* lock.c: the run's writer lock, R/ckpt.lock: an OFD write lock on the file
+ * plus who holds it ({"pid", "host", "since"}) for the messages and the
+ * browser. A killed writer's lock vanishes with it; its file is harmless. */
+#include "internal.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Enough for {"pid", "host", "since"}; anything longer is not ours. */
+#define LOCK_MAX_BYTES 4096
+
+struct ckpt_lock {
+	int fd;
+};
+
+typedef struct lock_holder {
+	long pid;
+	char host[256];
+	char since[32];
+} lock_holder;
+
+static void copy_text(char *out, size_t size, const char *text)
+{
+	snprintf(out, size, "%s", text);
+}
+
+/* Reads who holds the lock from fd; garbage (or a holder that has not
+ * written yet) gives pid 0 and host/since "?". */
+static void read_holder(lock_holder *holder, int fd)
+{
+	holder->pid = 0;
+	copy_text(holder->host, sizeof holder->host, "?");
+	copy_text(holder->since, sizeof holder->since, "?");
+	char text[LOCK_MAX_BYTES];
+	ssize_t len = pread(fd, text, sizeof text - 1, 0);
+	if (len <= 0)
+		return;
+	text[len] = '\0';
+	cJSON *json = cJSON_ParseWithLength(text, (size_t)len);
+	if (!json)
+		return;
+	const cJSON *pid = cJSON_GetObjectItemCaseSensitive(json, "pid");
+	const cJSON *host = cJSON_GetObjectItemCaseSensitive(json, "host");
+	const cJSON *since = cJSON_GetObjectItemCaseSensitive(json, "since");
+	if (cJSON_IsNumber(pid) && pid->valuedouble >= 0 && pid->valuedouble < 1e12)
+		holder->pid = (long)pid->valuedouble;
+	if (cJSON_IsString(host) && host->valuestring[0])
+		copy_text(holder->host, sizeof holder->host, host->valuestring);
+	if (cJSON_IsString(since) && since->valuestring[0])
+		copy_text(holder->since, sizeof holder->since, since->valuestring);
+	cJSON_Delete(json);
+}
+
+static int write_holder(int fd, const char *path)
+{
+	char since[32];
+	ckpt_timestamp_now(since);
+	ckpt_buf buf;
+	ckpt_buf_init(&buf);
+	ckpt_buf_printf(&buf, "{\"pid\": %ld, \"host\": ", (long)getpid());
+	ckpt_buf_json_string(&buf, ckpt_hostname());
+	ckpt_buf_puts(&buf, ", \"since\": ");
+	ckpt_buf_json_string(&buf, since);
+	ckpt_buf_puts(&buf, "}\n");
+	if (buf.oom) {
+		ckpt_buf_free(&buf);
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+	}
+	int rc = 0;
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf.data, buf.len, 0) != (ssize_t)buf.len)
+		rc = ckpt_fail(CKPT_EIO, "%s: cannot record the lock holder: %s", path,
+			       strerror(errno));
+	ckpt_buf_free(&buf);
+	return rc;
+}
+
+static struct flock whole_file(short type)
+{
+	struct flock fl;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	return fl;
+}
+
+int ckpt_lock_acquire(ckpt_lock **out, const char *root)
+{
+	*out = NULL;
+	char *path = ckpt_path_join(root, CKPT_LOCK_NAME);
+	if (!path)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	/* Not checkpoint data: created directly, outside fsops' crash steps. */
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		int err = errno;
+		int rc = ckpt_fail(ckpt_code_from_errno(err), "%s: cannot open the writer lock: %s",
+				   path, strerror(err));
+		free(path);
+		return rc;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		int rc = ckpt_fail(CKPT_EUNSAFE,
+				   "%s: not a regular file; refusing to use it as the lock", path);
+		free(path);
+		return rc;
+	}
+	struct flock fl = whole_file(F_WRLCK);
+	if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+		int err = errno;
+		int rc;
+		if (err == EAGAIN || err == EACCES) {
+			lock_holder holder;
+			read_holder(&holder, fd);
+			rc = ckpt_fail(CKPT_ELOCKED,
+				       "%s: a writer holds the lock (pid %ld on %s since %s)", root,
+				       holder.pid, holder.host, holder.since);
+		} else {
+			rc = ckpt_fail(CKPT_EIO, "%s: cannot lock: %s", path, strerror(err));
+		}
+		close(fd);
+		free(path);
+		return rc;
+	}
+	int rc = write_holder(fd, path);
+	free(path);
+	ckpt_lock *lock = rc ? NULL : malloc(sizeof *lock);
+	if (!rc && !lock)
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	if (rc) {
+		close(fd); /* closing the only descriptor drops the OFD lock */
+		return rc;
+	}
+	lock->fd = fd;
+	*out = lock;
+	return 0;
+}
+
+void ckpt_lock_release(ckpt_lock *lock)
+{
+	if (!lock)
+		return;
+	struct flock fl = whole_file(F_UNLCK);
+	fcntl(lock->fd, F_OFD_SETLK, &fl);
+	close(lock->fd);
+	free(lock);
+}
+
+int ckpt_lock_probe(bool *out_live, long *pid, char host[256], char since[32], const char *root)
+{
+	*out_live = false;
+	if (pid)
+		*pid = 0;
+	if (host)
+		host[0] = '\0';
+	if (since)
+		since[0] = '\0';
+	char *path = ckpt_path_join(root, CKPT_LOCK_NAME);
+	if (!path)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		int err = errno;
+		free(path);
+		if (err == ENOENT || err == ENOTDIR)
+			return 0;
+		return ckpt_fail(ckpt_code_from_errno(err), "%s/%s: %s", root, CKPT_LOCK_NAME,
+				 strerror(err));
+	}
+	/* OFD locks conflict between descriptors even in one process, so this
+	 * also sees a writer of the calling process. */
+	struct flock fl = whole_file(F_WRLCK);
+	int rc = 0;
+	if (fcntl(fd, F_OFD_GETLK, &fl) != 0) {
+		rc = ckpt_fail(CKPT_EIO, "%s: cannot query the lock: %s", path, strerror(errno));
+	} else if (fl.l_type != F_UNLCK) {
+		lock_holder holder;
+		read_holder(&holder, fd);
+		*out_live = true;
+		if (pid)
+			*pid = holder.pid;
+		if (host)
+			copy_text(host, 256, holder.host);
+		if (since)
+			copy_text(since, 32, holder.since);
+	}
+	close(fd);
+	free(path);
+	return rc;
+}
