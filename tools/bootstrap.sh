@@ -1,0 +1,33 @@
+#!/bin/bash
+# Installs the Debian 12 packages ckpt needs (only those missing; apt-get runs
+# through sudo when not root), then configures build/ once and builds it.
+# Usage: tools/bootstrap.sh        (from anywhere; builds in <repo>/build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build tools, the engine's libraries, GLib for the tests, ncurses for the
+# dashboard, GTK 4 for the desktop app, python3 for the interop test, tar for
+# unpacking the fixtures.
+packages=(meson ninja-build pkg-config gcc libcjson-dev libssl-dev zlib1g-dev
+  libglib2.0-dev libncurses-dev libgtk-4-dev python3 tar)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ $status == "install ok installed" ]] || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "bootstrap: run as root or install sudo" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    "${missing[@]}"
+fi
+
+[ -f build/build.ninja ] || meson setup build
+ninja -C build

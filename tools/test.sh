@@ -1,0 +1,28 @@
+#!/bin/bash
+# Builds (installing missing packages through tools/bootstrap.sh) and runs the
+# whole test suite twice: in build/, then in build-asan/ under AddressSanitizer
+# and UndefinedBehaviorSanitizer. Exits nonzero on any failure.
+# Usage: tools/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tools/bootstrap.sh
+# Any sanitizer report fails the test that triggered it (UBSan only reports
+# by default; leaks count as errors).
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+
+status=0
+echo "== meson test -C build"
+meson test -C build --print-errorlogs || status=1
+
+echo "== meson test -C build-asan (address, undefined)"
+[ -f build-asan/build.ninja ] ||
+  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+ninja -C build-asan
+meson test -C build-asan --print-errorlogs || status=1
+
+if [ $status -ne 0 ]; then
+  echo "tools/test.sh: FAILED (see the logs above, and build*/meson-logs/testlog.txt)" >&2
+fi
+exit $status
