@@ -226,9 +226,10 @@ static void test_odd_epoch_entries_are_strays_never_opened(void)
 	/* Clean kept its hands off every stray. */
 	g_assert_true(tu_exists(fifo));
 	g_assert_true(tu_exists(file));
-	char *link_target = tu_readlink(root_path(&t, "epochs/032"));
+	char *link_path = root_path(&t, "epochs/032");
+	char *link_target = tu_readlink(link_path);
 	g_assert_cmpstr(link_target, ==, t.outside);
-	g_free(link_target);
+	g_free(link_target), g_free(link_path);
 	close(sock);
 	g_free(sock_path), g_free(file), g_free(fifo);
 	tree_free(&t);
