@@ -1,0 +1,52 @@
+/* writer-private.h: the writer's state and the helpers its three files
+ * share (writer.c: deciding and logging; writer-save.c: the crash-safe save;
+ * writer-restart.c: restart and a crashed writer's leftovers). */
+#ifndef CKPT_WRITER_PRIVATE_H
+#define CKPT_WRITER_PRIVATE_H
+
+#include "internal.h"
+
+#include <time.h>
+
+#define DISABLED_CHECKSUM "__DISABLED__"
+
+struct ckpt_writer {
+	ckpt_settings settings;
+	char *root;      /* absolute */
+	char *root_name; /* its last component: the original's log quotes "ckpts/work" */
+	char *log_path;
+	char *history_path;
+	char *work;
+	char *epochs_dir;
+	ckpt_lock *lock;
+	char session[64];
+	ckpt_model_write_fn write_fn;
+	ckpt_model_load_fn load_fn;
+	void *payload;
+	ckpt_decision_state state;
+	long *saved; /* epochs this instance saved and still keeps, ascending */
+	size_t n_saved;
+	size_t cap_saved;
+	bool has_last_save;
+	struct timespec last_save; /* monotonic, for time_elapsed */
+};
+
+CKPT_INTERNAL int writer_log(const ckpt_writer *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+CKPT_INTERNAL const char *writer_fmt_metric(char out[64], double value);
+CKPT_INTERNAL double writer_seconds_since(const struct timespec *start);
+CKPT_INTERNAL int writer_log_rate(const ckpt_writer *w, const char *what, const char *path,
+				  double seconds);
+CKPT_INTERNAL int writer_discard_work(const ckpt_writer *w, int rc);
+CKPT_INTERNAL int writer_sync_path(const ckpt_writer *w, const char *path);
+CKPT_INTERNAL char *writer_epoch_path(const ckpt_writer *w, long epoch, const char *file);
+CKPT_INTERNAL int writer_recover_leftovers(const ckpt_writer *w);
+/* An epoch a crash left set aside in work.old goes back to epochs/NNN when
+ * that is missing; otherwise work.old is removed (through work/). */
+CKPT_INTERNAL int writer_recover_work_old(const ckpt_writer *w);
+CKPT_INTERNAL int writer_discard_work_old(const ckpt_writer *w, const char *old);
+CKPT_INTERNAL int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value,
+				    bool became_best, const ckpt_metric *extra, size_t n_extra,
+				    int *out_deleted, bool *out_published);
+
+#endif

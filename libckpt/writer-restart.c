@@ -1,0 +1,277 @@
+/* writer-restart.c: SPEC §5 restart (resolve last, read and check its
+ * ckpt-info.json and checksum, hand the model to the loader), and the
+ * recovery of what a crashed writer left behind. */
+#include "internal.h"
+#include "writer-private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- leftovers of a crashed writer ------------------------------------ */
+
+/* ".last.tmp-1234": ckpt_fs_replace_symlink's new link before its rename
+ * over `last`; a crash between the two leaves it behind. */
+static bool is_temp_link_name(const char *name)
+{
+	static const char *const prefixes[] = {"." CKPT_BEST_NAME ".tmp-",
+					       "." CKPT_LAST_NAME ".tmp-"};
+	for (size_t i = 0; i < 2; i++) {
+		size_t len = strlen(prefixes[i]);
+		if (strncmp(name, prefixes[i], len) != 0 || !name[len])
+			continue;
+		return strspn(name + len, "0123456789") == strlen(name + len);
+	}
+	return false;
+}
+
+static int remove_temp_links(const ckpt_writer *w)
+{
+	DIR *dir = opendir(w->root);
+	if (!dir)
+		return ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", w->root, strerror(errno));
+	int rc = 0;
+	struct dirent *entry;
+	while (rc == 0 && (entry = readdir(dir)) != NULL) {
+		if (!is_temp_link_name(entry->d_name))
+			continue;
+		char *path = ckpt_path_join(w->root, entry->d_name);
+		struct stat st;
+		if (!path)
+			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
+		else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			rc = ckpt_fs_unlink(path);
+		free(path);
+	}
+	closedir(dir);
+	return rc;
+}
+
+/* Removes work.old by way of work/, so that a crash midway leaves only a
+ * partial work/ (which the next save clears), never a work.old that
+ * cannot be told from an epoch set aside. */
+int writer_discard_work_old(const ckpt_writer *w, const char *old)
+{
+	int rc = ckpt_fs_remove_tree(w->work);
+	if (!rc)
+		rc = ckpt_fs_rename(old, w->work);
+	if (!rc)
+		rc = ckpt_fs_remove_tree(w->work);
+	return rc;
+}
+
+/* A replacement by renames (no RENAME_EXCHANGE) that crashed between them
+ * left the old epoch in work.old: it goes back when its epochs/NNN is
+ * missing; otherwise it is the replaced copy and goes. One whose epoch
+ * cannot be told is left alone (and blocks the next such replacement). */
+int writer_recover_work_old(const ckpt_writer *w)
+{
+	char *old = ckpt_sprintf("%s.old", w->work);
+	char *info_path = old ? ckpt_path_join(old, CKPT_INFO_NAME) : NULL;
+	char *this_dir = NULL;
+	int rc = 0;
+	struct stat st;
+	ckpt_info info;
+	memset(&info, 0, sizeof info);
+	if (!old || !info_path) {
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
+		goto out;
+	}
+	if (lstat(old, &st) != 0)
+		goto out;
+	if (!S_ISDIR(st.st_mode)) {
+		rc = ckpt_fs_unlink(old);
+		goto out;
+	}
+	if (ckpt_info_read(&info, info_path) != 0)
+		goto out;
+	if (!(this_dir = writer_epoch_path(w, info.epoch, NULL))) {
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
+		goto out;
+	}
+	if (lstat(this_dir, &st) == 0) {
+		rc = writer_discard_work_old(w, old);
+		goto out;
+	}
+	char name[32];
+	ckpt_epoch_dir_name(name, info.epoch);
+	if ((rc = ckpt_fs_mkdirs(w->epochs_dir, 0755)) == 0 &&
+	    (rc = writer_log(w, "recovered: '%s/%s.old' -> '%s/%s/%s'", w->root_name, CKPT_WORK_NAME,
+		       w->root_name, CKPT_EPOCHS_NAME, name)) == 0 &&
+	    (rc = ckpt_fs_rename(old, this_dir)) == 0)
+		rc = writer_sync_path(w, w->epochs_dir);
+out:
+	ckpt_info_clear(&info);
+	free(this_dir);
+	free(info_path);
+	free(old);
+	return rc;
+}
+
+/* Under the lock, so no other writer or browser operation is midway. */
+int writer_recover_leftovers(const ckpt_writer *w)
+{
+	int rc = remove_temp_links(w);
+	return rc ? rc : writer_recover_work_old(w);
+}
+
+/* ---- restart (SPEC §5) ------------------------------------------------ */
+
+/* The epoch directory R/last names; none (*out NULL) when last is missing
+ * or dangling. A last leading anywhere else is refused: loading another
+ * run's model would silently train the wrong thing. */
+static int restart_dir(const ckpt_writer *w, char **out, long *out_epoch)
+{
+	*out = NULL;
+	ckpt_link_state state = ckpt_link_resolve(w->root, CKPT_LAST_NAME, out_epoch);
+	if (state == CKPT_LINK_MISSING || state == CKPT_LINK_DANGLING)
+		return 0;
+	if (state == CKPT_LINK_OK || state == CKPT_LINK_RELOCATED) {
+		*out = writer_epoch_path(w, *out_epoch, NULL);
+		return *out ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
+	}
+	char *link = ckpt_path_join(w->root, CKPT_LAST_NAME);
+	char target[4096];
+	ssize_t len = link ? readlink(link, target, sizeof target - 1) : -1;
+	target[len > 0 ? len : 0] = '\0';
+	int rc;
+	if (state == CKPT_LINK_NOT_A_LINK)
+		rc = ckpt_fail(CKPT_EUNSAFE,
+			       "%s/%s: not a symbolic link; refusing to restart from it", w->root,
+			       CKPT_LAST_NAME);
+	else
+		rc = ckpt_fail(CKPT_EUNSAFE,
+			       "%s/%s: points at '%s', which is not an epoch of this "
+			       "run; refusing to restart from it",
+			       w->root, CKPT_LAST_NAME, target);
+	free(link);
+	return rc;
+}
+
+static int restart_verify(const char *model, const char *stored, long epoch)
+{
+	char name[32];
+	ckpt_epoch_dir_name(name, epoch);
+	bool match = false;
+	int rc = ckpt_checksum_matches(&match, model, stored, NULL);
+	if (rc == CKPT_EINVAL)
+		return ckpt_fail(CKPT_EFORMAT,
+				 "%s/%s/%s: stored checksum '%s' is not a known form: "
+				 "refusing to restart from epoch %ld",
+				 CKPT_EPOCHS_NAME, name, CKPT_INFO_NAME, stored, epoch);
+	if (rc || match)
+		return rc;
+	char computed[80];
+	ckpt_checksum_algorithm algorithm =
+	    strncmp(stored, "sha256:", 7) == 0 ? CKPT_CHECKSUM_SHA256 : CKPT_CHECKSUM_CRC32;
+	if (ckpt_checksum_file(computed, model, algorithm, NULL) != 0)
+		snprintf(computed, sizeof computed, "?");
+	return ckpt_fail(CKPT_ECHECKSUM,
+			 "%s/%s/%s: checksum mismatch (stored %s, computed %s): "
+			 "refusing to restart from epoch %ld",
+			 CKPT_EPOCHS_NAME, name, CKPT_MODEL_NAME, stored, computed, epoch);
+}
+
+/* Reads and checks dir's ckpt-info.json, verifies and loads the model. */
+static int restart_load(ckpt_writer *w, const char *dir, const char *model, long epoch,
+			ckpt_restart_info *out)
+{
+	char *info_path = ckpt_path_join(dir, CKPT_INFO_NAME);
+	if (!info_path)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", dir);
+	ckpt_info info;
+	memset(&info, 0, sizeof info);
+	bool has_info = false;
+	int rc = ckpt_info_read(&info, info_path);
+	if (rc == CKPT_ENOENT && w->settings.require_json)
+		rc = ckpt_fail(CKPT_ENOENT,
+			       "%s: absent, and require_json is true: cannot restart "
+			       "from epoch %ld",
+			       info_path, epoch);
+	else if (rc == CKPT_ENOENT)
+		rc = 0;
+	else if (!rc)
+		has_info = true;
+	if (!rc && has_info && info.epoch != epoch)
+		rc =
+		    ckpt_fail(CKPT_EFORMAT, "%s: key 'epoch' is %ld but the directory is epoch %ld",
+			      info_path, info.epoch, epoch);
+	if (!rc && has_info && w->settings.checksum && info.checksum &&
+	    strcmp(info.checksum, DISABLED_CHECKSUM) != 0)
+		rc = restart_verify(model, info.checksum, epoch);
+	if (!rc && has_info)
+		rc = writer_log(w, "restarting: epoch=%ld timestamp=%s", epoch,
+			  info.timestamp ? info.timestamp : "?");
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (!rc && w->load_fn && w->load_fn(model, w->payload) != 0)
+		rc = ckpt_fail(CKPT_ECALLBACK, "model loader failed for %s (epoch %ld)", model,
+			       epoch);
+	if (!rc && w->load_fn)
+		rc = writer_log_rate(w, "restarting: model read: ", model, writer_seconds_since(&start));
+	if (!rc)
+		rc = writer_log(w, "restarting from epoch: %ld", epoch);
+	if (!rc) {
+		/* A non-finite best is no best: the original writes Infinity when it
+		 * never recorded one, which for '+' would block every improvement. */
+		bool known =
+		    has_info && info.has_best_metric_last && isfinite(info.best_metric_last);
+		w->state.has_best = known;
+		w->state.best = known ? info.best_metric_last : 0.0;
+		w->state.best_epoch = 0;
+		out->restarted = 1;
+		out->epoch = epoch;
+		out->best_metric_last =
+		    has_info && info.has_best_metric_last ? info.best_metric_last
+		    : w->settings.has_best_metric_last    ? w->settings.best_metric_last
+							  : NAN;
+		snprintf(out->model_path, sizeof out->model_path, "%s", model);
+	}
+	if (has_info)
+		ckpt_info_clear(&info);
+	free(info_path);
+	return rc;
+}
+
+int ckpt_writer_restart(ckpt_writer *w, ckpt_restart_info *out)
+{
+	ckpt_restart_info unused;
+	if (!out)
+		out = &unused;
+	memset(out, 0, sizeof *out);
+	if (!w)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_writer_restart: writer is NULL");
+	if (w->settings.restart_mode == CKPT_RESTART_OFF)
+		return 0;
+	char *dir = NULL;
+	long epoch = 0;
+	int rc = restart_dir(w, &dir, &epoch);
+	if (rc)
+		return rc;
+	char *last_model = ckpt_sprintf("%s/%s/%s", w->root, CKPT_LAST_NAME, CKPT_MODEL_NAME);
+	char *model = dir ? ckpt_path_join(dir, CKPT_MODEL_NAME) : NULL;
+	struct stat st;
+	if (!last_model || (dir && !model))
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
+	else if (!model || lstat(model, &st) != 0) {
+		if (w->settings.restart_mode == CKPT_RESTART_REQUIRED)
+			rc = ckpt_fail(CKPT_ENOENT, "restart required but %s does not exist",
+				       model ? model : last_model);
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = ckpt_fail(CKPT_EFORMAT, "%s: not a regular file; refusing to restart from it",
+			       model);
+	} else if ((rc = writer_log(w, "restarting: '%s'", last_model)) == 0) {
+		rc = restart_load(w, dir, model, epoch, out);
+	}
+	free(last_model);
+	free(model);
+	free(dir);
+	return rc;
+}
+

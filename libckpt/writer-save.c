@@ -1,0 +1,360 @@
+/* writer-save.c: saving one epoch crash-safely: stage it in work/, sync it,
+ * publish it as epochs/NNN (exchanging an older copy atomically), re-point
+ * best/last, then apply retention without ever exposing a half-deleted epoch. */
+#include "internal.h"
+#include "writer-private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- saving an epoch: stage in work/ ----------------------------------- */
+
+/* Steps a-b: a fresh work/ (a stale one, or a symlink in its place, is
+ * removed without following it) holding the trainer's model. */
+static int stage_model(ckpt_writer *w, long epoch, const char *model)
+{
+	int rc = ckpt_fs_remove_tree(w->work);
+	if (!rc)
+		rc = ckpt_fs_mkdir(w->work, 0755);
+	if (!rc)
+		rc = writer_log(w, "writing model to: '%s/%s/%s'", w->root_name, CKPT_WORK_NAME,
+			  CKPT_MODEL_NAME);
+	if (rc)
+		return rc;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (w->write_fn(model, w->payload) != 0) {
+		ckpt_fail(CKPT_ECALLBACK, "model writer failed for epoch %ld", epoch);
+		return writer_discard_work(w, CKPT_ECALLBACK);
+	}
+	double seconds = writer_seconds_since(&start);
+	struct stat st;
+	if (lstat(model, &st) != 0 || !S_ISREG(st.st_mode)) {
+		ckpt_fail(CKPT_ECALLBACK, "model writer for epoch %ld left no regular file at %s",
+			  epoch, model);
+		return writer_discard_work(w, CKPT_ECALLBACK);
+	}
+	if ((rc = writer_log_rate(w, "model wrote:", model, seconds)) != 0 ||
+	    (rc = writer_sync_path(w, model)) != 0)
+		return writer_discard_work(w, rc);
+	return 0;
+}
+
+/* Step c. */
+static int stage_checksum(const ckpt_writer *w, char out[80], const char *model)
+{
+	if (!w->settings.checksum) {
+		snprintf(out, 80, "%s", DISABLED_CHECKSUM);
+		return 0;
+	}
+	int rc = writer_log(w, "checksumming: %s", model);
+	if (rc)
+		return rc;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if ((rc = ckpt_checksum_file(out, model, w->settings.checksum_algorithm, NULL)) != 0)
+		return rc;
+	return writer_log_rate(w, "checksummed:", model, writer_seconds_since(&start));
+}
+
+/* Step d: ckpt-info.json in the original's form plus our fields. */
+static int stage_info(ckpt_writer *w, long epoch, char direction, double value,
+		      const char *checksum, const ckpt_metric *extra, size_t n_extra)
+{
+	char timestamp[32];
+	ckpt_timestamp_now(timestamp);
+	ckpt_info info;
+	memset(&info, 0, sizeof info);
+	info.epoch = epoch;
+	info.save_best_metric = w->settings.save_best_metric;
+	info.has_best_metric_last = true;
+	info.best_metric_last = w->state.best;
+	info.model_file = CKPT_MODEL_NAME;
+	info.checksum = (char *)checksum;
+	info.timestamp = timestamp;
+	info.first = !w->has_last_save;
+	info.has_time_elapsed = w->has_last_save;
+	info.time_elapsed = w->has_last_save ? writer_seconds_since(&w->last_save) : 0.0;
+	info.metadata = w->settings.metadata;
+	info.has_metric_value = true;
+	info.metric_value = value;
+	info.direction = direction;
+
+	ckpt_buf buf;
+	ckpt_buf_init(&buf);
+	ckpt_info_format(&buf, &info, extra, n_extra);
+	char *path = ckpt_path_join(w->work, CKPT_INFO_NAME);
+	int rc;
+	if (buf.oom || !path)
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->work);
+	else
+		rc = ckpt_fs_write_file(path, buf.data, buf.len, w->settings.fsync);
+	free(path);
+	ckpt_buf_free(&buf);
+	if (!rc)
+		rc = writer_sync_path(w, w->work);
+	return rc;
+}
+
+static int stage_epoch(ckpt_writer *w, long epoch, char direction, double value,
+		       const ckpt_metric *extra, size_t n_extra)
+{
+	char *model = ckpt_path_join(w->work, CKPT_MODEL_NAME);
+	if (!model)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->work);
+	char checksum[80];
+	int rc = stage_model(w, epoch, model);
+	if (!rc && (rc = stage_checksum(w, checksum, model)) != 0)
+		rc = writer_discard_work(w, rc);
+	if (!rc && (rc = stage_info(w, epoch, direction, value, checksum, extra, n_extra)) != 0)
+		rc = writer_discard_work(w, rc);
+	free(model);
+	return rc;
+}
+
+/* ---- saving an epoch: publish, links, retention ----------------------- */
+
+/* Where renameat2(RENAME_EXCHANGE) is missing: the old epoch steps aside
+ * under work.old until the new one is in place and synced. */
+static int replace_by_renames(ckpt_writer *w, const char *this_dir, bool *out_moved)
+{
+	char *old = ckpt_sprintf("%s.old", w->work);
+	if (!old)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->work);
+	int rc = writer_recover_work_old(w);
+	if (!rc)
+		rc = ckpt_fs_rename(this_dir, old);
+	if (!rc && (rc = ckpt_fs_rename(w->work, this_dir)) != 0) {
+		char message[1024];
+		snprintf(message, sizeof message, "%s", ckpt_error_last());
+		ckpt_fs_rename(old, this_dir);
+		rc = ckpt_fail(rc, "%s", message);
+	}
+	if (rc) {
+		free(old);
+		return rc;
+	}
+	*out_moved = true;
+	rc = writer_sync_path(w, w->epochs_dir);
+	if (!rc)
+		rc = writer_sync_path(w, w->root);
+	if (!rc)
+		rc = writer_discard_work_old(w, old);
+	free(old);
+	return rc;
+}
+
+/* Step e: work/ becomes epochs/NNN. An epochs/NNN left by a rollback is
+ * swapped out atomically and removed only once the new one is durable.
+ * *out_moved is set once epochs/NNN holds the new epoch. */
+static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved)
+{
+	*out_moved = false;
+	char *this_dir = writer_epoch_path(w, epoch, NULL);
+	if (!this_dir)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->epochs_dir);
+	char name[32];
+	ckpt_epoch_dir_name(name, epoch);
+	struct stat st;
+	int rc = 0;
+	bool replace = lstat(this_dir, &st) == 0;
+	if (!replace && errno != ENOENT) {
+		rc = ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", this_dir, strerror(errno));
+		goto out;
+	}
+	if (!replace && lstat(w->epochs_dir, &st) != 0) {
+		if ((rc = ckpt_fs_mkdirs(w->epochs_dir, 0755)) != 0 ||
+		    (rc = writer_sync_path(w, w->root)) != 0)
+			goto out;
+	}
+	if (replace &&
+	    (rc = writer_log(w, "remove:  '%s/%s/%s'", w->root_name, CKPT_EPOCHS_NAME, name)) != 0)
+		goto out;
+	if ((rc = writer_log(w, "rename:  '%s/%s' -> '%s/%s/%s'", w->root_name, CKPT_WORK_NAME,
+		       w->root_name, CKPT_EPOCHS_NAME, name)) != 0)
+		goto out;
+	if (!replace) {
+		if ((rc = ckpt_fs_rename(w->work, this_dir)) == 0) {
+			*out_moved = true;
+			rc = writer_sync_path(w, w->epochs_dir);
+		}
+		goto out;
+	}
+	rc = ckpt_fs_exchange(w->work, this_dir);
+	if (rc == CKPT_EINVAL) {
+		rc = replace_by_renames(w, this_dir, out_moved);
+		goto out;
+	}
+	if (rc)
+		goto out;
+	*out_moved = true;
+	rc = writer_sync_path(w, w->epochs_dir);
+	if (!rc)
+		rc = ckpt_fs_remove_tree(w->work); /* now the old epoch */
+out:
+	free(this_dir);
+	return rc;
+}
+
+static int remember_saved(ckpt_writer *w, long epoch)
+{
+	size_t at = w->n_saved;
+	while (at > 0 && w->saved[at - 1] >= epoch)
+		at--;
+	if (at < w->n_saved && w->saved[at] == epoch)
+		return 0;
+	if (w->n_saved == w->cap_saved) {
+		size_t cap = w->cap_saved ? w->cap_saved * 2 : 16;
+		long *bigger = realloc(w->saved, cap * sizeof *bigger);
+		if (!bigger)
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
+		w->saved = bigger;
+		w->cap_saved = cap;
+	}
+	memmove(w->saved + at + 1, w->saved + at, (w->n_saved - at) * sizeof *w->saved);
+	w->saved[at] = epoch;
+	w->n_saved++;
+	return 0;
+}
+
+/* Step f: relative targets, replaced atomically (ckpt_link_point). */
+static int point_links(const ckpt_writer *w, long epoch, bool became_best)
+{
+	char name[32];
+	ckpt_epoch_dir_name(name, epoch);
+	int rc = 0;
+	if (became_best && w->settings.save_best) {
+		rc = writer_log(w, "linking: '%s/%s' -> '%s/%s/%s'", w->root_name, CKPT_BEST_NAME,
+			  w->root_name, CKPT_EPOCHS_NAME, name);
+		if (!rc)
+			rc = ckpt_link_point(w->root, CKPT_BEST_NAME, epoch);
+	}
+	if (!rc)
+		rc = writer_log(w, "linking: '%s/%s' -> '%s/%s/%s'", w->root_name, CKPT_LAST_NAME,
+			  w->root_name, CKPT_EPOCHS_NAME, name);
+	if (!rc)
+		rc = ckpt_link_point(w->root, CKPT_LAST_NAME, epoch);
+	return rc;
+}
+
+/* Moves epochs/NNN to work/ first, so that no half-deleted epoch is ever
+ * visible under epochs/. */
+static int delete_epoch(const ckpt_writer *w, long epoch)
+{
+	char *this_dir = writer_epoch_path(w, epoch, NULL);
+	if (!this_dir)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->epochs_dir);
+	struct stat st;
+	int rc;
+	if (lstat(this_dir, &st) != 0) {
+		rc = writer_log(w, "checkpoint for epoch=%ld is already gone!", epoch);
+		free(this_dir);
+		return rc;
+	}
+	if ((rc = writer_log(w, "removing: '%s'", this_dir)) == 0 &&
+	    (rc = ckpt_fs_remove_tree(w->work)) == 0 &&
+	    (rc = ckpt_fs_rename(this_dir, w->work)) == 0 &&
+	    (rc = writer_sync_path(w, w->epochs_dir)) == 0 && (rc = ckpt_fs_remove_tree(w->work)) == 0)
+		rc = writer_log(w, "clean(): deleted epoch: %ld", epoch);
+	free(this_dir);
+	return rc;
+}
+
+static int log_keep(const ckpt_writer *w, ckpt_clean_reason reason, long epoch)
+{
+	switch (reason) {
+	case CKPT_CLEAN_KEEP_LAST: return writer_log(w, "keep(): epoch is latest: %ld", epoch);
+	case CKPT_CLEAN_KEEP_BEST: return writer_log(w, "keep(): epoch is best: %ld", epoch);
+	case CKPT_CLEAN_KEEP_LIMIT:
+		return writer_log(w, "keep(): ckpt count is < limit=%ld", w->settings.keep_limit);
+	case CKPT_CLEAN_KEEP_EXPONENTIAL:
+		return writer_log(w, "keep(): epoch is in the exponential spread: %ld", epoch);
+	case CKPT_CLEAN_KEEP_ALL:
+	default: return writer_log(w, "keep(): keep mode is all: %ld", epoch);
+	}
+}
+
+/* Step g, over the epochs this instance saved, newest first as the original
+ * logs it. The targets of best and last are never deleted, whatever the plan. */
+static int apply_retention(ckpt_writer *w, long epoch_now, int *out_deleted)
+{
+	*out_deleted = 0;
+	size_t n = w->n_saved;
+	bool *keep = calloc(n ? n : 1, sizeof *keep);
+	ckpt_clean_reason *reasons = calloc(n ? n : 1, sizeof *reasons);
+	if (!keep || !reasons) {
+		free(keep);
+		free(reasons);
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
+	}
+	long best_epoch = w->settings.save_best ? w->state.best_epoch : 0;
+	ckpt_retention_plan(keep, reasons, w->saved, n, epoch_now, best_epoch,
+			    w->settings.keep_mode, w->settings.keep_limit);
+	long best_link = 0, last_link = 0;
+	ckpt_link_resolve(w->root, CKPT_BEST_NAME, &best_link);
+	ckpt_link_resolve(w->root, CKPT_LAST_NAME, &last_link);
+	int rc = 0;
+	for (size_t j = n; rc == 0 && j-- > 0;) {
+		long epoch = w->saved[j];
+		if (!keep[j] && (epoch == best_link || epoch == last_link)) {
+			keep[j] = true;
+			reasons[j] =
+			    epoch == last_link ? CKPT_CLEAN_KEEP_LAST : CKPT_CLEAN_KEEP_BEST;
+		}
+		rc = writer_log(w, "clean(): checking epoch directory: %ld", epoch);
+		if (!rc && keep[j])
+			rc = log_keep(w, reasons[j], epoch);
+		else if (!rc && (rc = delete_epoch(w, epoch)) == 0) {
+			w->saved[j] = 0; /* epochs are >= 1: 0 marks the deleted */
+			(*out_deleted)++;
+		}
+	}
+	size_t kept = 0;
+	for (size_t j = 0; j < n; j++)
+		if (w->saved[j] != 0)
+			w->saved[kept++] = w->saved[j];
+	w->n_saved = kept;
+	free(keep);
+	free(reasons);
+	return rc;
+}
+
+/* Steps a-g for a saved epoch. *out_published is set once epochs/NNN holds
+ * it: from then on a failure must not roll the decision back. */
+int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value, bool became_best,
+		      const ckpt_metric *extra, size_t n_extra, int *out_deleted,
+		      bool *out_published)
+{
+	*out_published = false;
+	*out_deleted = 0;
+	if (!w->write_fn)
+		return ckpt_fail(CKPT_EINVAL,
+				 "%s: no model writer set "
+				 "(ckpt_writer_set_model_io) to save epoch %ld",
+				 w->root, epoch);
+	struct timespec staged;
+	clock_gettime(CLOCK_MONOTONIC, &staged);
+	int rc = stage_epoch(w, epoch, direction, value, extra, n_extra);
+	if (rc)
+		return rc;
+	bool moved;
+	rc = publish_epoch(w, epoch, &moved);
+	if (!moved)
+		return writer_discard_work(w, rc);
+	*out_published = true;
+	w->has_last_save = true;
+	w->last_save = staged;
+	/* Published even if a sync failed after: retention must know it. */
+	int remembered = remember_saved(w, epoch);
+	if (rc || (rc = remembered) != 0 || (rc = point_links(w, epoch, became_best)) != 0)
+		return rc;
+	return apply_retention(w, epoch, out_deleted);
+}
+
