@@ -2,6 +2,7 @@
  * ckpt-info.json, strays, links, leftovers, writer, metric history), built
  * once, then immutable and shared by reference counts across threads. */
 #include "internal.h"
+#include "run-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,75 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The same cap as history.c's: metrics.jsonl of any real run is far smaller. */
-#define RUN_HISTORY_MAX_BYTES ((size_t)256 << 20)
-
-/* What tells a refresh that a file may have changed. */
-typedef struct file_sig {
-	int err; /* errno of the lstat, 0 when present */
-	dev_t dev;
-	ino_t ino;
-	mode_t mode;
-	off_t size;
-	struct timespec mtime, ctime;
-} file_sig;
-
-/* One epoch as read, shared by every snapshot in which it is unchanged. */
-typedef struct epoch_data {
-	size_t refs;
-	file_sig dir_sig, info_sig, model_sig;
-	ckpt_epoch rec; /* its strings are the ones below; has_metric is per snapshot */
-	char *dir, *info_error, *checksum, *timestamp, *metadata, *save_best_metric;
-	bool has_info_metric;
-	double info_metric;
-	char info_direction;
-} epoch_data;
-
-/* The tracked metric of the last saved record of an epoch in the history. */
-typedef struct metric_entry {
-	long epoch;
-	bool has_value;
-	double value;
-	size_t order; /* position in the history, for "the later record wins" */
-} metric_entry;
-
-enum { SOURCE_NONE, SOURCE_HISTORY, SOURCE_LOG };
-
-struct ckpt_run {
-	size_t refs;
-	char *name, *root, *folder, *log_path, *history_path;
-	ckpt_layout layout;
-	char *problem;
-	size_t info_reads;
-
-	int source; /* where metrics came from, and its signature */
-	file_sig source_sig;
-	bool source_failed; /* parsed with an error: parse again next time */
-	metric_entry *metrics;
-	size_t n_metrics;
-	char *source_metric;
-	char source_direction;
-	char *metric;
-	char direction;
-
-	long best, last;
-	ckpt_link_state best_state, last_state;
-	bool work_leftover;
-	char **strays;
-	size_t n_strays;
-	bool has_writer;
-	ckpt_writer_info writer;
-	char writer_host[256], writer_since[32];
-
-	ckpt_epoch *epochs; /* ascending; strings borrowed from data[i] */
-	epoch_data **data;
-	size_t n_epochs;
-	uint64_t total_bytes;
-};
-
 /* ---- signatures --------------------------------------------------------- */
 
-static void sig_at(file_sig *sig, int dfd, const char *name)
+void run_sig_at(file_sig *sig, int dfd, const char *name)
 {
 	struct stat st;
 	memset(sig, 0, sizeof *sig);
@@ -96,7 +31,7 @@ static void sig_at(file_sig *sig, int dfd, const char *name)
 	sig->ctime = st.st_ctim;
 }
 
-static bool sig_equal(const file_sig *a, const file_sig *b)
+bool run_sig_equal(const file_sig *a, const file_sig *b)
 {
 	return a->err == b->err && a->dev == b->dev && a->ino == b->ino && a->mode == b->mode &&
 	       a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
@@ -119,7 +54,7 @@ static void epoch_data_unref(epoch_data *d)
 	free(d);
 }
 
-static int set_problem(ckpt_run *run, const char *text)
+int run_set_problem(ckpt_run *run, const char *text)
 {
 	if (run->problem)
 		return 0; /* the first one says the most */
@@ -212,7 +147,7 @@ static void point_record(epoch_data *d)
 }
 
 /* bsearch and qsort over structs whose first member is `long epoch`. */
-static int compare_epoch_key(const void *key, const void *item)
+int run_compare_epoch_key(const void *key, const void *item)
 {
 	long x = *(const long *)key, y = *(const long *)item;
 	return (x > y) - (x < y);
@@ -231,17 +166,17 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const char *name
 {
 	file_sig dir_sig, info_sig, model_sig;
 	char rel[64];
-	sig_at(&dir_sig, dfd, name);
+	run_sig_at(&dir_sig, dfd, name);
 	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_INFO_NAME);
-	sig_at(&info_sig, dfd, rel);
+	run_sig_at(&info_sig, dfd, rel);
 	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_MODEL_NAME);
-	sig_at(&model_sig, dfd, rel);
+	run_sig_at(&model_sig, dfd, rel);
 	*out = NULL;
 	if (dir_sig.err == ENOENT)
 		return 0;
 	const epoch_data *prev = find_data(old, epoch);
-	if (prev && sig_equal(&prev->dir_sig, &dir_sig) && sig_equal(&prev->info_sig, &info_sig) &&
-	    sig_equal(&prev->model_sig, &model_sig)) {
+	if (prev && run_sig_equal(&prev->dir_sig, &dir_sig) && run_sig_equal(&prev->info_sig, &info_sig) &&
+	    run_sig_equal(&prev->model_sig, &model_sig)) {
 		epoch_data *shared = (epoch_data *)prev;
 		__atomic_add_fetch(&shared->refs, 1, __ATOMIC_RELAXED);
 		*out = shared;
@@ -359,9 +294,9 @@ static int open_epochs_dir(ckpt_run *run, DIR **out)
 	if (err == ENOENT)
 		return 0; /* a run that has not saved yet */
 	if (is_link)
-		return set_problem(run, "epochs: is a symbolic link; not followed");
+		return run_set_problem(run, "epochs: is a symbolic link; not followed");
 	if (err == ENOTDIR)
-		return set_problem(run, "epochs: not a directory");
+		return run_set_problem(run, "epochs: not a directory");
 	return ckpt_fail(ckpt_code_from_errno(err), "%s/%s: %s", run->root, CKPT_EPOCHS_NAME,
 			 strerror(err));
 }
@@ -377,7 +312,7 @@ static int read_epochs(ckpt_run *run, const ckpt_run *old)
 	rc = list_entries(run, dir, &names, &n);
 	if (!rc) {
 		if (n > 1)
-			qsort(names, n, sizeof *names, compare_epoch_key);
+			qsort(names, n, sizeof *names, run_compare_epoch_key);
 		if (run->n_strays > 1)
 			qsort(run->strays, run->n_strays, sizeof *run->strays, compare_strings);
 		run->epochs = calloc(n ? n : 1, sizeof *run->epochs);
@@ -403,148 +338,6 @@ static int read_epochs(ckpt_run *run, const ckpt_run *old)
 	closedir(dir);
 	return rc;
 }
-
-/* ---- the metric of each epoch, from metrics.jsonl or ckpt.log ------------ */
-
-static int compare_metric_entries(const void *a, const void *b)
-{
-	const metric_entry *x = a, *y = b;
-	if (x->epoch != y->epoch)
-		return (x->epoch > y->epoch) - (x->epoch < y->epoch);
-	return (x->order > y->order) - (x->order < y->order);
-}
-
-/* Keeps, per epoch, the last saved record: an epoch saved again after a
- * restart (training resumed before it) has the later value. */
-static int table_from_history(ckpt_run *run, const ckpt_history *h)
-{
-	size_t n = ckpt_history_count(h), m = 0;
-	metric_entry *entries = calloc(n ? n : 1, sizeof *entries);
-	if (!entries)
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
-	for (size_t i = 0; i < n; i++) {
-		const ckpt_history_point *p = ckpt_history_get(h, i);
-		if (p->saved)
-			entries[m++] = (metric_entry){p->epoch, p->has_value, p->value, i};
-	}
-	if (m > 1)
-		qsort(entries, m, sizeof *entries, compare_metric_entries);
-	size_t kept = 0;
-	for (size_t i = 0; i < m; i++) {
-		if (kept > 0 && entries[kept - 1].epoch == entries[i].epoch)
-			kept--;
-		entries[kept++] = entries[i];
-	}
-	run->metrics = entries;
-	run->n_metrics = kept;
-	const char *metric = ckpt_history_metric(h);
-	if (metric && !(run->source_metric = ckpt_strdup(metric)))
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
-	run->source_direction = ckpt_history_direction(h);
-	return 0;
-}
-
-static int parse_source(ckpt_history **out, const ckpt_run *run)
-{
-	if (run->source == SOURCE_HISTORY) {
-		char *text = NULL;
-		size_t len = 0;
-		int rc =
-		    ckpt_read_file(&text, &len, run->history_path, RUN_HISTORY_MAX_BYTES, false);
-		if (!rc)
-			rc = ckpt_history_parse(out, text, len);
-		free(text);
-		return rc;
-	}
-	ckpt_log_summary log;
-	int rc = ckpt_log_parse_file(&log, run->log_path);
-	if (!rc)
-		rc = ckpt_history_from_log(out, &log);
-	ckpt_log_summary_clear(&log);
-	return rc;
-}
-
-static int copy_source(ckpt_run *run, const ckpt_run *old)
-{
-	run->metrics = calloc(old->n_metrics ? old->n_metrics : 1, sizeof *run->metrics);
-	if (!run->metrics ||
-	    (old->source_metric && !(run->source_metric = ckpt_strdup(old->source_metric))))
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
-	if (old->n_metrics)
-		memcpy(run->metrics, old->metrics, old->n_metrics * sizeof *run->metrics);
-	run->n_metrics = old->n_metrics;
-	run->source_direction = old->source_direction;
-	return 0;
-}
-
-/* metrics.jsonl when libckpt wrote this run, else the original's ckpt.log;
- * re-parsed only when it changed since `old`. A file that cannot be parsed
- * leaves the metrics unknown and says why in the run's problem. */
-static int load_metrics(ckpt_run *run, const ckpt_run *old)
-{
-	file_sig sig;
-	sig_at(&sig, AT_FDCWD, run->history_path);
-	run->source = sig.err == 0 ? SOURCE_HISTORY : SOURCE_NONE;
-	if (run->source == SOURCE_NONE) {
-		sig_at(&sig, AT_FDCWD, run->log_path);
-		run->source = sig.err == 0 ? SOURCE_LOG : SOURCE_NONE;
-	}
-	run->source_sig = sig;
-	if (run->source == SOURCE_NONE)
-		return 0;
-	if (old && old->source == run->source && !old->source_failed &&
-	    sig_equal(&old->source_sig, &sig))
-		return copy_source(run, old);
-	ckpt_history *h = NULL;
-	int rc = parse_source(&h, run);
-	if (!rc)
-		rc = table_from_history(run, h);
-	ckpt_history_free(h);
-	if (rc && rc != CKPT_ENOMEM) {
-		run->source_failed = true;
-		rc = set_problem(run, ckpt_error_last());
-	}
-	return rc;
-}
-
-static const metric_entry *find_metric(const ckpt_run *run, long epoch)
-{
-	if (run->n_metrics == 0)
-		return NULL;
-	return bsearch(&epoch, run->metrics, run->n_metrics, sizeof *run->metrics,
-		       compare_epoch_key);
-}
-
-/* Each epoch's metric (the history's, else the value libckpt stored in its
- * ckpt-info.json), and the run's metric name and direction (the history's,
- * else the newest epoch's). */
-static int apply_metrics(ckpt_run *run)
-{
-	const char *name = run->source_metric;
-	char direction = run->source_direction;
-	for (size_t i = 0; i < run->n_epochs; i++) {
-		ckpt_epoch *e = &run->epochs[i];
-		const epoch_data *d = run->data[i];
-		const metric_entry *m = find_metric(run, e->epoch);
-		e->has_metric = m && m->has_value;
-		e->metric = e->has_metric ? m->value : 0;
-		if (!e->has_metric && d->has_info_metric) {
-			e->has_metric = 1;
-			e->metric = d->info_metric;
-		}
-	}
-	for (size_t i = run->n_epochs; i-- > 0 && (!name || !direction);) {
-		if (!name)
-			name = run->data[i]->save_best_metric;
-		if (!direction)
-			direction = run->data[i]->info_direction;
-	}
-	run->direction = direction == '-' || direction == '+' ? direction : 0;
-	if (name && !(run->metric = ckpt_strdup(name)))
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
-	return 0;
-}
-
 /* ---- links, leftovers, writer ----------------------------------------------- */
 
 static int read_surroundings(ckpt_run *run)
@@ -554,9 +347,9 @@ static int read_surroundings(ckpt_run *run)
 	file_sig sig;
 	int rfd = open(run->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rfd >= 0) {
-		sig_at(&sig, rfd, CKPT_WORK_NAME);
+		run_sig_at(&sig, rfd, CKPT_WORK_NAME);
 		run->work_leftover = sig.err == 0;
-		sig_at(&sig, rfd, CKPT_WORK_NAME ".old");
+		run_sig_at(&sig, rfd, CKPT_WORK_NAME ".old");
 		run->work_leftover = run->work_leftover || sig.err == 0;
 		close(rfd);
 	}
@@ -598,9 +391,9 @@ static int run_build(ckpt_run *run, const ckpt_run *old)
 {
 	int rc = read_epochs(run, old);
 	if (!rc)
-		rc = load_metrics(run, old);
+		rc = run_load_metrics(run, old);
 	if (!rc)
-		rc = apply_metrics(run);
+		rc = run_apply_metrics(run);
 	if (!rc)
 		rc = read_surroundings(run);
 	return rc;
@@ -682,103 +475,4 @@ void ckpt_run_unref(ckpt_run *run)
 {
 	if (run && __atomic_sub_fetch(&run->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		run_free(run);
-}
-
-/* ---- accessors -------------------------------------------------------------- */
-
-const char *ckpt_run_name(const ckpt_run *run)
-{
-	return run ? run->name : NULL;
-}
-const char *ckpt_run_root(const ckpt_run *run)
-{
-	return run ? run->root : NULL;
-}
-const char *ckpt_run_folder(const ckpt_run *run)
-{
-	return run ? run->folder : NULL;
-}
-const char *ckpt_run_log_path(const ckpt_run *run)
-{
-	return run ? run->log_path : NULL;
-}
-const char *ckpt_run_history_path(const ckpt_run *run)
-{
-	return run ? run->history_path : NULL;
-}
-const char *ckpt_run_problem(const ckpt_run *run)
-{
-	return run ? run->problem : NULL;
-}
-size_t ckpt_run_info_reads(const ckpt_run *run)
-{
-	return run ? run->info_reads : 0;
-}
-ckpt_layout ckpt_run_layout(const ckpt_run *run)
-{
-	return run ? run->layout : CKPT_LAYOUT_CANDLE;
-}
-const char *ckpt_run_metric(const ckpt_run *run)
-{
-	return run ? run->metric : NULL;
-}
-char ckpt_run_direction(const ckpt_run *run)
-{
-	return run ? run->direction : 0;
-}
-long ckpt_run_best(const ckpt_run *run)
-{
-	return run ? run->best : 0;
-}
-long ckpt_run_last(const ckpt_run *run)
-{
-	return run ? run->last : 0;
-}
-int ckpt_run_work_leftover(const ckpt_run *run)
-{
-	return run && run->work_leftover;
-}
-size_t ckpt_run_stray_count(const ckpt_run *run)
-{
-	return run ? run->n_strays : 0;
-}
-size_t ckpt_run_epoch_count(const ckpt_run *run)
-{
-	return run ? run->n_epochs : 0;
-}
-uint64_t ckpt_run_total_bytes(const ckpt_run *run)
-{
-	return run ? run->total_bytes : 0;
-}
-
-ckpt_link_state ckpt_run_best_state(const ckpt_run *run)
-{
-	return run ? run->best_state : CKPT_LINK_MISSING;
-}
-
-ckpt_link_state ckpt_run_last_state(const ckpt_run *run)
-{
-	return run ? run->last_state : CKPT_LINK_MISSING;
-}
-
-const char *ckpt_run_stray(const ckpt_run *run, size_t i)
-{
-	return run && i < run->n_strays ? run->strays[i] : NULL;
-}
-
-const ckpt_writer_info *ckpt_run_writer(const ckpt_run *run)
-{
-	return run && run->has_writer ? &run->writer : NULL;
-}
-
-const ckpt_epoch *ckpt_run_epoch(const ckpt_run *run, size_t i)
-{
-	return run && i < run->n_epochs ? &run->epochs[i] : NULL;
-}
-
-const ckpt_epoch *ckpt_run_find_epoch(const ckpt_run *run, long epoch)
-{
-	if (!run || run->n_epochs == 0)
-		return NULL;
-	return bsearch(&epoch, run->epochs, run->n_epochs, sizeof *run->epochs, compare_epoch_key);
 }
