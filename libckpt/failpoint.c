@@ -67,16 +67,16 @@ typedef struct fp_change {
 	fp_kind kind;
 	size_t dir_a, dir_b; /* indexes into fp.dirs */
 	char *name_a, *name_b;
-	dev_t dev;           /* the inode created, moved or removed (at a) */
+	dev_t dev; /* the inode created, moved or removed (at a) */
 	ino_t ino;
-	dev_t dev_b;         /* exchange: the inode that was at b */
+	dev_t dev_b; /* exchange: the inode that was at b */
 	ino_t ino_b;
-	char *stash;         /* stash name of the unlinked or renamed-over file */
-	bool victim_dir;     /* a rename replaced an empty directory */
+	char *stash;     /* stash name of the unlinked or renamed-over file */
+	bool victim_dir; /* a rename replaced an empty directory */
 	dev_t victim_dev;
 	ino_t victim_ino;
-	mode_t mode;         /* of a removed or replaced directory */
-	bool new_file;       /* FP_NEW of a regular file: track its data */
+	mode_t mode;   /* of a removed or replaced directory */
+	bool new_file; /* FP_NEW of a regular file: track its data */
 	bool durable_a, durable_b;
 } fp_change;
 
@@ -128,8 +128,8 @@ static void name_step(long step, const char *op, const char *path, const char *p
 	if ((size_t)step != fp.n_names + 1 ||
 	    !grow((void **)&fp.names, &fp.cap_names, fp.n_names + 1, sizeof *fp.names))
 		return;
-	fp.names[fp.n_names++] = path2 ? ckpt_sprintf("%s %s -> %s", op, path, path2)
-				   : ckpt_sprintf("%s %s", op, path);
+	fp.names[fp.n_names++] =
+	    path2 ? ckpt_sprintf("%s %s -> %s", op, path, path2) : ckpt_sprintf("%s %s", op, path);
 }
 
 /* The parent directory of path, held open in fp.dirs; false on failure. */
@@ -151,7 +151,8 @@ static bool parent_dir(size_t *out, const char *path, const char **out_name)
 		return false;
 	}
 	for (size_t i = 0; i < fp.n_dirs; i++) {
-		if (!fp.dirs[i].dead && fp.dirs[i].dev == st.st_dev && fp.dirs[i].ino == st.st_ino) {
+		if (!fp.dirs[i].dead && fp.dirs[i].dev == st.st_dev &&
+		    fp.dirs[i].ino == st.st_ino) {
 			close(fd);
 			*out = i;
 			return true;
@@ -207,8 +208,8 @@ static void track_file(int dirfd, const char *name, off_t durable, bool lower)
 		fp.broken = true;
 		return;
 	}
-	fp.files[fp.n_files++] = (fp_file){.dev = st.st_dev, .ino = st.st_ino, .fd = fd,
-					   .durable = durable};
+	fp.files[fp.n_files++] =
+	    (fp_file){.dev = st.st_dev, .ino = st.st_ino, .fd = fd, .durable = durable};
 }
 
 /* A hard link to dirfd/name in the stash, so that removing it can be undone. */
@@ -425,7 +426,8 @@ static int remove_tree_at(int dirfd, const char *name, int depth)
 		if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
 			continue;
 		struct stat st;
-		if (fstatat(fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		if (fstatat(fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
 			rc |= remove_tree_at(fd, entry->d_name, depth + 1);
 		else
 			rc |= unlinkat(fd, entry->d_name, 0);
@@ -468,31 +470,34 @@ static bool is_durable(const fp_change *c)
 static int undo(const fp_change *c)
 {
 	/* A directory durably gone takes its entries with it. */
-	if (fp.dirs[c->dir_a].dead || ((c->kind == FP_RENAME || c->kind == FP_EXCHANGE) &&
-				       fp.dirs[c->dir_b].dead))
+	if (fp.dirs[c->dir_a].dead ||
+	    ((c->kind == FP_RENAME || c->kind == FP_EXCHANGE) && fp.dirs[c->dir_b].dead))
 		return 0;
 	int fa = fp.dirs[c->dir_a].fd;
 	switch (c->kind) {
 	case FP_NEW:
-		return entry_is(c->dir_a, c->name_a, c->dev, c->ino) ? unlinkat(fa, c->name_a, 0) : 0;
+		return entry_is(c->dir_a, c->name_a, c->dev, c->ino) ? unlinkat(fa, c->name_a, 0)
+								     : 0;
 	case FP_NEW_DIR:
-		return entry_is(c->dir_a, c->name_a, c->dev, c->ino) ? remove_tree_at(fa, c->name_a, 0)
-								       : 0;
+		return entry_is(c->dir_a, c->name_a, c->dev, c->ino)
+			   ? remove_tree_at(fa, c->name_a, 0)
+			   : 0;
 	case FP_UNLINK:
 		if (!c->stash)
 			return -1;
 		return entry_absent(c->dir_a, c->name_a)
-			       ? linkat(fp.stash_fd, c->stash, fa, c->name_a, 0) : 0;
+			   ? linkat(fp.stash_fd, c->stash, fa, c->name_a, 0)
+			   : 0;
 	case FP_RMDIR:
 		return entry_absent(c->dir_a, c->name_a)
-			       ? remake_dir(c->dir_a, c->name_a, c->mode, c->dev, c->ino) : 0;
+			   ? remake_dir(c->dir_a, c->name_a, c->mode, c->dev, c->ino)
+			   : 0;
 	case FP_EXCHANGE:
 		if (!entry_is(c->dir_a, c->name_a, c->dev_b, c->ino_b) ||
 		    !entry_is(c->dir_b, c->name_b, c->dev, c->ino))
 			return 0;
 		return renameat2(fa, c->name_a, fp.dirs[c->dir_b].fd, c->name_b, RENAME_EXCHANGE);
-	case FP_RENAME:
-		break;
+	case FP_RENAME: break;
 	}
 	int fb = fp.dirs[c->dir_b].fd;
 	if (!entry_is(c->dir_b, c->name_b, c->dev, c->ino) || !entry_absent(c->dir_a, c->name_a))

@@ -42,8 +42,9 @@ static void read_holder(lock_holder *holder, int fd)
 	if (len <= 0)
 		return;
 	text[len] = '\0';
-	cJSON *json = cJSON_ParseWithLength(text, (size_t)len);
-	if (!json)
+	/* Through ckpt_json_parse: it guards cJSON's known parser bugs. */
+	cJSON *json = NULL;
+	if (ckpt_json_parse(&json, text, (size_t)len, CKPT_LOCK_NAME) != 0)
 		return;
 	const cJSON *pid = cJSON_GetObjectItemCaseSensitive(json, "pid");
 	const cJSON *host = cJSON_GetObjectItemCaseSensitive(json, "host");
