@@ -267,6 +267,10 @@ static int apply_locked(const ckpt_clean_plan *plan, const ckpt_progress *progre
 	int rc = check_not_stale(plan, work);
 	if (!rc && plan->removes_work)
 		rc = remove_work(plan, work);
+	/* A crashed save or rollback's temporary links and work.old: cleaning
+	 * up is what clean is for, and we hold the lock, so nothing is midway. */
+	if (!rc)
+		rc = ckpt_leftovers_recover(plan->root, plan->log_path, plan->label, true);
 	size_t n_delete = 0, done = 0;
 	for (size_t i = 0; i < plan->n_items; i++)
 		n_delete += !plan->items[i].keep;
@@ -293,7 +297,7 @@ int ckpt_clean_apply(const ckpt_clean_plan *plan, const ckpt_progress *progress)
 {
 	if (!plan)
 		return ckpt_fail(CKPT_EINVAL, "no clean plan");
-	bool deletes = plan->removes_work;
+	bool deletes = plan->removes_work || ckpt_leftovers_present(plan->root);
 	for (size_t i = 0; i < plan->n_items; i++)
 		deletes = deletes || !plan->items[i].keep;
 	if (!deletes)

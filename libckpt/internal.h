@@ -314,6 +314,19 @@ CKPT_INTERNAL const char *ckpt_param_known_key(const char *name, size_t len, boo
 CKPT_INTERNAL bool ckpt_param_parse_int(const char *text, long long *out);
 CKPT_INTERNAL bool ckpt_param_parse_float(const char *text, double *out);
 
+/* ---- leftovers.c: a crashed operation's leftovers (call under the lock) ---- */
+
+/* True when temporary best/last links or a work.old are in root. */
+CKPT_INTERNAL bool ckpt_leftovers_present(const char *root);
+/* Removes the temporary links and puts an epoch set aside in work.old back
+ * (or removes work.old when its epochs/NNN is in place); logs a recovery. */
+CKPT_INTERNAL int ckpt_leftovers_recover(const char *root, const char *log_path,
+					 const char *root_label, bool sync);
+CKPT_INTERNAL int ckpt_leftovers_recover_work_old(const char *root, const char *log_path,
+						  const char *root_label, bool sync);
+/* Removes root/work.old by way of root/work. */
+CKPT_INTERNAL int ckpt_leftovers_discard_work_old(const char *root);
+
 /* ---- decide.c, retention.c: the original's policies, pure ------------- */
 
 typedef struct ckpt_settings {

@@ -1,6 +1,6 @@
 /* writer-private.h: the writer's state and the helpers its three files
  * share (writer.c: deciding and logging; writer-save.c: the crash-safe save;
- * writer-restart.c: restart and a crashed writer's leftovers). */
+ * writer-restart.c: restart). */
 #ifndef CKPT_WRITER_PRIVATE_H
 #define CKPT_WRITER_PRIVATE_H
 
@@ -40,11 +40,6 @@ CKPT_INTERNAL int writer_log_rate(const ckpt_writer *w, const char *what, const 
 CKPT_INTERNAL int writer_discard_work(const ckpt_writer *w, int rc);
 CKPT_INTERNAL int writer_sync_path(const ckpt_writer *w, const char *path);
 CKPT_INTERNAL char *writer_epoch_path(const ckpt_writer *w, long epoch, const char *file);
-CKPT_INTERNAL int writer_recover_leftovers(const ckpt_writer *w);
-/* An epoch a crash left set aside in work.old goes back to epochs/NNN when
- * that is missing; otherwise work.old is removed (through work/). */
-CKPT_INTERNAL int writer_recover_work_old(const ckpt_writer *w);
-CKPT_INTERNAL int writer_discard_work_old(const ckpt_writer *w, const char *old);
 CKPT_INTERNAL int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value,
 				    bool became_best, const ckpt_metric *extra, size_t n_extra,
 				    int *out_deleted, bool *out_published);

@@ -1,6 +1,5 @@
-/* writer-restart.c: SPEC §5 restart (resolve last, read and check its
- * ckpt-info.json and checksum, hand the model to the loader), and the
- * recovery of what a crashed writer left behind. */
+/* writer-restart.c: SPEC §5 restart: resolve last, read and check its
+ * ckpt-info.json and checksum, and hand the model to the trainer's loader. */
 #include "internal.h"
 #include "writer-private.h"
 
@@ -13,113 +12,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---- leftovers of a crashed writer ------------------------------------ */
-
-/* ".last.tmp-1234": ckpt_fs_replace_symlink's new link before its rename
- * over `last`; a crash between the two leaves it behind. */
-static bool is_temp_link_name(const char *name)
-{
-	static const char *const prefixes[] = {"." CKPT_BEST_NAME ".tmp-",
-					       "." CKPT_LAST_NAME ".tmp-"};
-	for (size_t i = 0; i < 2; i++) {
-		size_t len = strlen(prefixes[i]);
-		if (strncmp(name, prefixes[i], len) != 0 || !name[len])
-			continue;
-		return strspn(name + len, "0123456789") == strlen(name + len);
-	}
-	return false;
-}
-
-static int remove_temp_links(const ckpt_writer *w)
-{
-	DIR *dir = opendir(w->root);
-	if (!dir)
-		return ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", w->root, strerror(errno));
-	int rc = 0;
-	struct dirent *entry;
-	while (rc == 0 && (entry = readdir(dir)) != NULL) {
-		if (!is_temp_link_name(entry->d_name))
-			continue;
-		char *path = ckpt_path_join(w->root, entry->d_name);
-		struct stat st;
-		if (!path)
-			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
-		else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-			rc = ckpt_fs_unlink(path);
-		free(path);
-	}
-	closedir(dir);
-	return rc;
-}
-
-/* Removes work.old by way of work/, so that a crash midway leaves only a
- * partial work/ (which the next save clears), never a work.old that
- * cannot be told from an epoch set aside. */
-int writer_discard_work_old(const ckpt_writer *w, const char *old)
-{
-	int rc = ckpt_fs_remove_tree(w->work);
-	if (!rc)
-		rc = ckpt_fs_rename(old, w->work);
-	if (!rc)
-		rc = ckpt_fs_remove_tree(w->work);
-	return rc;
-}
-
-/* A replacement by renames (no RENAME_EXCHANGE) that crashed between them
- * left the old epoch in work.old: it goes back when its epochs/NNN is
- * missing; otherwise it is the replaced copy and goes. One whose epoch
- * cannot be told is left alone (and blocks the next such replacement). */
-int writer_recover_work_old(const ckpt_writer *w)
-{
-	char *old = ckpt_sprintf("%s.old", w->work);
-	char *info_path = old ? ckpt_path_join(old, CKPT_INFO_NAME) : NULL;
-	char *this_dir = NULL;
-	int rc = 0;
-	struct stat st;
-	ckpt_info info;
-	memset(&info, 0, sizeof info);
-	if (!old || !info_path) {
-		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
-		goto out;
-	}
-	if (lstat(old, &st) != 0)
-		goto out;
-	if (!S_ISDIR(st.st_mode)) {
-		rc = ckpt_fs_unlink(old);
-		goto out;
-	}
-	if (ckpt_info_read(&info, info_path) != 0)
-		goto out;
-	if (!(this_dir = writer_epoch_path(w, info.epoch, NULL))) {
-		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
-		goto out;
-	}
-	if (lstat(this_dir, &st) == 0) {
-		rc = writer_discard_work_old(w, old);
-		goto out;
-	}
-	char name[32];
-	ckpt_epoch_dir_name(name, info.epoch);
-	if ((rc = ckpt_fs_mkdirs(w->epochs_dir, 0755)) == 0 &&
-	    (rc = writer_log(w, "recovered: '%s/%s.old' -> '%s/%s/%s'", w->root_name, CKPT_WORK_NAME,
-		       w->root_name, CKPT_EPOCHS_NAME, name)) == 0 &&
-	    (rc = ckpt_fs_rename(old, this_dir)) == 0)
-		rc = writer_sync_path(w, w->epochs_dir);
-out:
-	ckpt_info_clear(&info);
-	free(this_dir);
-	free(info_path);
-	free(old);
-	return rc;
-}
-
-/* Under the lock, so no other writer or browser operation is midway. */
-int writer_recover_leftovers(const ckpt_writer *w)
-{
-	int rc = remove_temp_links(w);
-	return rc ? rc : writer_recover_work_old(w);
-}
 
 /* ---- restart (SPEC §5) ------------------------------------------------ */
 

@@ -128,7 +128,8 @@ static int replace_by_renames(ckpt_writer *w, const char *this_dir, bool *out_mo
 	char *old = ckpt_sprintf("%s.old", w->work);
 	if (!old)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->work);
-	int rc = writer_recover_work_old(w);
+	int rc = ckpt_leftovers_recover_work_old(w->root, w->log_path, w->root_name,
+						 w->settings.fsync);
 	if (!rc)
 		rc = ckpt_fs_rename(this_dir, old);
 	if (!rc && (rc = ckpt_fs_rename(w->work, this_dir)) != 0) {
@@ -146,7 +147,7 @@ static int replace_by_renames(ckpt_writer *w, const char *this_dir, bool *out_mo
 	if (!rc)
 		rc = writer_sync_path(w, w->root);
 	if (!rc)
-		rc = writer_discard_work_old(w, old);
+		rc = ckpt_leftovers_discard_work_old(w->root);
 	free(old);
 	return rc;
 }

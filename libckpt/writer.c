@@ -1,6 +1,6 @@
 /* writer.c: the public ckpt_writer_* API, CANDLE's CandleCkpt: creating a
  * writer, deciding each epoch and logging it as the original does. Saving is
- * in writer-save.c, restart and crash leftovers in writer-restart.c. */
+ * in writer-save.c, restart in writer-restart.c. */
 #include "internal.h"
 #include "writer-private.h"
 
@@ -175,7 +175,8 @@ int ckpt_writer_new(ckpt_writer **out, const ckpt_params *params)
 		return rc;
 	}
 	make_session_id(w->session);
-	if ((rc = log_opening(w)) != 0 || (rc = writer_recover_leftovers(w)) != 0) {
+	if ((rc = log_opening(w)) != 0 ||
+	    (rc = ckpt_leftovers_recover(w->root, w->log_path, w->root_name, w->settings.fsync)) != 0) {
 		ckpt_writer_free(w);
 		return rc;
 	}

@@ -1,0 +1,360 @@
+/* test-failpoint.c: the crash harness's own instrument, tested: step
+ * counting, injected errors, crashes before and after a step, and what the
+ * power-loss model keeps and undoes. The crash suite is only as good as this. */
+#include "internal.h"
+#include "failpoint.h"
+#include "testutil.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct fixture {
+	char *tmp;
+	char *dir;   /* where the changes happen */
+	char *stash; /* the power-loss stash, outside dir */
+} fixture;
+
+static void fixture_set_up(fixture *f, gconstpointer data)
+{
+	(void)data;
+	f->tmp = tu_tmpdir();
+	f->dir = g_build_filename(f->tmp, "d", NULL);
+	f->stash = g_build_filename(f->tmp, "stash", NULL);
+	g_assert_cmpint(mkdir(f->dir, 0755), ==, 0);
+	g_assert_cmpint(mkdir(f->stash, 0700), ==, 0);
+}
+
+static void fixture_tear_down(fixture *f, gconstpointer data)
+{
+	(void)data;
+	ckpt_failpoint_disarm();
+	tu_rmtree(f->tmp);
+	g_free(f->tmp);
+	g_free(f->dir);
+	g_free(f->stash);
+}
+
+static char *in(const fixture *f, const char *name)
+{
+	return g_build_filename(f->dir, name, NULL);
+}
+
+static void write_synced(const char *path, const char *text)
+{
+	g_assert_cmpint(ckpt_fs_write_file(path, text, strlen(text), true), ==, 0);
+}
+
+static void assert_content(const char *path, const char *text)
+{
+	char *got = tu_read(path, NULL);
+	g_assert_nonnull(got);
+	g_assert_cmpstr(got, ==, text);
+	g_free(got);
+}
+
+/* Runs fn in a child armed with mode at step; returns its exit status. */
+static int crash_child(const fixture *f, ckpt_failpoint_mode mode, long step,
+		       void (*fn)(const fixture *f))
+{
+	pid_t pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		ckpt_failpoint_arm(mode, step, 0, NULL);
+		fn(f);
+		_exit(0);
+	}
+	int status = 0;
+	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+	g_assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void power_arm(const fixture *f)
+{
+	g_assert_cmpint(
+	    ckpt_failpoint_arm(CKPT_FAILPOINT_COUNT, 0, CKPT_FAILPOINT_POWER_LOSS, f->stash), ==,
+	    0);
+}
+
+/* ---- steps, errors, crashes -------------------------------------------- */
+
+static void test_count(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *sub = in(f, "sub");
+	char *file = in(f, "sub/file");
+	g_assert_cmpint(ckpt_failpoint_arm(CKPT_FAILPOINT_COUNT, 0, 0, NULL), ==, 0);
+	g_assert_cmpint(ckpt_fs_mkdir(sub, 0755), ==, 0);
+	write_synced(file, "x");
+	g_assert_cmpint(ckpt_failpoint_steps(), ==, 4);
+	char *expect = g_strdup_printf("fsync %s", file);
+	g_assert_cmpstr(ckpt_failpoint_step_name(4), ==, expect);
+	g_assert_null(ckpt_failpoint_step_name(5));
+	ckpt_failpoint_disarm();
+	g_assert_cmpint(ckpt_failpoint_steps(), ==, 0);
+	g_free(expect), g_free(sub), g_free(file);
+}
+
+static void test_fail_step(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *a = in(f, "a"), *b = in(f, "b");
+	g_assert_cmpint(ckpt_failpoint_arm(CKPT_FAILPOINT_FAIL_ENOSPC, 1, 0, NULL), ==, 0);
+	g_assert_cmpint(ckpt_fs_mkdir(a, 0755), ==, CKPT_EIO);
+	g_assert_nonnull(strstr(ckpt_error_last(), "no space left"));
+	g_assert_false(tu_exists(a));
+	g_assert_cmpint(ckpt_fs_mkdir(b, 0755), ==, 0); /* only step 1 fails */
+	g_assert_true(tu_exists(b));
+	g_free(a), g_free(b);
+}
+
+static void test_no_exchange(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *a = in(f, "a"), *b = in(f, "b");
+	write_synced(a, "A");
+	write_synced(b, "B");
+	g_assert_cmpint(
+	    ckpt_failpoint_arm(CKPT_FAILPOINT_COUNT, 0, CKPT_FAILPOINT_NO_EXCHANGE, NULL), ==, 0);
+	g_assert_cmpint(ckpt_fs_exchange(a, b), ==, CKPT_EINVAL);
+	g_assert_cmpint(ckpt_failpoint_steps(), ==, 0);
+	assert_content(a, "A");
+	g_free(a), g_free(b);
+}
+
+static void make_two_dirs(const fixture *f)
+{
+	char *a = in(f, "a"), *b = in(f, "b");
+	ckpt_fs_mkdir(a, 0755);
+	ckpt_fs_mkdir(b, 0755);
+	g_free(a), g_free(b);
+}
+
+static void test_crash_before(fixture *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(crash_child(f, CKPT_FAILPOINT_CRASH_BEFORE, 2, make_two_dirs), ==,
+			CKPT_FAILPOINT_EXIT);
+	char *a = in(f, "a"), *b = in(f, "b");
+	g_assert_true(tu_exists(a));
+	g_assert_false(tu_exists(b));
+	g_free(a), g_free(b);
+}
+
+static void test_crash_after(fixture *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(crash_child(f, CKPT_FAILPOINT_CRASH_AFTER, 2, make_two_dirs), ==,
+			CKPT_FAILPOINT_EXIT);
+	char *b = in(f, "b");
+	g_assert_true(tu_exists(b));
+	g_free(b);
+}
+
+/* ---- the power-loss model ---------------------------------------------- */
+
+static void test_power_new_entry_needs_dir_sync(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *kept = in(f, "kept"), *lost = in(f, "lost");
+	power_arm(f);
+	write_synced(kept, "durable");
+	g_assert_cmpint(ckpt_fs_fsync_path(f->dir), ==, 0);
+	write_synced(lost, "data synced, entry not");
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	assert_content(kept, "durable");
+	g_assert_false(tu_exists(lost));
+	g_free(kept), g_free(lost);
+}
+
+static void test_power_unsynced_data_cut(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *path = in(f, "file");
+	power_arm(f);
+	g_assert_cmpint(ckpt_fs_write_file(path, "never synced", 12, false), ==, 0);
+	g_assert_cmpint(ckpt_fs_fsync_path(f->dir), ==, 0);
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	assert_content(path, "");
+	g_free(path);
+}
+
+static void test_power_append_cut_back(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *path = in(f, "log");
+	tu_write(path, "before\n");
+	power_arm(f);
+	g_assert_cmpint(ckpt_fs_append(path, "lost\n", 5), ==, 0);
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	assert_content(path, "before\n");
+	g_free(path);
+}
+
+static void test_power_unlink_undone(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *undone = in(f, "undone"), *gone = in(f, "gone");
+	tu_write(undone, "back");
+	tu_write(gone, "x");
+	power_arm(f);
+	g_assert_cmpint(ckpt_fs_unlink(gone), ==, 0);
+	g_assert_cmpint(ckpt_fs_fsync_path(f->dir), ==, 0);
+	g_assert_cmpint(ckpt_fs_unlink(undone), ==, 0);
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	assert_content(undone, "back");
+	g_assert_false(tu_exists(gone));
+	g_free(undone), g_free(gone);
+}
+
+static void test_power_rename_over_undone(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *tmp = in(f, "tmp"), *target = in(f, "target");
+	tu_write(target, "old");
+	power_arm(f);
+	write_synced(tmp, "new");
+	g_assert_cmpint(ckpt_fs_rename(tmp, target), ==, 0);
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	assert_content(target, "old");
+	g_assert_false(tu_exists(tmp)); /* its creation was never durable either */
+	g_free(tmp), g_free(target);
+}
+
+static void test_power_rename_over_durable(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *tmp = in(f, "tmp"), *target = in(f, "target");
+	tu_write(target, "old");
+	power_arm(f);
+	write_synced(tmp, "new");
+	g_assert_cmpint(ckpt_fs_rename(tmp, target), ==, 0);
+	g_assert_cmpint(ckpt_fs_fsync_path(f->dir), ==, 0);
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	assert_content(target, "new");
+	g_free(tmp), g_free(target);
+}
+
+/* A file made in a directory that is renamed (durably) afterwards: the undo
+ * must find the file under the directory's new name. */
+static void test_power_undo_follows_renamed_dir(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *work = in(f, "work"), *published = in(f, "published");
+	char *inside = in(f, "work/model"), *moved = in(f, "published/model");
+	power_arm(f);
+	g_assert_cmpint(ckpt_fs_mkdir(work, 0755), ==, 0);
+	write_synced(inside, "model");
+	g_assert_cmpint(ckpt_fs_rename(work, published), ==, 0);
+	g_assert_cmpint(ckpt_fs_fsync_path(f->dir), ==, 0);
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	g_assert_true(tu_exists(published));
+	g_assert_false(tu_exists(moved)); /* work/ was never fsynced */
+	g_free(work), g_free(published), g_free(inside), g_free(moved);
+}
+
+static void test_power_remove_tree_undone(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *epoch = in(f, "007"), *model = in(f, "007/model.h5");
+	g_assert_cmpint(mkdir(epoch, 0755), ==, 0);
+	tu_write(model, "weights");
+	power_arm(f);
+	g_assert_cmpint(ckpt_fs_remove_tree(epoch), ==, 0);
+	g_assert_false(tu_exists(epoch));
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	assert_content(model, "weights");
+	g_free(epoch), g_free(model);
+}
+
+static void test_power_exchange_undone(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *a = in(f, "a"), *b = in(f, "b");
+	tu_write(a, "A");
+	tu_write(b, "B");
+	power_arm(f);
+	int rc = ckpt_fs_exchange(a, b);
+	if (rc == CKPT_EINVAL) {
+		g_test_skip("no renameat2(RENAME_EXCHANGE) here");
+		g_free(a), g_free(b);
+		return;
+	}
+	g_assert_cmpint(rc, ==, 0);
+	assert_content(a, "B");
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	assert_content(a, "A");
+	assert_content(b, "B");
+	g_free(a), g_free(b);
+}
+
+static void test_power_symlink_replace_durable(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *last = in(f, "last");
+	g_assert_cmpint(symlink("epochs/001", last), ==, 0);
+	power_arm(f);
+	g_assert_cmpint(ckpt_fs_replace_symlink(f->dir, "last", "epochs/002"), ==, 0);
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	char *target = tu_readlink(last);
+	g_assert_cmpstr(target, ==, "epochs/002");
+	g_free(target), g_free(last);
+}
+
+static void power_crash_child(const fixture *f)
+{
+	char *path = in(f, "late");
+	ckpt_fs_write_file(path, "x", 1, true);
+	g_free(path);
+}
+
+/* The crash path itself applies the power cut before exiting. */
+static void test_power_crash_applies_cut(fixture *f, gconstpointer data)
+{
+	(void)data;
+	pid_t pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		ckpt_failpoint_arm(CKPT_FAILPOINT_CRASH_AFTER, 3, CKPT_FAILPOINT_POWER_LOSS,
+				   f->stash);
+		power_crash_child(f);
+		_exit(0);
+	}
+	int status = 0;
+	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+	g_assert_true(WIFEXITED(status));
+	g_assert_cmpint(WEXITSTATUS(status), ==, CKPT_FAILPOINT_EXIT);
+	char *path = in(f, "late");
+	g_assert_false(tu_exists(path));
+	g_free(path);
+}
+
+#define ADD(name, fn) g_test_add(name, fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	ADD("/ckpt/failpoint/count/names-every-change", test_count);
+	ADD("/ckpt/failpoint/fail/step-fails-without-the-change-then-carries-on", test_fail_step);
+	ADD("/ckpt/failpoint/fail/no-exchange-fails-with-einval-uncounted", test_no_exchange);
+	ADD("/ckpt/failpoint/crash/before-exits-without-the-change", test_crash_before);
+	ADD("/ckpt/failpoint/crash/after-exits-with-the-change", test_crash_after);
+	ADD("/ckpt/failpoint/power/new-entry-lost-without-dir-fsync",
+	    test_power_new_entry_needs_dir_sync);
+	ADD("/ckpt/failpoint/power/unsynced-data-cut-to-zero", test_power_unsynced_data_cut);
+	ADD("/ckpt/failpoint/power/append-cut-back-to-synced-size", test_power_append_cut_back);
+	ADD("/ckpt/failpoint/power/unlink-undone-unless-dir-synced", test_power_unlink_undone);
+	ADD("/ckpt/failpoint/power/rename-over-undone-restores-victim",
+	    test_power_rename_over_undone);
+	ADD("/ckpt/failpoint/power/rename-over-kept-after-dir-fsync",
+	    test_power_rename_over_durable);
+	ADD("/ckpt/failpoint/power/undo-follows-a-renamed-directory",
+	    test_power_undo_follows_renamed_dir);
+	ADD("/ckpt/failpoint/power/remove-tree-undone", test_power_remove_tree_undone);
+	ADD("/ckpt/failpoint/power/exchange-undone", test_power_exchange_undone);
+	ADD("/ckpt/failpoint/power/replace-symlink-is-durable", test_power_symlink_replace_durable);
+	ADD("/ckpt/failpoint/power/crash-applies-the-cut", test_power_crash_applies_cut);
+	return g_test_run();
+}
