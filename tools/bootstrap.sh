@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 
 # Build tools, the engine's libraries, GLib for the tests, ncurses for the
 # dashboard, GTK 4 for the desktop app, python3 for the interop test, tar for
-# unpacking the fixtures.
+# unpacking the fixtures, clang and its runtime for the libFuzzer harnesses.
 packages=(meson ninja-build pkg-config gcc libcjson-dev libssl-dev zlib1g-dev
-  libglib2.0-dev libncurses-dev libgtk-4-dev python3 tar)
+  libglib2.0-dev libncurses-dev libgtk-4-dev python3 tar clang libclang-rt-14-dev)
 
 missing=()
 for pkg in "${packages[@]}"; do

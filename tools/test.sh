@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds (installing missing packages through tools/bootstrap.sh) and runs the
 # whole test suite twice: in build/, then in build-asan/ under AddressSanitizer
-# and UndefinedBehaviorSanitizer. Exits nonzero on any failure.
+# and UndefinedBehaviorSanitizer; then each libFuzzer harness briefly.
+# Exits nonzero on any failure.
 # Usage: tools/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,11 @@ echo "== meson test -C build-asan (address, undefined)"
   meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 ninja -C build-asan
 meson test -C build-asan --print-errorlogs || status=1
+
+# Each parser's fuzzer briefly, from the committed seed corpus; longer runs:
+# tools/fuzz.sh SECONDS.
+echo "== fuzzers (${CKPT_FUZZ_SECONDS:-20}s each)"
+tools/fuzz.sh "${CKPT_FUZZ_SECONDS:-20}" || status=1
 
 if [ $status -ne 0 ]; then
   echo "tools/test.sh: FAILED (see the logs above, and build*/meson-logs/testlog.txt)" >&2
