@@ -45,6 +45,16 @@ static bool epoch_dir_present(const char *root, long epoch)
 	return present;
 }
 
+/* True when root/epochs is a real directory, not a link to one elsewhere. */
+static bool epochs_dir_real(const char *root)
+{
+	char *path = ckpt_path_join(root, CKPT_EPOCHS_NAME);
+	struct stat st;
+	bool real = path && lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	free(path);
+	return real;
+}
+
 ckpt_link_state ckpt_link_resolve(const char *root, const char *name, long *out_epoch)
 {
 	*out_epoch = 0;
@@ -70,6 +80,18 @@ ckpt_link_state ckpt_link_resolve(const char *root, const char *name, long *out_
 	}
 	target[len] = '\0';
 	long named = target_epoch(target);
+
+	/* The form libckpt writes, "epochs/NNN": two lstats settle it, where
+	 * realpath() would readlink every component of the root (a scan of
+	 * thousands of runs spends most of its system calls there otherwise). */
+	long direct;
+	if (strncmp(target, CKPT_EPOCHS_NAME "/", sizeof CKPT_EPOCHS_NAME) == 0 &&
+	    ckpt_epoch_dir_parse(target + sizeof CKPT_EPOCHS_NAME, &direct) &&
+	    epochs_dir_real(root) && epoch_dir_present(root, direct)) {
+		*out_epoch = direct;
+		state = CKPT_LINK_OK;
+		goto out;
+	}
 
 	char resolved[PATH_MAX], epochs_real[PATH_MAX];
 	char *epochs = ckpt_path_join(root, CKPT_EPOCHS_NAME);
