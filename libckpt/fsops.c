@@ -273,7 +273,7 @@ int ckpt_fs_remove_tree(const char *path)
 	return rc;
 }
 
-int ckpt_fs_replace_symlink(const char *dir, const char *name, const char *target)
+int ckpt_fs_replace_symlink(const char *dir, const char *name, const char *target, bool sync)
 {
 	char tmp_name[300];
 	snprintf(tmp_name, sizeof tmp_name, ".%s.tmp-%ld", name, (long)getpid());
@@ -294,7 +294,7 @@ int ckpt_fs_replace_symlink(const char *dir, const char *name, const char *targe
 		unlink(tmp);
 		goto out;
 	}
-	rc = ckpt_fs_fsync_path(dir);
+	rc = sync ? ckpt_fs_fsync_path(dir) : 0;
 out:
 	free(tmp);
 	free(final);

@@ -65,6 +65,9 @@ CKPT_INTERNAL char *ckpt_buf_steal(ckpt_buf *buf);
 CKPT_INTERNAL char *ckpt_strdup(const char *text);           /* NULL in, NULL out */
 CKPT_INTERNAL char *ckpt_path_join(const char *dir, const char *name); /* caller frees */
 CKPT_INTERNAL char *ckpt_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* How the log names a root: "ckpts", or "save/ckpts" for the legacy layout.
+ * Caller frees. */
+CKPT_INTERNAL char *ckpt_root_label(const char *root);
 /* "030" for 30, "1000" for 1000 (%03ld). */
 CKPT_INTERNAL void ckpt_epoch_dir_name(char out[32], long epoch);
 /* True when name is the canonical dir name of an epoch >= 1 (so "007", "1000";
@@ -113,8 +116,9 @@ CKPT_INTERNAL int ckpt_fs_rmdir(const char *path);
  * is removed, not its target) and never crossing into another file system. */
 CKPT_INTERNAL int ckpt_fs_remove_tree(const char *path);
 /* Points dir/name at target atomically: a new link under a temporary name in
- * dir, renamed over name, then dir fsynced. */
-CKPT_INTERNAL int ckpt_fs_replace_symlink(const char *dir, const char *name, const char *target);
+ * dir, renamed over name, then dir fsynced when sync. */
+CKPT_INTERNAL int ckpt_fs_replace_symlink(const char *dir, const char *name, const char *target,
+					  bool sync);
 
 /* ---- json.c: JSON as CANDLE's Python writes it --------------------------- */
 
@@ -235,8 +239,9 @@ CKPT_INTERNAL int ckpt_lock_probe(bool *out_live, long *pid, char host[256], cha
 
 /* Resolves R/<name> (SPEC §3 link states) against the epochs present. */
 CKPT_INTERNAL ckpt_link_state ckpt_link_resolve(const char *root, const char *name, long *out_epoch);
-/* Re-points R/<name> at epochs/NNN with a relative target, atomically. */
-CKPT_INTERNAL int ckpt_link_point(const char *root, const char *name, long epoch);
+/* Re-points R/<name> at epochs/NNN with a relative target, atomically;
+ * sync: fsync R afterwards (a trainer may turn it off with ckpt_fsync). */
+CKPT_INTERNAL int ckpt_link_point(const char *root, const char *name, long epoch, bool sync);
 
 /* ---- relink.c: helpers of the browser operations (rollback, clean, relink) */
 

@@ -121,11 +121,11 @@ out:
 	return state;
 }
 
-int ckpt_link_point(const char *root, const char *name, long epoch)
+int ckpt_link_point(const char *root, const char *name, long epoch, bool sync)
 {
 	char dir_name[32];
 	ckpt_epoch_dir_name(dir_name, epoch);
 	char target[64];
 	snprintf(target, sizeof target, "%s/%s", CKPT_EPOCHS_NAME, dir_name);
-	return ckpt_fs_replace_symlink(root, name, target);
+	return ckpt_fs_replace_symlink(root, name, target, sync);
 }

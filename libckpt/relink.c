@@ -12,13 +12,7 @@
 
 char *ckpt_ops_root_label(const ckpt_run *run)
 {
-	const char *root = ckpt_run_root(run);
-	const char *folder = ckpt_run_folder(run);
-	size_t len = folder ? strlen(folder) : 0;
-	if (len > 0 && strncmp(root, folder, len) == 0 && root[len] == '/' && root[len + 1])
-		return ckpt_strdup(root + len + 1);
-	const char *slash = strrchr(root, '/');
-	return ckpt_strdup(slash && slash[1] ? slash + 1 : root);
+	return ckpt_root_label(ckpt_run_root(run));
 }
 
 static bool is_real_dir(const char *path)
@@ -74,7 +68,7 @@ static int relink_one(int *changed, const ckpt_run *run, const char *label, cons
 	long epoch = 0;
 	if (!needs_relink(root, name, &epoch))
 		return 0;
-	int rc = ckpt_link_point(root, name, epoch);
+	int rc = ckpt_link_point(root, name, epoch, true);
 	if (rc)
 		return rc;
 	(*changed)++;

@@ -121,7 +121,7 @@ static int repoint_last(const ckpt_run *run, long epoch)
 	char *label = ckpt_ops_root_label(run);
 	if (!label)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
-	int rc = ckpt_link_point(root, CKPT_LAST_NAME, epoch);
+	int rc = ckpt_link_point(root, CKPT_LAST_NAME, epoch, true);
 	if (rc) {
 		free(label);
 		return rc;

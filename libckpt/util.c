@@ -212,6 +212,18 @@ char *ckpt_path_join(const char *dir, const char *name)
 	return ckpt_sprintf("%s%s%s", dir, slash ? "" : "/", name);
 }
 
+char *ckpt_root_label(const char *root)
+{
+	/* The original quotes paths from its working directory, the run folder:
+	 * "ckpts/work", or "save/ckpts/work" in the legacy layout. */
+	static const char legacy[] = "/save/ckpts";
+	size_t len = strlen(root), legacy_len = sizeof legacy - 1;
+	if (len > legacy_len && strcmp(root + len - legacy_len, legacy) == 0)
+		return ckpt_strdup(legacy + 1);
+	const char *slash = strrchr(root, '/');
+	return ckpt_strdup(slash && slash[1] ? slash + 1 : root);
+}
+
 void ckpt_epoch_dir_name(char out[32], long epoch)
 {
 	snprintf(out, 32, "%03ld", epoch);

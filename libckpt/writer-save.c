@@ -235,13 +235,13 @@ static int point_links(const ckpt_writer *w, long epoch, bool became_best)
 		rc = writer_log(w, "linking: '%s/%s' -> '%s/%s/%s'", w->root_name, CKPT_BEST_NAME,
 			  w->root_name, CKPT_EPOCHS_NAME, name);
 		if (!rc)
-			rc = ckpt_link_point(w->root, CKPT_BEST_NAME, epoch);
+			rc = ckpt_link_point(w->root, CKPT_BEST_NAME, epoch, w->settings.fsync);
 	}
 	if (!rc)
 		rc = writer_log(w, "linking: '%s/%s' -> '%s/%s/%s'", w->root_name, CKPT_LAST_NAME,
 			  w->root_name, CKPT_EPOCHS_NAME, name);
 	if (!rc)
-		rc = ckpt_link_point(w->root, CKPT_LAST_NAME, epoch);
+		rc = ckpt_link_point(w->root, CKPT_LAST_NAME, epoch, w->settings.fsync);
 	return rc;
 }
 

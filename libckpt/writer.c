@@ -114,8 +114,7 @@ static int absolute_root(char **out, const char *dir)
 
 static int writer_paths(ckpt_writer *w)
 {
-	const char *slash = strrchr(w->root, '/');
-	w->root_name = ckpt_strdup(slash && slash[1] ? slash + 1 : w->root);
+	w->root_name = ckpt_root_label(w->root);
 	w->log_path = ckpt_path_join(w->root, CKPT_LOG_NAME);
 	w->history_path = ckpt_path_join(w->root, CKPT_HISTORY_NAME);
 	w->work = ckpt_path_join(w->root, CKPT_WORK_NAME);

@@ -627,7 +627,7 @@ static void test_clean_stale_plan_refused(void)
 	char *root = root_of(&f, "nt3-lr0.01");
 	ckpt_run *run = open_run(root);
 	ckpt_clean_plan *plan = plan_run(run, 2, CKPT_KEEP_LINEAR);
-	g_assert_cmpint(ckpt_link_point(root, "last", 26), ==, 0);
+	g_assert_cmpint(ckpt_link_point(root, "last", 26, true), ==, 0);
 	char *before = snapshot(f.exp);
 	g_assert_cmpint(ckpt_clean_apply(plan, NULL), ==, CKPT_EUNSAFE);
 	assert_error_has("'last' now points at epoch 26");
@@ -638,9 +638,9 @@ static void test_clean_stale_plan_refused(void)
 	ckpt_clean_plan_free(plan);
 
 	/* The same for best. */
-	g_assert_cmpint(ckpt_link_point(root, "last", 30), ==, 0);
+	g_assert_cmpint(ckpt_link_point(root, "last", 30, true), ==, 0);
 	plan = plan_run(run, 2, CKPT_KEEP_LINEAR);
-	g_assert_cmpint(ckpt_link_point(root, "best", 27), ==, 0);
+	g_assert_cmpint(ckpt_link_point(root, "best", 27, true), ==, 0);
 	g_assert_cmpint(ckpt_clean_apply(plan, NULL), ==, CKPT_EUNSAFE);
 	assert_error_has("'best' now points at epoch 27");
 	g_assert_true(epoch_exists(root, 26));

@@ -123,7 +123,7 @@ static void test_replace_symlink_is_relative_and_leaves_no_temp(void)
 	char *dir = tu_tmpdir();
 	char *last = g_build_filename(dir, "last", NULL);
 	g_assert_cmpint(symlink("/scratch/old/epochs/001", last), ==, 0);
-	g_assert_cmpint(ckpt_link_point(dir, "last", 12), ==, 0);
+	g_assert_cmpint(ckpt_link_point(dir, "last", 12, true), ==, 0);
 	char *target = tu_readlink(last);
 	g_assert_cmpstr(target, ==, "epochs/012");
 	char *listing = tu_snapshot_tree(dir);

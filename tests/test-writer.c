@@ -867,7 +867,7 @@ static void test_rollback_replaces_later_epochs(void)
 	const double values[] = {1.0, 0.9, 0.8, 0.7, 0.75};
 	save_epochs(tmp, "a", values, 5, NULL);
 	assert_link(tmp, "best", "epochs/004");
-	g_assert_cmpint(ckpt_link_point(tmp, "last", 2), ==, 0);
+	g_assert_cmpint(ckpt_link_point(tmp, "last", 2, true), ==, 0);
 
 	model_io io = {.tag = "b"};
 	ckpt_writer *w = writer_with(tmp, &io, "ckpt_keep_limit", "1", NULL);
@@ -920,7 +920,7 @@ static void test_rollback_replaces_later_epochs(void)
 	ckpt_writer_free(w);
 
 	/* A better model does replace the best's epoch, and stays best. */
-	g_assert_cmpint(ckpt_link_point(tmp, "last", 2), ==, 0);
+	g_assert_cmpint(ckpt_link_point(tmp, "last", 2, true), ==, 0);
 	model_io io2 = {.tag = "c"};
 	w = writer_with(tmp, &io2, "ckpt_keep_mode", "all", NULL);
 	g_assert_cmpint(restart(w, &r), ==, 0);

@@ -41,7 +41,7 @@ static int setup_rolled_back(const char *case_dir)
 	int rc = setup_standard(case_dir);
 	char *root = g_build_filename(case_dir, CR_ROOT, NULL);
 	if (!rc)
-		rc = ckpt_link_point(root, "last", 3);
+		rc = ckpt_link_point(root, "last", 3, true);
 	g_free(root);
 	return rc;
 }

@@ -296,7 +296,7 @@ static void test_power_symlink_replace_durable(fixture *f, gconstpointer data)
 	char *last = in(f, "last");
 	g_assert_cmpint(symlink("epochs/001", last), ==, 0);
 	power_arm(f);
-	g_assert_cmpint(ckpt_fs_replace_symlink(f->dir, "last", "epochs/002"), ==, 0);
+	g_assert_cmpint(ckpt_fs_replace_symlink(f->dir, "last", "epochs/002", true), ==, 0);
 	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
 	char *target = tu_readlink(last);
 	g_assert_cmpstr(target, ==, "epochs/002");
