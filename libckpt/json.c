@@ -61,40 +61,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Length (1-4) of the well-formed UTF-8 sequence at s, or 0: no overlongs,
- * no surrogates, nothing past U+10FFFF. */
-static size_t utf8_sequence(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	size_t n;
-	uint32_t cp;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (avail < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 static int check_bytes(const char *text, size_t len, const char *what)
 {
 	const unsigned char *s = (const unsigned char *)text;
@@ -102,7 +68,7 @@ static int check_bytes(const char *text, size_t len, const char *what)
 		if (s[i] == 0)
 			return ckpt_fail(CKPT_EFORMAT, "%s: contains a NUL byte at offset %zu",
 					 what, i);
-		size_t n = utf8_sequence(s + i, len - i);
+		size_t n = ckpt_utf8_sequence(s + i, len - i);
 		if (n == 0)
 			return ckpt_fail(CKPT_EFORMAT, "%s: invalid UTF-8 at offset %zu", what, i);
 		i += n;
@@ -150,7 +116,7 @@ static void describe_at(char out[32], const scanner *sc, size_t offset)
 	else if (*s < 0x20 || *s == 0x7F)
 		snprintf(out, 32, "control character 0x%02x", *s);
 	else
-		snprintf(out, 32, "'%.*s'", (int)utf8_sequence(s, sc->len - offset),
+		snprintf(out, 32, "'%.*s'", (int)ckpt_utf8_sequence(s, sc->len - offset),
 			 (const char *)s);
 }
 
@@ -184,21 +150,10 @@ static void blank_token(scanner *sc, size_t start, size_t end)
 	memset(sc->text + start + 1, ' ', end - start - 1);
 }
 
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-static locale_t c_locale;
-
-static void make_c_locale(void)
-{
-	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
 /* strtod as JSON means it, whatever locale the program has set. */
 static int json_strtod(scanner *sc, size_t start, double *out)
 {
-	pthread_once(&c_locale_once, make_c_locale);
-	if (c_locale == (locale_t)0)
-		return ckpt_fail(CKPT_ENOMEM, "%s: cannot make the C locale", sc->what);
-	*out = strtod_l(sc->text + start, NULL, c_locale);
+	*out = ckpt_strtod(sc->text + start, NULL);
 	return 0;
 }
 

@@ -4,7 +4,6 @@
 #include "internal.h"
 
 #include <locale.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +17,24 @@
 
 int ckpt_log_write(const char *log_path, const char *fmt, ...)
 {
+	/* Tools parse these numbers ("current=0.356323"): never the caller's
+	 * locale's decimal comma. */
+	locale_t previous = ckpt_enter_c_locale();
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	char *message = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (message) {
+		va_start(ap, fmt);
+		vsnprintf(message, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	ckpt_leave_c_locale(previous);
 	if (n < 0)
 		return ckpt_fail(CKPT_EINVAL, "%s: log message cannot be formatted", log_path);
-	char *message = malloc((size_t)n + 1);
 	if (!message)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", log_path);
-	va_start(ap, fmt);
-	vsnprintf(message, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 
 	char stamp[32];
 	ckpt_timestamp_now(stamp);
@@ -127,14 +132,6 @@ static long path_epoch(span path)
 
 /* Values are Python's "%f" ("0.356323", "inf", "nan"), read the same way in any
  * locale: a front end that called setlocale() must not turn "0.5" into 0. */
-static locale_t c_locale;
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void c_locale_init(void)
-{
-	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-}
-
 static bool span_double(span s, double *out)
 {
 	char text[512]; /* "%f" of 1e308 has 316 characters */
@@ -142,45 +139,11 @@ static bool span_double(span s, double *out)
 		return false;
 	memcpy(text, s.p, s.len);
 	text[s.len] = '\0';
-	pthread_once(&c_locale_once, c_locale_init);
 	char *end;
-	double value = c_locale ? strtod_l(text, &end, c_locale) : strtod(text, &end);
+	double value = ckpt_strtod(text, &end);
 	if (end == text || *end)
 		return false;
 	*out = value;
-	return true;
-}
-
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-	static const uint32_t min_code[] = {0, 0x80, 0x800, 0x10000};
-	for (size_t i = 0; i < len;) {
-		unsigned char c = s[i];
-		size_t more;
-		uint32_t code;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			more = 1, code = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			more = 2, code = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			more = 3, code = c & 0x07;
-		} else {
-			return false;
-		}
-		if (len - i <= more)
-			return false;
-		for (size_t k = 1; k <= more; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			code = code << 6 | (s[i + k] & 0x3f);
-		}
-		if (code < min_code[more] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-			return false;
-		i += more + 1;
-	}
 	return true;
 }
 
@@ -192,7 +155,7 @@ static bool metric_name_valid(span s)
 	for (size_t i = 0; i < s.len; i++)
 		if ((unsigned char)s.p[i] < 0x20 || s.p[i] == 0x7f)
 			return false;
-	return utf8_valid((const unsigned char *)s.p, s.len);
+	return ckpt_utf8_valid(s.p, s.len, NULL);
 }
 
 /* ---- the parser: one pass, one line at a time ------------------------- */

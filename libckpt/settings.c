@@ -4,9 +4,7 @@
 #include "internal.h"
 
 #include <limits.h>
-#include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,21 +112,12 @@ static bool float_syntax(const char *p)
 	return *p == '\0';
 }
 
-static locale_t c_locale;
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void make_c_locale(void)
-{
-	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
 bool ckpt_param_parse_float(const char *text, double *out)
 {
 	if (!float_syntax(text))
 		return false;
 	/* A trainer may have set a locale whose decimal point is ','. */
-	pthread_once(&c_locale_once, make_c_locale);
-	*out = c_locale ? strtod_l(text, NULL, c_locale) : strtod(text, NULL);
+	*out = ckpt_strtod(text, NULL);
 	return true;
 }
 

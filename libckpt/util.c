@@ -32,6 +32,59 @@ locale_t ckpt_enter_c_locale(void)
 	return c_locale ? uselocale(c_locale) : (locale_t)0;
 }
 
+double ckpt_strtod(const char *text, char **end)
+{
+	pthread_once(&c_locale_once, make_c_locale);
+	return c_locale ? strtod_l(text, end, c_locale) : strtod(text, end);
+}
+
+size_t ckpt_utf8_sequence(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	uint32_t cp;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (avail < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+bool ckpt_utf8_valid(const char *text, size_t len, size_t *bad_offset)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	for (size_t i = 0; i < len;) {
+		size_t n = ckpt_utf8_sequence(s + i, len - i);
+		if (n == 0) {
+			if (bad_offset)
+				*bad_offset = i;
+			return false;
+		}
+		i += n;
+	}
+	return true;
+}
+
 void ckpt_leave_c_locale(locale_t previous)
 {
 	if (previous)
@@ -351,9 +404,7 @@ bool ckpt_parse_double(const char *text, double *out)
 	if (!text || !*text)
 		return false;
 	char *end;
-	locale_t previous = ckpt_enter_c_locale();
-	double value = strtod(text, &end);
-	ckpt_leave_c_locale(previous);
+	double value = ckpt_strtod(text, &end);
 	if (*end || end == text)
 		return false;
 	*out = value;
