@@ -91,6 +91,14 @@ CKPT_INTERNAL const char *ckpt_hostname(void); /* static buffer, set once */
  * the returned value back to ckpt_leave_c_locale. */
 CKPT_INTERNAL locale_t ckpt_enter_c_locale(void);
 CKPT_INTERNAL void ckpt_leave_c_locale(locale_t previous);
+/* strtod in the C locale, whatever locale the program has set. */
+CKPT_INTERNAL double ckpt_strtod(const char *text, char **end);
+/* Length (1-4) of the well-formed UTF-8 sequence at s (avail bytes), or 0:
+ * no overlongs, no surrogates, nothing past U+10FFFF. */
+CKPT_INTERNAL size_t ckpt_utf8_sequence(const unsigned char *s, size_t avail);
+/* True when text[0..len) is well-formed UTF-8; else *bad_offset (may be
+ * NULL) is the first bad byte. */
+CKPT_INTERNAL bool ckpt_utf8_valid(const char *text, size_t len, size_t *bad_offset);
 
 /* ---- fsops.c: every call that changes the file system ------------------
  * Each is one step for the crash-injection harness (compiled with
