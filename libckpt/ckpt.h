@@ -219,6 +219,13 @@ CKPT_API const ckpt_epoch *ckpt_run_epoch(const ckpt_run *run, size_t i); /* by 
 CKPT_API const ckpt_epoch *ckpt_run_find_epoch(const ckpt_run *run, long epoch);
 CKPT_API uint64_t ckpt_run_total_bytes(const ckpt_run *run);
 
+/* Derived views, so that every front end shows the same thing. */
+/* 1 when the epoch has a valid ckpt-info.json and a regular model.h5. */
+CKPT_API int ckpt_epoch_is_complete(const ckpt_epoch *epoch);
+CKPT_API size_t ckpt_run_incomplete_count(const ckpt_run *run);
+/* 1 and *out set when the best epoch's tracked metric is known. */
+CKPT_API int ckpt_run_best_metric(const ckpt_run *run, double *out);
+
 CKPT_API const char *ckpt_link_state_name(ckpt_link_state state);   /* "ok", "relocated"... */
 CKPT_API const char *ckpt_info_state_name(ckpt_info_state state);   /* "ok", "missing", "invalid" */
 CKPT_API const char *ckpt_layout_name(ckpt_layout layout);          /* "candle", "candle-legacy" */
@@ -315,6 +322,9 @@ typedef enum {
 	CKPT_KEEP_ALL,
 	CKPT_KEEP_EXPONENTIAL,
 } ckpt_keep_mode;
+
+/* ckpt_keep_limit's default (SPEC §1), also the browser clean's default. */
+#define CKPT_DEFAULT_KEEP_LIMIT 5
 
 typedef enum {
 	CKPT_CLEAN_KEEP_LAST,        /* the target of `last` */

@@ -18,9 +18,12 @@ static const char usage[] =
     "stdin is a terminal, and changes nothing otherwise.\n"
     "\n"
     "Options:\n"
-    "  --keep N      keep the N newest epochs (default 5), besides best and last\n"
-    "  --mode MODE   linear (default): the N newest; exponential: N spread by age\n"
-    "                (1, 2, 4, 8... epochs old); all: keep everything\n"
+    "  --keep N      keep N epochs (default 5): walking from the newest, the\n"
+    "                targets of last and best count among the N and are kept\n"
+    "                even beyond it\n"
+    "  --mode MODE   linear (default): the N newest; exponential: besides last and\n"
+    "                best, N spread by age (one in each of 0, 1-2, 3-6, 7-14...\n"
+    "                epochs older than last); all: keep everything\n"
     "  --dry-run     print the plan and stop\n"
     "  --yes         delete without asking\n"
     "  --json        {\"run\", \"plan\": [{\"epoch\", \"action\", \"reason\", \"bytes\"}],\n"
@@ -226,7 +229,7 @@ static int parse(clean_opts *o, int argc, char **argv)
 
 int cmd_clean(int argc, char **argv)
 {
-	clean_opts o = {.keep = 5, .mode = CKPT_KEEP_LINEAR};
+	clean_opts o = {.keep = CKPT_DEFAULT_KEEP_LIMIT, .mode = CKPT_KEEP_LINEAR};
 	int rc = parse(&o, argc, argv);
 	if (rc != CLI_OK)
 		return rc == CLI_STOP ? CLI_OK : rc;

@@ -19,24 +19,13 @@ const char *cli_link_text(char *out, size_t size, long epoch, ckpt_link_state st
 	return out;
 }
 
-static size_t incomplete_epochs(const ckpt_run *run)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < ckpt_run_epoch_count(run); i++) {
-		const ckpt_epoch *e = ckpt_run_epoch(run, i);
-		if (e && (e->info != CKPT_INFO_OK || e->model_bytes < 0))
-			n++;
-	}
-	return n;
-}
-
 char *cli_run_status(const ckpt_run *run)
 {
 	char text[512] = "";
 	size_t len = 0;
 	const ckpt_writer_info *writer = ckpt_run_writer(run);
 	if (writer)
-		len += (size_t)snprintf(text + len, sizeof text - len, "%slive pid %ld",
+		len += (size_t)snprintf(text + len, sizeof text - len, "%straining live (pid %ld)",
 					len ? ", " : "", writer->pid);
 	if (ckpt_run_work_leftover(run) && len < sizeof text)
 		len += (size_t)snprintf(text + len, sizeof text - len, "%swork leftover",
@@ -45,7 +34,7 @@ char *cli_run_status(const ckpt_run *run)
 	if (stray && len < sizeof text)
 		len += (size_t)snprintf(text + len, sizeof text - len, "%s%zu stray",
 					len ? ", " : "", stray);
-	size_t incomplete = incomplete_epochs(run);
+	size_t incomplete = ckpt_run_incomplete_count(run);
 	if (incomplete && len < sizeof text)
 		len += (size_t)snprintf(text + len, sizeof text - len, "%s%zu incomplete",
 					len ? ", " : "", incomplete);
@@ -54,19 +43,7 @@ char *cli_run_status(const ckpt_run *run)
 
 bool cli_run_best_metric(const ckpt_run *run, double *out)
 {
-	long best = ckpt_run_best(run);
-	const ckpt_epoch *e = best > 0 ? ckpt_run_find_epoch(run, best) : NULL;
-	if (!e)
-		return false;
-	if (e->has_metric) {
-		*out = e->metric;
-		return true;
-	}
-	if (e->has_best_metric_last) {
-		*out = e->best_metric_last;
-		return true;
-	}
-	return false;
+	return ckpt_run_best_metric(run, out) != 0;
 }
 
 const char *cli_direction_text(char direction)
