@@ -225,13 +225,22 @@ typedef struct param_words {
 	int n;
 } param_words;
 
+static bool looks_numeric(const char *word)
+{
+	char *end;
+	strtod(word, &end);
+	return end != word && *end == '\0';
+}
+
 /* Takes a parameter word (and its value word); anything the library does
  * not know as a parameter is a usage error. */
 static int take_param(param_words *pw, cli_parser *p, const char *word)
 {
 	char *group[2] = {(char *)word, NULL};
 	int n = 1;
-	if (!strchr(word, '=') && p->next < p->argc && p->argv[p->next][0] != '-')
+	/* The value may be a negative number ("--ckpt_best_metric_last -1.5"). */
+	if (!strchr(word, '=') && p->next < p->argc &&
+	    (p->argv[p->next][0] != '-' || looks_numeric(p->argv[p->next])))
 		group[n++] = p->argv[p->next++];
 	ckpt_params *scratch = NULL;
 	int used = 0;
