@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #define TRACES_MAX_BYTES (64u << 20)
-#define MAX_EPOCHS 4096
 
 /* The first difference found in a trace, or "" when none. */
 static char difference[1024];
@@ -70,25 +69,37 @@ static int set_param(ckpt_params *params, const cJSON *item)
 }
 
 /* The epoch directories under root/epochs, ascending; -1 on error. */
-static int list_epochs(long *out, const char *root)
+static int list_epochs(long **out, const char *root)
 {
+	*out = NULL;
 	char *dir_path = ckpt_path_join(root, CKPT_EPOCHS_NAME);
 	DIR *dir = dir_path ? opendir(dir_path) : NULL;
 	free(dir_path);
 	if (!dir)
 		return 0; /* no epochs/ yet: nothing kept */
-	int n = 0;
+	int n = 0, cap = 0;
 	struct dirent *entry;
 	long epoch;
-	while ((entry = readdir(dir)) != NULL)
-		if (ckpt_epoch_dir_parse(entry->d_name, &epoch) && n < MAX_EPOCHS)
-			out[n++] = epoch;
+	while ((entry = readdir(dir)) != NULL) {
+		if (!ckpt_epoch_dir_parse(entry->d_name, &epoch))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			long *bigger = realloc(*out, (size_t)cap * sizeof **out);
+			if (!bigger) {
+				fprintf(stderr, "out of memory\n");
+				exit(2);
+			}
+			*out = bigger;
+		}
+		(*out)[n++] = epoch;
+	}
 	closedir(dir);
 	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && out[j - 1] > out[j]; j--) {
-			long t = out[j];
-			out[j] = out[j - 1];
-			out[j - 1] = t;
+		for (int j = i; j > 0 && (*out)[j - 1] > (*out)[j]; j--) {
+			long t = (*out)[j];
+			(*out)[j] = (*out)[j - 1];
+			(*out)[j - 1] = t;
 		}
 	return n;
 }
@@ -105,24 +116,33 @@ static void format_list(char *out, size_t size, const long *epochs, int n)
 
 static bool compare_kept(const char *root, const cJSON *kept, long epoch)
 {
-	long on_disk[MAX_EPOCHS], expected[MAX_EPOCHS];
-	int n = list_epochs(on_disk, root);
-	int m = 0;
+	long *on_disk = NULL;
+	int n = list_epochs(&on_disk, root);
+	int m = cJSON_GetArraySize(kept);
+	long *expected = calloc((size_t)m + 1, sizeof *expected);
+	if (!expected) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	int i = 0;
 	const cJSON *item;
 	cJSON_ArrayForEach(item, kept)
 	{
-		if (m < MAX_EPOCHS)
-			expected[m++] = (long)item->valuedouble;
+		expected[i++] = (long)item->valuedouble;
 	}
 	bool same = n == m;
-	for (int i = 0; same && i < n; i++)
+	for (i = 0; same && i < n; i++)
 		same = on_disk[i] == expected[i];
-	if (same)
-		return false;
-	char a[512], b[512];
-	format_list(a, sizeof a, on_disk, n);
-	format_list(b, sizeof b, expected, m);
-	return differ("epoch %ld: epochs on disk %s, expected %s", epoch, a, b);
+	bool differs = false;
+	if (!same) {
+		char a[512], b[512];
+		format_list(a, sizeof a, on_disk, n);
+		format_list(b, sizeof b, expected, m);
+		differs = differ("epoch %ld: epochs on disk %s, expected %s", epoch, a, b);
+	}
+	free(on_disk);
+	free(expected);
+	return differs;
 }
 
 static const char *link_state(ckpt_link_state state)
@@ -299,7 +319,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", ckpt_error_last());
 		return 2;
 	}
-	cJSON *json = cJSON_ParseWithLength(text, len);
+	/* ckpt_json_parse: a traces file dumped by Python may hold Infinity/NaN. */
+	cJSON *json = NULL;
+	if (ckpt_json_parse(&json, text, len, argv[1]) != 0) {
+		fprintf(stderr, "%s\n", ckpt_error_last());
+		free(text);
+		return 2;
+	}
 	free(text);
 	const cJSON *traces = cJSON_GetObjectItemCaseSensitive(json, "traces");
 	if (!cJSON_IsArray(traces)) {
