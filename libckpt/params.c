@@ -376,9 +376,12 @@ static int config_line(ckpt_params *into, char *line, const char *path, size_t n
 		return ckpt_fail(CKPT_EFORMAT, "%s: line %zu: expected ']' after the section name",
 				 path, number);
 	}
-	char *eq = strchr(line, '=');
-	if (eq)
+	/* configparser takes '=' or ':', whichever comes first. */
+	char *eq = line + strcspn(line, "=:");
+	if (*eq)
 		*eq = '\0';
+	else
+		eq = NULL;
 	char *key = trim(line);
 	if (!eq || !*key)
 		return ckpt_fail(CKPT_EFORMAT, "%s: line %zu: expected key = value", path, number);
@@ -391,21 +394,46 @@ static int config_line(ckpt_params *into, char *line, const char *path, size_t n
 	return rc < 0 ? rc : put(into, key, &value);
 }
 
+/* An indented line continues the value above it, as in configparser
+ * ("dense = [1000,\n    500]"): it is joined to it with a space. */
+static bool continues_value(const char *line, const ckpt_buf *logical)
+{
+	if (logical->len == 0 || (*line != ' ' && *line != '\t'))
+		return false;
+	line += strspn(line, " \t\r");
+	return *line && *line != '#' && *line != ';';
+}
+
 static int config_fill(ckpt_params *into, char *text, const char *path)
 {
 	if (strncmp(text, "\xEF\xBB\xBF", 3) == 0)
 		text += 3;
-	size_t number = 1;
-	for (char *line = text; line; number++) {
+	ckpt_buf logical;
+	ckpt_buf_init(&logical);
+	size_t number = 1, logical_number = 1;
+	int rc = 0;
+	for (char *line = text; line && rc == 0; number++) {
 		char *next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		int rc = config_line(into, line, path, number);
-		if (rc < 0)
-			return rc;
+		if (continues_value(line, &logical)) {
+			ckpt_buf_puts(&logical, " ");
+			ckpt_buf_puts(&logical, line + strspn(line, " \t"));
+		} else {
+			if (logical.len)
+				rc = config_line(into, logical.data, path, logical_number);
+			logical.len = 0;
+			ckpt_buf_puts(&logical, line);
+			logical_number = number;
+		}
+		if (logical.oom)
+			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
 		line = next;
 	}
-	return 0;
+	if (rc == 0 && logical.len)
+		rc = config_line(into, logical.data, path, logical_number);
+	ckpt_buf_free(&logical);
+	return rc;
 }
 
 int ckpt_params_parse_config_text(ckpt_params *params, const char *text, size_t len,

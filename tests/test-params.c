@@ -634,6 +634,28 @@ static void test_config_quote_escapes(void)
 	g_free(dir);
 }
 
+static void test_config_continuation_and_colon(void)
+{
+	char *dir = tu_tmpdir();
+	char *path = write_temp(dir, "multi.txt",
+				"[Global_Params]\n"
+				"dense = [1000,\n"
+				"    500,\n"
+				"\t100]\n"
+				"epochs: 30\n"
+				"ckpt_directory = /scratch/a:b\n");
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_load_config(params, path), ==, 0);
+	assert_get(params, "dense", "[1000, 500, 100]");
+	assert_get(params, "epochs", "30");
+	assert_get(params, "ckpt_directory", "/scratch/a:b");
+	ckpt_params_free(params);
+	g_free(path);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
 static void assert_config_fails(const char *text, const char *message_tail)
 {
 	char *dir = tu_tmpdir();
@@ -658,7 +680,7 @@ static void test_config_errors_name_line(void)
 {
 	assert_config_fails("[Global_Params]\nepochs = 5\nx = 1\n\njust words\n",
 			    "line 5: expected key = value");
-	assert_config_fails("x = 1\n = 3\n", "line 2: expected key = value");
+	assert_config_fails("x = 1\n= 3\n", "line 2: expected key = value");
 	assert_config_fails("x = 1\ny = 'open\n", "line 2: unterminated string");
 	assert_config_fails("x = 1\ny = 'a' b\n", "line 2: unexpected text after the string");
 	assert_config_fails("x = 1\n[Global_Params\n", "line 2: expected ']' after the section name");
@@ -788,6 +810,8 @@ int main(int argc, char *argv[])
 			test_missing_file_is_enoent_naming_path);
 	g_test_add_func("/ckpt/params/config/candle-file-sections-comments-literals",
 			test_config_candle_file);
+	g_test_add_func("/ckpt/params/config/continuation-lines-and-colon",
+			test_config_continuation_and_colon);
 	g_test_add_func("/ckpt/params/config/quote-escapes", test_config_quote_escapes);
 	g_test_add_func("/ckpt/params/config/errors-name-file-and-line-and-change-nothing",
 			test_config_errors_name_line);
