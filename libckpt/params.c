@@ -253,7 +253,9 @@ int ckpt_params_parse_json_text(ckpt_params *params, const char *text, size_t le
 	return rc;
 }
 
-int ckpt_params_load_json(ckpt_params *params, const char *path)
+typedef int (*text_parser)(ckpt_params *params, const char *text, size_t len, const char *what);
+
+static int load_file(ckpt_params *params, const char *path, text_parser parse)
 {
 	if (!params || !path)
 		return ckpt_fail(CKPT_EINVAL, "no parameters or no path given");
@@ -262,9 +264,14 @@ int ckpt_params_load_json(ckpt_params *params, const char *path)
 	int rc = ckpt_read_file(&text, &len, path, PARAMS_MAX_BYTES, false);
 	if (rc < 0)
 		return rc;
-	rc = ckpt_params_parse_json_text(params, text, len, path);
+	rc = parse(params, text, len, path);
 	free(text);
 	return rc;
+}
+
+int ckpt_params_load_json(ckpt_params *params, const char *path)
+{
+	return load_file(params, path, ckpt_params_parse_json_text);
 }
 
 /* ---- CANDLE config files ------------------------------------------------ */
@@ -459,16 +466,7 @@ int ckpt_params_parse_config_text(ckpt_params *params, const char *text, size_t 
 
 int ckpt_params_load_config(ckpt_params *params, const char *path)
 {
-	if (!params || !path)
-		return ckpt_fail(CKPT_EINVAL, "no parameters or no path given");
-	char *text;
-	size_t len;
-	int rc = ckpt_read_file(&text, &len, path, PARAMS_MAX_BYTES, false);
-	if (rc < 0)
-		return rc;
-	rc = ckpt_params_parse_config_text(params, text, len, path);
-	free(text);
-	return rc;
+	return load_file(params, path, ckpt_params_parse_config_text);
 }
 
 /* ---- command-line words --------------------------------------------------- */
