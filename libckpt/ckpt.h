@@ -148,7 +148,9 @@ typedef enum {
 typedef enum {
 	CKPT_LINK_OK,         /* resolves to an epoch of this run */
 	CKPT_LINK_RELOCATED,  /* absolute target gone, its epochs/NNN exists here */
-	CKPT_LINK_OUTSIDE,    /* resolves to something that is not this run's epoch */
+	CKPT_LINK_OUTSIDE,    /* resolves to something that is not this run's epoch; the
+			       * epoch is still given when an absolute target's
+			       * epochs/NNN exists here (a copy of a run) */
 	CKPT_LINK_DANGLING,   /* resolves to nothing usable */
 	CKPT_LINK_MISSING,    /* no link */
 	CKPT_LINK_NOT_A_LINK, /* a file or directory where the link should be */
@@ -218,6 +220,9 @@ CKPT_API size_t ckpt_run_epoch_count(const ckpt_run *run);
 CKPT_API const ckpt_epoch *ckpt_run_epoch(const ckpt_run *run, size_t i); /* by epoch */
 CKPT_API const ckpt_epoch *ckpt_run_find_epoch(const ckpt_run *run, long epoch);
 CKPT_API uint64_t ckpt_run_total_bytes(const ckpt_run *run);
+/* Why part of the run could not be read (e.g. "epochs: is a symbolic link;
+ * not followed"), or NULL; borrowed, valid while the run is. */
+CKPT_API const char *ckpt_run_problem(const ckpt_run *run);
 
 /* Derived views, so that every front end shows the same thing. */
 /* 1 when the epoch has a valid ckpt-info.json and a regular model.h5. */
@@ -295,6 +300,7 @@ typedef enum {
 	CKPT_VERIFY_NO_CHECKSUM,
 	CKPT_VERIFY_NO_INFO,
 	CKPT_VERIFY_UNREADABLE,
+	CKPT_VERIFY_GONE, /* the epoch directory was removed since the snapshot (live retention) */
 } ckpt_verify_result;
 
 CKPT_API const char *ckpt_verify_result_name(ckpt_verify_result result); /* "ok", "mismatch"... */

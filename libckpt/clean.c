@@ -30,7 +30,7 @@ const char *ckpt_clean_reason_name(ckpt_clean_reason reason)
 	case CKPT_CLEAN_KEEP_LIMIT: return "limit";
 	case CKPT_CLEAN_KEEP_EXPONENTIAL: return "exponential";
 	case CKPT_CLEAN_KEEP_ALL: return "all";
-	case CKPT_CLEAN_DELETE: return "delete";
+	case CKPT_CLEAN_DELETE: return "beyond-limit";
 	}
 	return "unknown";
 }
@@ -72,10 +72,15 @@ static uint64_t epoch_bytes(const char *root, const ckpt_epoch *epoch)
 	return bytes;
 }
 
-/* A link counts only when it names an epoch of this run. */
+/* A link counts when it names an epoch of this run: resolving to it, or
+ * through an absolute target whose epochs/NNN exists here (relocated, or
+ * still leading into the copy this run was made from: `ckpt relink` would
+ * point it here, so its epoch must survive until then). */
 static long link_epoch(ckpt_link_state state, long epoch)
 {
-	return state == CKPT_LINK_OK || state == CKPT_LINK_RELOCATED ? epoch : 0;
+	bool names_ours = state == CKPT_LINK_OK || state == CKPT_LINK_RELOCATED ||
+			  state == CKPT_LINK_OUTSIDE;
+	return names_ours && epoch > 0 ? epoch : 0;
 }
 
 /* The shared policy decides; best and last are then pinned whatever it says,
@@ -134,7 +139,11 @@ static ckpt_clean_plan *plan_alloc(const ckpt_run *run, size_t n)
 int ckpt_clean_plan_new(ckpt_clean_plan **out, const ckpt_run *run, long keep_limit,
 			ckpt_keep_mode mode)
 {
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_clean_plan_new: no place for the plan");
 	*out = NULL;
+	if (!run)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_clean_plan_new: no run");
 	if (keep_limit <= 0)
 		return ckpt_fail(CKPT_EINVAL, "keep limit must be greater than zero (got %ld)",
 				 keep_limit);
@@ -232,21 +241,18 @@ static int check_not_stale(const ckpt_clean_plan *plan, const char *work)
 	return 0;
 }
 
-/* Renamed out of epochs/ first (one atomic step, made durable), then removed
- * from work/: a crash never leaves a half-deleted epochs/NNN to restart from. */
-static int delete_epoch(const ckpt_clean_plan *plan, long epoch, const char *epochs_dir,
-			const char *work)
+/* Out of epochs/ in one durable rename, then removed (ckpt_staging_discard):
+ * a crash never leaves a half-deleted epochs/NNN to restart from. */
+static int delete_epoch(const ckpt_clean_plan *plan, long epoch)
 {
 	char *dir = NULL;
 	if (ckpt_ops_epoch_dir(&dir, plan->root, epoch) != 0)
 		return 0; /* gone, or replaced by a link since the plan: not ours to follow */
-	int rc = ckpt_fs_rename(dir, work);
-	if (!rc)
-		rc = ckpt_fs_fsync_path(epochs_dir);
+	/* Logged once done, so that a refused delete (a read-only tree) leaves
+	 * the log as it was too. */
+	int rc = ckpt_staging_discard(plan->root, dir, true);
 	if (!rc)
 		rc = ckpt_log_write(plan->log_path, "removing: '%s'", dir);
-	if (!rc)
-		rc = ckpt_fs_remove_tree(work);
 	if (!rc)
 		rc = ckpt_log_write(plan->log_path, "clean(): deleted epoch: %ld", epoch);
 	free(dir);
@@ -262,7 +268,7 @@ static int remove_work(const ckpt_clean_plan *plan, const char *work)
 }
 
 static int apply_locked(const ckpt_clean_plan *plan, const ckpt_progress *progress,
-			const char *epochs_dir, const char *work)
+			const char *work)
 {
 	int rc = check_not_stale(plan, work);
 	if (!rc && plan->removes_work)
@@ -285,7 +291,7 @@ static int apply_locked(const ckpt_clean_plan *plan, const ckpt_progress *progre
 		ckpt_epoch_dir_name(name, item->epoch);
 		snprintf(stage, sizeof stage, "clean %s", name);
 		ckpt_report(progress, stage, done, n_delete);
-		rc = delete_epoch(plan, item->epoch, epochs_dir, work);
+		rc = delete_epoch(plan, item->epoch);
 		done++;
 	}
 	if (!rc)
@@ -302,18 +308,16 @@ int ckpt_clean_apply(const ckpt_clean_plan *plan, const ckpt_progress *progress)
 		deletes = deletes || !plan->items[i].keep;
 	if (!deletes)
 		return 0; /* nothing to do: no lock, no lock file */
-	char *epochs_dir = ckpt_path_join(plan->root, CKPT_EPOCHS_NAME);
 	char *work = ckpt_path_join(plan->root, CKPT_WORK_NAME);
 	int rc = 0;
 	ckpt_lock *lock = NULL;
-	if (!epochs_dir || !work)
+	if (!work)
 		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", plan->root);
 	else
 		rc = ckpt_lock_acquire(&lock, plan->root);
 	if (!rc)
-		rc = apply_locked(plan, progress, epochs_dir, work);
+		rc = apply_locked(plan, progress, work);
 	ckpt_lock_release(lock);
-	free(epochs_dir);
 	free(work);
 	return rc;
 }

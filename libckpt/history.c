@@ -1,17 +1,25 @@
 /* history.c: a run's metric history. libckpt's writer appends one line per epoch call
- * to R/metrics.jsonl; runs of the original have none, so their history is recovered
- * from ckpt.log. Readers get the same ckpt_history either way, in file order. */
+ * to R/metrics.jsonl; the original writes none, so its sessions are recovered from
+ * ckpt.log, also those before libckpt continued its run. Readers get one ckpt_history
+ * either way, in the order the sessions ran. */
 #include "internal.h"
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* metrics.jsonl grows by ~200 bytes an epoch: this is far beyond any real run. */
 #define HISTORY_MAX_BYTES ((size_t)256 << 20)
+/* The same cap as logfile.c's. */
+#define LOG_MAX_BYTES ((size_t)256 << 20)
+/* A writer's session id is stamped just before it logs "Callback initialized."
+ * (one or two appends later): far less than this apart. */
+#define SESSION_START_SLACK 10
 
 struct ckpt_history {
 	ckpt_history_point *points; /* each owns its time and extra (names included) */
@@ -71,7 +79,8 @@ static bool ends_torn(const char *path)
 int ckpt_history_append(const char *path, const ckpt_history_line *line)
 {
 	if (line->epoch < 1)
-		return ckpt_fail(CKPT_EINVAL, "%s: epoch %ld: epochs start at 1", path, line->epoch);
+		return ckpt_fail(CKPT_EINVAL, "%s: epoch %ld: epochs start at 1", path,
+				 line->epoch);
 	ckpt_buf buf;
 	ckpt_buf_init(&buf);
 	/* End a torn line first, or this record would be glued to it and lost. */
@@ -217,6 +226,19 @@ static int session_map_index(session_map *map, const char *id)
 	return map->index[slot];
 }
 
+/* The id of the first session (index 0), copied into *out; NULL when none. */
+static int session_map_first(char **out, const session_map *map)
+{
+	*out = NULL;
+	for (size_t i = 0; i < map->cap; i++) {
+		if (map->ids[i] && map->index[i] == 0) {
+			*out = ckpt_strdup(map->ids[i]);
+			return *out ? 0 : ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+		}
+	}
+	return 0;
+}
+
 static void session_map_clear(session_map *map)
 {
 	for (size_t i = 0; i < map->cap; i++)
@@ -279,7 +301,8 @@ static int parse_line(ckpt_history *history, session_map *sessions, const char *
 		return 0;
 	}
 	/* Our writer always names the session; a line without one joins "". */
-	const char *session = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "session"));
+	const char *session =
+		cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "session"));
 	int index = session_map_index(sessions, session ? session : "");
 	const char *time = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "time"));
 	const char *metric = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "metric"));
@@ -305,7 +328,9 @@ static int parse_line(ckpt_history *history, session_map *sessions, const char *
 	return history_push(history, &point);
 }
 
-int ckpt_history_parse(ckpt_history **out, const char *text, size_t len)
+/* metrics.jsonl's text; *first_session (may be NULL) gets the id of the
+ * session of its first record. */
+static int parse_jsonl(ckpt_history **out, const char *text, size_t len, char **first_session)
 {
 	int rc = history_new(out);
 	if (rc)
@@ -321,12 +346,19 @@ int ckpt_history_parse(ckpt_history **out, const char *text, size_t len)
 			rc = parse_line(*out, &sessions, p, line_len);
 		p = nl ? nl + 1 : end;
 	}
+	if (!rc && first_session)
+		rc = session_map_first(first_session, &sessions);
 	session_map_clear(&sessions);
 	if (rc) {
 		ckpt_history_free(*out);
 		*out = NULL;
 	}
 	return rc;
+}
+
+int ckpt_history_parse(ckpt_history **out, const char *text, size_t len)
+{
+	return parse_jsonl(out, text, len, NULL);
 }
 
 int ckpt_history_from_log(ckpt_history **out, const ckpt_log_summary *log)
@@ -360,7 +392,138 @@ int ckpt_history_from_log(ckpt_history **out, const ckpt_log_summary *log)
 	return 0;
 }
 
-/* ---- the public API ---------------------------------------------------- */
+/* ---- a run started by the original and continued by libckpt ------------ */
+
+/* "YYYY-MM-DD HH:MM:SS" (or, with compact, the session id's "YYYYmmddTHHMMSS")
+ * as seconds; the fields are local time, read as UTC: only differences count. */
+static bool parse_stamp(const char *text, bool compact, time_t *out)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	char tail;
+	int n = compact ? sscanf(text, "%4d%2d%2dT%2d%2d%2d%c", &tm.tm_year, &tm.tm_mon,
+				 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail)
+			: sscanf(text, "%4d-%2d-%2d %2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
+				 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail);
+	if (n != 7 || (compact ? tail != '-' : tail != ' '))
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = timegm(&tm);
+	return *out != (time_t)-1;
+}
+
+/* Where in ckpt.log the writer session that started at `start` (its session
+ * id's time) begins: the first "Callback initialized." line stamped 0 to
+ * SESSION_START_SLACK seconds after it. Both times come from that writer's own
+ * clock and time zone, so no other machine's clock is compared with ours.
+ * False when no line matches (the log was replaced, or never had it). */
+static bool find_session_start(size_t *out, const char *text, size_t len, time_t start)
+{
+	static const char message[] = " CandleCkpt: Callback initialized.";
+	const size_t stamp_len = 19, line_len = stamp_len + sizeof message - 1;
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		char stamp[24];
+		time_t at;
+		if (n == line_len && memcmp(p + stamp_len, message, sizeof message - 1) == 0) {
+			memcpy(stamp, p, stamp_len);
+			stamp[stamp_len] = ' ';
+			stamp[stamp_len + 1] = '\0';
+			if (parse_stamp(stamp, false, &at) && at >= start &&
+			    at - start <= SESSION_START_SLACK) {
+				*out = (size_t)(p - text);
+				return true;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return false;
+}
+
+/* Moves every point of `from` (freed) to the end of `to`, its sessions
+ * numbered after those of `to`. */
+static int history_take(ckpt_history *to, ckpt_history *from)
+{
+	int base = (int)to->n_sessions;
+	int rc = 0;
+	for (size_t i = 0; i < from->n_points; i++) {
+		ckpt_history_point point = from->points[i];
+		point.session += base;
+		if (rc)
+			point_clear(&point);
+		else
+			rc = history_push(to, &point);
+	}
+	from->n_points = 0;
+	if (!rc && from->metric)
+		rc = history_set_metric(to, from->metric);
+	if (from->direction)
+		to->direction = from->direction;
+	ckpt_history_free(from);
+	return rc;
+}
+
+/* The sessions of ckpt.log before the line at offset `end`, as a history. */
+static int history_from_log_text(ckpt_history **out, const char *text, size_t end)
+{
+	ckpt_log_summary log;
+	int rc = ckpt_log_parse(&log, text, end);
+	if (!rc)
+		rc = ckpt_history_from_log(out, &log);
+	ckpt_log_summary_clear(&log);
+	return rc;
+}
+
+/* The log's sessions that ran before metrics.jsonl's first one, which
+ * started at `start`; *out NULL when there are none or they cannot be told.
+ * The rule: libckpt's writer logs "Callback initialized." as each session
+ * starts, so the lines before the one that opened metrics.jsonl's first
+ * session are the sessions metrics.jsonl does not hold (the original's, when
+ * libckpt continued a run it started). Sessions of the original that ran
+ * after libckpt's first one cannot be told from libckpt's and are not shown. */
+static int earlier_log_sessions(ckpt_history **out, const char *log_path, time_t start)
+{
+	*out = NULL;
+	char *text = NULL;
+	size_t len = 0, offset = 0;
+	int rc = ckpt_read_file(&text, &len, log_path, LOG_MAX_BYTES, false);
+	if (rc)
+		return rc == CKPT_ENOMEM ? rc : 0; /* no log to add: metrics.jsonl alone */
+	if (find_session_start(&offset, text, len, start) && offset > 0)
+		rc = history_from_log_text(out, text, offset);
+	free(text);
+	return rc;
+}
+
+/* metrics.jsonl's history (taken) after the log's earlier sessions, if any. */
+static int prepend_earlier_log(ckpt_history **out, ckpt_history *jsonl, const char *first_session,
+			       const char *log_path)
+{
+	*out = jsonl;
+	time_t start = 0;
+	if (!log_path || !first_session || !parse_stamp(first_session, true, &start))
+		return 0;
+	ckpt_history *earlier = NULL;
+	int rc = earlier_log_sessions(&earlier, log_path, start);
+	if (rc || !earlier) {
+		if (rc) {
+			ckpt_history_free(jsonl);
+			*out = NULL;
+		}
+		return rc;
+	}
+	*out = earlier;
+	rc = history_take(earlier, jsonl);
+	if (rc) {
+		ckpt_history_free(earlier);
+		*out = NULL;
+	}
+	return rc;
+}
 
 static int history_load_log(ckpt_history **out, const char *log_path)
 {
@@ -375,24 +538,37 @@ static int history_load_log(ckpt_history **out, const char *log_path)
 	return rc;
 }
 
+int ckpt_history_read(ckpt_history **out, const char *history_path, const char *log_path)
+{
+	*out = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = history_path ? ckpt_read_file(&text, &len, history_path, HISTORY_MAX_BYTES, false)
+			      : CKPT_ENOENT;
+	if (rc == CKPT_ENOENT)
+		return log_path ? history_load_log(out, log_path) : history_new(out);
+	if (rc)
+		return rc;
+	ckpt_history *jsonl = NULL;
+	char *first_session = NULL;
+	rc = parse_jsonl(&jsonl, text, len, &first_session);
+	free(text);
+	if (!rc)
+		rc = prepend_earlier_log(out, jsonl, first_session, log_path);
+	free(first_session);
+	return rc;
+}
+
+/* ---- the public API ---------------------------------------------------- */
+
 int ckpt_history_load(ckpt_history **out, const ckpt_run *run)
 {
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_history_load: no place for the history");
 	*out = NULL;
 	if (!run)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_history_load: no run");
-	const char *path = ckpt_run_history_path(run);
-	char *text = NULL;
-	size_t len = 0;
-	int rc = path ? ckpt_read_file(&text, &len, path, HISTORY_MAX_BYTES, false) : CKPT_ENOENT;
-	if (rc == 0) {
-		rc = ckpt_history_parse(out, text, len);
-		free(text);
-		return rc;
-	}
-	if (rc != CKPT_ENOENT)
-		return rc;
-	const char *log_path = ckpt_run_log_path(run);
-	return log_path ? history_load_log(out, log_path) : history_new(out);
+	return ckpt_history_read(out, ckpt_run_history_path(run), ckpt_run_log_path(run));
 }
 
 void ckpt_history_free(ckpt_history *history)

@@ -231,6 +231,12 @@ CKPT_INTERNAL int ckpt_history_append(const char *path, const ckpt_history_line 
 CKPT_INTERNAL int ckpt_history_parse(ckpt_history **out, const char *text, size_t len);
 /* Builds a history from a parsed ckpt.log. */
 CKPT_INTERNAL int ckpt_history_from_log(ckpt_history **out, const ckpt_log_summary *log);
+/* A run's whole history: metrics.jsonl's sessions after the ckpt.log sessions
+ * that ran before its first one (a run the original started and libckpt
+ * continued), or ckpt.log's alone without a metrics.jsonl. Either path may be
+ * NULL or absent. */
+CKPT_INTERNAL int ckpt_history_read(ckpt_history **out, const char *history_path,
+				    const char *log_path);
 
 /* ---- lock.c: the writer lock (R/ckpt.lock, an OFD lock + pid/host/since) */
 
@@ -269,9 +275,6 @@ CKPT_INTERNAL const char *ckpt_run_history_path(const ckpt_run *run);
 /* How many ckpt-info.json files building this snapshot read (a refresh
  * reads only the changed ones); for tests. */
 CKPT_INTERNAL size_t ckpt_run_info_reads(const ckpt_run *run);
-/* Why part of the run could not be read (e.g. "epochs: is a symbolic link,
- * not followed"), or NULL. Borrowed, valid while the run is. */
-CKPT_INTERNAL const char *ckpt_run_problem(const ckpt_run *run);
 
 /* Where a run's files are, as scan.c finds them. */
 typedef struct ckpt_run_location {
@@ -339,6 +342,10 @@ CKPT_INTERNAL int ckpt_leftovers_recover_work_old(const char *root, const char *
 						  const char *root_label, bool sync);
 /* Removes root/work.old by way of root/work. */
 CKPT_INTERNAL int ckpt_leftovers_discard_work_old(const char *root);
+/* Deletes dir (an epochs/NNN, or work.old) by way of root/work: removes a
+ * stale root/work, renames dir to it, fsyncs root/epochs when sync, then
+ * removes root/work. */
+CKPT_INTERNAL int ckpt_staging_discard(const char *root, const char *dir, bool sync);
 
 /* ---- decide.c, retention.c: the original's policies, pure ------------- */
 

@@ -1,6 +1,7 @@
 /* leftovers.c: what a crash in the middle of a save, a rollback or a clean
  * leaves outside the published epochs — temporary links and an epoch set
- * aside in work.old — and putting it right. Writer and clean share it. */
+ * aside in work.old — and putting it right; and discarding a directory by
+ * way of work/, as retention and clean both delete epochs. */
 #include "internal.h"
 
 #include <dirent.h>
@@ -61,20 +62,32 @@ bool ckpt_leftovers_present(const char *root)
 	return present || (temp_links(root, false, &n) == 0 && n > 0);
 }
 
-int ckpt_leftovers_discard_work_old(const char *root)
+int ckpt_staging_discard(const char *root, const char *dir, bool sync)
 {
 	char *work = ckpt_path_join(root, CKPT_WORK_NAME);
-	char *old = ckpt_sprintf("%s/%s.old", root, CKPT_WORK_NAME);
-	int rc = work && old ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
-	/* By way of work/: a crash midway leaves only a partial work/ (which the
-	 * next save clears), never a work.old that looks like an epoch set aside. */
+	char *epochs = ckpt_path_join(root, CKPT_EPOCHS_NAME);
+	int rc = work && epochs ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	/* Out of sight in one rename (made durable before anything is removed),
+	 * then removed from work/: a crash midway leaves only a partial work/,
+	 * which the next save clears, never a half-deleted directory in its place. */
 	if (!rc)
 		rc = ckpt_fs_remove_tree(work);
 	if (!rc)
-		rc = ckpt_fs_rename(old, work);
+		rc = ckpt_fs_rename(dir, work);
+	if (!rc && sync)
+		rc = ckpt_fs_fsync_path(epochs);
 	if (!rc)
 		rc = ckpt_fs_remove_tree(work);
 	free(work);
+	free(epochs);
+	return rc;
+}
+
+int ckpt_leftovers_discard_work_old(const char *root)
+{
+	char *old = ckpt_sprintf("%s/%s.old", root, CKPT_WORK_NAME);
+	int rc = old ? ckpt_staging_discard(root, old, false)
+		     : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
 	free(old);
 	return rc;
 }

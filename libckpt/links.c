@@ -55,6 +55,27 @@ static bool epochs_dir_real(const char *root)
 	return real;
 }
 
+/* An absolute target outside the run that still names one of our epochs by
+ * its trailing epochs/NNN (the original's link into the copy this run was
+ * made from): that epoch, so that readers show it and clean keeps it; else 0. */
+static long outside_epoch(const char *root, const char *target, long named)
+{
+	return target[0] == '/' && named && epoch_dir_present(root, named) ? named : 0;
+}
+
+/* The epoch of this run that resolved names, when it is one: a direct child
+ * of the canonical epochs_real with a canonical epoch name, present here. */
+static long resolved_epoch(const char *root, const char *epochs_real, const char *resolved)
+{
+	size_t len = strlen(epochs_real);
+	long epoch;
+	if (strncmp(resolved, epochs_real, len) != 0 || resolved[len] != '/' ||
+	    strchr(resolved + len + 1, '/') ||
+	    !ckpt_epoch_dir_parse(resolved + len + 1, &epoch) || !epoch_dir_present(root, epoch))
+		return 0;
+	return epoch;
+}
+
 ckpt_link_state ckpt_link_resolve(const char *root, const char *name, long *out_epoch)
 {
 	*out_epoch = 0;
@@ -79,43 +100,39 @@ ckpt_link_state ckpt_link_resolve(const char *root, const char *name, long *out_
 		goto out;
 	}
 	target[len] = '\0';
-	long named = target_epoch(target);
+	/* A linked epochs/ holds nothing of this run: no link may name an epoch
+	 * through it (clean and restart would reach outside). */
+	bool epochs_real = epochs_dir_real(root);
+	long named = epochs_real ? target_epoch(target) : 0;
 
 	/* The form libckpt writes, "epochs/NNN": two lstats settle it, where
 	 * realpath() would readlink every component of the root (a scan of
 	 * thousands of runs spends most of its system calls there otherwise). */
 	long direct;
-	if (strncmp(target, CKPT_EPOCHS_NAME "/", sizeof CKPT_EPOCHS_NAME) == 0 &&
+	if (epochs_real && strncmp(target, CKPT_EPOCHS_NAME "/", sizeof CKPT_EPOCHS_NAME) == 0 &&
 	    ckpt_epoch_dir_parse(target + sizeof CKPT_EPOCHS_NAME, &direct) &&
-	    epochs_dir_real(root) && epoch_dir_present(root, direct)) {
+	    epoch_dir_present(root, direct)) {
 		*out_epoch = direct;
 		state = CKPT_LINK_OK;
 		goto out;
 	}
 
-	char resolved[PATH_MAX], epochs_real[PATH_MAX];
-	char *epochs = ckpt_path_join(root, CKPT_EPOCHS_NAME);
-	bool have_epochs = epochs && realpath(epochs, epochs_real) != NULL;
-	free(epochs);
+	char resolved[PATH_MAX], epochs_canonical[PATH_MAX];
 	if (!realpath(path, resolved)) {
 		/* An absolute target from the machine the run was written on. */
-		if (target[0] == '/' && named && epoch_dir_present(root, named)) {
-			*out_epoch = named;
-			state = CKPT_LINK_RELOCATED;
-		} else {
-			state = CKPT_LINK_DANGLING;
-		}
+		*out_epoch = outside_epoch(root, target, named);
+		state = *out_epoch ? CKPT_LINK_RELOCATED : CKPT_LINK_DANGLING;
+		goto out;
+	}
+	char *epochs = ckpt_path_join(root, CKPT_EPOCHS_NAME);
+	bool have_epochs = epochs_real && epochs && realpath(epochs, epochs_canonical) != NULL;
+	free(epochs);
+	if (have_epochs && (*out_epoch = resolved_epoch(root, epochs_canonical, resolved)) != 0) {
+		state = CKPT_LINK_OK;
 		goto out;
 	}
 	state = CKPT_LINK_OUTSIDE;
-	size_t epochs_len = strlen(epochs_real);
-	long epoch;
-	if (have_epochs && strncmp(resolved, epochs_real, epochs_len) == 0 &&
-	    resolved[epochs_len] == '/' && !strchr(resolved + epochs_len + 1, '/') &&
-	    ckpt_epoch_dir_parse(resolved + epochs_len + 1, &epoch) && epoch_dir_present(root, epoch)) {
-		*out_epoch = epoch;
-		state = CKPT_LINK_OK;
-	}
+	*out_epoch = outside_epoch(root, target, named);
 out:
 	free(path);
 	return state;

@@ -46,14 +46,16 @@ int ckpt_ops_epoch_dir(char **out, const char *root, long epoch)
 	return 0;
 }
 
-/* Whether R/<name> needs rewriting: relocated, or resolving fine but through
- * an absolute target that breaks as soon as the run is copied again. */
+/* Whether R/<name> needs rewriting: relocated, or through an absolute target
+ * that names one of our epochs but breaks (or leads into the old copy) as
+ * soon as the run is copied again. A link leading outside to something that
+ * is not an epoch of this run is left alone: there is nothing to point it at. */
 static bool needs_relink(const char *root, const char *name, long *out_epoch)
 {
 	ckpt_link_state state = ckpt_link_resolve(root, name, out_epoch);
 	if (state == CKPT_LINK_RELOCATED)
 		return true;
-	if (state != CKPT_LINK_OK)
+	if ((state != CKPT_LINK_OK && state != CKPT_LINK_OUTSIDE) || *out_epoch <= 0)
 		return false;
 	char *path = ckpt_path_join(root, name);
 	char target[PATH_MAX];
@@ -82,6 +84,8 @@ int ckpt_relink(int *out_changed, const ckpt_run *run)
 {
 	if (out_changed)
 		*out_changed = 0;
+	if (!run)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_relink: no run");
 	char *label = ckpt_ops_root_label(run);
 	if (!label)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", ckpt_run_root(run));

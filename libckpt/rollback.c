@@ -116,8 +116,10 @@ static int repoint_last(const ckpt_run *run, long epoch)
 {
 	const char *root = ckpt_run_root(run);
 	long old = 0;
-	ckpt_link_state state = ckpt_link_resolve(root, CKPT_LAST_NAME, &old);
-	bool had = state == CKPT_LINK_OK || state == CKPT_LINK_RELOCATED;
+	/* Any last that names one of our epochs, an outside one included (an
+	 * absolute target into the copy this run was made from). */
+	ckpt_link_resolve(root, CKPT_LAST_NAME, &old);
+	bool had = old > 0;
 	char *label = ckpt_ops_root_label(run);
 	if (!label)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
@@ -158,6 +160,8 @@ int ckpt_rollback(ckpt_restart_info *out, const ckpt_run *run, long epoch, unsig
 {
 	if (out)
 		memset(out, 0, sizeof *out);
+	if (!run)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_rollback: no run");
 	const char *root = ckpt_run_root(run);
 	bool force = flags & CKPT_FLAG_FORCE;
 	bool dry_run = flags & CKPT_FLAG_DRY_RUN;

@@ -107,6 +107,7 @@ const ckpt_epoch *ckpt_run_find_epoch(const ckpt_run *run, long epoch)
 {
 	if (!run || run->n_epochs == 0)
 		return NULL;
-	return bsearch(&epoch, run->epochs, run->n_epochs, sizeof *run->epochs, run_compare_epoch_key);
+	return bsearch(&epoch, run->epochs, run->n_epochs, sizeof *run->epochs,
+		       run_compare_epoch_key);
 }
 

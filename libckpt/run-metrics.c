@@ -1,6 +1,7 @@
-/* run-metrics.c: the tracked metric of each epoch of a snapshot, from
- * metrics.jsonl (libckpt's writer) or else ckpt.log (the original's), the
- * later saved record of an epoch winning; re-read only when the file changed. */
+/* run-metrics.c: the tracked metric of each epoch of a snapshot, from the
+ * run's history (metrics.jsonl, ckpt.log, or the log's earlier sessions and
+ * then metrics.jsonl), the later saved record of an epoch winning; re-read
+ * only when one of the files changed. */
 #include "internal.h"
 #include "run-private.h"
 
@@ -53,26 +54,6 @@ static int table_from_history(ckpt_run *run, const ckpt_history *h)
 	return 0;
 }
 
-static int parse_source(ckpt_history **out, const ckpt_run *run)
-{
-	if (run->source == SOURCE_HISTORY) {
-		char *text = NULL;
-		size_t len = 0;
-		int rc =
-		    ckpt_read_file(&text, &len, run->history_path, RUN_HISTORY_MAX_BYTES, false);
-		if (!rc)
-			rc = ckpt_history_parse(out, text, len);
-		free(text);
-		return rc;
-	}
-	ckpt_log_summary log;
-	int rc = ckpt_log_parse_file(&log, run->log_path);
-	if (!rc)
-		rc = ckpt_history_from_log(out, &log);
-	ckpt_log_summary_clear(&log);
-	return rc;
-}
-
 static int copy_source(ckpt_run *run, const ckpt_run *old)
 {
 	run->metrics = calloc(old->n_metrics ? old->n_metrics : 1, sizeof *run->metrics);
@@ -86,26 +67,21 @@ static int copy_source(ckpt_run *run, const ckpt_run *old)
 	return 0;
 }
 
-/* metrics.jsonl when libckpt wrote this run, else the original's ckpt.log;
- * re-parsed only when it changed since `old`. A file that cannot be parsed
- * leaves the metrics unknown and says why in the run's problem. */
+/* The history as ckpt_history_load gives it; parsed again only when
+ * metrics.jsonl or ckpt.log changed since `old`. A history that cannot be
+ * parsed leaves the metrics unknown and says why in the run's problem. */
 int run_load_metrics(ckpt_run *run, const ckpt_run *old)
 {
-	file_sig sig;
-	run_sig_at(&sig, AT_FDCWD, run->history_path);
-	run->source = sig.err == 0 ? SOURCE_HISTORY : SOURCE_NONE;
-	if (run->source == SOURCE_NONE) {
-		run_sig_at(&sig, AT_FDCWD, run->log_path);
-		run->source = sig.err == 0 ? SOURCE_LOG : SOURCE_NONE;
-	}
-	run->source_sig = sig;
-	if (run->source == SOURCE_NONE)
+	run_sig_at(&run->history_sig, AT_FDCWD, run->history_path);
+	run_sig_at(&run->log_sig, AT_FDCWD, run->log_path);
+	if (run->history_sig.err && run->log_sig.err)
 		return 0;
-	if (old && old->source == run->source && !old->source_failed &&
-	    run_sig_equal(&old->source_sig, &sig))
+	if (old && !old->source_failed && run_sig_equal(&old->history_sig, &run->history_sig) &&
+	    run_sig_equal(&old->log_sig, &run->log_sig))
 		return copy_source(run, old);
 	ckpt_history *h = NULL;
-	int rc = parse_source(&h, run);
+	int rc = ckpt_history_read(&h, run->history_sig.err ? NULL : run->history_path,
+				   run->log_path);
 	if (!rc)
 		rc = table_from_history(run, h);
 	ckpt_history_free(h);

@@ -7,9 +7,6 @@
 
 #include <sys/stat.h>
 
-/* The same cap as history.c's: metrics.jsonl of any real run is far smaller. */
-#define RUN_HISTORY_MAX_BYTES ((size_t)256 << 20)
-
 /* What tells a refresh that a file may have changed. */
 typedef struct file_sig {
 	int err; /* errno of the lstat, 0 when present */
@@ -39,8 +36,6 @@ typedef struct metric_entry {
 	size_t order; /* position in the history, for "the later record wins" */
 } metric_entry;
 
-enum { SOURCE_NONE, SOURCE_HISTORY, SOURCE_LOG };
-
 struct ckpt_run {
 	size_t refs;
 	char *name, *root, *folder, *log_path, *history_path;
@@ -48,8 +43,8 @@ struct ckpt_run {
 	char *problem;
 	size_t info_reads;
 
-	int source; /* where metrics came from, and its signature */
-	file_sig source_sig;
+	/* Where metrics came from (metrics.jsonl, ckpt.log or both), as they were */
+	file_sig history_sig, log_sig;
 	bool source_failed; /* parsed with an error: parse again next time */
 	metric_entry *metrics;
 	size_t n_metrics;

@@ -175,7 +175,8 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const char *name
 	if (dir_sig.err == ENOENT)
 		return 0;
 	const epoch_data *prev = find_data(old, epoch);
-	if (prev && run_sig_equal(&prev->dir_sig, &dir_sig) && run_sig_equal(&prev->info_sig, &info_sig) &&
+	if (prev && run_sig_equal(&prev->dir_sig, &dir_sig) &&
+	    run_sig_equal(&prev->info_sig, &info_sig) &&
 	    run_sig_equal(&prev->model_sig, &model_sig)) {
 		epoch_data *shared = (epoch_data *)prev;
 		__atomic_add_fetch(&shared->refs, 1, __ATOMIC_RELAXED);
@@ -432,6 +433,8 @@ int ckpt_run_open_at(ckpt_run **out, ckpt_run_location *loc, const char *name)
 
 int ckpt_run_open(ckpt_run **out, const char *path)
 {
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_run_open: no place for the run");
 	*out = NULL;
 	ckpt_run_location loc;
 	int rc = ckpt_run_locate(&loc, path);
@@ -440,6 +443,8 @@ int ckpt_run_open(ckpt_run **out, const char *path)
 
 int ckpt_run_refresh(ckpt_run **out, ckpt_run *old)
 {
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_run_refresh: no place for the run");
 	*out = NULL;
 	if (!old)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_run_refresh: no run");

@@ -533,6 +533,8 @@ static int scan_tree(ckpt_run_list *list, const char *path, const char *base, in
 
 int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth, const ckpt_progress *progress)
 {
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no place for the list");
 	*out = NULL;
 	if (!path)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no path");

@@ -18,6 +18,7 @@ const char *ckpt_verify_result_name(ckpt_verify_result result)
 	case CKPT_VERIFY_NO_CHECKSUM: return "no-checksum";
 	case CKPT_VERIFY_NO_INFO: return "no-info";
 	case CKPT_VERIFY_UNREADABLE: return "unreadable";
+	case CKPT_VERIFY_GONE: return "gone";
 	}
 	return "unknown";
 }
@@ -44,7 +45,8 @@ static void meter_report(const char *stage, uint64_t done, uint64_t total, void 
 
 /* The stored checksum of epoch_dir's ckpt-info.json, read now: the snapshot
  * may be older than the file. NULL (and *result set) when verify ends here. */
-static int read_stored_checksum(char **out, ckpt_verify_result *result, const char *epoch_dir)
+static int read_stored_checksum(char **out, ckpt_verify_result *result, const char *epoch_dir,
+				long epoch)
 {
 	*out = NULL;
 	char *path = ckpt_path_join(epoch_dir, CKPT_INFO_NAME);
@@ -57,6 +59,13 @@ static int read_stored_checksum(char **out, ckpt_verify_result *result, const ch
 		return rc;
 	if (rc) {
 		/* Absent, unreadable or invalid: SPEC §4 calls all of them no-info. */
+		*result = CKPT_VERIFY_NO_INFO;
+		return 0;
+	}
+	if (info.epoch != epoch) {
+		/* Another epoch's files (a hand copy, a botched restore): its
+		 * checksum vouches for that epoch, not this one. */
+		ckpt_info_clear(&info);
 		*result = CKPT_VERIFY_NO_INFO;
 		return 0;
 	}
@@ -87,6 +96,13 @@ static bool model_present(ckpt_verify_result *result, const char *model)
 	return false;
 }
 
+/* The epoch directory itself is gone (not merely unreadable). */
+static bool dir_gone(const char *epoch_dir)
+{
+	struct stat st;
+	return lstat(epoch_dir, &st) != 0 && errno == ENOENT;
+}
+
 static int verify_dir(ckpt_verify_result *out, const char *root, const ckpt_epoch *epoch,
 		      verify_meter *meter)
 {
@@ -99,7 +115,11 @@ static int verify_dir(ckpt_verify_result *out, const char *root, const ckpt_epoc
 		goto out;
 	}
 	ckpt_verify_result result = CKPT_VERIFY_OK;
-	if ((rc = read_stored_checksum(&stored, &result, epoch_dir)) != 0 || !stored)
+	if (dir_gone(epoch_dir)) {
+		result = CKPT_VERIFY_GONE;
+		goto done;
+	}
+	if ((rc = read_stored_checksum(&stored, &result, epoch_dir, epoch->epoch)) != 0 || !stored)
 		goto done;
 	if (!model_present(&result, model))
 		goto done;
@@ -130,6 +150,11 @@ static int verify_dir(ckpt_verify_result *out, const char *root, const ckpt_epoc
 	default: goto out; /* cancelled, out of memory */
 	}
 done:
+	/* A file found missing because a live writer's retention removed the
+	 * whole epoch meanwhile is not damage. */
+	if (!rc && result != CKPT_VERIFY_OK && result != CKPT_VERIFY_MISMATCH &&
+	    dir_gone(epoch_dir))
+		result = CKPT_VERIFY_GONE;
 	if (!rc)
 		*out = result;
 out:
@@ -147,6 +172,8 @@ static uint64_t model_bytes(const ckpt_epoch *epoch)
 int ckpt_verify_epoch(ckpt_verify_result *out, const ckpt_run *run, long epoch,
 		      const ckpt_progress *progress)
 {
+	if (!out || !run)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_verify_epoch: no %s", run ? "result" : "run");
 	const ckpt_epoch *found = ckpt_run_find_epoch(run, epoch);
 	if (!found)
 		return ckpt_fail(CKPT_ENOENT, "%s: no epoch %ld in this run", ckpt_run_root(run),
@@ -164,6 +191,8 @@ int ckpt_verify_epoch(ckpt_verify_result *out, const ckpt_run *run, long epoch,
 
 int ckpt_verify_run(ckpt_verify_result *out, const ckpt_run *run, const ckpt_progress *progress)
 {
+	if (!out || !run)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_verify_run: no %s", run ? "results" : "run");
 	size_t n = ckpt_run_epoch_count(run);
 	verify_meter meter = {.outer = progress, .base = 0, .total = 0};
 	for (size_t i = 0; i < n; i++)

@@ -257,6 +257,26 @@ static void test_symlinked_work_and_epochs_dirs(void)
 	char *victim = g_build_filename(elsewhere, "001", NULL);
 	g_assert_cmpint(mkdir(victim, 0755), ==, 0);
 	g_assert_cmpint(symlink(elsewhere, epochs), ==, 0);
+	/* A last that names epoch 1 only through the linked epochs/: outside,
+	 * no epoch, and no restart from a model that is not this run's. */
+	relink(&u, "last", "epochs/001");
+	long epoch = -1;
+	g_assert_cmpint(ckpt_link_resolve(u.root, "last", &epoch), ==, CKPT_LINK_OUTSIDE);
+	g_assert_cmpint(epoch, ==, 0);
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	ckpt_params_set(params, "epochs", "10");
+	ckpt_params_set(params, "ckpt_directory", u.root);
+	ckpt_writer *writer = NULL;
+	ckpt_restart_info info;
+	/* Refused when the writer is made (it will not write through the
+	 * link either), or at the latest by the restart. */
+	int rc = ckpt_writer_new(&writer, params);
+	if (rc == 0)
+		rc = ckpt_writer_restart(writer, &info);
+	g_assert_cmpint(rc, ==, CKPT_EUNSAFE);
+	ckpt_writer_free(writer);
+	ckpt_params_free(params);
 	run_every_operation(&u);
 	g_assert_true(g_file_test(victim, G_FILE_TEST_IS_DIR));
 	g_free(victim), g_free(elsewhere), g_free(epochs);

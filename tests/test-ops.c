@@ -345,6 +345,93 @@ static void test_verify_unknown_disabled_and_missing(void)
 	fixture_free(&f);
 }
 
+typedef struct remove_at_stage {
+	const char *stage; /* when progress first reports this stage... */
+	char *dir;         /* ...this directory is removed, as live retention does */
+	bool removed;
+} remove_at_stage;
+
+static void remove_when_reached(const char *stage, uint64_t done, uint64_t total, void *payload)
+{
+	(void)done, (void)total;
+	remove_at_stage *r = payload;
+	if (!r->removed && strcmp(stage, r->stage) == 0) {
+		tu_rmtree(r->dir);
+		r->removed = true;
+	}
+}
+
+static void test_verify_epoch_removed_meanwhile_is_gone(void)
+{
+	fixture f;
+	if (!fixture_init(&f))
+		return;
+	char *root = root_of(&f, "nt3-lr0.01");
+	ckpt_run *run = open_run(root);
+	/* Removed after the snapshot was taken, and while verify runs. */
+	char *e26 = epoch_path(root, 26, NULL);
+	tu_rmtree(e26);
+	remove_at_stage r = {"verify 027", epoch_path(root, 29, NULL), false};
+	ckpt_progress progress = {remove_when_reached, &r, NULL};
+	ckpt_verify_result results[5];
+	g_assert_cmpint(ckpt_verify_run(results, run, &progress), ==, 0);
+	g_assert_true(r.removed);
+	static const char *const want[] = {"gone", "ok", "ok", "gone", "ok"};
+	for (size_t i = 0; i < G_N_ELEMENTS(want); i++)
+		g_assert_cmpstr(ckpt_verify_result_name(results[i]), ==, want[i]);
+	ckpt_verify_result result = CKPT_VERIFY_OK;
+	g_assert_cmpint(ckpt_verify_epoch(&result, run, 26, NULL), ==, 0);
+	g_assert_cmpint(result, ==, CKPT_VERIFY_GONE);
+	/* An epoch that is there but has lost its files is still damage. */
+	char *info = epoch_path(root, 30, "ckpt-info.json");
+	g_assert_cmpint(unlink(info), ==, 0);
+	g_assert_cmpint(ckpt_verify_epoch(&result, run, 30, NULL), ==, 0);
+	g_assert_cmpstr(ckpt_verify_result_name(result), ==, "no-info");
+	ckpt_run_unref(run);
+	g_free(info), g_free(r.dir), g_free(e26), g_free(root);
+	fixture_free(&f);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	gsize len = 0;
+	char *bytes = tu_read(from, &len);
+	g_assert_nonnull(bytes);
+	tu_write_bytes(to, bytes, len);
+	g_free(bytes);
+}
+
+static void test_verify_info_of_another_epoch_is_no_info(void)
+{
+	fixture f;
+	if (!fixture_init(&f))
+		return;
+	char *root = root_of(&f, "nt3-lr0.01");
+	/* epochs/010 holding epoch 27's files: its checksum matches, but it
+	 * vouches for epoch 27, not for 10. */
+	char *dir = epoch_path(root, 10, NULL);
+	g_assert_cmpint(mkdir(dir, 0755), ==, 0);
+	static const char *const files[] = {"model.h5", "ckpt-info.json"};
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+		char *from = epoch_path(root, 27, files[i]), *to = epoch_path(root, 10, files[i]);
+		copy_file(from, to);
+		g_free(from), g_free(to);
+	}
+	ckpt_run *run = open_run(root);
+	ckpt_verify_result result = CKPT_VERIFY_OK;
+	g_assert_cmpint(ckpt_verify_epoch(&result, run, 10, NULL), ==, 0);
+	g_assert_cmpstr(ckpt_verify_result_name(result), ==, "no-info");
+	ckpt_verify_result results[6];
+	g_assert_cmpint(ckpt_verify_run(results, run, NULL), ==, 0);
+	g_assert_cmpint(ckpt_run_epoch(run, 0)->epoch, ==, 10);
+	g_assert_cmpstr(ckpt_verify_result_name(results[0]), ==, "no-info");
+	g_assert_cmpstr(ckpt_verify_result_name(results[2]), ==, "ok");
+	g_assert_cmpint(ckpt_rollback(NULL, run, 10, 0), ==, CKPT_EUNSAFE);
+	ckpt_run_unref(run);
+	g_free(dir), g_free(root);
+	fixture_free(&f);
+}
+
 /* ---- rollback --------------------------------------------------------- */
 
 static void test_rollback_points_last_relative_and_logs(void)
@@ -518,7 +605,7 @@ static void assert_item(const ckpt_clean_plan *plan, size_t i, long epoch, const
 	g_assert_nonnull(item);
 	g_assert_cmpint(item->epoch, ==, epoch);
 	g_assert_cmpstr(ckpt_clean_reason_name(item->reason), ==, reason);
-	g_assert_cmpint(item->keep, ==, strcmp(reason, "delete") != 0);
+	g_assert_cmpint(item->keep, ==, strcmp(reason, "beyond-limit") != 0);
 }
 
 static ckpt_clean_plan *plan_run(ckpt_run *run, long keep, ckpt_keep_mode mode)
@@ -539,8 +626,8 @@ static void test_clean_plan_reasons_and_bytes(void)
 	char *before = tu_snapshot_tree(f.exp);
 	ckpt_clean_plan *plan = plan_run(run, 2, CKPT_KEEP_LINEAR);
 	g_assert_cmpuint(ckpt_clean_plan_count(plan), ==, 5);
-	assert_item(plan, 0, 26, "delete");
-	assert_item(plan, 1, 27, "delete");
+	assert_item(plan, 0, 26, "beyond-limit");
+	assert_item(plan, 1, 27, "beyond-limit");
 	assert_item(plan, 2, 28, "best");
 	assert_item(plan, 3, 29, "limit");
 	assert_item(plan, 4, 30, "last");
@@ -786,18 +873,19 @@ static void test_clean_modes_exponential_and_all(void)
 	ckpt_run *run = open_fixture(&f, "resumed");
 	static const long epochs[] = {7, 8, 17, 18, 19, 20};
 	ckpt_clean_plan *plan = plan_run(run, 4, CKPT_KEEP_LINEAR);
-	const char *linear[] = {"delete", "delete", "limit", "limit", "limit", "last"};
+	const char *linear[] = {"beyond-limit", "beyond-limit", "limit", "limit", "limit", "last"};
 	for (size_t i = 0; i < 6; i++)
 		assert_item(plan, i, epochs[i], linear[i]);
 	ckpt_clean_plan_free(plan);
-	/* Ages 0, >=1, >=3, >=7 from 20: 19, 18, 17, 8; epoch 7 is beyond the spread. */
+	/* From 20, the oldest of ages [1,3) [3,7) [7,15): 18, 17, 7 (retention.c's
+	 * rule); 19 and 8 are younger ones of a bucket already kept. */
 	plan = plan_run(run, 4, CKPT_KEEP_EXPONENTIAL);
 	static const struct {
 		long epoch;
 		const char *reason;
 	} expo[] = {
-	    {7, "delete"},       {8, "exponential"},  {17, "exponential"},
-	    {18, "exponential"}, {19, "exponential"}, {20, "last"},
+	    {7, "exponential"},  {8, "beyond-limit"},  {17, "exponential"},
+	    {18, "exponential"}, {19, "beyond-limit"}, {20, "last"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(expo); i++)
 		assert_item(plan, i, expo[i].epoch, expo[i].reason);
@@ -816,11 +904,13 @@ static void test_clean_modes_exponential_and_all(void)
 	char *last = g_build_filename(root, "last", NULL);
 	g_assert_cmpint(unlink(last), ==, 0);
 	run = open_run(root);
+	/* From 30: 30 itself, 28 (the best) stands for [1,3), 26 for [3,7). */
 	plan = plan_run(run, 2, CKPT_KEEP_EXPONENTIAL);
-	assert_item(plan, 0, 26, "delete");
+	assert_item(plan, 0, 26, "exponential");
+	assert_item(plan, 1, 27, "beyond-limit");
 	assert_item(plan, 2, 28, "best");
+	assert_item(plan, 3, 29, "beyond-limit");
 	assert_item(plan, 4, 30, "exponential");
-	g_assert_true(ckpt_clean_plan_item(plan, 3)->keep);
 	ckpt_clean_plan_free(plan);
 	ckpt_run_unref(run);
 	g_free(last), g_free(root);
@@ -936,6 +1026,195 @@ static void test_relink_absolute_ok_link_and_lock(void)
 	assert_link(root, "best", "epochs/028");
 	ckpt_run_unref(run);
 	g_free(before), g_free(after), g_free(absolute), g_free(last), g_free(root);
+	fixture_free(&f);
+}
+
+/* ---- links into the original copy of a copied run ---------------------- */
+
+static void copy_tree(const char *from, const char *to)
+{
+	const char *argv[] = {"cp", "-a", from, to, NULL};
+	int status = 0;
+	GError *error = NULL;
+	g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+		     &status, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(status, ==, 0);
+}
+
+static void point_link(const char *root, const char *name, const char *target)
+{
+	char *path = g_build_filename(root, name, NULL);
+	g_assert_cmpint(unlink(path), ==, 0);
+	g_assert_cmpint(symlink(target, path), ==, 0);
+	g_free(path);
+}
+
+/* `cp -a nt3-lr0.01 t3`, with best and last pointing (absolutely) into the
+ * original, which still exists: t3's own epochs 28 and 30 must be shown,
+ * kept by clean and made relative by relink; the original is never touched. */
+static void test_links_into_original_copy(void)
+{
+	fixture f;
+	if (!fixture_init(&f))
+		return;
+	char *orig = g_build_filename(f.exp, "nt3-lr0.01", NULL);
+	char *orig_root = root_of(&f, "nt3-lr0.01");
+	char *t3 = g_build_filename(f.dir, "t3", NULL);
+	copy_tree(orig, t3);
+	char *root = g_build_filename(t3, "ckpts", NULL);
+	char *into28 = epoch_path(orig_root, 28, NULL), *into30 = epoch_path(orig_root, 30, NULL);
+	point_link(root, "best", into28);
+	point_link(root, "last", into30);
+	char *orig_before = tu_snapshot_tree(orig);
+
+	ckpt_run *run = open_run(t3);
+	g_assert_cmpint(ckpt_run_best(run), ==, 28);
+	g_assert_cmpstr(ckpt_link_state_name(ckpt_run_best_state(run)), ==, "outside");
+	g_assert_cmpint(ckpt_run_last(run), ==, 30);
+	g_assert_cmpstr(ckpt_link_state_name(ckpt_run_last_state(run)), ==, "outside");
+	char *text = NULL;
+	g_assert_cmpint(ckpt_run_to_json(&text, run), ==, 0);
+	cJSON *json = cJSON_Parse(text);
+	g_assert_cmpint((long)cJSON_GetNumberValue(cJSON_GetObjectItem(json, "best")), ==, 28);
+	g_assert_cmpstr(cJSON_GetStringValue(cJSON_GetObjectItem(json, "last_state")), ==,
+			"outside");
+	cJSON_Delete(json);
+	free(text);
+
+	ckpt_clean_plan *plan = plan_run(run, 1, CKPT_KEEP_LINEAR);
+	static const char *const reasons[] = {"beyond-limit", "beyond-limit", "best",
+					      "beyond-limit", "last"};
+	for (size_t i = 0; i < G_N_ELEMENTS(reasons); i++)
+		assert_item(plan, i, 26 + (long)i, reasons[i]);
+	g_assert_cmpint(ckpt_clean_apply(plan, NULL), ==, 0);
+	ckpt_clean_plan_free(plan);
+	g_assert_true(epoch_exists(root, 28));
+	g_assert_true(epoch_exists(root, 30));
+	g_assert_false(epoch_exists(root, 29));
+
+	int changed = -1;
+	g_assert_cmpint(ckpt_relink(&changed, run), ==, 0);
+	g_assert_cmpint(changed, ==, 2);
+	assert_link(root, "best", "epochs/028");
+	assert_link(root, "last", "epochs/030");
+	char *log = g_build_filename(root, "ckpt.log", NULL);
+	assert_log_has(log, "CandleCkpt: relink: 'ckpts/best' -> 'ckpts/epochs/028'\n");
+	ckpt_run_unref(run);
+
+	/* Outside, naming an epoch t3 no longer has: shown as outside with no
+	 * epoch, and left alone by relink (there is nothing to point it at). */
+	char *into26 = epoch_path(orig_root, 26, NULL);
+	point_link(root, "best", into26);
+	run = open_run(t3);
+	g_assert_cmpint(ckpt_run_best(run), ==, 0);
+	g_assert_cmpint(ckpt_run_best_state(run), ==, CKPT_LINK_OUTSIDE);
+	g_assert_cmpint(ckpt_relink(&changed, run), ==, 0);
+	g_assert_cmpint(changed, ==, 0);
+	assert_link(root, "best", into26);
+	/* A roll back from an outside last says which of our epochs it left. */
+	point_link(root, "last", into30);
+	g_assert_cmpint(ckpt_rollback(NULL, run, 28, 0), ==, 0);
+	assert_link(root, "last", "epochs/028");
+	assert_log_has(log, "CandleCkpt: rollback: 'last' from epoch 30 to 28\n");
+	ckpt_run_unref(run);
+
+	char *orig_after = tu_snapshot_tree(orig);
+	g_assert_cmpstr(orig_before, ==, orig_after);
+	g_free(orig_before), g_free(orig_after), g_free(into26), g_free(log);
+	g_free(into28), g_free(into30), g_free(root), g_free(t3), g_free(orig_root), g_free(orig);
+	fixture_free(&f);
+}
+
+/* ---- NULL arguments ---------------------------------------------------- */
+
+#define ASSERT_EINVAL(call, name)                                                          \
+	do {                                                                               \
+		g_assert_cmpint((call), ==, CKPT_EINVAL);                                  \
+		assert_error_has(name);                                                    \
+	} while (0)
+
+static void test_null_arguments_are_einval(void)
+{
+	fixture f;
+	if (!fixture_init(&f))
+		return;
+	char *path = g_build_filename(f.exp, "nt3-lr0.01", NULL);
+	ckpt_run *run = open_run(path);
+	ckpt_run *got = NULL;
+	ckpt_restart_info info;
+	ckpt_clean_plan *plan = NULL;
+	ckpt_verify_result results[5];
+	ckpt_run_list *list = NULL;
+	ckpt_history *history = NULL;
+	char *text = NULL;
+	int changed = -1;
+	ASSERT_EINVAL(ckpt_run_open(NULL, path), "ckpt_run_open");
+	ASSERT_EINVAL(ckpt_run_open(&got, NULL), "ckpt_run_open");
+	ASSERT_EINVAL(ckpt_run_refresh(NULL, run), "ckpt_run_refresh");
+	ASSERT_EINVAL(ckpt_run_refresh(&got, NULL), "ckpt_run_refresh");
+	ASSERT_EINVAL(ckpt_scan(NULL, path, 0, NULL), "ckpt_scan");
+	ASSERT_EINVAL(ckpt_scan(&list, NULL, 0, NULL), "ckpt_scan");
+	ASSERT_EINVAL(ckpt_run_to_json(NULL, run), "ckpt_run_to_json");
+	ASSERT_EINVAL(ckpt_run_to_json(&text, NULL), "ckpt_run_to_json");
+	ASSERT_EINVAL(ckpt_rollback(&info, NULL, 3, 0), "ckpt_rollback");
+	g_assert_false(info.restarted);
+	ASSERT_EINVAL(ckpt_clean_plan_new(&plan, NULL, 2, CKPT_KEEP_LINEAR), "ckpt_clean_plan_new");
+	ASSERT_EINVAL(ckpt_clean_plan_new(NULL, run, 2, CKPT_KEEP_LINEAR), "ckpt_clean_plan_new");
+	ASSERT_EINVAL(ckpt_clean_apply(NULL, NULL), "plan");
+	ASSERT_EINVAL(ckpt_relink(&changed, NULL), "ckpt_relink");
+	g_assert_cmpint(changed, ==, 0);
+	ASSERT_EINVAL(ckpt_verify_run(results, NULL, NULL), "ckpt_verify_run");
+	ASSERT_EINVAL(ckpt_verify_run(NULL, run, NULL), "ckpt_verify_run");
+	ASSERT_EINVAL(ckpt_verify_epoch(results, NULL, 28, NULL), "ckpt_verify_epoch");
+	ASSERT_EINVAL(ckpt_verify_epoch(NULL, run, 28, NULL), "ckpt_verify_epoch");
+	ASSERT_EINVAL(ckpt_history_load(&history, NULL), "ckpt_history_load");
+	ASSERT_EINVAL(ckpt_history_load(NULL, run), "ckpt_history_load");
+	g_assert_null(got);
+	g_assert_null(plan);
+	g_assert_null(list);
+	g_assert_null(history);
+	g_assert_null(text);
+
+	/* Accessors answer "nothing" for a NULL run, list, plan or history. */
+	g_assert_null(ckpt_run_name(NULL));
+	g_assert_null(ckpt_run_root(NULL));
+	g_assert_null(ckpt_run_folder(NULL));
+	g_assert_null(ckpt_run_metric(NULL));
+	g_assert_null(ckpt_run_problem(NULL));
+	g_assert_null(ckpt_run_writer(NULL));
+	g_assert_null(ckpt_run_stray(NULL, 0));
+	g_assert_null(ckpt_run_epoch(NULL, 0));
+	g_assert_null(ckpt_run_find_epoch(NULL, 28));
+	g_assert_null(ckpt_run_ref(NULL));
+	ckpt_run_unref(NULL);
+	g_assert_cmpint(ckpt_run_direction(NULL), ==, 0);
+	g_assert_cmpint(ckpt_run_best(NULL), ==, 0);
+	g_assert_cmpint(ckpt_run_last(NULL), ==, 0);
+	g_assert_cmpint(ckpt_run_best_state(NULL), ==, CKPT_LINK_MISSING);
+	g_assert_cmpint(ckpt_run_last_state(NULL), ==, CKPT_LINK_MISSING);
+	g_assert_cmpint(ckpt_run_work_leftover(NULL), ==, 0);
+	g_assert_cmpuint(ckpt_run_stray_count(NULL), ==, 0);
+	g_assert_cmpuint(ckpt_run_epoch_count(NULL), ==, 0);
+	g_assert_cmpuint(ckpt_run_total_bytes(NULL), ==, 0);
+	g_assert_cmpuint(ckpt_run_list_count(NULL), ==, 0);
+	g_assert_null(ckpt_run_list_get(NULL, 0));
+	g_assert_cmpuint(ckpt_run_list_problems(NULL), ==, 0);
+	g_assert_null(ckpt_run_list_problem(NULL, 0));
+	ckpt_run_list_free(NULL);
+	g_assert_cmpuint(ckpt_clean_plan_count(NULL), ==, 0);
+	g_assert_null(ckpt_clean_plan_item(NULL, 0));
+	g_assert_cmpuint(ckpt_clean_plan_bytes_freed(NULL), ==, 0);
+	g_assert_cmpint(ckpt_clean_plan_removes_work(NULL), ==, 0);
+	ckpt_clean_plan_free(NULL);
+	g_assert_cmpuint(ckpt_history_count(NULL), ==, 0);
+	g_assert_null(ckpt_history_get(NULL, 0));
+	g_assert_cmpuint(ckpt_history_session_count(NULL), ==, 0);
+	g_assert_null(ckpt_history_metric(NULL));
+	g_assert_cmpint(ckpt_history_direction(NULL), ==, 0);
+	ckpt_history_free(NULL);
+	ckpt_run_unref(run);
+	g_free(path);
 	fixture_free(&f);
 }
 
@@ -1105,6 +1384,10 @@ int main(int argc, char **argv)
 			test_verify_unknown_disabled_and_missing);
 	g_test_add_func("/ckpt/ops/verify/permission-denied-model-is-unreadable",
 			test_verify_unreadable_model);
+	g_test_add_func("/ckpt/ops/verify/epoch-removed-meanwhile-is-gone",
+			test_verify_epoch_removed_meanwhile_is_gone);
+	g_test_add_func("/ckpt/ops/verify/info-of-another-epoch-is-no-info",
+			test_verify_info_of_another_epoch_is_no_info);
 	g_test_add_func("/ckpt/ops/rollback/last-becomes-relative-and-logged",
 			test_rollback_points_last_relative_and_logs);
 	g_test_add_func("/ckpt/ops/rollback/damaged-epochs-refused-unless-forced",
@@ -1139,6 +1422,10 @@ int main(int argc, char **argv)
 			test_relink_every_fixture_run);
 	g_test_add_func("/ckpt/ops/relink/absolute-ok-link-rewritten-and-lock-refused",
 			test_relink_absolute_ok_link_and_lock);
+	g_test_add_func("/ckpt/ops/links/absolute-into-original-copy-shown-kept-and-relinked",
+			test_links_into_original_copy);
+	g_test_add_func("/ckpt/ops/api/null-arguments-einval-accessors-nothing",
+			test_null_arguments_are_einval);
 	g_test_add_func("/ckpt/ops/read-only/no-lock-file-eio-naming-path-tree-unchanged",
 			test_read_only_tree_without_lock_file);
 	g_test_add_func("/ckpt/ops/read-only/writable-lock-eio-naming-path-tree-unchanged",

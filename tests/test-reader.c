@@ -237,12 +237,14 @@ static void test_fixtures_scan_matches_expect(void)
 		static const char *const contract[] = {
 		    "name",  "path",       "layout", "metric",     "direction",
 		    "best",  "best_state", "last",   "last_state", "work_leftover",
-		    "stray", "writer",     "epochs"};
+		    "stray", "writer",     "problem", "epochs"};
 		for (size_t k = 0; k < G_N_ELEMENTS(contract); k++)
 			g_assert_true(cJSON_HasObjectItem(json, contract[k]));
 		g_assert_cmpstr(cJSON_GetStringValue(cJSON_GetObjectItem(json, "path")), ==,
 				ckpt_run_root(run));
 		g_assert_true(cJSON_IsNull(cJSON_GetObjectItem(json, "writer")));
+		g_assert_true(cJSON_IsNull(cJSON_GetObjectItem(json, "problem")));
+		g_assert_null(ckpt_run_problem(run));
 		g_assert_true(ckpt_run_root(run)[0] == '/');
 		cJSON_Delete(json);
 	}
@@ -586,7 +588,9 @@ static void test_hostile_links_give_clear_states(void)
 	    {"ckpt.log", CKPT_LINK_OUTSIDE, 0},
 	    {"epochs/099", CKPT_LINK_DANGLING, 0},
 	    {"epochs/002", CKPT_LINK_OK, 2},
-	    {"COPY", CKPT_LINK_OUTSIDE, 0},
+	    /* An absolute link into the copy this run was made from: outside,
+	     * but it names our epoch 2 (SPEC §3), so it is shown. */
+	    {"COPY", CKPT_LINK_OUTSIDE, 2},
 	    {"/scratch/candle/gone/ckpts/epochs/003", CKPT_LINK_RELOCATED, 3},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -699,12 +703,38 @@ static void test_symlinked_epochs_dir_is_not_followed(void)
 	char *target = g_build_filename(elsewhere, "epochs", NULL);
 	g_assert_cmpint(rmdir(epochs), ==, 0);
 	g_assert_cmpint(symlink(target, epochs), ==, 0);
+	/* Links that would name an epoch only through the linked epochs/. */
+	relink(root, "last", "epochs/002");
+	char *absolute = g_build_filename(root, "epochs", "001", NULL);
+	relink(root, "best", absolute);
 	ckpt_run *run = open_ok(root);
 	g_assert_cmpuint(ckpt_run_epoch_count(run), ==, 0);
 	g_assert_cmpuint(ckpt_run_info_reads(run), ==, 0);
 	g_assert_nonnull(ckpt_run_problem(run));
 	g_assert_nonnull(strstr(ckpt_run_problem(run), "symbolic link"));
+	g_assert_cmpint(ckpt_run_last(run), ==, 0);
+	g_assert_cmpstr(ckpt_link_state_name(ckpt_run_last_state(run)), ==, "outside");
+	g_assert_cmpint(ckpt_run_best(run), ==, 0);
+	g_assert_cmpstr(ckpt_link_state_name(ckpt_run_best_state(run)), ==, "outside");
+	cJSON *json = run_json(run);
+	g_assert_cmpstr(cJSON_GetStringValue(cJSON_GetObjectItem(json, "problem")), ==,
+			ckpt_run_problem(run));
+	g_assert_true(cJSON_IsNull(cJSON_GetObjectItem(json, "last")));
+	cJSON_Delete(json);
+	/* Nothing to relink, nothing to clean: elsewhere stays as it is. */
+	char *before = tu_snapshot_tree(elsewhere);
+	int changed = -1;
+	g_assert_cmpint(ckpt_relink(&changed, run), ==, 0);
+	g_assert_cmpint(changed, ==, 0);
+	ckpt_clean_plan *plan = NULL;
+	g_assert_cmpint(ckpt_clean_plan_new(&plan, run, 1, CKPT_KEEP_LINEAR), ==, 0);
+	g_assert_cmpuint(ckpt_clean_plan_count(plan), ==, 0);
+	g_assert_cmpint(ckpt_clean_apply(plan, NULL), ==, 0);
+	ckpt_clean_plan_free(plan);
+	char *after = tu_snapshot_tree(elsewhere);
+	g_assert_cmpstr(before, ==, after);
 	ckpt_run_unref(run);
+	g_free(before), g_free(after), g_free(absolute);
 	g_free(target), g_free(epochs), g_free(elsewhere), g_free(root);
 	tu_rmtree(tmp);
 	g_free(tmp);
@@ -750,6 +780,168 @@ static void test_invalid_and_mismatched_info_are_flagged(void)
 	cJSON_Delete(json);
 	ckpt_run_unref(run);
 	g_free(gone), g_free(bad), g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+/* ---- history of a run the original started and libckpt continued ------------ */
+
+static int write_model(const char *path, void *payload)
+{
+	(void)payload;
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	int rc = fputs("model", f) < 0 ? -1 : 0;
+	return fclose(f) == 0 ? rc : -1;
+}
+
+/* What the continuing trainer reports for a 1-based epoch: always improving. */
+static double mix_value(long epoch)
+{
+	return 8.0 / (double)epoch;
+}
+
+/* One libckpt writer session on root, as `ckpt demo DIR --epochs N --every 0`
+ * runs it: restart from last (which must be want_restart), train to epochs. */
+static void continue_with_libckpt(const char *root, long epochs, long want_restart)
+{
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_set_int(params, "epochs", epochs), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", root), ==, 0);
+	g_assert_cmpint(ckpt_params_set_bool(params, "ckpt_checksum", 1), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_save_best_metric", "val_loss"), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "metadata", "ckpt demo"), ==, 0);
+	ckpt_writer *w = NULL;
+	g_assert_cmpint(ckpt_writer_new(&w, params), ==, 0);
+	ckpt_writer_set_model_io(w, write_model, NULL, NULL);
+	ckpt_restart_info restart;
+	g_assert_cmpint(ckpt_writer_restart(w, &restart), ==, 0);
+	g_assert_true(restart.restarted);
+	g_assert_cmpint(restart.epoch, ==, want_restart);
+	for (long epoch0 = restart.epoch; epoch0 < epochs; epoch0++) {
+		ckpt_epoch_result result;
+		double value = mix_value(epoch0 + 1);
+		g_assert_cmpint(ckpt_writer_epoch(w, epoch0, '-', value, NULL, 0, &result), ==, 0);
+		g_assert_true(result.saved);
+	}
+	ckpt_writer_free(w);
+	ckpt_params_free(params);
+}
+
+static ckpt_history *load_history(const ckpt_run *run)
+{
+	ckpt_history *history = NULL;
+	int rc = ckpt_history_load(&history, run);
+	if (rc)
+		g_error("history: %s", ckpt_error_last());
+	return history;
+}
+
+/* cp -a exp-2026-03/nt3-lr0.001 mix; ckpt demo mix --epochs 34 --every 0 */
+static void test_history_original_then_libckpt(void)
+{
+	char *tmp = tu_tmpdir();
+	char *exp = tu_unpack_fixtures(tmp);
+	if (!exp) {
+		tu_rmtree(tmp), g_free(tmp);
+		return;
+	}
+	char *orig = g_build_filename(exp, "nt3-lr0.001", NULL);
+	char *mix = g_build_filename(tmp, "mix", NULL);
+	g_assert_cmpint(rename(orig, mix), ==, 0);
+	char *root = g_build_filename(mix, "ckpts", NULL);
+	continue_with_libckpt(root, 34, 30);
+
+	ckpt_run *run = open_ok(mix);
+	ckpt_history *history = load_history(run);
+	g_assert_cmpuint(ckpt_history_count(history), ==, 34);
+	g_assert_cmpuint(ckpt_history_session_count(history), ==, 2);
+	g_assert_cmpstr(ckpt_history_metric(history), ==, "val_loss");
+	g_assert_cmpint(ckpt_history_direction(history), ==, '-');
+	for (size_t i = 0; i < 34; i++) {
+		const ckpt_history_point *p = ckpt_history_get(history, i);
+		g_assert_cmpint(p->epoch, ==, (long)i + 1);
+		g_assert_cmpint(p->session, ==, i < 30 ? 0 : 1);
+		g_assert_true(p->has_value);
+		if (i >= 30)
+			g_assert_cmpfloat(p->value, ==, mix_value(p->epoch));
+	}
+	/* The original's epochs, as its ckpt.log recorded them. */
+	const ckpt_history_point *p25 = ckpt_history_get(history, 24);
+	const ckpt_history_point *p30 = ckpt_history_get(history, 29);
+	g_assert_cmpfloat(p25->value, ==, 0.415711);
+	g_assert_cmpfloat(p30->value, ==, 0.356323);
+	g_assert_true(p30->saved && p30->became_best);
+	g_assert_false(ckpt_history_get(history, 28)->saved);
+	ckpt_history_free(history);
+	/* Each epoch's metric: the log's for the original's, metrics.jsonl's after. */
+	g_assert_cmpuint(ckpt_run_epoch_count(run), ==, 9);
+	static const struct {
+		long epoch;
+		double metric;
+	} metrics[] = {{25, 0.415711}, {28, 0.402704}, {30, 0.356323}};
+	for (size_t i = 0; i < G_N_ELEMENTS(metrics); i++) {
+		const ckpt_epoch *e = ckpt_run_find_epoch(run, metrics[i].epoch);
+		g_assert_true(e->has_metric);
+		g_assert_cmpfloat(e->metric, ==, metrics[i].metric);
+	}
+	for (long epoch = 31; epoch <= 34; epoch++)
+		g_assert_cmpfloat(ckpt_run_find_epoch(run, epoch)->metric, ==, mix_value(epoch));
+	ckpt_run_unref(run);
+
+	/* A second libckpt session: its ckpt.log lines are not counted again.
+	 * (Two writers of one process within a second share a session id, so
+	 * the session count is not asserted here.) */
+	continue_with_libckpt(root, 36, 34);
+	run = open_ok(mix);
+	history = load_history(run);
+	g_assert_cmpuint(ckpt_history_count(history), ==, 36);
+	for (size_t i = 0; i < 36; i++)
+		g_assert_cmpint(ckpt_history_get(history, i)->epoch, ==, (long)i + 1);
+	g_assert_cmpint(ckpt_history_get(history, 29)->session, ==, 0);
+	g_assert_cmpint(ckpt_history_get(history, 30)->session, ==, 1);
+	g_assert_cmpfloat(ckpt_history_get(history, 29)->value, ==, 0.356323);
+	ckpt_history_free(history);
+	ckpt_run_unref(run);
+	g_free(root), g_free(mix), g_free(orig), g_free(exp);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+/* A run only libckpt wrote: its ckpt.log repeats what metrics.jsonl holds
+ * and must add nothing to the history. */
+static void test_history_libckpt_only_not_doubled(void)
+{
+	char *tmp = tu_tmpdir();
+	char *root = g_build_filename(tmp, "run", "ckpts", NULL);
+	for (int session = 0; session < 2; session++) {
+		ckpt_params *params = NULL;
+		g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+		ckpt_params_set_int(params, "epochs", 6);
+		ckpt_params_set(params, "ckpt_directory", root);
+		ckpt_writer *w = NULL;
+		g_assert_cmpint(ckpt_writer_new(&w, params), ==, 0);
+		ckpt_writer_set_model_io(w, write_model, NULL, NULL);
+		ckpt_restart_info restart;
+		g_assert_cmpint(ckpt_writer_restart(w, &restart), ==, 0);
+		for (long epoch0 = restart.epoch; epoch0 < 3 + 3 * session; epoch0++)
+			g_assert_cmpint(ckpt_writer_epoch(w, epoch0, '-', mix_value(epoch0 + 1),
+							  NULL, 0, NULL),
+					==, 0);
+		ckpt_writer_free(w);
+		ckpt_params_free(params);
+	}
+	ckpt_run *run = open_ok(root);
+	ckpt_history *history = load_history(run);
+	g_assert_cmpuint(ckpt_history_count(history), ==, 6);
+	for (size_t i = 0; i < 6; i++)
+		g_assert_cmpint(ckpt_history_get(history, i)->epoch, ==, (long)i + 1);
+	g_assert_cmpint(ckpt_history_get(history, 0)->session, ==, 0);
+	ckpt_history_free(history);
+	ckpt_run_unref(run);
+	g_free(root);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -910,6 +1102,10 @@ int main(int argc, char **argv)
 			test_symlinked_epochs_dir_is_not_followed);
 	g_test_add_func("/ckpt/reader/info/invalid-and-mismatched-flagged",
 			test_invalid_and_mismatched_info_are_flagged);
+	g_test_add_func("/ckpt/reader/history/original-then-libckpt-keeps-both",
+			test_history_original_then_libckpt);
+	g_test_add_func("/ckpt/reader/history/libckpt-only-log-not-counted-twice",
+			test_history_libckpt_only_not_doubled);
 	g_test_add_func("/ckpt/reader/refresh/rereads-only-what-changed",
 			test_refresh_rereads_only_what_changed);
 	g_test_add_func("/ckpt/reader/refresh/while-another-thread-reads",

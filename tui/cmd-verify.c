@@ -16,7 +16,8 @@ static const char usage[] =
     "PATH (default: the current folder) and compare it with the one stored in\n"
     "ckpt-info.json. Results per epoch: ok, mismatch, missing-model, no-checksum\n"
     "(checksums were disabled), no-info (no or unreadable ckpt-info.json),\n"
-    "unreadable (I/O or permission error). A progress line is shown on stderr when\n"
+    "unreadable (I/O or permission error), gone (removed by a live writer's\n"
+    "retention while verify ran). A progress line is shown on stderr when\n"
     "it is a terminal; Ctrl-C stops cleanly.\n"
     "\n"
     "Options:\n"
@@ -26,7 +27,7 @@ static const char usage[] =
     "  --depth N    look at most N folders down for runs (default 6)\n"
     "  -h, --help   show this help\n"
     "\n"
-    "Exit status: 0 every result is ok or no-checksum, 1 anything else (or a run\n"
+    "Exit status: 0 every result is ok, no-checksum or gone, 1 anything else (or a run\n"
     "could not be read), 2 usage error, missing PATH or no readable run,\n"
     "130 interrupted.\n";
 
@@ -54,19 +55,20 @@ typedef struct verify_state {
 
 static bool result_is_fine(ckpt_verify_result r)
 {
-	return r == CKPT_VERIFY_OK || r == CKPT_VERIFY_NO_CHECKSUM;
+	/* "gone": live retention removed the epoch while we read it, not damage. */
+	return r == CKPT_VERIFY_OK || r == CKPT_VERIFY_NO_CHECKSUM || r == CKPT_VERIFY_GONE;
 }
 
 static void print_run(const ckpt_run *run, const long *epochs, const ckpt_verify_result *results,
 		      size_t n)
 {
-	size_t counts[CKPT_VERIFY_UNREADABLE + 1] = {0};
+	size_t counts[CKPT_VERIFY_GONE + 1] = {0};
 	for (size_t i = 0; i < n; i++)
-		if ((int)results[i] >= 0 && results[i] <= CKPT_VERIFY_UNREADABLE)
+		if ((int)results[i] >= 0 && results[i] <= CKPT_VERIFY_GONE)
 			counts[results[i]]++;
 	printf("%s: %zu epoch%s:", ckpt_run_name(run), n, n == 1 ? "" : "s");
 	const char *sep = " ";
-	for (int r = 0; r <= CKPT_VERIFY_UNREADABLE; r++) {
+	for (int r = 0; r <= CKPT_VERIFY_GONE; r++) {
 		if (counts[r]) {
 			printf("%s%zu %s", sep, counts[r],
 			       ckpt_verify_result_name((ckpt_verify_result)r));

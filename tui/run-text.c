@@ -34,6 +34,10 @@ char *cli_run_status(const ckpt_run *run)
 	if (stray && len < sizeof text)
 		len += (size_t)snprintf(text + len, sizeof text - len, "%s%zu stray",
 					len ? ", " : "", stray);
+	const char *problem = ckpt_run_problem(run);
+	if (problem && len < sizeof text)
+		len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", len ? ", " : "",
+					problem);
 	size_t incomplete = ckpt_run_incomplete_count(run);
 	if (incomplete && len < sizeof text)
 		len += (size_t)snprintf(text + len, sizeof text - len, "%s%zu incomplete",

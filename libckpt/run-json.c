@@ -1,4 +1,4 @@
-/* run_json.c: a run in text: the names of its states, and the snapshot as
+/* run-json.c: a run in text: the names of its states, and the snapshot as
  * the RUN object of `ckpt ls --json` (compact, every key always present, null
  * when absent, epochs ascending, non-finite numbers as "inf", "-inf", "nan"). */
 #include "internal.h"
@@ -43,35 +43,6 @@ const char *ckpt_layout_name(ckpt_layout layout)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static size_t utf8_lead_length(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return 2;
-	if (c >= 0xE0 && c <= 0xEF)
-		return 3;
-	if (c >= 0xF0 && c <= 0xF4)
-		return 4;
-	return 0;
-}
-
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), 0 if none. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-	size_t len = utf8_lead_length(s[0]);
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	/* Overlong forms, surrogates and code points past U+10FFFF. */
-	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
-	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
-		return 0;
-	return len;
-}
-
 /* Paths and names may hold any bytes, but JSON text must be UTF-8: a byte
  * that is not part of a valid sequence becomes U+FFFD. */
 static void put_string(ckpt_buf *buf, const char *text)
@@ -80,19 +51,21 @@ static void put_string(ckpt_buf *buf, const char *text)
 		ckpt_buf_puts(buf, "null");
 		return;
 	}
-	size_t n = strlen(text);
+	size_t n = strlen(text), bad;
+	if (ckpt_utf8_valid(text, n, NULL)) {
+		ckpt_buf_json_string(buf, text);
+		return;
+	}
 	ckpt_buf clean;
 	ckpt_buf_init(&clean);
-	const unsigned char *p = (const unsigned char *)text;
 	for (size_t i = 0; i < n;) {
-		size_t len = utf8_sequence(p + i, n - i);
-		if (len) {
-			ckpt_buf_append(&clean, text + i, len);
-			i += len;
-		} else {
-			ckpt_buf_puts(&clean, "\xEF\xBF\xBD");
-			i++;
+		if (ckpt_utf8_valid(text + i, n - i, &bad)) {
+			ckpt_buf_append(&clean, text + i, n - i);
+			break;
 		}
+		ckpt_buf_append(&clean, text + i, bad);
+		ckpt_buf_puts(&clean, "\xEF\xBF\xBD");
+		i += bad + 1;
 	}
 	ckpt_buf_json_string(buf, clean.data ? clean.data : "");
 	buf->oom = buf->oom || clean.oom;
@@ -193,6 +166,8 @@ static void put_run(ckpt_buf *buf, const ckpt_run *run)
 	ckpt_buf_puts(buf, "]");
 	put_key(buf, "writer");
 	put_writer(buf, ckpt_run_writer(run));
+	put_key(buf, "problem");
+	put_string(buf, ckpt_run_problem(run));
 	put_key(buf, "epochs");
 	ckpt_buf_puts(buf, "[");
 	for (size_t i = 0; i < ckpt_run_epoch_count(run); i++) {
@@ -205,6 +180,8 @@ static void put_run(ckpt_buf *buf, const ckpt_run *run)
 
 int ckpt_run_to_json(char **out, const ckpt_run *run)
 {
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_run_to_json: no place for the text");
 	*out = NULL;
 	if (!run)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_run_to_json: no run");
