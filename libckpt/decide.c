@@ -9,11 +9,15 @@ void ckpt_decide_start(ckpt_decision_state *state, const ckpt_settings *settings
 	if (state->has_best)
 		return;
 	/* The original starts at +inf for both directions, so with '+' nothing
-	 * ever improved; starting at the worst value of each direction fixes it. */
+	 * ever improved; starting at the worst value of each direction fixes it.
+	 * Without save_best nothing is compared, and ckpt-info.json must hold
+	 * the original's Infinity, which Python's restart reads back. */
 	if (settings->has_best_metric_last)
 		state->best = settings->best_metric_last;
+	else if (settings->save_best && direction == '+')
+		state->best = -INFINITY;
 	else
-		state->best = direction == '+' ? -INFINITY : INFINITY;
+		state->best = INFINITY;
 	state->has_best = true;
 }
 

@@ -392,7 +392,8 @@ typedef enum {
 CKPT_INTERNAL ckpt_decision ckpt_decide(ckpt_decision_state *state, const ckpt_settings *settings,
 					long epoch, char direction, double value);
 /* Sets the start value of the best so far when it is not known yet (the
- * first call): ckpt_best_metric_last, else +inf for '-' and -inf for '+'.
+ * first call): ckpt_best_metric_last, else +inf for '-' and -inf for '+'
+ * (+inf for both when save_best is off, as the original writes it).
  * ckpt_decide calls it; the writer too, to log the value compared with. */
 CKPT_INTERNAL void ckpt_decide_start(ckpt_decision_state *state, const ckpt_settings *settings,
 				     char direction);

@@ -167,18 +167,21 @@ int ckpt_lock_probe(bool *out_live, long *pid, char host[256], char since[32], c
 	if (!path)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int rc = 0;
 	if (fd < 0) {
 		int err = errno;
-		free(path);
-		if (err == ENOENT || err == ENOTDIR)
+		if (err == ENOENT || err == ENOTDIR) {
+			free(path);
 			return 0;
-		return ckpt_fail(ckpt_code_from_errno(err), "%s/%s: %s", root, CKPT_LOCK_NAME,
-				 strerror(err));
+		}
+		rc = ckpt_fail(ckpt_code_from_errno(err), "%s: cannot read the writer lock: %s",
+			       path, strerror(err));
+		free(path);
+		return rc;
 	}
 	/* OFD locks conflict between descriptors even in one process, so this
 	 * also sees a writer of the calling process. */
 	struct flock fl = whole_file(F_WRLCK);
-	int rc = 0;
 	if (fcntl(fd, F_OFD_GETLK, &fl) != 0) {
 		rc = ckpt_fail(CKPT_EIO, "%s: cannot query the lock: %s", path, strerror(errno));
 	} else if (fl.l_type != F_UNLCK) {

@@ -24,9 +24,29 @@ static void plan_linear(bool *keep, ckpt_clean_reason *reasons, const long *epoc
 	}
 }
 
+/* The oldest of epochs (ascending) whose age from epoch_now lies in
+ * [low, high); n when there is none. */
+static size_t oldest_aged(const long *epochs, size_t n, long epoch_now, long low, long high)
+{
+	for (size_t j = 0; j < n; j++) {
+		if (epochs[j] > epoch_now)
+			break;
+		long age = epoch_now - epochs[j];
+		if (age >= low && age < high)
+			return j;
+	}
+	return n;
+}
+
+/* One epoch per age bucket [2^k - 1, 2^(k+1) - 1), the OLDEST in it. The
+ * writer applies this after every save to what the last one kept: keeping
+ * the newest of each bucket then degenerates into the linear rule, keeping
+ * the oldest leaves one epoch in every bucket (test-decide simulates it).
+ * Epochs newer than epoch_now (after a rollback) are never part of it. */
 static void plan_exponential(bool *keep, ckpt_clean_reason *reasons, const long *epochs, size_t n,
 			     long epoch_now, long best_epoch, long keep_limit)
 {
+	long oldest_age = -1;
 	for (size_t j = 0; j < n; j++) {
 		if (epochs[j] == epoch_now)
 			reasons[j] = CKPT_CLEAN_KEEP_LAST;
@@ -35,22 +55,16 @@ static void plan_exponential(bool *keep, ckpt_clean_reason *reasons, const long 
 		else
 			reasons[j] = CKPT_CLEAN_DELETE;
 		keep[j] = reasons[j] != CKPT_CLEAN_DELETE;
+		if (epochs[j] <= epoch_now && epoch_now - epochs[j] > oldest_age)
+			oldest_age = epoch_now - epochs[j];
 	}
-	/* For k = 0, 1, 2...: the newest epoch not yet kept that is at least
-	 * 2^k - 1 epochs older than epoch_now. min_age stays below epoch_now
-	 * (the search fails beyond it), so it cannot overflow. */
+	/* A bucket whose oldest is kept already (last, best) costs nothing. low
+	 * stays at most oldest_age < epoch_now, so high cannot overflow. */
 	long spread = 0;
-	for (long min_age = 0; spread < keep_limit; min_age = min_age * 2 + 1) {
-		size_t found = n;
-		for (size_t j = n; j-- > 0;) {
-			if (!keep[j] && epochs[j] <= epoch_now &&
-			    epoch_now - epochs[j] >= min_age) {
-				found = j;
-				break;
-			}
-		}
-		if (found == n)
-			break;
+	for (long low = 0; spread < keep_limit && low <= oldest_age; low = low * 2 + 1) {
+		size_t found = oldest_aged(epochs, n, epoch_now, low, low * 2 + 1);
+		if (found == n || keep[found])
+			continue;
 		keep[found] = true;
 		reasons[found] = CKPT_CLEAN_KEEP_EXPONENTIAL;
 		spread++;

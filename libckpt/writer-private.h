@@ -32,7 +32,7 @@ struct ckpt_writer {
 };
 
 CKPT_INTERNAL int writer_log(const ckpt_writer *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 CKPT_INTERNAL const char *writer_fmt_metric(char out[64], double value);
 CKPT_INTERNAL double writer_seconds_since(const struct timespec *start);
 CKPT_INTERNAL int writer_log_rate(const ckpt_writer *w, const char *what, const char *path,
@@ -40,6 +40,11 @@ CKPT_INTERNAL int writer_log_rate(const ckpt_writer *w, const char *what, const 
 CKPT_INTERNAL int writer_discard_work(const ckpt_writer *w, int rc);
 CKPT_INTERNAL int writer_sync_path(const ckpt_writer *w, const char *path);
 CKPT_INTERNAL char *writer_epoch_path(const ckpt_writer *w, long epoch, const char *file);
+/* CKPT_EUNSAFE naming R/epochs when it is a symbolic link or not a directory;
+ * 0 when it is R's own directory or absent. */
+CKPT_INTERNAL int writer_check_epochs_dir(const ckpt_writer *w);
+/* Logs and re-points R/best at epochs/NNN. */
+CKPT_INTERNAL int writer_point_best(const ckpt_writer *w, long epoch);
 CKPT_INTERNAL int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value,
 				    bool became_best, const ckpt_metric *extra, size_t n_extra,
 				    int *out_deleted, bool *out_published);

@@ -46,17 +46,16 @@ static int restart_dir(const ckpt_writer *w, char **out, long *out_epoch)
 	return rc;
 }
 
-static int restart_verify(const char *model, const char *stored, long epoch)
+/* Messages name the full paths: a trainer's log rarely says which run. */
+static int restart_verify(const char *model, const char *info_path, const char *stored, long epoch)
 {
-	char name[32];
-	ckpt_epoch_dir_name(name, epoch);
 	bool match = false;
 	int rc = ckpt_checksum_matches(&match, model, stored, NULL);
 	if (rc == CKPT_EINVAL)
 		return ckpt_fail(CKPT_EFORMAT,
-				 "%s/%s/%s: stored checksum '%s' is not a known form: "
+				 "%s: stored checksum '%s' is not a known form: "
 				 "refusing to restart from epoch %ld",
-				 CKPT_EPOCHS_NAME, name, CKPT_INFO_NAME, stored, epoch);
+				 info_path, stored, epoch);
 	if (rc || match)
 		return rc;
 	char computed[80];
@@ -65,9 +64,9 @@ static int restart_verify(const char *model, const char *stored, long epoch)
 	if (ckpt_checksum_file(computed, model, algorithm, NULL) != 0)
 		snprintf(computed, sizeof computed, "?");
 	return ckpt_fail(CKPT_ECHECKSUM,
-			 "%s/%s/%s: checksum mismatch (stored %s, computed %s): "
+			 "%s: checksum mismatch (stored %s, computed %s): "
 			 "refusing to restart from epoch %ld",
-			 CKPT_EPOCHS_NAME, name, CKPT_MODEL_NAME, stored, computed, epoch);
+			 model, stored, computed, epoch);
 }
 
 /* Reads and checks dir's ckpt-info.json, verifies and loads the model. */
@@ -96,17 +95,18 @@ static int restart_load(ckpt_writer *w, const char *dir, const char *model, long
 			      info_path, info.epoch, epoch);
 	if (!rc && has_info && w->settings.checksum && info.checksum &&
 	    strcmp(info.checksum, DISABLED_CHECKSUM) != 0)
-		rc = restart_verify(model, info.checksum, epoch);
+		rc = restart_verify(model, info_path, info.checksum, epoch);
 	if (!rc && has_info)
 		rc = writer_log(w, "restarting: epoch=%ld timestamp=%s", epoch,
-			  info.timestamp ? info.timestamp : "?");
+				info.timestamp ? info.timestamp : "?");
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (!rc && w->load_fn && w->load_fn(model, w->payload) != 0)
 		rc = ckpt_fail(CKPT_ECALLBACK, "model loader failed for %s (epoch %ld)", model,
 			       epoch);
 	if (!rc && w->load_fn)
-		rc = writer_log_rate(w, "restarting: model read: ", model, writer_seconds_since(&start));
+		rc = writer_log_rate(w, "restarting: model read: ", model,
+				     writer_seconds_since(&start));
 	if (!rc)
 		rc = writer_log(w, "restarting from epoch: %ld", epoch);
 	if (!rc) {
@@ -166,4 +166,3 @@ int ckpt_writer_restart(ckpt_writer *w, ckpt_restart_info *out)
 	free(dir);
 	return rc;
 }
-

@@ -25,13 +25,13 @@ static int stage_model(ckpt_writer *w, long epoch, const char *model)
 		rc = ckpt_fs_mkdir(w->work, 0755);
 	if (!rc)
 		rc = writer_log(w, "writing model to: '%s/%s/%s'", w->root_name, CKPT_WORK_NAME,
-			  CKPT_MODEL_NAME);
+				CKPT_MODEL_NAME);
 	if (rc)
 		return rc;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (w->write_fn(model, w->payload) != 0) {
-		ckpt_fail(CKPT_ECALLBACK, "model writer failed for epoch %ld", epoch);
+		ckpt_fail(CKPT_ECALLBACK, "%s: model writer failed for epoch %ld", model, epoch);
 		return writer_discard_work(w, CKPT_ECALLBACK);
 	}
 	double seconds = writer_seconds_since(&start);
@@ -128,8 +128,8 @@ static int replace_by_renames(ckpt_writer *w, const char *this_dir, bool *out_mo
 	char *old = ckpt_sprintf("%s.old", w->work);
 	if (!old)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->work);
-	int rc = ckpt_leftovers_recover_work_old(w->root, w->log_path, w->root_name,
-						 w->settings.fsync);
+	int rc =
+	    ckpt_leftovers_recover_work_old(w->root, w->log_path, w->root_name, w->settings.fsync);
 	if (!rc)
 		rc = ckpt_fs_rename(this_dir, old);
 	if (!rc && (rc = ckpt_fs_rename(w->work, this_dir)) != 0) {
@@ -164,10 +164,19 @@ static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved)
 	char name[32];
 	ckpt_epoch_dir_name(name, epoch);
 	struct stat st;
-	int rc = 0;
+	int rc = writer_check_epochs_dir(w);
+	if (rc)
+		goto out;
 	bool replace = lstat(this_dir, &st) == 0;
 	if (!replace && errno != ENOENT) {
 		rc = ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", this_dir, strerror(errno));
+		goto out;
+	}
+	/* Exchanging would be safe, but whatever the link leads to is not ours to replace. */
+	if (replace && S_ISLNK(st.st_mode)) {
+		rc = ckpt_fail(CKPT_EUNSAFE,
+			       "%s: is a symbolic link; refusing to publish epoch %ld in its place",
+			       this_dir, epoch);
 		goto out;
 	}
 	if (!replace && lstat(w->epochs_dir, &st) != 0) {
@@ -179,7 +188,7 @@ static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved)
 	    (rc = writer_log(w, "remove:  '%s/%s/%s'", w->root_name, CKPT_EPOCHS_NAME, name)) != 0)
 		goto out;
 	if ((rc = writer_log(w, "rename:  '%s/%s' -> '%s/%s/%s'", w->root_name, CKPT_WORK_NAME,
-		       w->root_name, CKPT_EPOCHS_NAME, name)) != 0)
+			     w->root_name, CKPT_EPOCHS_NAME, name)) != 0)
 		goto out;
 	if (!replace) {
 		if ((rc = ckpt_fs_rename(w->work, this_dir)) == 0) {
@@ -225,44 +234,55 @@ static int remember_saved(ckpt_writer *w, long epoch)
 	return 0;
 }
 
-/* Step f: relative targets, replaced atomically (ckpt_link_point). */
-static int point_links(const ckpt_writer *w, long epoch, bool became_best)
+/* Relative targets, replaced atomically (ckpt_link_point). */
+static int point_link(const ckpt_writer *w, const char *link, long epoch)
 {
 	char name[32];
 	ckpt_epoch_dir_name(name, epoch);
+	int rc = writer_log(w, "linking: '%s/%s' -> '%s/%s/%s'", w->root_name, link, w->root_name,
+			    CKPT_EPOCHS_NAME, name);
+	return rc ? rc : ckpt_link_point(w->root, link, epoch, w->settings.fsync);
+}
+
+int writer_point_best(const ckpt_writer *w, long epoch)
+{
+	return point_link(w, CKPT_BEST_NAME, epoch);
+}
+
+/* Step f. */
+static int point_links(const ckpt_writer *w, long epoch, bool became_best)
+{
 	int rc = 0;
-	if (became_best && w->settings.save_best) {
-		rc = writer_log(w, "linking: '%s/%s' -> '%s/%s/%s'", w->root_name, CKPT_BEST_NAME,
-			  w->root_name, CKPT_EPOCHS_NAME, name);
-		if (!rc)
-			rc = ckpt_link_point(w->root, CKPT_BEST_NAME, epoch, w->settings.fsync);
-	}
-	if (!rc)
-		rc = writer_log(w, "linking: '%s/%s' -> '%s/%s/%s'", w->root_name, CKPT_LAST_NAME,
-			  w->root_name, CKPT_EPOCHS_NAME, name);
-	if (!rc)
-		rc = ckpt_link_point(w->root, CKPT_LAST_NAME, epoch, w->settings.fsync);
-	return rc;
+	if (became_best && w->settings.save_best)
+		rc = point_link(w, CKPT_BEST_NAME, epoch);
+	return rc ? rc : point_link(w, CKPT_LAST_NAME, epoch);
 }
 
 /* Moves epochs/NNN to work/ first, so that no half-deleted epoch is ever
- * visible under epochs/. */
-static int delete_epoch(const ckpt_writer *w, long epoch)
+ * visible under epochs/. An epochs/NNN that became a symbolic link is not
+ * ours any more: it is left alone (*out_gone false) and forgotten. */
+static int delete_epoch(const ckpt_writer *w, long epoch, bool *out_gone)
 {
+	*out_gone = false;
 	char *this_dir = writer_epoch_path(w, epoch, NULL);
 	if (!this_dir)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->epochs_dir);
 	struct stat st;
 	int rc;
 	if (lstat(this_dir, &st) != 0) {
+		*out_gone = true;
 		rc = writer_log(w, "checkpoint for epoch=%ld is already gone!", epoch);
 		free(this_dir);
 		return rc;
 	}
+	if (S_ISLNK(st.st_mode)) {
+		rc = writer_log(w, "not removing: '%s': a symbolic link, not followed", this_dir);
+		free(this_dir);
+		return rc;
+	}
+	*out_gone = true;
 	if ((rc = writer_log(w, "removing: '%s'", this_dir)) == 0 &&
-	    (rc = ckpt_fs_remove_tree(w->work)) == 0 &&
-	    (rc = ckpt_fs_rename(this_dir, w->work)) == 0 &&
-	    (rc = writer_sync_path(w, w->epochs_dir)) == 0 && (rc = ckpt_fs_remove_tree(w->work)) == 0)
+	    (rc = ckpt_staging_discard(w->root, this_dir, w->settings.fsync)) == 0)
 		rc = writer_log(w, "clean(): deleted epoch: %ld", epoch);
 	free(this_dir);
 	return rc;
@@ -301,7 +321,7 @@ static int apply_retention(ckpt_writer *w, long epoch_now, int *out_deleted)
 	long best_link = 0, last_link = 0;
 	ckpt_link_resolve(w->root, CKPT_BEST_NAME, &best_link);
 	ckpt_link_resolve(w->root, CKPT_LAST_NAME, &last_link);
-	int rc = 0;
+	int rc = writer_check_epochs_dir(w);
 	for (size_t j = n; rc == 0 && j-- > 0;) {
 		long epoch = w->saved[j];
 		if (!keep[j] && (epoch == best_link || epoch == last_link)) {
@@ -312,9 +332,10 @@ static int apply_retention(ckpt_writer *w, long epoch_now, int *out_deleted)
 		rc = writer_log(w, "clean(): checking epoch directory: %ld", epoch);
 		if (!rc && keep[j])
 			rc = log_keep(w, reasons[j], epoch);
-		else if (!rc && (rc = delete_epoch(w, epoch)) == 0) {
-			w->saved[j] = 0; /* epochs are >= 1: 0 marks the deleted */
-			(*out_deleted)++;
+		bool gone = false;
+		if (!rc && !keep[j] && (rc = delete_epoch(w, epoch, &gone)) == 0) {
+			w->saved[j] = 0; /* epochs are >= 1: 0 marks the forgotten */
+			*out_deleted += gone;
 		}
 	}
 	size_t kept = 0;
@@ -358,4 +379,3 @@ int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value, 
 		return rc;
 	return apply_retention(w, epoch, out_deleted);
 }
-

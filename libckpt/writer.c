@@ -16,12 +16,15 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* Numbers in the log are parsed back by tools: never "0,500000". */
 int writer_log(const ckpt_writer *w, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	char *message = NULL;
+	locale_t previous = ckpt_enter_c_locale();
 	int n = vasprintf(&message, fmt, ap);
+	ckpt_leave_c_locale(previous);
 	va_end(ap);
 	if (n < 0)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->log_path);
@@ -33,10 +36,12 @@ int writer_log(const ckpt_writer *w, const char *fmt, ...)
 /* Python's "%f": "inf", "-inf", "nan" (never C's "-nan"). */
 const char *writer_fmt_metric(char out[64], double value)
 {
+	locale_t previous = ckpt_enter_c_locale();
 	if (isnan(value))
 		snprintf(out, 64, "nan");
 	else
 		snprintf(out, 64, "%f", value);
+	ckpt_leave_c_locale(previous);
 	return out;
 }
 
@@ -68,6 +73,28 @@ int writer_discard_work(const ckpt_writer *w, int rc)
 int writer_sync_path(const ckpt_writer *w, const char *path)
 {
 	return w->settings.fsync ? ckpt_fs_fsync_path(path) : 0;
+}
+
+/* R/epochs must be R's own directory: through a symbolic link the writer
+ * would publish into, and retention delete from, a folder of another run. */
+int writer_check_epochs_dir(const ckpt_writer *w)
+{
+	struct stat st;
+	if (lstat(w->epochs_dir, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", w->epochs_dir,
+				 strerror(errno));
+	}
+	if (S_ISLNK(st.st_mode))
+		return ckpt_fail(CKPT_EUNSAFE,
+				 "%s: is a symbolic link; refusing to write or delete through it",
+				 w->epochs_dir);
+	if (!S_ISDIR(st.st_mode))
+		return ckpt_fail(CKPT_EUNSAFE,
+				 "%s: is not a directory; refusing to write or delete in it",
+				 w->epochs_dir);
+	return 0;
 }
 
 char *writer_epoch_path(const ckpt_writer *w, long epoch, const char *file)
@@ -124,6 +151,47 @@ static int writer_paths(ckpt_writer *w)
 	return 0;
 }
 
+/* How much of root (absolute) exists already: the length of its longest
+ * existing prefix, 0 when only "/" does. */
+static int existing_prefix(size_t *out, const char *root)
+{
+	char *copy = ckpt_strdup(root);
+	if (!copy)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	size_t len = strlen(copy);
+	struct stat st;
+	while (len > 0 && lstat(copy, &st) != 0 && errno == ENOENT) {
+		while (len > 0 && copy[len] != '/')
+			len--;
+		copy[len] = '\0';
+	}
+	free(copy);
+	*out = len;
+	return 0;
+}
+
+/* mkdir -p of the root; when that made directories, the parent of each is
+ * synced, or a power loss could take the new root with it (SPEC §6). */
+static int make_root(const ckpt_writer *w)
+{
+	size_t len = 0;
+	size_t total = strlen(w->root);
+	int rc = existing_prefix(&len, w->root);
+	if (!rc)
+		rc = ckpt_fs_mkdirs(w->root, 0755);
+	/* "<dir>/.": a parent that is a symbolic link (to scratch space) is
+	 * followed, as mkdir followed it. */
+	while (!rc && len < total && w->settings.fsync) {
+		char *dir = ckpt_sprintf("%.*s/.", (int)len, w->root);
+		rc = dir ? ckpt_fs_fsync_path(dir)
+			 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
+		free(dir);
+		const char *next = strchr(w->root + len + 1, '/');
+		len = next ? (size_t)(next - w->root) : total;
+	}
+	return rc;
+}
+
 static void make_session_id(char out[64])
 {
 	time_t now = time(NULL);
@@ -168,14 +236,16 @@ int ckpt_writer_new(ckpt_writer **out, const ckpt_params *params)
 		return rc;
 	}
 	if ((rc = absolute_root(&w->root, w->settings.directory)) != 0 ||
-	    (rc = writer_paths(w)) != 0 || (rc = ckpt_fs_mkdirs(w->root, 0755)) != 0 ||
-	    (rc = ckpt_lock_acquire(&w->lock, w->root)) != 0) {
+	    (rc = writer_paths(w)) != 0 || (rc = make_root(w)) != 0 ||
+	    (rc = ckpt_lock_acquire(&w->lock, w->root)) != 0 ||
+	    (rc = writer_check_epochs_dir(w)) != 0) {
 		ckpt_writer_free(w);
 		return rc;
 	}
 	make_session_id(w->session);
 	if ((rc = log_opening(w)) != 0 ||
-	    (rc = ckpt_leftovers_recover(w->root, w->log_path, w->root_name, w->settings.fsync)) != 0) {
+	    (rc = ckpt_leftovers_recover(w->root, w->log_path, w->root_name, w->settings.fsync)) !=
+		0) {
 		ckpt_writer_free(w);
 		return rc;
 	}
@@ -214,61 +284,130 @@ const char *ckpt_writer_root(const ckpt_writer *w)
 	return w ? w->root : NULL;
 }
 
-/* ---- one epoch -------------------------------------------------------- */
+/* ---- the model `best` names ----------------------------------------- */
 
-/* After a rollback, saving again replaces the later epochs, but the one
- * `best` names holds the best model: a model that is not better than it
- * must not overwrite it. *out_metric: that model's metric (NaN: unknown,
- * which protects it too). */
-static bool would_replace_best(const ckpt_writer *w, long epoch, char direction, double value,
-			       double *out_metric)
+/* After a rollback, saving again replaces the later epochs, and `best` may
+ * name one of them: its model must not silently give way to a worse one. */
+typedef struct best_guard {
+	bool over_best; /* saving would replace the model `best` names by a worse one */
+	double kept;    /* that model's metric; NaN when unknown (which protects it) */
+	long repoint;   /* final epoch: this session's best, where `best` moves (0: none) */
+} best_guard;
+
+/* Equal is as good; NaN on either side is not (an unknown model is kept). */
+static bool as_good_as(char direction, double value, double than)
 {
-	*out_metric = NAN;
-	long best = 0;
-	ckpt_link_state state = ckpt_link_resolve(w->root, CKPT_BEST_NAME, &best);
-	if ((state != CKPT_LINK_OK && state != CKPT_LINK_RELOCATED) || best != epoch)
-		return false;
+	return direction == '+' ? value >= than : value <= than;
+}
+
+/* The epoch's tracked value as its ckpt-info.json records it; NaN if unknown. */
+static double stored_metric(const ckpt_writer *w, long epoch)
+{
+	double metric = NAN;
 	char *path = writer_epoch_path(w, epoch, CKPT_INFO_NAME);
 	ckpt_info info;
 	memset(&info, 0, sizeof info);
 	if (path && ckpt_info_read(&info, path) == 0) {
 		if (info.has_metric_value)
-			*out_metric = info.metric_value;
+			metric = info.metric_value;
 		else if (info.has_best_metric_last)
-			*out_metric = info.best_metric_last; /* the original's: its own value */
+			metric = info.best_metric_last; /* the original: the best is its own */
 		ckpt_info_clear(&info);
 	}
 	free(path);
-	return !(direction == '+' ? value > *out_metric : value < *out_metric);
+	return metric;
 }
 
-/* The original's lines for a decision, before anything is written. */
-static int log_decision(const ckpt_writer *w, ckpt_decision decision, long epoch, double value,
-			double best_before, const double *kept_best)
+/* The best epoch this session saved and still keeps, other than epoch; 0: none. */
+static long session_best(const ckpt_writer *w, long epoch)
 {
-	if (decision == CKPT_DECIDE_DISABLED)
+	long best = w->state.best_epoch;
+	for (size_t j = 0; best != 0 && best != epoch && j < w->n_saved; j++)
+		if (w->saved[j] == best)
+			return best;
+	return 0;
+}
+
+static best_guard guard_best(const ckpt_writer *w, long epoch, char direction, double value)
+{
+	best_guard guard = {.over_best = false, .kept = NAN, .repoint = 0};
+	long best = 0;
+	ckpt_link_state state = ckpt_link_resolve(w->root, CKPT_BEST_NAME, &best);
+	if ((state != CKPT_LINK_OK && state != CKPT_LINK_RELOCATED) || best != epoch)
+		return guard;
+	guard.kept = stored_metric(w, epoch);
+	guard.over_best = !as_good_as(direction, value, guard.kept);
+	if (guard.over_best)
+		guard.repoint = session_best(w, epoch);
+	return guard;
+}
+
+/* The epoch is not saved: the best so far becomes the kept model's, so that
+ * no later epoch worse than it is taken for the best. A best so far that is
+ * better still (or an unknown kept value) stays. */
+static void adopt_kept_best(ckpt_writer *w, const ckpt_decision_state *before, long epoch,
+			    char direction, double kept)
+{
+	w->state = *before;
+	if (!isnan(kept) && as_good_as(direction, kept, before->best)) {
+		w->state.best = kept;
+		w->state.best_epoch = epoch;
+	}
+}
+
+static int log_over_best(const ckpt_writer *w, long epoch, double value, const best_guard *guard,
+			 bool refused)
+{
+	char current[64], kept[64], why[256];
+	writer_fmt_metric(current, value);
+	if (isnan(guard->kept))
+		snprintf(why, sizeof why,
+			 "'best' names it and its model's value is unknown (this one: %s)",
+			 current);
+	else
+		snprintf(why, sizeof why,
+			 "'best' names it and its model (%s) is better than this one (%s)",
+			 writer_fmt_metric(kept, guard->kept), current);
+	if (refused)
+		return writer_log(w, "not replacing epoch %ld: %s", epoch, why);
+	/* The final epoch is always saved (SPEC §2 rule 4). */
+	if (guard->repoint)
+		return writer_log(
+		    w, "replacing final epoch %ld although %s: 'best' moves to epoch %ld", epoch,
+		    why, guard->repoint);
+	return writer_log(w,
+			  "replacing final epoch %ld although %s: that model is gone, 'best' stays "
+			  "on epoch %ld",
+			  epoch, why, epoch);
+}
+
+/* ---- one epoch -------------------------------------------------------- */
+
+/* The original's comparison line, before anything is written. */
+static int log_metrics(const ckpt_writer *w, ckpt_decision decision, double value,
+		       double best_before)
+{
+	if (decision == CKPT_DECIDE_DISABLED || decision == CKPT_DECIDE_SKIPPED ||
+	    !w->settings.save_best)
 		return 0;
+	char current[64], last[64];
+	const char *symbol = value < best_before ? "<" : value > best_before ? ">" : "=";
+	return writer_log(w, "metrics: %s: current=%s %s last=%s", w->settings.save_best_metric,
+			  writer_fmt_metric(current, value), symbol,
+			  writer_fmt_metric(last, best_before));
+}
+
+/* The original's line for what the decision is. */
+static int log_outcome(const ckpt_writer *w, ckpt_decision decision, long epoch)
+{
 	if (decision == CKPT_DECIDE_SKIPPED)
-		return writer_log(w, "model saving disabled until epoch %ld", w->settings.skip_epochs);
-	int rc = 0;
-	if (w->settings.save_best) {
-		char current[64], last[64];
-		const char *symbol = value < best_before ? "<" : value > best_before ? ">" : "=";
-		rc = writer_log(w, "metrics: %s: current=%s %s last=%s", w->settings.save_best_metric,
-			  writer_fmt_metric(current, value), symbol, writer_fmt_metric(last, best_before));
-	}
-	if (!rc && kept_best) {
-		char current[64], kept[64];
-		rc = writer_log(w,
-			  "keep(): epoch is best: %ld: its model (%s) is not replaced by a worse "
-			  "one (%s)",
-			  epoch, writer_fmt_metric(kept, *kept_best), writer_fmt_metric(current, value));
-	}
-	if (!rc && decision == CKPT_DECIDE_FINAL)
-		rc = writer_log(w, "writing final epoch %ld ...", epoch);
-	if (!rc && decision == CKPT_DECIDE_NOT_SAVED)
-		rc = writer_log(w, "not writing this epoch.");
-	return rc;
+		return writer_log(w, "model saving disabled until epoch %ld",
+				  w->settings.skip_epochs);
+	if (decision == CKPT_DECIDE_FINAL)
+		return writer_log(w, "writing final epoch %ld ...", epoch);
+	if (decision == CKPT_DECIDE_NOT_SAVED)
+		return writer_log(w, "not writing this epoch.");
+	return 0;
 }
 
 static int append_history(const ckpt_writer *w, long epoch, char direction, double value,
@@ -316,21 +455,28 @@ int ckpt_writer_epoch(ckpt_writer *w, long epoch0, char direction, double value,
 	bool saved = decision == CKPT_DECIDE_BEST || decision == CKPT_DECIDE_FINAL ||
 		     decision == CKPT_DECIDE_INTERVAL;
 	bool became_best = decision == CKPT_DECIDE_BEST;
-	double best_model;
-	bool keep_best = saved && would_replace_best(w, epoch, direction, value, &best_model);
-	if (keep_best) {
-		/* Not saved, so not the best either: the best model stays named. */
-		w->state = before;
+	best_guard guard = {.over_best = false, .kept = NAN, .repoint = 0};
+	if (saved)
+		guard = guard_best(w, epoch, direction, value);
+	bool refused = guard.over_best && epoch != w->settings.epochs;
+	if (refused) {
+		adopt_kept_best(w, &before, epoch, direction, guard.kept);
 		decision = CKPT_DECIDE_NOT_SAVED;
 		saved = became_best = false;
 	}
 	int deleted = 0;
 	bool published = false;
-	int rc =
-	    log_decision(w, decision, epoch, value, before.best, keep_best ? &best_model : NULL);
+	int rc = log_metrics(w, decision, value, before.best);
+	if (!rc && guard.over_best)
+		rc = log_over_best(w, epoch, value, &guard, refused);
+	/* Before the save: `best` never names the worse model, even for a moment. */
+	if (!rc && !refused && guard.repoint)
+		rc = writer_point_best(w, guard.repoint);
+	if (!rc)
+		rc = log_outcome(w, decision, epoch);
 	if (!rc && saved)
-		rc = writer_save_epoch(w, epoch, direction, value, became_best, extra, n_extra, &deleted,
-				&published);
+		rc = writer_save_epoch(w, epoch, direction, value, became_best, extra, n_extra,
+				       &deleted, &published);
 	if (rc) {
 		/* Not on disk: as if the epoch had not improved anything. */
 		if (!published)
@@ -367,4 +513,3 @@ int ckpt_writer_report_final(ckpt_writer *w)
 	ckpt_buf_free(&list);
 	return rc;
 }
-

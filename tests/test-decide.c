@@ -105,6 +105,24 @@ static void test_plus_starts_at_minus_infinity(void)
 	g_assert_true(minus.has_best && isinf(minus.best) && minus.best > 0);
 }
 
+static void test_without_save_best_starts_at_infinity(void)
+{
+	/* Written as best_metric_last: the original's Infinity, in both directions. */
+	ckpt_settings s = base_settings();
+	s.save_best = false;
+	ckpt_decision_state plus = {0};
+	ckpt_decide_start(&plus, &s, '+');
+	g_assert_true(plus.has_best && isinf(plus.best) && plus.best > 0);
+	ckpt_decision_state minus = {0};
+	ckpt_decide_start(&minus, &s, '-');
+	g_assert_true(minus.has_best && isinf(minus.best) && minus.best > 0);
+	s.has_best_metric_last = true;
+	s.best_metric_last = 0.25;
+	ckpt_decision_state given = {0};
+	ckpt_decide_start(&given, &s, '+');
+	g_assert_cmpfloat(given.best, ==, 0.25);
+}
+
 static void test_given_start_value_is_used(void)
 {
 	ckpt_settings s = base_settings();
@@ -263,21 +281,23 @@ static void test_all_keeps_everything(void)
 	g_free(kept);
 }
 
-static void test_exponential_spread(void)
+static void test_exponential_oldest_per_bucket(void)
 {
 	long epochs[20];
 	for (int j = 0; j < 20; j++)
 		epochs[j] = j + 1;
 	ckpt_clean_reason r[20];
-	/* now 20; ages >= 0,1,3,7,15: 19, 18, 17, 13, 5. */
+	/* now 20; the oldest of ages [1,3) [3,7) [7,15) [15,31): 18, 14, 6, 1. */
 	char *kept = plan(epochs, 20, 20, 0, CKPT_KEEP_EXPONENTIAL, 5, r);
-	g_assert_cmpstr(kept, ==, "5 13 17 18 19 20");
+	g_assert_cmpstr(kept, ==, "1 6 14 18 20");
 	g_assert_cmpint(r[19], ==, CKPT_CLEAN_KEEP_LAST);
-	g_assert_cmpint(r[4], ==, CKPT_CLEAN_KEEP_EXPONENTIAL);
+	g_assert_cmpint(r[17], ==, CKPT_CLEAN_KEEP_EXPONENTIAL);
+	g_assert_cmpint(r[0], ==, CKPT_CLEAN_KEEP_EXPONENTIAL);
+	g_assert_cmpint(r[18], ==, CKPT_CLEAN_DELETE);
 	g_free(kept);
-	/* Limit 3 stops after three. */
-	kept = plan(epochs, 20, 20, 0, CKPT_KEEP_EXPONENTIAL, 3, NULL);
-	g_assert_cmpstr(kept, ==, "17 18 19 20");
+	/* Limit 2 stops after two buckets. */
+	kept = plan(epochs, 20, 20, 0, CKPT_KEEP_EXPONENTIAL, 2, NULL);
+	g_assert_cmpstr(kept, ==, "14 18 20");
 	g_free(kept);
 }
 
@@ -288,19 +308,24 @@ static void test_exponential_best_outside_spread(void)
 		epochs[j] = j + 1;
 	ckpt_clean_reason r[20];
 	char *kept = plan(epochs, 20, 20, 2, CKPT_KEEP_EXPONENTIAL, 5, r);
-	g_assert_cmpstr(kept, ==, "2 5 13 17 18 19 20");
+	g_assert_cmpstr(kept, ==, "1 2 6 14 18 20");
 	g_assert_cmpint(r[1], ==, CKPT_CLEAN_KEEP_BEST);
+	g_free(kept);
+	/* A best that is the oldest of its bucket stands for it and does not
+	 * count against the limit: three more buckets are spread. */
+	kept = plan(epochs, 20, 20, 14, CKPT_KEEP_EXPONENTIAL, 3, r);
+	g_assert_cmpstr(kept, ==, "1 6 14 18 20");
+	g_assert_cmpint(r[13], ==, CKPT_CLEAN_KEEP_BEST);
 	g_free(kept);
 }
 
 static void test_exponential_runs_out_of_older_epochs(void)
 {
-	/* Sparse epochs, epoch_now absent: ages 1, 4, 10, 30 from 40 */
+	/* Sparse epochs, epoch_now absent: ages 1, 4, 10, 30 from 40, one per bucket. */
 	const long epochs[] = {10, 30, 36, 39};
 	char *kept = plan(epochs, 4, 40, 0, CKPT_KEEP_EXPONENTIAL, 10, NULL);
 	g_assert_cmpstr(kept, ==, "10 30 36 39");
 	g_free(kept);
-	/* ages >= 0 -> 39, >= 1 -> 36, >= 3 -> 30, >= 7 -> 10 ... limit 2 stops at 36 */
 	kept = plan(epochs, 4, 40, 0, CKPT_KEEP_EXPONENTIAL, 2, NULL);
 	g_assert_cmpstr(kept, ==, "36 39");
 	g_free(kept);
@@ -308,11 +333,105 @@ static void test_exponential_runs_out_of_older_epochs(void)
 
 static void test_exponential_skips_newer_than_now(void)
 {
-	/* Epochs after a rolled-back `last` are never part of the spread. */
+	/* Epochs after a rolled-back `last` are never part of the spread;
+	 * ages 1 and 2 share a bucket, whose oldest is 1. */
 	const long epochs[] = {1, 2, 3, 4, 5, 6};
 	char *kept = plan(epochs, 6, 3, 0, CKPT_KEEP_EXPONENTIAL, 5, NULL);
-	g_assert_cmpstr(kept, ==, "1 2 3");
+	g_assert_cmpstr(kept, ==, "1 3");
 	g_free(kept);
+}
+
+/* As the writer does it: save `saves` epochs one by one, planning over the
+ * epochs still kept after each save; *out_n kept epochs into kept[]. */
+typedef void (*after_save_fn)(const long *kept, size_t n, long now, long limit);
+
+static void simulate_saves(long *kept, size_t *out_n, long saves, long limit, after_save_fn check)
+{
+	size_t n = 0;
+	for (long now = 1; now <= saves; now++) {
+		kept[n++] = now;
+		bool keep[64];
+		ckpt_clean_reason reasons[64];
+		g_assert_cmpuint(n, <=, 64);
+		ckpt_retention_plan(keep, reasons, kept, n, now, 0, CKPT_KEEP_EXPONENTIAL, limit);
+		size_t m = 0;
+		for (size_t j = 0; j < n; j++)
+			if (keep[j])
+				kept[m++] = kept[j];
+		n = m;
+		if (check)
+			check(kept, n, now, limit);
+	}
+	*out_n = n;
+}
+
+/* After every save, each age bucket [2^k - 1, 2^(k+1) - 1), k = 1..limit,
+ * that an epoch could be in holds exactly one kept epoch. */
+static void assert_one_per_bucket(const long *kept, size_t n, long now, long limit)
+{
+	g_assert_cmpuint(n, <=, (size_t)limit + 1);
+	g_assert_cmpint(kept[n - 1], ==, now);
+	for (long k = 1; k <= limit; k++) {
+		long low = (1L << k) - 1, high = (1L << (k + 1)) - 1;
+		if (low > now - 1)
+			break;
+		int in_bucket = 0;
+		for (size_t j = 0; j < n; j++)
+			in_bucket += now - kept[j] >= low && now - kept[j] < high;
+		if (in_bucket != 1)
+			g_error("after saving %ld (limit %ld): %d kept epochs aged [%ld, %ld)", now,
+				limit, in_bucket, low, high);
+	}
+}
+
+static char *join(const long *epochs, size_t n)
+{
+	GString *out = g_string_new(NULL);
+	for (size_t j = 0; j < n; j++)
+		g_string_append_printf(out, "%s%ld", j ? " " : "", epochs[j]);
+	return g_string_free(out, FALSE);
+}
+
+static void test_exponential_stable_after_every_save(void)
+{
+	long kept[64];
+	size_t n = 0;
+	/* The rule that kept the newest per bucket ended as 37 38 39 40. */
+	simulate_saves(kept, &n, 40, 4, assert_one_per_bucket);
+	char *text = join(kept, n);
+	g_assert_cmpstr(text, ==, "17 33 37 39 40");
+	g_free(text);
+
+	simulate_saves(kept, &n, 200, 6, assert_one_per_bucket);
+	text = join(kept, n);
+	g_assert_cmpstr(text, ==, "129 161 177 193 197 199 200");
+	g_free(text);
+	/* Ages 71 39 23 7 3 1 0: one in each bucket, the buckets doubling. */
+	g_assert_cmpint(200 - kept[0], >, 64);
+
+	for (long limit = 1; limit <= 8; limit++)
+		simulate_saves(kept, &n, 300, limit, assert_one_per_bucket);
+}
+
+static void test_exponential_clean_over_contiguous_run(void)
+{
+	/* The browser's clean plans once over every epoch on disk. */
+	long epochs[100];
+	for (int j = 0; j < 100; j++)
+		epochs[j] = j + 1;
+	bool keep[100];
+	ckpt_clean_reason reasons[100];
+	ckpt_retention_plan(keep, reasons, epochs, 100, 100, 0, CKPT_KEEP_EXPONENTIAL, 6);
+	long kept[100];
+	size_t n = 0;
+	for (size_t j = 0; j < 100; j++)
+		if (keep[j])
+			kept[n++] = epochs[j];
+	char *text = join(kept, n);
+	/* Ages 99 62 30 14 6 2 0: the oldest of each bucket, one per bucket. */
+	g_assert_cmpstr(text, ==, "1 38 70 86 94 98 100");
+	g_free(text);
+	assert_one_per_bucket(kept, n, 100, 6);
 }
 
 int main(int argc, char **argv)
@@ -326,6 +445,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/decide/best-is-strict-plus", test_best_is_strict_plus);
 	g_test_add_func("/ckpt/decide/plus-starts-at-minus-infinity",
 			test_plus_starts_at_minus_infinity);
+	g_test_add_func("/ckpt/decide/without-save-best-starts-at-infinity-both-directions",
+			test_without_save_best_starts_at_infinity);
 	g_test_add_func("/ckpt/decide/given-start-value-is-used", test_given_start_value_is_used);
 	g_test_add_func("/ckpt/decide/nan-never-improves", test_nan_never_improves);
 	g_test_add_func("/ckpt/decide/best-ignored-without-save-best",
@@ -345,13 +466,17 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/retention/linear/epoch-now-absent", test_linear_epoch_now_absent);
 	g_test_add_func("/ckpt/retention/linear/empty-list", test_linear_empty_list);
 	g_test_add_func("/ckpt/retention/all/keeps-everything", test_all_keeps_everything);
-	g_test_add_func("/ckpt/retention/exponential/spread-by-powers-of-two",
-			test_exponential_spread);
+	g_test_add_func("/ckpt/retention/exponential/oldest-of-each-age-bucket",
+			test_exponential_oldest_per_bucket);
 	g_test_add_func("/ckpt/retention/exponential/best-kept-besides-spread",
 			test_exponential_best_outside_spread);
 	g_test_add_func("/ckpt/retention/exponential/runs-out-of-older-epochs",
 			test_exponential_runs_out_of_older_epochs);
 	g_test_add_func("/ckpt/retention/exponential/never-spreads-past-now",
 			test_exponential_skips_newer_than_now);
+	g_test_add_func("/ckpt/retention/exponential/stays-spread-when-applied-after-every-save",
+			test_exponential_stable_after_every_save);
+	g_test_add_func("/ckpt/retention/exponential/clean-keeps-one-per-bucket",
+			test_exponential_clean_over_contiguous_run);
 	return g_test_run();
 }

@@ -5,14 +5,46 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <zlib.h>
 
 /* ---- helpers ---------------------------------------------------------- */
+
+/* The engine's fsync calls resolve to this one (the program defines it), so
+ * that a test can see which directories were synced. */
+static GPtrArray *synced; /* canonical paths, while a test records them */
+
+int fsync(int fd)
+{
+	if (synced) {
+		char link[64], path[4096];
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		ssize_t len = readlink(link, path, sizeof path - 1);
+		if (len > 0) {
+			path[len] = '\0';
+			g_ptr_array_add(synced, g_strdup(path));
+		}
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+static bool was_synced(const char *path)
+{
+	char *canonical = realpath(path, NULL);
+	g_assert_nonnull(canonical);
+	bool found = false;
+	for (guint i = 0; i < synced->len && !found; i++)
+		found = strcmp(synced->pdata[i], canonical) == 0;
+	free(canonical);
+	return found;
+}
 
 typedef struct model_io {
 	const char *tag;    /* written into every model */
@@ -395,6 +427,16 @@ static void test_infinity_written_without_save_best(void)
 	g_free(raw_path);
 	/* No "metrics:" line without save_best, as the original. */
 	g_assert_false(log_has(tmp, "metrics: val_loss: current=0.500000 < last=inf"));
+	ckpt_writer_free(w);
+
+	/* The same for '+': the original writes Infinity whatever the direction. */
+	char *plus = g_build_filename(tmp, "plus", NULL);
+	w = writer_with(plus, &io, "ckpt_save_best", "false", NULL);
+	g_assert_true(epoch(w, 1, '+', 0.5).saved);
+	char *plus_path = path_in(plus, "epochs", "001", "ckpt-info.json");
+	char *plus_raw = tu_read(plus_path, NULL);
+	g_assert_nonnull(strstr(plus_raw, "\"best_metric_last\": Infinity,"));
+	g_free(plus_raw), g_free(plus_path), g_free(plus);
 	ckpt_writer_free(w);
 	tu_rmtree(tmp);
 	g_free(tmp);
@@ -810,7 +852,9 @@ static void test_restart_checksum_mismatch_refused(void)
 	ckpt_writer *w = writer_with(tmp, &io, "ckpt_checksum", "true", NULL);
 	g_assert_cmpint(restart(w, &r), ==, CKPT_ECHECKSUM);
 	const char *message = ckpt_error_last();
-	g_assert_true(g_str_has_prefix(message, "epochs/002/model.h5: checksum mismatch (stored "));
+	char *want = g_strdup_printf("%s: checksum mismatch (stored ", model);
+	g_assert_true(g_str_has_prefix(message, want));
+	g_free(want);
 	g_assert_true(g_str_has_suffix(message, "refusing to restart from epoch 2"));
 	g_assert_cmpint(io.loads, ==, 0);
 	ckpt_writer_free(w);
@@ -891,19 +935,30 @@ static void test_rollback_replaces_later_epochs(void)
 	assert_log_sequence(tmp, sequence);
 
 	/* 0.75 improves on the resumed best (0.9) but not on the model `best`
-	 * names (epoch 4, 0.7): that one is kept and this epoch is not saved. */
+	 * names (epoch 4, 0.7): that one is kept, this epoch is not saved, and
+	 * the kept model's value becomes the best so far. */
 	ckpt_epoch_result r4 = epoch(w, 4, '-', 0.75);
 	g_assert_false(r4.saved || r4.became_best);
-	g_assert_cmpint(r4.best_epoch, ==, 0);
-	g_assert_cmpfloat(r4.best_value, ==, 0.9);
+	g_assert_cmpint(r4.best_epoch, ==, 4);
+	g_assert_cmpfloat(r4.best_value, ==, 0.7);
 	assert_model(tmp, "004", "a", 4);
-	g_assert_true(log_has(tmp, "keep(): epoch is best: 4: its model (0.700000) is not replaced "
-				   "by a worse one (0.750000)"));
+	const char *const refused[] = {"metrics: val_loss: current=0.750000 < last=0.900000",
+				       "not replacing epoch 4: 'best' names it and its model "
+				       "(0.700000) is better than this one (0.750000)",
+				       "not writing this epoch.", NULL};
+	assert_log_sequence(tmp, refused);
+	g_assert_false(log_has(tmp, "keep(): epoch is best: 4: its model (0.700000) is not "
+				    "replaced by a worse one (0.750000)"));
 	assert_link(tmp, "best", "epochs/004");
 	assert_link(tmp, "last", "epochs/003");
 
-	/* 5 replaces the old 5; 3 goes (limit 1); 4 stays: best names it. */
-	g_assert_true(epoch(w, 5, '-', 0.98).saved);
+	/* 5 (final) replaces the old 5; 0.72 beats the resumed 0.9 but not the
+	 * kept 0.7, so best stays on 4. 3 goes (limit 1); 4 stays: best names it. */
+	ckpt_epoch_result r5 = epoch(w, 5, '-', 0.72);
+	g_assert_true(r5.saved);
+	g_assert_false(r5.became_best);
+	g_assert_cmpint(r5.best_epoch, ==, 4);
+	assert_link(tmp, "best", "epochs/004");
 	assert_model(tmp, "005", "b", 2);
 	char *dirs = epoch_dirs(tmp);
 	g_assert_cmpstr(dirs, ==, "001 002 004 005");
@@ -915,7 +970,8 @@ static void test_rollback_replaces_later_epochs(void)
 	g_assert_false(tu_exists(work_old));
 	read_info(&info, tmp, "005");
 	g_assert_cmpint(info.epoch, ==, 5);
-	g_assert_cmpfloat(info.metric_value, ==, 0.98);
+	g_assert_cmpfloat(info.metric_value, ==, 0.72);
+	g_assert_cmpfloat(info.best_metric_last, ==, 0.7);
 	ckpt_info_clear(&info);
 	ckpt_writer_free(w);
 
@@ -940,6 +996,376 @@ static void test_rollback_replaces_later_epochs(void)
 	g_free(remove_line);
 	g_free(rename_line);
 	g_free(base);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+/* ---- rollback: the epoch `best` names --------------------------------- */
+
+static void test_rollback_equal_model_replaces_best(void)
+{
+	char *tmp = tu_tmpdir();
+	const double values[] = {1.0, 0.9, 0.8, 0.7, 0.75};
+	save_epochs(tmp, "a", values, 5, NULL);
+	assert_link(tmp, "best", "epochs/004");
+	g_assert_cmpint(ckpt_link_point(tmp, "last", 2, true), ==, 0);
+	model_io io = {.tag = "b"};
+	ckpt_writer *w = writer_with(tmp, &io, "epochs", "10", "ckpt_keep_mode", "all", NULL);
+	ckpt_restart_info r;
+	g_assert_cmpint(restart(w, &r), ==, 0);
+	epoch(w, 3, '-', 0.95);
+	/* As good as the model there (0.7): not worse, so it is saved. */
+	ckpt_epoch_result r4 = epoch(w, 4, '-', 0.7);
+	g_assert_true(r4.saved && r4.became_best);
+	assert_model(tmp, "004", "b", 2);
+	assert_link(tmp, "best", "epochs/004");
+	assert_link(tmp, "last", "epochs/004");
+	GPtrArray *messages = log_messages(tmp);
+	for (guint i = 0; i < messages->len; i++)
+		g_assert_false(g_str_has_prefix(messages->pdata[i], "not replacing epoch"));
+	g_ptr_array_free(messages, TRUE);
+	ckpt_writer_free(w);
+	g_free(io.loaded_bytes);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+/* A 12-epoch run whose best is its last epoch (0.45), rolled back to 10. */
+static void twelve_rolled_back_to_ten(const char *root)
+{
+	double values[12];
+	for (int i = 0; i < 12; i++)
+		values[i] = 1.0 - 0.05 * i;
+	save_epochs(root, "a", values, 12, "epochs", "12", NULL);
+	assert_link(root, "best", "epochs/012");
+	g_assert_cmpint(ckpt_link_point(root, "last", 10, false), ==, 0);
+}
+
+static ckpt_writer *resume_twelve(const char *root, model_io *io)
+{
+	ckpt_writer *w = writer_with(root, io, "epochs", "12", "ckpt_keep_mode", "all", NULL);
+	ckpt_restart_info r;
+	g_assert_cmpint(restart(w, &r), ==, 0);
+	g_assert_cmpint(r.epoch, ==, 10);
+	return w;
+}
+
+static void test_rollback_final_epoch_always_saved(void)
+{
+	char *tmp = tu_tmpdir();
+	char *root = g_build_filename(tmp, "ckpts", NULL);
+	twelve_rolled_back_to_ten(root);
+	model_io io = {.tag = "b"};
+	ckpt_writer *w = resume_twelve(root, &io);
+	g_assert_true(epoch(w, 11, '-', 0.6).saved);
+	/* Worse than the resumed best (0.55) and than the model `best` names
+	 * (0.45), but final: saved, and `best` stays on it, the model there gone. */
+	ckpt_epoch_result r12 = epoch(w, 12, '-', 0.58);
+	g_assert_true(r12.saved);
+	g_assert_false(r12.became_best);
+	assert_model(root, "012", "b", 2);
+	assert_link(root, "last", "epochs/012");
+	assert_link(root, "best", "epochs/012");
+	ckpt_info info;
+	read_info(&info, root, "012");
+	g_assert_cmpfloat(info.metric_value, ==, 0.58);
+	ckpt_info_clear(&info);
+	const char *const sequence[] = {
+	    "metrics: val_loss: current=0.580000 > last=0.550000",
+	    "replacing final epoch 12 although 'best' names it and its model (0.450000) is "
+	    "better than this one (0.580000): that model is gone, 'best' stays on epoch 12",
+	    "writing final epoch 12 ...", "rename:  'ckpts/work' -> 'ckpts/epochs/012'", NULL};
+	assert_log_sequence(root, sequence);
+	ckpt_writer_free(w);
+
+	/* The next restart resumes after the final epoch, not before it. */
+	model_io again = {.tag = "c"};
+	w = writer_with(root, &again, "epochs", "12", NULL);
+	ckpt_restart_info r;
+	g_assert_cmpint(restart(w, &r), ==, 0);
+	g_assert_cmpint(r.epoch, ==, 12);
+	ckpt_writer_free(w);
+	g_free(again.loaded_bytes);
+	g_free(io.loaded_bytes);
+	g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+static void test_rollback_final_epoch_best_moves_to_session_best(void)
+{
+	char *tmp = tu_tmpdir();
+	char *root = g_build_filename(tmp, "ckpts", NULL);
+	twelve_rolled_back_to_ten(root);
+	model_io io = {.tag = "b"};
+	ckpt_writer *w = resume_twelve(root, &io);
+	g_assert_true(epoch(w, 11, '-', 0.5).became_best);
+	/* `best` names 12 again, as a hand-made or relinked link may. */
+	g_assert_cmpint(ckpt_link_point(root, "best", 12, false), ==, 0);
+	ckpt_epoch_result r12 = epoch(w, 12, '-', 0.52);
+	g_assert_true(r12.saved && !r12.became_best);
+	g_assert_cmpint(r12.best_epoch, ==, 11);
+	assert_model(root, "012", "b", 2);
+	assert_link(root, "last", "epochs/012");
+	assert_link(root, "best", "epochs/011");
+	/* Re-pointed before the save, so log readers do not take 12 for a best. */
+	const char *const sequence[] = {
+	    "replacing final epoch 12 although 'best' names it and its model (0.450000) is "
+	    "better than this one (0.520000): 'best' moves to epoch 11",
+	    "linking: 'ckpts/best' -> 'ckpts/epochs/011'", "writing final epoch 12 ...",
+	    "rename:  'ckpts/work' -> 'ckpts/epochs/012'", NULL};
+	assert_log_sequence(root, sequence);
+	char *log_path = g_build_filename(root, "ckpt.log", NULL);
+	ckpt_log_summary summary;
+	g_assert_cmpint(ckpt_log_parse_file(&summary, log_path), ==, 0);
+	const ckpt_log_epoch *last = &summary.epochs[summary.n_epochs - 1];
+	g_assert_cmpint(last->epoch, ==, 12);
+	g_assert_true(last->saved);
+	g_assert_false(last->became_best);
+	ckpt_log_summary_clear(&summary);
+	g_free(log_path);
+	ckpt_writer_free(w);
+	g_free(io.loaded_bytes);
+	g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+/* ---- never through a symbolic link ------------------------------------ */
+
+static void test_symlinked_epochs_refused(void)
+{
+	/* The reviewer's reproduction: R/epochs leads to another run's epochs. */
+	char *tmp = tu_tmpdir();
+	char *other = g_build_filename(tmp, "o", NULL);
+	char *other_epochs = g_build_filename(other, "epochs", NULL);
+	char *precious = path_in(other_epochs, "001", "model.h5", NULL);
+	char *e1 = g_build_filename(other_epochs, "001", NULL);
+	char *e2 = g_build_filename(other_epochs, "002", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(e1, 0755), ==, 0);
+	g_assert_cmpint(g_mkdir_with_parents(e2, 0755), ==, 0);
+	tu_write(precious, "precious");
+	char *before = tu_snapshot_tree(other);
+	char *root = g_build_filename(tmp, "w1", "ckpts", NULL);
+	char *epochs = g_build_filename(root, "epochs", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(root, 0755), ==, 0);
+	g_assert_cmpint(symlink(other_epochs, epochs), ==, 0);
+
+	ckpt_params *params;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", root), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "epochs", "8"), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_keep_limit", "2"), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_fsync", "false"), ==, 0);
+	ckpt_writer *w = NULL;
+	g_assert_cmpint(ckpt_writer_new(&w, params), ==, CKPT_EUNSAFE);
+	g_assert_null(w);
+	char *want = g_strdup_printf(
+	    "%s: is a symbolic link; refusing to write or delete through it", epochs);
+	g_assert_cmpstr(ckpt_error_last(), ==, want);
+	ckpt_params_free(params);
+
+	/* Swapped in under a running writer: the next save is refused too. */
+	char *root2 = g_build_filename(tmp, "w2", "ckpts", NULL);
+	char *epochs2 = g_build_filename(root2, "epochs", NULL);
+	char *aside = g_build_filename(root2, "epochs.real", NULL);
+	model_io io = {.tag = "s"};
+	w = writer_with(root2, &io, "epochs", "8", "ckpt_keep_limit", "2", NULL);
+	epoch(w, 1, '-', 1.0);
+	g_assert_cmpint(rename(epochs2, aside), ==, 0);
+	g_assert_cmpint(symlink(other_epochs, epochs2), ==, 0);
+	for (long e = 2; e <= 8; e++) {
+		ckpt_epoch_result out;
+		g_assert_cmpint(ckpt_writer_epoch(w, e - 1, '-', 1.0 / (double)e, NULL, 0, &out),
+				==, CKPT_EUNSAFE);
+		g_assert_nonnull(strstr(ckpt_error_last(), epochs2));
+	}
+	ckpt_writer_free(w);
+
+	char *after = tu_snapshot_tree(other);
+	g_assert_cmpstr(after, ==, before);
+	char *kept = tu_read(precious, NULL);
+	g_assert_cmpstr(kept, ==, "precious");
+	g_free(kept), g_free(after), g_free(aside), g_free(epochs2), g_free(root2);
+	g_free(want), g_free(epochs), g_free(root), g_free(before), g_free(e2), g_free(e1);
+	g_free(precious), g_free(other_epochs), g_free(other);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+static void test_symlinked_epoch_dir_neither_replaced_nor_deleted(void)
+{
+	char *tmp = tu_tmpdir();
+	char *root = g_build_filename(tmp, "ckpts", NULL);
+	char *outside = g_build_filename(tmp, "outside", NULL);
+	char *sentinel = g_build_filename(outside, "model.h5", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(outside, 0755), ==, 0);
+	tu_write(sentinel, "must survive");
+	char *before = tu_snapshot_tree(outside);
+	model_io io = {.tag = "d"};
+	ckpt_writer *w = writer_with(root, &io, "epochs", "10", "ckpt_save_best", "false",
+				     "ckpt_keep_limit", "1", NULL);
+	epoch(w, 1, '-', 1.0);
+	/* epochs/001 becomes a link to a folder outside the run. */
+	char *e1 = path_in(root, "epochs", "001", NULL);
+	char *moved = g_build_filename(tmp, "moved-001", NULL);
+	g_assert_cmpint(rename(e1, moved), ==, 0);
+	g_assert_cmpint(symlink(outside, e1), ==, 0);
+
+	/* Retention would delete 1: it leaves the link (and what it leads to) alone. */
+	ckpt_epoch_result r2 = epoch(w, 2, '-', 1.0);
+	g_assert_true(r2.saved);
+	g_assert_cmpint(r2.deleted_count, ==, 0);
+	char *target = tu_readlink(e1);
+	g_assert_cmpstr(target, ==, outside);
+	char *skipped = g_strdup_printf("not removing: '%s': a symbolic link, not followed", e1);
+	g_assert_true(log_has(root, skipped));
+	ckpt_epoch_result r3 = epoch(w, 3, '-', 1.0);
+	g_assert_cmpint(r3.deleted_count, ==, 1); /* 2; 1 is no longer this writer's */
+	char *dirs = epoch_dirs(root);
+	g_assert_cmpstr(dirs, ==, "001 003");
+
+	/* Nor is an epoch published in the place of such a link. */
+	char *e4 = path_in(root, "epochs", "004", NULL);
+	g_assert_cmpint(symlink(outside, e4), ==, 0);
+	ckpt_epoch_result out;
+	g_assert_cmpint(ckpt_writer_epoch(w, 3, '-', 1.0, NULL, 0, &out), ==, CKPT_EUNSAFE);
+	char *want = g_strdup_printf("%s: is a symbolic link; refusing to publish epoch 4 in its "
+				     "place",
+				     e4);
+	g_assert_cmpstr(ckpt_error_last(), ==, want);
+	assert_link(root, "last", "epochs/003");
+	char *work = g_build_filename(root, "work", NULL);
+	g_assert_false(tu_exists(work));
+	char *target4 = tu_readlink(e4);
+	g_assert_cmpstr(target4, ==, outside);
+	ckpt_writer_free(w);
+
+	char *after = tu_snapshot_tree(outside);
+	g_assert_cmpstr(after, ==, before);
+	g_free(after), g_free(target4), g_free(work), g_free(want), g_free(e4), g_free(dirs);
+	g_free(skipped), g_free(target), g_free(moved), g_free(e1), g_free(before);
+	g_free(sentinel), g_free(outside), g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+/* ---- durability of a new root, locale --------------------------------- */
+
+static ckpt_writer *synced_writer(const char *root, model_io *io, const char *fsync_value)
+{
+	synced = g_ptr_array_new_with_free_func(g_free);
+	return writer_with(root, io, "ckpt_fsync", fsync_value, NULL);
+}
+
+static void stop_recording(void)
+{
+	g_ptr_array_free(synced, TRUE);
+	synced = NULL;
+}
+
+static void test_new_root_parents_synced(void)
+{
+	char *tmp = tu_tmpdir();
+	char *a = g_build_filename(tmp, "a", NULL);
+	char *ab = g_build_filename(tmp, "a", "b", NULL);
+	char *root = g_build_filename(tmp, "a", "b", "ckpts", NULL);
+	model_io io = {.tag = "n"};
+	ckpt_writer *w = synced_writer(root, &io, "true");
+	g_assert_true(was_synced(tmp));
+	g_assert_true(was_synced(a));
+	g_assert_true(was_synced(ab));
+	ckpt_writer_free(w);
+	stop_recording();
+
+	/* An existing root: its parent is not synced again. */
+	w = synced_writer(root, &io, "true");
+	g_assert_false(was_synced(ab));
+	ckpt_writer_free(w);
+	stop_recording();
+
+	/* ckpt_fsync=false: nothing is. */
+	char *unsynced = g_build_filename(tmp, "u", "ckpts", NULL);
+	w = synced_writer(unsynced, &io, "false");
+	g_assert_false(was_synced(tmp));
+	ckpt_writer_free(w);
+	stop_recording();
+
+	/* A parent reached through a symbolic link (scratch space) is followed. */
+	char *real = g_build_filename(tmp, "real", NULL);
+	char *link = g_build_filename(tmp, "link", NULL);
+	char *linked_root = g_build_filename(tmp, "link", "ckpts", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(real, 0755), ==, 0);
+	g_assert_cmpint(symlink(real, link), ==, 0);
+	w = synced_writer(linked_root, &io, "true");
+	g_assert_true(was_synced(real));
+	ckpt_writer_free(w);
+	stop_recording();
+
+	g_free(linked_root), g_free(link), g_free(real), g_free(unsynced);
+	g_free(root), g_free(ab), g_free(a);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+static void test_log_numbers_in_c_locale(void)
+{
+	char *previous = g_strdup(setlocale(LC_NUMERIC, NULL));
+	if (!setlocale(LC_NUMERIC, "de_DE.UTF-8")) {
+		g_free(previous);
+		g_test_skip("no de_DE.UTF-8 locale");
+		return;
+	}
+	char check[16];
+	snprintf(check, sizeof check, "%.1f", 0.5);
+	g_assert_cmpstr(check, ==, "0,5"); /* the locale is really in effect */
+	char *tmp = tu_tmpdir();
+	model_io io = {.tag = "de"};
+	ckpt_writer *w = writer_with(tmp, &io, NULL);
+	epoch(w, 1, '-', 0.5);
+	epoch(w, 2, '-', 0.25);
+	ckpt_writer_free(w);
+	setlocale(LC_NUMERIC, previous);
+	g_assert_true(log_has(tmp, "metrics: val_loss: current=0.500000 < last=inf"));
+	g_assert_true(log_has(tmp, "metrics: val_loss: current=0.250000 < last=0.500000"));
+	GPtrArray *messages = log_messages(tmp);
+	for (guint i = 0; i < messages->len; i++)
+		if (g_str_has_prefix(messages->pdata[i], "model wrote: "))
+			g_assert_true(g_regex_match_simple("^model wrote: \\d+\\.\\d{3} MB in "
+							   "\\d+\\.\\d{3} seconds",
+							   messages->pdata[i], 0, 0));
+	g_ptr_array_free(messages, TRUE);
+	g_free(previous);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+static void test_lock_errors_name_path_and_cause(void)
+{
+	char *tmp = tu_tmpdir();
+	char *lock = g_build_filename(tmp, "ckpt.lock", NULL);
+	g_assert_cmpint(mkdir(lock, 0755), ==, 0);
+	ckpt_params *params;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", tmp), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "epochs", "5"), ==, 0);
+	ckpt_writer *w = NULL;
+	g_assert_cmpint(ckpt_writer_new(&w, params), ==, CKPT_EIO);
+	char *want = g_strdup_printf("%s: cannot open the writer lock: %s", lock, strerror(EISDIR));
+	g_assert_cmpstr(ckpt_error_last(), ==, want);
+	g_free(want);
+	ckpt_params_free(params);
+
+	/* Probing (the browser) a lock it cannot open. */
+	g_assert_cmpint(rmdir(lock), ==, 0);
+	g_assert_cmpint(symlink("elsewhere", lock), ==, 0);
+	bool live = true;
+	g_assert_cmpint(ckpt_lock_probe(&live, NULL, NULL, NULL, tmp), ==, CKPT_EIO);
+	g_assert_false(live);
+	want = g_strdup_printf("%s: cannot read the writer lock: %s", lock, strerror(ELOOP));
+	g_assert_cmpstr(ckpt_error_last(), ==, want);
+	g_free(want);
+	g_free(lock);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -1102,7 +1528,9 @@ static void test_model_writer_failure_publishes_nothing(void)
 	ckpt_writer *w = writer_with(tmp, &io, NULL);
 	ckpt_epoch_result out;
 	g_assert_cmpint(ckpt_writer_epoch(w, 0, '-', 0.5, NULL, 0, &out), ==, CKPT_ECALLBACK);
-	g_assert_cmpstr(ckpt_error_last(), ==, "model writer failed for epoch 1");
+	char *message = g_strdup_printf("%s/work/model.h5: model writer failed for epoch 1", tmp);
+	g_assert_cmpstr(ckpt_error_last(), ==, message);
+	g_free(message);
 	char *dirs = epoch_dirs(tmp);
 	g_assert_cmpstr(dirs, ==, "");
 	g_free(dirs);
@@ -1172,7 +1600,10 @@ static void test_read_only_root(void)
 	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", fresh), ==, 0);
 	g_assert_cmpint(ckpt_params_set(params, "epochs", "5"), ==, 0);
 	g_assert_cmpint(ckpt_writer_new(&w, params), ==, CKPT_EIO);
-	g_assert_nonnull(strstr(ckpt_error_last(), "ckpt.lock"));
+	char *want = g_strdup_printf("%s/ckpt.lock: cannot open the writer lock: %s", fresh,
+				     strerror(EACCES));
+	g_assert_cmpstr(ckpt_error_last(), ==, want);
+	g_free(want);
 	ckpt_params_free(params);
 	g_free(fresh);
 	g_free(root);
@@ -1231,6 +1662,21 @@ int main(int argc, char **argv)
 			test_restart_refuses_last_outside);
 	g_test_add_func("/ckpt/writer/rollback/later-epochs-replaced-best-model-kept",
 			test_rollback_replaces_later_epochs);
+	g_test_add_func("/ckpt/writer/rollback/equal-model-replaces-best-epoch",
+			test_rollback_equal_model_replaces_best);
+	g_test_add_func("/ckpt/writer/rollback/final-epoch-saved-over-better-best",
+			test_rollback_final_epoch_always_saved);
+	g_test_add_func("/ckpt/writer/rollback/final-epoch-best-moves-to-session-best",
+			test_rollback_final_epoch_best_moves_to_session_best);
+	g_test_add_func("/ckpt/writer/unsafe/symlinked-epochs-refused-outside-untouched",
+			test_symlinked_epochs_refused);
+	g_test_add_func("/ckpt/writer/unsafe/symlinked-epoch-dir-neither-replaced-nor-deleted",
+			test_symlinked_epoch_dir_neither_replaced_nor_deleted);
+	g_test_add_func("/ckpt/writer/durability/new-root-parents-synced",
+			test_new_root_parents_synced);
+	g_test_add_func("/ckpt/writer/run/log-numbers-in-c-locale", test_log_numbers_in_c_locale);
+	g_test_add_func("/ckpt/writer/lock/errors-name-lock-path-and-cause",
+			test_lock_errors_name_path_and_cause);
 	g_test_add_func("/ckpt/writer/leftovers/temp-links-removed",
 			test_leftover_temp_links_removed);
 	g_test_add_func("/ckpt/writer/leftovers/work-old-restored-or-removed",
