@@ -9,9 +9,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -1447,6 +1449,56 @@ static void test_leftover_work_old_restored(void)
 
 /* ---- the lock --------------------------------------------------------- */
 
+/* A writer that forked a worker and died: the worker keeps the lock (it is
+ * the open file's), and the refusal says so instead of naming a dead pid. */
+static void test_lock_held_by_child_of_dead_writer_explained(void)
+{
+	char *tmp = tu_tmpdir();
+	int ready[2];
+	g_assert_cmpint(pipe(ready), ==, 0);
+	pid_t writer_pid = fork();
+	g_assert_cmpint(writer_pid, >=, 0);
+	if (writer_pid == 0) {
+		ckpt_params *params = NULL;
+		ckpt_writer *writer = NULL;
+		if (ckpt_params_new(&params) || ckpt_params_set(params, "ckpt_directory", tmp) ||
+		    ckpt_params_set(params, "epochs", "5") || ckpt_writer_new(&writer, params))
+			_exit(1);
+		pid_t worker = fork();
+		if (worker == 0) {
+			pid_t self = getpid();
+			close(ready[0]);
+			if (write(ready[1], &self, sizeof self) != sizeof self)
+				_exit(1);
+			sleep(30); /* killed by the test */
+			_exit(0);
+		}
+		_exit(worker > 0 ? 0 : 1);
+	}
+	close(ready[1]);
+	pid_t worker = 0;
+	g_assert_cmpint(read(ready[0], &worker, sizeof worker), ==, sizeof worker);
+	close(ready[0]);
+	int status = 0;
+	g_assert_cmpint(waitpid(writer_pid, &status, 0), ==, writer_pid);
+	g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", tmp), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "epochs", "5"), ==, 0);
+	ckpt_writer *second = NULL;
+	g_assert_cmpint(ckpt_writer_new(&second, params), ==, CKPT_ELOCKED);
+	char *pid_text = g_strdup_printf("pid %ld on", (long)writer_pid);
+	g_assert_nonnull(strstr(ckpt_error_last(), pid_text));
+	g_assert_nonnull(strstr(ckpt_error_last(), "has exited"));
+	g_free(pid_text);
+	kill(worker, SIGKILL);
+	ckpt_params_free(params);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
 static void test_second_writer_refused(void)
 {
 	char *tmp = tu_tmpdir();
@@ -1681,6 +1733,8 @@ int main(int argc, char **argv)
 			test_leftover_temp_links_removed);
 	g_test_add_func("/ckpt/writer/leftovers/work-old-restored-or-removed",
 			test_leftover_work_old_restored);
+	g_test_add_func("/ckpt/writer/lock/held-by-child-of-dead-writer-explained",
+			test_lock_held_by_child_of_dead_writer_explained);
 	g_test_add_func("/ckpt/writer/lock/second-writer-refused-naming-pid",
 			test_second_writer_refused);
 	g_test_add_func("/ckpt/writer/lock/probe-tolerates-garbage",
