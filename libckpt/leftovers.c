@@ -67,6 +67,12 @@ int ckpt_staging_discard(const char *root, const char *dir, bool sync)
 	char *work = ckpt_path_join(root, CKPT_WORK_NAME);
 	char *epochs = ckpt_path_join(root, CKPT_EPOCHS_NAME);
 	int rc = work && epochs ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	/* A file system mounted on an epoch directory (scratch space) is not ours
+	 * to remove; say so rather than fail on the rename with EBUSY. */
+	struct stat st, parent;
+	if (!rc && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && lstat(epochs, &parent) == 0 &&
+	    st.st_dev != parent.st_dev)
+		rc = ckpt_fail(CKPT_EUNSAFE, "%s: is a mount point; refusing to remove it", dir);
 	/* Out of sight in one rename (made durable before anything is removed),
 	 * then removed from work/: a crash midway leaves only a partial work/,
 	 * which the next save clears, never a half-deleted directory in its place. */

@@ -7,6 +7,8 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -364,6 +366,77 @@ static void test_hostile_ckpt_info_files_are_flagged(void)
 	tree_free(&t);
 }
 
+/* Python's json reads 1e400 as inf; so do we (it is an ok epoch whose
+ * best_metric_last is +inf), rather than failing or reading garbage. */
+static void test_huge_exponent_reads_as_infinity(void)
+{
+	hostile_tree t;
+	tree_init(&t, 2);
+	relink(&t, "last", "epochs/002");
+	const char *text = "{\"epoch\": 1, \"save_best_metric\": \"val_loss\", "
+			   "\"best_metric_last\": 1e400, \"model_file\": \"model.h5\", "
+			   "\"checksum\": \"__DISABLED__\", \"timestamp\": \"2026-03-02 09:00:46\", "
+			   "\"time_elapsed\": -1e400, \"metadata\": null}";
+	write_info(&t, 1, text, strlen(text));
+	ckpt_run *run = open_run(&t);
+	const ckpt_epoch *epoch = ckpt_run_find_epoch(run, 1);
+	g_assert_cmpint(epoch->info, ==, CKPT_INFO_OK);
+	g_assert_true(epoch->has_best_metric_last);
+	g_assert_true(isinf(epoch->best_metric_last) && epoch->best_metric_last > 0);
+	char *json = NULL;
+	g_assert_cmpint(ckpt_run_to_json(&json, run), ==, 0);
+	g_assert_nonnull(strstr(json, "\"best_metric_last\":\"inf\""));
+	free(json);
+	ckpt_run_unref(run);
+	run_every_operation(&t);
+	tree_free(&t);
+}
+
+/* An epoch directory that is a mount point: clean must not remove what is
+ * mounted there (a scratch file system), and must say so. Needs root and a
+ * kernel that lets us mount a tmpfs; skipped otherwise. */
+static void test_mount_point_in_epochs_not_crossed(void)
+{
+	if (geteuid() != 0) {
+		g_test_skip("needs root to mount a tmpfs");
+		return;
+	}
+	hostile_tree t;
+	tree_init(&t, 4);
+	relink(&t, "last", "epochs/004");
+	char *mount_dir = root_path(&t, "epochs/001");
+	char *mount = g_strdup_printf("mount -t tmpfs -o size=1m ckpt-test '%s' 2>/dev/null",
+				      mount_dir);
+	int mounted = system(mount);
+	g_free(mount);
+	if (mounted != 0) {
+		g_test_skip("cannot mount a tmpfs here");
+		g_free(mount_dir);
+		tree_free(&t);
+		return;
+	}
+	char *inside = g_build_filename(mount_dir, "on-another-fs", NULL);
+	tu_write(inside, "mounted");
+	ckpt_run *run = open_run(&t);
+	ckpt_clean_plan *plan = NULL;
+	g_assert_cmpint(ckpt_clean_plan_new(&plan, run, 1, CKPT_KEEP_LINEAR), ==, 0);
+	int rc = ckpt_clean_apply(plan, NULL);
+	char *message = g_strdup(ckpt_error_last());
+	char *still = tu_read(inside, NULL);
+	char *umount = g_strdup_printf("umount '%s'", mount_dir);
+	int unmounted = system(umount);
+	g_free(umount);
+	g_assert_cmpint(rc, ==, CKPT_EUNSAFE);
+	g_assert_nonnull(strstr(message, "mount point"));
+	g_assert_cmpstr(still, ==, "mounted");
+	g_assert_cmpint(unmounted, ==, 0);
+	g_free(still), g_free(message);
+	ckpt_clean_plan_free(plan);
+	ckpt_run_unref(run);
+	g_free(inside), g_free(mount_dir);
+	tree_free(&t);
+}
+
 static void test_fifo_and_linked_models_never_hang(void)
 {
 	hostile_tree t;
@@ -414,6 +487,10 @@ int main(int argc, char **argv)
 			test_hard_linked_model_survives_outside);
 	g_test_add_func("/ckpt/hostile/info/every-bad-file-flagged",
 			test_hostile_ckpt_info_files_are_flagged);
+	g_test_add_func("/ckpt/hostile/info/huge-exponent-reads-as-infinity",
+			test_huge_exponent_reads_as_infinity);
+	g_test_add_func("/ckpt/hostile/epochs/mount-point-not-crossed",
+			test_mount_point_in_epochs_not_crossed);
 	g_test_add_func("/ckpt/hostile/model/fifo-and-link-never-hang",
 			test_fifo_and_linked_models_never_hang);
 	g_test_add_func("/ckpt/hostile/log/symlink-never-written-through",
