@@ -51,6 +51,16 @@ char *tu_fixture_path(const char *name)
 	return g_build_filename(dir, name, NULL);
 }
 
+void tu_run_ok(const char *const *argv)
+{
+	int status = 0;
+	GError *error = NULL;
+	g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+		     &status, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(status, ==, 0);
+}
+
 char *tu_unpack_fixtures(const char *dir)
 {
 	char *tarball = tu_fixture_path("candle-runs.tar.gz");
@@ -60,14 +70,47 @@ char *tu_unpack_fixtures(const char *dir)
 		return NULL;
 	}
 	const char *argv[] = {"tar", "-xzf", tarball, "-C", dir, NULL};
-	int status = 0;
-	GError *error = NULL;
-	g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-		     &status, &error);
-	g_assert_no_error(error);
-	g_assert_cmpint(status, ==, 0);
+	tu_run_ok(argv);
 	g_free(tarball);
 	return g_build_filename(dir, "exp-2026-03", NULL);
+}
+
+char *tu_unpack_fixtures_tmp(char **tmp)
+{
+	*tmp = tu_tmpdir();
+	char *runs = tu_unpack_fixtures(*tmp);
+	if (!runs) {
+		tu_rmtree(*tmp);
+		g_free(*tmp);
+		*tmp = NULL;
+	}
+	return runs;
+}
+
+bool tu_fixture_init(tu_fixture *f)
+{
+	f->exp = tu_unpack_fixtures_tmp(&f->dir);
+	return f->exp != NULL;
+}
+
+void tu_fixture_free(tu_fixture *f)
+{
+	tu_rmtree(f->dir);
+	g_free(f->dir);
+	g_free(f->exp);
+}
+
+cJSON *tu_load_expect(void)
+{
+	char *path = tu_fixture_path("candle-runs.expect.json");
+	gsize len = 0;
+	char *text = tu_read(path, &len);
+	g_assert_nonnull(text);
+	cJSON *json = cJSON_ParseWithLength(text, len);
+	g_assert_nonnull(json);
+	g_free(text);
+	g_free(path);
+	return json;
 }
 
 void tu_write_bytes(const char *path, const void *data, size_t len)
@@ -99,6 +142,26 @@ bool tu_exists(const char *path)
 char *tu_readlink(const char *path)
 {
 	return g_file_read_link(path, NULL);
+}
+
+void tu_assert_link(const char *root, const char *name, const char *target)
+{
+	char *path = g_build_filename(root, name, NULL);
+	char *got = tu_readlink(path);
+	g_assert_cmpstr(got, ==, target);
+	g_free(got);
+	g_free(path);
+}
+
+ckpt_run *tu_open_run(const char *path)
+{
+	ckpt_run *run = NULL;
+	int rc = ckpt_run_open(&run, path);
+	if (rc)
+		g_test_message("ckpt_run_open(%s): %s", path, ckpt_error_last());
+	g_assert_cmpint(rc, ==, 0);
+	g_assert_nonnull(run);
+	return run;
 }
 
 static GPtrArray *snapshot_lines;

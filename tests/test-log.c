@@ -1,7 +1,8 @@
-/* test-log-history.c: ckpt.log (writing lines, recovering every epoch call of the
- * original's logs) and the metric history (metrics.jsonl round trips, history from a
- * log, loading a run's history). */
+/* test-log.c: ckpt.log: every epoch call of the original's logs recovered
+ * (values, sessions, metric names, direction, skipped and unsaved epochs),
+ * hand-made and hostile logs parsed safely, and lines written as it reads. */
 #include "internal.h"
+#include "log-fixture.h"
 #include "testutil.h"
 
 #include <cjson/cJSON.h>
@@ -9,45 +10,6 @@
 #include <string.h>
 
 /* ---- helpers ----------------------------------------------------------- */
-
-typedef struct fixture {
-	char *tmp;
-	char *runs; /* <tmp>/exp-2026-03 */
-} fixture;
-
-static bool fixture_unpack(fixture *fx)
-{
-	fx->tmp = tu_tmpdir();
-	fx->runs = tu_unpack_fixtures(fx->tmp);
-	return fx->runs != NULL;
-}
-
-static void fixture_done(fixture *fx)
-{
-	tu_rmtree(fx->tmp);
-	g_free(fx->tmp);
-	g_free(fx->runs);
-}
-
-/* The log of a fixture run, in either layout (SPEC §3). */
-static char *run_log_path(const fixture *fx, const char *run)
-{
-	char *path = g_build_filename(fx->runs, run, "ckpts", CKPT_LOG_NAME, NULL);
-	if (!tu_exists(path)) {
-		g_free(path);
-		path = g_build_filename(fx->runs, run, "save", CKPT_LOG_NAME, NULL);
-	}
-	return path;
-}
-
-static void parse_run_log(ckpt_log_summary *log, const fixture *fx, const char *run)
-{
-	char *path = run_log_path(fx, run);
-	int rc = ckpt_log_parse_file(log, path);
-	if (rc)
-		g_error("%s: %s", path, ckpt_error_last());
-	g_free(path);
-}
 
 static void parse_text(ckpt_log_summary *log, const char *text)
 {
@@ -71,45 +33,14 @@ static size_t count_saved(const ckpt_log_summary *log, long epoch)
 	return n;
 }
 
-/* A file name in a fresh temporary directory. */
-typedef struct tmp_file {
-	char *tmp;
-	char *path;
-} tmp_file;
-
-static tmp_file tmp_file_new(const char *name)
-{
-	char *tmp = tu_tmpdir();
-	return (tmp_file){tmp, g_build_filename(tmp, name, NULL)};
-}
-
-static void tmp_file_done(tmp_file *f)
-{
-	tu_rmtree(f->tmp);
-	g_free(f->tmp);
-	g_free(f->path);
-}
-
-static cJSON *load_expect(void)
-{
-	char *path = tu_fixture_path("candle-runs.expect.json");
-	char *text = tu_read(path, NULL);
-	g_assert_nonnull(text);
-	cJSON *root = cJSON_Parse(text);
-	g_assert_nonnull(root);
-	g_free(text);
-	g_free(path);
-	return root;
-}
-
 /* ---- ckpt.log: the fixtures ------------------------------------------- */
 
 static void test_fixtures_metric_of_every_saved_epoch(void)
 {
-	fixture fx;
-	if (!fixture_unpack(&fx))
+	tu_fixture fx;
+	if (!tu_fixture_init(&fx))
 		return;
-	cJSON *expect = load_expect();
+	cJSON *expect = tu_load_expect();
 	size_t checked = 0;
 	const cJSON *run;
 	cJSON_ArrayForEach(run, cJSON_GetObjectItem(expect, "runs")) {
@@ -135,13 +66,13 @@ static void test_fixtures_metric_of_every_saved_epoch(void)
 	}
 	g_assert_cmpuint(checked, >=, 30);
 	cJSON_Delete(expect);
-	fixture_done(&fx);
+	tu_fixture_free(&fx);
 }
 
 static void test_fixtures_resumed_two_sessions_later_wins(void)
 {
-	fixture fx;
-	if (!fixture_unpack(&fx))
+	tu_fixture fx;
+	if (!tu_fixture_init(&fx))
 		return;
 	ckpt_log_summary log;
 	parse_run_log(&log, &fx, "resumed");
@@ -169,13 +100,13 @@ static void test_fixtures_resumed_two_sessions_later_wins(void)
 	g_assert_true(last_saved(&log, 12)->became_best);
 	g_assert_cmpstr(log.epochs[10].time, ==, "2026-03-02 09:00:12");
 	ckpt_log_summary_clear(&log);
-	fixture_done(&fx);
+	tu_fixture_free(&fx);
 }
 
 static void test_fixtures_metric_names(void)
 {
-	fixture fx;
-	if (!fixture_unpack(&fx))
+	tu_fixture fx;
+	if (!tu_fixture_init(&fx))
 		return;
 	const char *runs[][2] = {
 		{"tc1-acc", "val_accuracy"},
@@ -189,20 +120,20 @@ static void test_fixtures_metric_names(void)
 		ckpt_log_summary_clear(&log);
 	}
 	/* The legacy layout keeps its log in save/, next to save/ckpts/. */
-	char *legacy = g_build_filename(fx.runs, "legacy-p1b1", "save", CKPT_LOG_NAME, NULL);
+	char *legacy = g_build_filename(fx.exp, "legacy-p1b1", "save", CKPT_LOG_NAME, NULL);
 	ckpt_log_summary log;
 	g_assert_cmpint(ckpt_log_parse_file(&log, legacy), ==, 0);
 	g_assert_cmpuint(log.n_epochs, ==, 12);
 	g_assert_cmpint(log.n_sessions, ==, 1);
 	ckpt_log_summary_clear(&log);
 	g_free(legacy);
-	fixture_done(&fx);
+	tu_fixture_free(&fx);
 }
 
 static void test_fixtures_direction_inferred(void)
 {
-	fixture fx;
-	if (!fixture_unpack(&fx))
+	tu_fixture fx;
+	if (!tu_fixture_init(&fx))
 		return;
 	ckpt_log_summary log;
 	parse_run_log(&log, &fx, "nt3-lr0.01");
@@ -214,13 +145,13 @@ static void test_fixtures_direction_inferred(void)
 	for (size_t i = 0; i < log.n_epochs; i++)
 		g_assert_false(log.epochs[i].became_best);
 	ckpt_log_summary_clear(&log);
-	fixture_done(&fx);
+	tu_fixture_free(&fx);
 }
 
 static void test_fixtures_skipped_epochs(void)
 {
-	fixture fx;
-	if (!fixture_unpack(&fx))
+	tu_fixture fx;
+	if (!tu_fixture_init(&fx))
 		return;
 	ckpt_log_summary log;
 	parse_run_log(&log, &fx, "tc1-acc");
@@ -236,13 +167,13 @@ static void test_fixtures_skipped_epochs(void)
 	g_assert_cmpfloat_with_epsilon(log.epochs[3].value, 0.694289, 1e-9);
 	g_assert_true(log.epochs[14].saved);
 	ckpt_log_summary_clear(&log);
-	fixture_done(&fx);
+	tu_fixture_free(&fx);
 }
 
 static void test_fixtures_every_call_recovered(void)
 {
-	fixture fx;
-	if (!fixture_unpack(&fx))
+	tu_fixture fx;
+	if (!tu_fixture_init(&fx))
 		return;
 	/* Interval 2: four calls were "not writing this epoch." yet have values. */
 	ckpt_log_summary log;
@@ -265,7 +196,7 @@ static void test_fixtures_every_call_recovered(void)
 		g_assert_true(log.epochs[i].saved);
 	}
 	ckpt_log_summary_clear(&log);
-	fixture_done(&fx);
+	tu_fixture_free(&fx);
 }
 
 /* ---- ckpt.log: hand-made logs ------------------------------------------ */
@@ -489,244 +420,6 @@ static void test_write_line_format(void)
 	tmp_file_done(&f);
 }
 
-/* ---- metrics.jsonl ----------------------------------------------------- */
-
-static void append(const char *path, long epoch, bool has_value, double value, bool saved,
-		   bool best, const char *session, const ckpt_metric *extra, size_t n_extra)
-{
-	ckpt_history_line line = {
-		.epoch = epoch, .metric = "val_loss", .direction = '-',
-		.has_value = has_value, .value = value, .saved = saved, .became_best = best,
-		.time = "2026-03-02 09:00:12", .session = session,
-		.extra = extra, .n_extra = n_extra,
-	};
-	int rc = ckpt_history_append(path, &line);
-	if (rc)
-		g_error("%s", ckpt_error_last());
-}
-
-static ckpt_history *parse_history_file(const char *path)
-{
-	gsize len;
-	char *text = tu_read(path, &len);
-	g_assert_nonnull(text);
-	ckpt_history *history = NULL;
-	g_assert_cmpint(ckpt_history_parse(&history, text, len), ==, 0);
-	g_free(text);
-	return history;
-}
-
-static void test_jsonl_line_format(void)
-{
-	tmp_file f = tmp_file_new(CKPT_HISTORY_NAME);
-	const char *path = f.path;
-	const ckpt_metric extra[] = {{"loss", 0.51}};
-	append(path, 9, true, 0.629699, true, true, "20260302T090012-4242", extra, 1);
-	append(path, 10, false, 0, false, false, "20260302T090012-4242", NULL, 0);
-	char *text = tu_read(path, NULL);
-	g_assert_cmpstr(text, ==,
-			"{\"epoch\": 9, \"metric\": \"val_loss\", \"direction\": \"-\", "
-			"\"value\": 0.629699, \"saved\": true, \"best\": true, "
-			"\"time\": \"2026-03-02 09:00:12\", \"session\": \"20260302T090012-4242\", "
-			"\"metrics\": {\"loss\": 0.51}}\n"
-			"{\"epoch\": 10, \"metric\": \"val_loss\", \"direction\": \"-\", "
-			"\"value\": null, \"saved\": false, \"best\": false, "
-			"\"time\": \"2026-03-02 09:00:12\", \"session\": \"20260302T090012-4242\"}\n");
-	g_free(text);
-	ckpt_history_line bad = {.epoch = 0};
-	g_assert_cmpint(ckpt_history_append(path, &bad), ==, CKPT_EINVAL);
-	tmp_file_done(&f);
-}
-
-static void test_jsonl_round_trip(void)
-{
-	tmp_file f = tmp_file_new(CKPT_HISTORY_NAME);
-	const char *path = f.path;
-	const ckpt_metric extra[] = {{"loss", 0.25}, {"val_acc", -INFINITY}, {"lr", NAN}};
-	append(path, 1, true, NAN, false, false, "A", NULL, 0);
-	append(path, 2, true, INFINITY, true, false, "A", extra, 3);
-	append(path, 3, true, -INFINITY, true, true, "A", NULL, 0);
-	append(path, 2, true, 0.125, true, true, "B", extra, 1);
-	append(path, 3, false, 0, false, false, "B", NULL, 0);
-	ckpt_history *h = parse_history_file(path);
-	g_assert_cmpuint(ckpt_history_count(h), ==, 5);
-	g_assert_cmpuint(ckpt_history_session_count(h), ==, 2);
-	g_assert_cmpstr(ckpt_history_metric(h), ==, "val_loss");
-	g_assert_cmpint(ckpt_history_direction(h), ==, '-');
-
-	const ckpt_history_point *p = ckpt_history_get(h, 0);
-	g_assert_true(p->has_value && isnan(p->value));
-	g_assert_cmpint(p->epoch, ==, 1);
-	g_assert_cmpint(p->session, ==, 0);
-	g_assert_cmpstr(p->time, ==, "2026-03-02 09:00:12");
-	g_assert_cmpuint(p->n_extra, ==, 0);
-	p = ckpt_history_get(h, 1);
-	g_assert_true(isinf(p->value) && p->value > 0);
-	g_assert_true(p->saved && !p->became_best);
-	g_assert_cmpuint(p->n_extra, ==, 3);
-	g_assert_cmpstr(p->extra[0].name, ==, "loss");
-	g_assert_cmpfloat(p->extra[0].value, ==, 0.25);
-	g_assert_cmpstr(p->extra[1].name, ==, "val_acc");
-	g_assert_true(isinf(p->extra[1].value) && p->extra[1].value < 0);
-	g_assert_true(isnan(p->extra[2].value));
-	p = ckpt_history_get(h, 2);
-	g_assert_true(isinf(p->value) && p->value < 0 && p->became_best);
-	/* The rollback: epochs 2 and 3 again, in a second session, in file order. */
-	p = ckpt_history_get(h, 3);
-	g_assert_cmpint(p->epoch, ==, 2);
-	g_assert_cmpint(p->session, ==, 1);
-	g_assert_cmpfloat(p->value, ==, 0.125);
-	p = ckpt_history_get(h, 4);
-	g_assert_false(p->has_value);
-	g_assert_null(ckpt_history_get(h, 5));
-	ckpt_history_free(h);
-	tmp_file_done(&f);
-}
-
-static void test_jsonl_torn_last_line_skipped(void)
-{
-	tmp_file f = tmp_file_new(CKPT_HISTORY_NAME);
-	const char *path = f.path;
-	append(path, 1, true, 0.5, true, true, "A", NULL, 0);
-	append(path, 2, true, 0.4, true, true, "A", NULL, 0);
-	gsize len;
-	char *text = tu_read(path, &len);
-	/* A crash in the middle of the second append. */
-	const char *second = strchr(text, '\n') + 1;
-	size_t torn = (size_t)(second - text) + 30;
-	ckpt_history *h = NULL;
-	g_assert_cmpint(ckpt_history_parse(&h, text, torn), ==, 0);
-	g_assert_cmpuint(ckpt_history_count(h), ==, 1);
-	g_assert_cmpint(ckpt_history_get(h, 0)->epoch, ==, 1);
-	ckpt_history_free(h);
-	/* The next writer's append after the torn line is not glued to it. */
-	tu_write_bytes(path, text, torn);
-	append(path, 2, true, 0.3, true, true, "B", NULL, 0);
-	h = parse_history_file(path);
-	g_assert_cmpuint(ckpt_history_count(h), ==, 2);
-	g_assert_cmpint(ckpt_history_get(h, 1)->epoch, ==, 2);
-	g_assert_cmpfloat(ckpt_history_get(h, 1)->value, ==, 0.3);
-	g_assert_cmpint(ckpt_history_get(h, 1)->session, ==, 1);
-	ckpt_history_free(h);
-	g_free(text);
-	tmp_file_done(&f);
-}
-
-static void test_jsonl_bad_lines_skipped(void)
-{
-	static const char text[] =
-		"\n"
-		"[1, 2]\n"
-		"{\"value\": 0.5}\n"
-		"{\"epoch\": 0, \"value\": 0.5}\n"
-		"{\"epoch\": 2.5, \"value\": 0.5}\n"
-		"{\"epoch\": \"3\", \"value\": 0.5}\n"
-		"{\"epoch\": 4, \"value\": 0.5, \"session\": \"\xff\"}\n"
-		"{\"epoch\": 5, \"value\": 0.5} trailing\n"
-		"{\"epoch\": 6, \"value\": \"x\", \"metrics\": {\"a\": \"b\", \"c\": 1}}\n"
-		"{\"epoch\": 7, \"direction\": \"?\", \"metric\": 3}";
-	ckpt_history *h = NULL;
-	g_assert_cmpint(ckpt_history_parse(&h, text, sizeof text - 1), ==, 0);
-	g_assert_cmpuint(ckpt_history_count(h), ==, 2);
-	const ckpt_history_point *p = ckpt_history_get(h, 0);
-	g_assert_cmpint(p->epoch, ==, 6);
-	g_assert_false(p->has_value);
-	g_assert_cmpuint(p->n_extra, ==, 1);
-	g_assert_cmpstr(p->extra[0].name, ==, "c");
-	g_assert_null(p->time);
-	g_assert_cmpint(ckpt_history_get(h, 1)->epoch, ==, 7);
-	g_assert_null(ckpt_history_metric(h));
-	g_assert_cmpint(ckpt_history_direction(h), ==, 0);
-	g_assert_cmpuint(ckpt_history_session_count(h), ==, 1);
-	ckpt_history_free(h);
-}
-
-/* ---- history from a log, and loading a run ------------------------------ */
-
-static void test_history_from_log_resumed(void)
-{
-	fixture fx;
-	if (!fixture_unpack(&fx))
-		return;
-	ckpt_log_summary log;
-	parse_run_log(&log, &fx, "resumed");
-	ckpt_history *h = NULL;
-	g_assert_cmpint(ckpt_history_from_log(&h, &log), ==, 0);
-	g_assert_cmpuint(ckpt_history_count(h), ==, log.n_epochs);
-	g_assert_cmpuint(ckpt_history_session_count(h), ==, 2);
-	g_assert_cmpstr(ckpt_history_metric(h), ==, "val_loss");
-	g_assert_cmpint(ckpt_history_direction(h), ==, '-');
-	for (size_t i = 0; i < log.n_epochs; i++) {
-		const ckpt_history_point *p = ckpt_history_get(h, i);
-		g_assert_cmpint(p->epoch, ==, log.epochs[i].epoch);
-		g_assert_cmpint(p->session, ==, log.epochs[i].session);
-		g_assert_cmpint(p->saved, ==, log.epochs[i].saved);
-		g_assert_cmpint(p->became_best, ==, log.epochs[i].became_best);
-		g_assert_cmpfloat(p->value, ==, log.epochs[i].value);
-		g_assert_cmpstr(p->time, ==, log.epochs[i].time);
-		g_assert_cmpuint(p->n_extra, ==, 0);
-	}
-	ckpt_history_free(h);
-	ckpt_log_summary_clear(&log);
-	fixture_done(&fx);
-}
-
-static void test_history_load_log_or_jsonl(void)
-{
-	fixture fx;
-	if (!fixture_unpack(&fx))
-		return;
-	/* A run of the original: the history comes from ckpt.log. */
-	char *folder = g_build_filename(fx.runs, "resumed", NULL);
-	ckpt_run *run = NULL;
-	int rc = ckpt_run_open(&run, folder);
-	if (rc)
-		g_error("%s: %s", folder, ckpt_error_last());
-	ckpt_history *h = NULL;
-	g_assert_cmpint(ckpt_history_load(&h, run), ==, 0);
-	g_assert_cmpuint(ckpt_history_count(h), ==, 22);
-	g_assert_cmpuint(ckpt_history_session_count(h), ==, 2);
-	ckpt_history_free(h);
-	ckpt_run_unref(run);
-
-	/* Once metrics.jsonl exists, it is the history. */
-	char *jsonl = g_build_filename(folder, "ckpts", CKPT_HISTORY_NAME, NULL);
-	append(jsonl, 21, true, 0.2, true, true, "S", NULL, 0);
-	g_assert_cmpint(ckpt_run_open(&run, folder), ==, 0);
-	g_assert_cmpint(ckpt_history_load(&h, run), ==, 0);
-	g_assert_cmpuint(ckpt_history_count(h), ==, 1);
-	g_assert_cmpint(ckpt_history_get(h, 0)->epoch, ==, 21);
-	ckpt_history_free(h);
-	ckpt_run_unref(run);
-
-	/* The legacy layout's log is in save/. */
-	char *legacy = g_build_filename(fx.runs, "legacy-p1b1", NULL);
-	g_assert_cmpint(ckpt_run_open(&run, legacy), ==, 0);
-	g_assert_cmpint(ckpt_history_load(&h, run), ==, 0);
-	g_assert_cmpuint(ckpt_history_count(h), ==, 12);
-	g_assert_cmpstr(ckpt_history_metric(h), ==, "val_loss");
-	ckpt_history_free(h);
-	ckpt_run_unref(run);
-
-	/* No log and no metrics.jsonl: an empty history. */
-	char *empty = g_build_filename(fx.tmp, "empty-run", "ckpts", CKPT_EPOCHS_NAME, NULL);
-	g_assert_cmpint(g_mkdir_with_parents(empty, 0755), ==, 0);
-	char *root = g_path_get_dirname(empty);
-	g_assert_cmpint(ckpt_run_open(&run, root), ==, 0);
-	g_assert_cmpint(ckpt_history_load(&h, run), ==, 0);
-	g_assert_cmpuint(ckpt_history_count(h), ==, 0);
-	g_assert_null(ckpt_history_metric(h));
-	ckpt_history_free(h);
-	ckpt_run_unref(run);
-
-	g_free(root);
-	g_free(empty);
-	g_free(legacy);
-	g_free(jsonl);
-	g_free(folder);
-	fixture_done(&fx);
-}
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -749,15 +442,5 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/log/parse/hostile-input-bounded", test_parse_hostile_input_bounded);
 	g_test_add_func("/ckpt/log/parse/absent-file-is-enoent", test_parse_file_absent_is_enoent);
 	g_test_add_func("/ckpt/log/write/line-format-and-read-back", test_write_line_format);
-	g_test_add_func("/ckpt/history/jsonl/line-format", test_jsonl_line_format);
-	g_test_add_func("/ckpt/history/jsonl/round-trip-nonfinite-extra-sessions",
-			test_jsonl_round_trip);
-	g_test_add_func("/ckpt/history/jsonl/torn-last-line-skipped",
-			test_jsonl_torn_last_line_skipped);
-	g_test_add_func("/ckpt/history/jsonl/bad-lines-skipped", test_jsonl_bad_lines_skipped);
-	g_test_add_func("/ckpt/history/from-log/resumed-sessions-and-values",
-			test_history_from_log_resumed);
-	g_test_add_func("/ckpt/history/load/log-then-jsonl-then-empty",
-			test_history_load_log_or_jsonl);
 	return g_test_run();
 }

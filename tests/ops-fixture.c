@@ -1,0 +1,157 @@
+/* ops-fixture.c: fixture runs and checks for the browser operations' test
+ * programs (see ops-fixture.h). */
+#include "ops-fixture.h"
+#include "testutil.h"
+
+#include <grp.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The checkpoint root of a current-layout fixture run. */
+char *root_of(const tu_fixture *f, const char *name)
+{
+	return g_build_filename(f->exp, name, "ckpts", NULL);
+}
+
+char *epoch_path(const char *root, long epoch, const char *file)
+{
+	char name[32];
+	ckpt_epoch_dir_name(name, epoch);
+	return g_build_filename(root, "epochs", name, file, NULL);
+}
+
+bool epoch_exists(const char *root, long epoch)
+{
+	char *path = epoch_path(root, epoch, NULL);
+	bool exists = tu_exists(path);
+	g_free(path);
+	return exists;
+}
+
+ckpt_run *open_fixture(const tu_fixture *f, const char *name)
+{
+	char *path = g_build_filename(f->exp, name, NULL);
+	ckpt_run *run = tu_open_run(path);
+	g_free(path);
+	return run;
+}
+
+void assert_log_has(const char *log_path, const char *line)
+{
+	char *text = tu_read(log_path, NULL);
+	g_assert_nonnull(text);
+	if (!strstr(text, line))
+		g_test_message("%s has no line '%s'", log_path, line);
+	g_assert_nonnull(strstr(text, line));
+	g_free(text);
+}
+
+void assert_error_has(const char *part)
+{
+	if (!strstr(ckpt_error_last(), part))
+		g_test_message("error '%s' does not name '%s'", ckpt_error_last(), part);
+	g_assert_nonnull(strstr(ckpt_error_last(), part));
+}
+
+/* tu_snapshot_tree without the lock file: every operation that may write
+ * takes the run's lock, which creates R/ckpt.lock (not checkpoint data). */
+char *snapshot(const char *dir)
+{
+	char *tree = tu_snapshot_tree(dir);
+	GString *out = g_string_new(NULL);
+	char **lines = g_strsplit(tree, "\n", -1);
+	for (char **line = lines; *line; line++)
+		if (**line && !strstr(*line, "/ckpt.lock file "))
+			g_string_append_printf(out, "%s\n", *line);
+	g_strfreev(lines);
+	g_free(tree);
+	return g_string_free(out, FALSE);
+}
+
+/* Replaces the "checksum" of an epoch's ckpt-info.json. */
+void set_stored_checksum(const char *root, long epoch, const char *checksum)
+{
+	char *path = epoch_path(root, epoch, "ckpt-info.json");
+	char *text = tu_read(path, NULL);
+	g_assert_nonnull(text);
+	cJSON *json = cJSON_Parse(text);
+	g_assert_nonnull(json);
+	cJSON_ReplaceItemInObjectCaseSensitive(json, "checksum", cJSON_CreateString(checksum));
+	char *out = cJSON_PrintUnformatted(json);
+	tu_write(path, out);
+	cJSON_free(out);
+	cJSON_Delete(json);
+	g_free(text);
+	g_free(path);
+}
+
+void flip_byte(const char *path, size_t offset)
+{
+	gsize len = 0;
+	char *bytes = tu_read(path, &len);
+	g_assert_nonnull(bytes);
+	g_assert_cmpuint(offset, <, len);
+	bytes[offset] ^= 0x01;
+	tu_write_bytes(path, bytes, len);
+	g_free(bytes);
+}
+
+void record_progress(const char *stage, uint64_t done, uint64_t total, void *payload)
+{
+	progress_log *log = payload;
+	if (log->calls == 0)
+		g_strlcpy(log->first_stage, stage, sizeof log->first_stage);
+	else if (done < log->last_done)
+		log->went_back = true;
+	g_strlcpy(log->last_stage, stage, sizeof log->last_stage);
+	log->last_done = done;
+	log->last_total = total;
+	log->calls++;
+}
+
+void assert_item(const ckpt_clean_plan *plan, size_t i, long epoch, const char *reason)
+{
+	const ckpt_clean_item *item = ckpt_clean_plan_item(plan, i);
+	g_assert_nonnull(item);
+	g_assert_cmpint(item->epoch, ==, epoch);
+	g_assert_cmpstr(ckpt_clean_reason_name(item->reason), ==, reason);
+	g_assert_cmpint(item->keep, ==, strcmp(reason, "beyond-limit") != 0);
+}
+
+ckpt_clean_plan *plan_run(ckpt_run *run, long keep, ckpt_keep_mode mode)
+{
+	ckpt_clean_plan *plan = NULL;
+	g_assert_cmpint(ckpt_clean_plan_new(&plan, run, keep, mode), ==, 0);
+	g_assert_nonnull(plan);
+	return plan;
+}
+
+#define NOBODY 65534
+
+size_t run_unprivileged(int (*fn)(int *results, size_t n, void *payload), void *payload,
+			int *results, size_t n)
+{
+	int fds[2];
+	g_assert_cmpint(pipe(fds), ==, 0);
+	pid_t pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		if (geteuid() == 0 &&
+		    (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
+			_exit(2);
+		int filled = fn(results, n, payload);
+		ssize_t want = (ssize_t)((size_t)filled * sizeof *results);
+		_exit(write(fds[1], results, (size_t)want) == want ? 0 : 3);
+	}
+	close(fds[1]);
+	int status = 0;
+	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+	g_assert_true(WIFEXITED(status));
+	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+	ssize_t got = read(fds[0], results, n * sizeof *results);
+	close(fds[0]);
+	g_assert_cmpint(got, >=, 0);
+	return (size_t)got / sizeof *results;
+}

@@ -1,0 +1,52 @@
+/* ops-fixture.h: the original's fixture runs (tu_fixture) opened and altered
+ * for the browser operations, and the checks on what an operation leaves;
+ * shared by test-verify, test-rollback, test-clean and test-ops. */
+#ifndef CKPT_OPS_FIXTURE_H
+#define CKPT_OPS_FIXTURE_H
+
+#include "internal.h"
+#include "testutil.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The checkpoint root of a current-layout fixture run. Caller g_free()s. */
+char *root_of(const tu_fixture *f, const char *name);
+/* root/epochs/NNN/file (file may be NULL). Caller g_free()s. */
+char *epoch_path(const char *root, long epoch, const char *file);
+bool epoch_exists(const char *root, long epoch);
+ckpt_run *open_fixture(const tu_fixture *f, const char *name);
+
+void assert_log_has(const char *log_path, const char *line);
+void assert_error_has(const char *part);
+/* tu_snapshot_tree without the lock file: every operation that may write
+ * takes the run's lock, which creates R/ckpt.lock (not checkpoint data). */
+char *snapshot(const char *dir);
+
+/* Replaces the "checksum" of an epoch's ckpt-info.json. */
+void set_stored_checksum(const char *root, long epoch, const char *checksum);
+void flip_byte(const char *path, size_t offset);
+
+typedef struct progress_log {
+	int calls;
+	char first_stage[64];
+	char last_stage[64];
+	uint64_t last_done, last_total;
+	bool went_back; /* done decreased between calls */
+} progress_log;
+
+/* A ckpt_progress callback filling the progress_log in payload. */
+void record_progress(const char *stage, uint64_t done, uint64_t total, void *payload);
+
+/* Asserts the i-th item of a clean plan: its epoch and reason (and so keep). */
+void assert_item(const ckpt_clean_plan *plan, size_t i, long epoch, const char *reason);
+ckpt_clean_plan *plan_run(ckpt_run *run, long keep, ckpt_keep_mode mode);
+
+/* Runs fn(payload) in a child without the power to write the tree: as root
+ * (CI), permissions stop nothing, so the child drops to an unprivileged uid.
+ * fn's results come back through the pipe; returns how many ints were read. */
+size_t run_unprivileged(int (*fn)(int *results, size_t n, void *payload), void *payload,
+			int *results, size_t n);
+
+#endif

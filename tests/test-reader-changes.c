@@ -1,0 +1,315 @@
+/* test-reader-changes.c: reading runs that change: a run the original
+ * started and libckpt continued keeps both histories once, and a refresh
+ * rereads only what changed while another thread reads the old snapshot. */
+#include "internal.h"
+#include "reader-fixture.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- history of a run the original started and libckpt continued ------------ */
+
+static int write_model(const char *path, void *payload)
+{
+	(void)payload;
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	int rc = fputs("model", f) < 0 ? -1 : 0;
+	return fclose(f) == 0 ? rc : -1;
+}
+
+/* What the continuing trainer reports for a 1-based epoch: always improving. */
+static double mix_value(long epoch)
+{
+	return 8.0 / (double)epoch;
+}
+
+/* One libckpt writer session on root, as `ckpt demo DIR --epochs N --every 0`
+ * runs it: restart from last (which must be want_restart), train to epochs. */
+static void continue_with_libckpt(const char *root, long epochs, long want_restart)
+{
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_set_int(params, "epochs", epochs), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", root), ==, 0);
+	g_assert_cmpint(ckpt_params_set_bool(params, "ckpt_checksum", 1), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_save_best_metric", "val_loss"), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "metadata", "ckpt demo"), ==, 0);
+	ckpt_writer *w = NULL;
+	g_assert_cmpint(ckpt_writer_new(&w, params), ==, 0);
+	ckpt_writer_set_model_io(w, write_model, NULL, NULL);
+	ckpt_restart_info restart;
+	g_assert_cmpint(ckpt_writer_restart(w, &restart), ==, 0);
+	g_assert_true(restart.restarted);
+	g_assert_cmpint(restart.epoch, ==, want_restart);
+	for (long epoch0 = restart.epoch; epoch0 < epochs; epoch0++) {
+		ckpt_epoch_result result;
+		double value = mix_value(epoch0 + 1);
+		g_assert_cmpint(ckpt_writer_epoch(w, epoch0, '-', value, NULL, 0, &result), ==, 0);
+		g_assert_true(result.saved);
+	}
+	ckpt_writer_free(w);
+	ckpt_params_free(params);
+}
+
+static ckpt_history *load_history(const ckpt_run *run)
+{
+	ckpt_history *history = NULL;
+	int rc = ckpt_history_load(&history, run);
+	if (rc)
+		g_error("history: %s", ckpt_error_last());
+	return history;
+}
+
+/* cp -a exp-2026-03/nt3-lr0.001 mix; ckpt demo mix --epochs 34 --every 0 */
+static void test_history_original_then_libckpt(void)
+{
+	char *tmp = tu_tmpdir();
+	char *exp = tu_unpack_fixtures(tmp);
+	if (!exp) {
+		tu_rmtree(tmp), g_free(tmp);
+		return;
+	}
+	char *orig = g_build_filename(exp, "nt3-lr0.001", NULL);
+	char *mix = g_build_filename(tmp, "mix", NULL);
+	g_assert_cmpint(rename(orig, mix), ==, 0);
+	char *root = g_build_filename(mix, "ckpts", NULL);
+	continue_with_libckpt(root, 34, 30);
+
+	ckpt_run *run = tu_open_run(mix);
+	ckpt_history *history = load_history(run);
+	g_assert_cmpuint(ckpt_history_count(history), ==, 34);
+	g_assert_cmpuint(ckpt_history_session_count(history), ==, 2);
+	g_assert_cmpstr(ckpt_history_metric(history), ==, "val_loss");
+	g_assert_cmpint(ckpt_history_direction(history), ==, '-');
+	for (size_t i = 0; i < 34; i++) {
+		const ckpt_history_point *p = ckpt_history_get(history, i);
+		g_assert_cmpint(p->epoch, ==, (long)i + 1);
+		g_assert_cmpint(p->session, ==, i < 30 ? 0 : 1);
+		g_assert_true(p->has_value);
+		if (i >= 30)
+			g_assert_cmpfloat(p->value, ==, mix_value(p->epoch));
+	}
+	/* The original's epochs, as its ckpt.log recorded them. */
+	const ckpt_history_point *p25 = ckpt_history_get(history, 24);
+	const ckpt_history_point *p30 = ckpt_history_get(history, 29);
+	g_assert_cmpfloat(p25->value, ==, 0.415711);
+	g_assert_cmpfloat(p30->value, ==, 0.356323);
+	g_assert_true(p30->saved && p30->became_best);
+	g_assert_false(ckpt_history_get(history, 28)->saved);
+	ckpt_history_free(history);
+	/* Each epoch's metric: the log's for the original's, metrics.jsonl's after. */
+	g_assert_cmpuint(ckpt_run_epoch_count(run), ==, 9);
+	static const struct {
+		long epoch;
+		double metric;
+	} metrics[] = {{25, 0.415711}, {28, 0.402704}, {30, 0.356323}};
+	for (size_t i = 0; i < G_N_ELEMENTS(metrics); i++) {
+		const ckpt_epoch *e = ckpt_run_find_epoch(run, metrics[i].epoch);
+		g_assert_true(e->has_metric);
+		g_assert_cmpfloat(e->metric, ==, metrics[i].metric);
+	}
+	for (long epoch = 31; epoch <= 34; epoch++)
+		g_assert_cmpfloat(ckpt_run_find_epoch(run, epoch)->metric, ==, mix_value(epoch));
+	ckpt_run_unref(run);
+
+	/* A second libckpt session: its ckpt.log lines are not counted again.
+	 * (Two writers of one process within a second share a session id, so
+	 * the session count is not asserted here.) */
+	continue_with_libckpt(root, 36, 34);
+	run = tu_open_run(mix);
+	history = load_history(run);
+	g_assert_cmpuint(ckpt_history_count(history), ==, 36);
+	for (size_t i = 0; i < 36; i++)
+		g_assert_cmpint(ckpt_history_get(history, i)->epoch, ==, (long)i + 1);
+	g_assert_cmpint(ckpt_history_get(history, 29)->session, ==, 0);
+	g_assert_cmpint(ckpt_history_get(history, 30)->session, ==, 1);
+	g_assert_cmpfloat(ckpt_history_get(history, 29)->value, ==, 0.356323);
+	ckpt_history_free(history);
+	ckpt_run_unref(run);
+	g_free(root), g_free(mix), g_free(orig), g_free(exp);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+/* A run only libckpt wrote: its ckpt.log repeats what metrics.jsonl holds
+ * and must add nothing to the history. */
+static void test_history_libckpt_only_not_doubled(void)
+{
+	char *tmp = tu_tmpdir();
+	char *root = g_build_filename(tmp, "run", "ckpts", NULL);
+	for (int session = 0; session < 2; session++) {
+		ckpt_params *params = NULL;
+		g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+		ckpt_params_set_int(params, "epochs", 6);
+		ckpt_params_set(params, "ckpt_directory", root);
+		ckpt_writer *w = NULL;
+		g_assert_cmpint(ckpt_writer_new(&w, params), ==, 0);
+		ckpt_writer_set_model_io(w, write_model, NULL, NULL);
+		ckpt_restart_info restart;
+		g_assert_cmpint(ckpt_writer_restart(w, &restart), ==, 0);
+		for (long epoch0 = restart.epoch; epoch0 < 3 + 3 * session; epoch0++)
+			g_assert_cmpint(ckpt_writer_epoch(w, epoch0, '-', mix_value(epoch0 + 1),
+							  NULL, 0, NULL),
+					==, 0);
+		ckpt_writer_free(w);
+		ckpt_params_free(params);
+	}
+	ckpt_run *run = tu_open_run(root);
+	ckpt_history *history = load_history(run);
+	g_assert_cmpuint(ckpt_history_count(history), ==, 6);
+	for (size_t i = 0; i < 6; i++)
+		g_assert_cmpint(ckpt_history_get(history, i)->epoch, ==, (long)i + 1);
+	g_assert_cmpint(ckpt_history_get(history, 0)->session, ==, 0);
+	ckpt_history_free(history);
+	ckpt_run_unref(run);
+	g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+/* ---- refresh -------------------------------------------------------------------------- */
+
+static void append_history(const char *root, long epoch, double value)
+{
+	char *path = g_build_filename(root, CKPT_HISTORY_NAME, NULL);
+	ckpt_history_line line = {.epoch = epoch,
+				  .metric = "val_loss",
+				  .direction = '-',
+				  .has_value = true,
+				  .value = value,
+				  .saved = true,
+				  .time = "2026-03-02 09:00:00",
+				  .session = "s"};
+	g_assert_cmpint(ckpt_history_append(path, &line), ==, 0);
+	g_free(path);
+}
+
+static void test_refresh_rereads_only_what_changed(void)
+{
+	char *tmp = tu_tmpdir();
+	char *root = make_run(tmp, "run", 3);
+	for (long e = 1; e <= 3; e++)
+		append_history(root, e, 1.0 / (double)e);
+	ckpt_run *old = tu_open_run(root);
+	g_assert_cmpuint(ckpt_run_info_reads(old), ==, 3);
+	g_assert_cmpfloat(ckpt_run_find_epoch(old, 2)->metric, ==, 0.5);
+
+	ckpt_run *same = NULL;
+	g_assert_cmpint(ckpt_run_refresh(&same, old), ==, 0);
+	g_assert_cmpuint(ckpt_run_info_reads(same), ==, 0);
+	g_assert_cmpuint(ckpt_run_epoch_count(same), ==, 3);
+	g_assert_true(ckpt_run_find_epoch(same, 1)->checksum ==
+		      ckpt_run_find_epoch(old, 1)->checksum);
+
+	make_epoch_as(root, 2, 2, 0.125);
+	make_epoch(root, 4);
+	append_history(root, 4, 0.2);
+	append_history(root, 2, 0.3); /* saved again after a restart: the later value wins */
+	ckpt_run *fresh = NULL;
+	g_assert_cmpint(ckpt_run_refresh(&fresh, same), ==, 0);
+	g_assert_cmpuint(ckpt_run_info_reads(fresh), ==, 2);
+	g_assert_cmpuint(ckpt_run_epoch_count(fresh), ==, 4);
+	g_assert_cmpfloat(ckpt_run_find_epoch(fresh, 2)->best_metric_last, ==, 0.125);
+	g_assert_cmpfloat(ckpt_run_find_epoch(fresh, 2)->metric, ==, 0.3);
+	g_assert_cmpfloat(ckpt_run_find_epoch(fresh, 4)->metric, ==, 0.2);
+	g_assert_cmpstr(ckpt_run_name(fresh), ==, "run");
+	/* Unchanged epochs are shared, not read again. */
+	g_assert_true(ckpt_run_find_epoch(fresh, 3)->timestamp ==
+		      ckpt_run_find_epoch(old, 3)->timestamp);
+
+	/* The old snapshots are as they were. */
+	g_assert_cmpuint(ckpt_run_epoch_count(old), ==, 3);
+	g_assert_cmpfloat(ckpt_run_find_epoch(old, 2)->best_metric_last, ==, 0.5);
+	g_assert_cmpfloat(ckpt_run_find_epoch(old, 2)->metric, ==, 0.5);
+	g_assert_null(ckpt_run_find_epoch(same, 4));
+	ckpt_run_unref(old);
+	ckpt_run_unref(same);
+	g_assert_cmpstr(ckpt_run_find_epoch(fresh, 3)->timestamp, ==, "2026-03-02 09:00:03");
+	ckpt_run_unref(fresh);
+	g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+typedef struct {
+	GMutex lock;
+	ckpt_run *current;
+	gint stop;
+	gint reads;
+} shared_run;
+
+static gpointer read_snapshots(gpointer data)
+{
+	shared_run *s = data;
+	while (!g_atomic_int_get(&s->stop)) {
+		g_mutex_lock(&s->lock);
+		ckpt_run *run = ckpt_run_ref(s->current);
+		g_mutex_unlock(&s->lock);
+		size_t n = ckpt_run_epoch_count(run);
+		g_assert_true(n == 3 || n == 4);
+		for (size_t i = 0; i < n; i++) {
+			const ckpt_epoch *e = ckpt_run_epoch(run, i);
+			g_assert_cmpint(e->epoch, ==, (long)i + 1);
+			g_assert_cmpint(e->info, ==, CKPT_INFO_OK);
+			g_assert_cmpuint(strlen(e->checksum), ==, 12);
+		}
+		char *json = NULL;
+		g_assert_cmpint(ckpt_run_to_json(&json, run), ==, 0);
+		free(json);
+		ckpt_run_unref(run);
+		g_atomic_int_inc(&s->reads);
+	}
+	return NULL;
+}
+
+static void test_refresh_while_another_thread_reads(void)
+{
+	char *tmp = tu_tmpdir();
+	char *root = make_run(tmp, "run", 3);
+	shared_run s = {.current = tu_open_run(root)};
+	g_mutex_init(&s.lock);
+	GThread *reader = g_thread_new("reader", read_snapshots, &s);
+	char *fourth = g_build_filename(root, "epochs", "004", NULL);
+	for (int i = 0; i < 300; i++) {
+		make_epoch_as(root, 1 + i % 3, 1 + i % 3, (double)i);
+		if (i % 10 == 0)
+			make_epoch(root, 4);
+		else if (i % 10 == 5)
+			tu_rmtree(fourth);
+		ckpt_run *next = NULL;
+		g_assert_cmpint(ckpt_run_refresh(&next, s.current), ==, 0);
+		g_assert_cmpfloat(ckpt_run_find_epoch(next, 1 + i % 3)->best_metric_last, ==, i);
+		g_mutex_lock(&s.lock);
+		ckpt_run *old = s.current;
+		s.current = next;
+		g_mutex_unlock(&s.lock);
+		ckpt_run_unref(old);
+	}
+	while (g_atomic_int_get(&s.reads) < 10)
+		g_usleep(1000);
+	g_atomic_int_set(&s.stop, 1);
+	g_thread_join(reader);
+	ckpt_run_unref(s.current);
+	g_mutex_clear(&s.lock);
+	g_free(fourth), g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/ckpt/reader/history/original-then-libckpt-keeps-both",
+			test_history_original_then_libckpt);
+	g_test_add_func("/ckpt/reader/history/libckpt-only-log-not-counted-twice",
+			test_history_libckpt_only_not_doubled);
+	g_test_add_func("/ckpt/reader/refresh/rereads-only-what-changed",
+			test_refresh_rereads_only_what_changed);
+	g_test_add_func("/ckpt/reader/refresh/while-another-thread-reads",
+			test_refresh_while_another_thread_reads);
+	return g_test_run();
+}
