@@ -30,8 +30,8 @@
  * Polynomials Using PCLMULQDQ" (as in Chromium's zlib), for the reflected
  * polynomial 0xEDB88320. Works on pre- and post-inverted crc, len >= 64 and
  * a multiple of 16. */
-__attribute__((target("pclmul,sse4.1")))
-static uint32_t crc32_clmul(uint32_t crc, const unsigned char *buf, size_t len)
+__attribute__((target("pclmul,sse4.1"))) static uint32_t
+crc32_clmul(uint32_t crc, const unsigned char *buf, size_t len)
 {
 	const __m128i k1k2 = _mm_set_epi64x(0x01c6e41596, 0x0154442bd4);
 	const __m128i k3k4 = _mm_set_epi64x(0x00ccaa009e, 0x01751997d0);
@@ -308,8 +308,10 @@ int ckpt_checksum_matches(bool *out_match, const char *path, const char *stored,
 	else if (stored && strcmp(stored, "__DISABLED__") == 0)
 		return ckpt_fail(CKPT_EINVAL, "%s: checksums were disabled for this model", path);
 	else
-		return ckpt_fail(CKPT_EINVAL, "%s: stored checksum '%.80s' is neither a CRC-32 "
-				 "nor sha256:<hex>", path, stored ? stored : "(none)");
+		return ckpt_fail(CKPT_EINVAL,
+				 "%s: stored checksum '%.80s' is neither a CRC-32 "
+				 "nor sha256:<hex>",
+				 path, stored ? stored : "(none)");
 	char actual[80];
 	int rc = ckpt_checksum_file(actual, path, algorithm, progress);
 	if (rc)

@@ -81,7 +81,8 @@ CKPT_API int ckpt_params_load_json(ckpt_params *params, const char *path);
 CKPT_API int ckpt_params_load_config(ckpt_params *params, const char *path);
 /* Words of the form --key=value (or --key value); words that are not
  * parameters are left alone. *out_used counts the words consumed. */
-CKPT_API int ckpt_params_parse_args(ckpt_params *params, int argc, char *const argv[], int *out_used);
+CKPT_API int ckpt_params_parse_args(ckpt_params *params, int argc, char *const argv[],
+				    int *out_used);
 /* Checks every known key by type and allowed values. */
 CKPT_API int ckpt_params_check(const ckpt_params *params);
 /* Text form of a key's value (unknown keys too); borrowed until the next
@@ -104,12 +105,12 @@ typedef struct ckpt_metric {
 } ckpt_metric;
 
 typedef struct ckpt_epoch_result {
-	long epoch;         /* 1-based */
-	int saved;          /* this epoch was written */
-	int became_best;    /* this epoch improved the tracked metric */
-	long best_epoch;    /* 0 while no best this session */
-	double best_value;  /* the best so far (may be +-inf) */
-	int deleted_count;  /* epochs removed by retention in this call */
+	long epoch;        /* 1-based */
+	int saved;         /* this epoch was written */
+	int became_best;   /* this epoch improved the tracked metric */
+	long best_epoch;   /* 0 while no best this session */
+	double best_value; /* the best so far (may be +-inf) */
+	int deleted_count; /* epochs removed by retention in this call */
 } ckpt_epoch_result;
 
 typedef struct ckpt_restart_info {
@@ -165,19 +166,19 @@ typedef enum {
 /* One epoch directory as read. Borrowed from its run; valid while the run is. */
 typedef struct ckpt_epoch {
 	long epoch;
-	const char *dir;        /* "030" */
+	const char *dir; /* "030" */
 	ckpt_info_state info;
 	const char *info_error; /* why INVALID, else NULL */
 	int64_t model_bytes;    /* -1: no regular model.h5 */
 	const char *checksum;   /* as stored ("123", "sha256:...", "__DISABLED__") or NULL */
 	int has_best_metric_last;
 	double best_metric_last;
-	const char *timestamp;  /* or NULL */
-	int has_time_elapsed;   /* 0 also for "__FIRST__" */
+	const char *timestamp; /* or NULL */
+	int has_time_elapsed;  /* 0 also for "__FIRST__" */
 	double time_elapsed;
-	const char *metadata;   /* or NULL (null) */
+	const char *metadata;         /* or NULL (null) */
 	const char *save_best_metric; /* or NULL */
-	int has_metric;         /* the tracked metric of this epoch (history/log) */
+	int has_metric;               /* the tracked metric of this epoch (history/log) */
 	double metric;
 } ckpt_epoch;
 
@@ -231,9 +232,9 @@ CKPT_API size_t ckpt_run_incomplete_count(const ckpt_run *run);
 /* 1 and *out set when the best epoch's tracked metric is known. */
 CKPT_API int ckpt_run_best_metric(const ckpt_run *run, double *out);
 
-CKPT_API const char *ckpt_link_state_name(ckpt_link_state state);   /* "ok", "relocated"... */
-CKPT_API const char *ckpt_info_state_name(ckpt_info_state state);   /* "ok", "missing", "invalid" */
-CKPT_API const char *ckpt_layout_name(ckpt_layout layout);          /* "candle", "candle-legacy" */
+CKPT_API const char *ckpt_link_state_name(ckpt_link_state state); /* "ok", "relocated"... */
+CKPT_API const char *ckpt_info_state_name(ckpt_info_state state); /* "ok", "missing", "invalid" */
+CKPT_API const char *ckpt_layout_name(ckpt_layout layout);        /* "candle", "candle-legacy" */
 
 /* A set of runs found under a folder. */
 typedef struct ckpt_run_list ckpt_run_list;
@@ -263,8 +264,8 @@ typedef struct ckpt_history_point {
 	double value;
 	int saved;
 	int became_best;
-	int session;           /* 0, 1, ...: a writer session (restart = new) */
-	const char *time;      /* or NULL */
+	int session;      /* 0, 1, ...: a writer session (restart = new) */
+	const char *time; /* or NULL */
 	size_t n_extra;
 	const ckpt_metric *extra;
 } ckpt_history_point;
@@ -279,7 +280,7 @@ CKPT_API size_t ckpt_history_count(const ckpt_history *history);
 CKPT_API const ckpt_history_point *ckpt_history_get(const ckpt_history *history, size_t i);
 CKPT_API size_t ckpt_history_session_count(const ckpt_history *history);
 CKPT_API const char *ckpt_history_metric(const ckpt_history *history); /* or NULL */
-CKPT_API char ckpt_history_direction(const ckpt_history *history);   /* or 0 */
+CKPT_API char ckpt_history_direction(const ckpt_history *history);     /* or 0 */
 
 /* ---- checksums and verify (SPEC §4) ----------------------------------- */
 
@@ -350,7 +351,8 @@ typedef struct ckpt_clean_item {
 
 typedef struct ckpt_clean_plan ckpt_clean_plan;
 
-CKPT_API const char *ckpt_clean_reason_name(ckpt_clean_reason reason); /* "last", "best", "limit"... */
+CKPT_API const char *
+ckpt_clean_reason_name(ckpt_clean_reason reason); /* "last", "best", "limit"... */
 /* Decides, changes nothing. keep_limit > 0. Caller frees with ckpt_clean_plan_free. */
 CKPT_API int ckpt_clean_plan_new(ckpt_clean_plan **out, const ckpt_run *run, long keep_limit,
 				 ckpt_keep_mode mode);

@@ -78,8 +78,8 @@ static uint64_t epoch_bytes(const char *root, const ckpt_epoch *epoch)
  * point it here, so its epoch must survive until then). */
 static long link_epoch(ckpt_link_state state, long epoch)
 {
-	bool names_ours = state == CKPT_LINK_OK || state == CKPT_LINK_RELOCATED ||
-			  state == CKPT_LINK_OUTSIDE;
+	bool names_ours =
+	    state == CKPT_LINK_OK || state == CKPT_LINK_RELOCATED || state == CKPT_LINK_OUTSIDE;
 	return names_ours && epoch > 0 ? epoch : 0;
 }
 

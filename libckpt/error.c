@@ -32,12 +32,9 @@ int ckpt_code_from_errno(int err)
 {
 	switch (err) {
 	case ENOENT:
-	case ENOTDIR:
-		return CKPT_ENOENT;
-	case ENOMEM:
-		return CKPT_ENOMEM;
-	default:
-		return CKPT_EIO;
+	case ENOTDIR: return CKPT_ENOENT;
+	case ENOMEM: return CKPT_ENOMEM;
+	default: return CKPT_EIO;
 	}
 }
 

@@ -41,7 +41,7 @@ int ckpt_fs_mkdirs(const char *path, mode_t mode)
 	if (!copy)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
 	int rc = 0;
-	for (char *p = copy + 1; ; p++) {
+	for (char *p = copy + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char saved = *p;

@@ -98,8 +98,9 @@ int ckpt_history_append(const char *path, const ckpt_history_line *line)
 		ckpt_buf_json_number(&buf, line->value);
 	else
 		ckpt_buf_puts(&buf, "null");
-	ckpt_buf_printf(&buf, ", \"saved\": %s, \"best\": %s, \"time\": ",
-			line->saved ? "true" : "false", line->became_best ? "true" : "false");
+	ckpt_buf_printf(&buf,
+			", \"saved\": %s, \"best\": %s, \"time\": ", line->saved ? "true" : "false",
+			line->became_best ? "true" : "false");
 	put_string_or_null(&buf, line->time);
 	ckpt_buf_puts(&buf, ", \"session\": ");
 	put_string_or_null(&buf, line->session);
@@ -289,8 +290,7 @@ static bool read_point(ckpt_history_point *point, const cJSON *root)
 }
 
 /* One line of metrics.jsonl; a line that is not a history record changes nothing. */
-static int parse_line(ckpt_history *history, session_map *sessions, const char *line,
-		      size_t len)
+static int parse_line(ckpt_history *history, session_map *sessions, const char *line, size_t len)
 {
 	cJSON *root = NULL;
 	if (ckpt_json_parse(&root, line, len, CKPT_HISTORY_NAME) != 0)
@@ -302,12 +302,12 @@ static int parse_line(ckpt_history *history, session_map *sessions, const char *
 	}
 	/* Our writer always names the session; a line without one joins "". */
 	const char *session =
-		cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "session"));
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "session"));
 	int index = session_map_index(sessions, session ? session : "");
 	const char *time = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "time"));
 	const char *metric = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "metric"));
 	const char *direction =
-		cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "direction"));
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "direction"));
 	const cJSON *extra = cJSON_GetObjectItemCaseSensitive(root, "metrics");
 	int rc = index < 0 ? ckpt_fail(CKPT_ENOMEM, "history: out of memory") : 0;
 	point.session = index;
@@ -369,12 +369,12 @@ int ckpt_history_from_log(ckpt_history **out, const ckpt_log_summary *log)
 	for (size_t i = 0; !rc && i < log->n_epochs; i++) {
 		const ckpt_log_epoch *e = &log->epochs[i];
 		ckpt_history_point point = {
-			.epoch = e->epoch,
-			.has_value = e->has_value,
-			.value = e->value,
-			.saved = e->saved,
-			.became_best = e->became_best,
-			.session = e->session,
+		    .epoch = e->epoch,
+		    .has_value = e->has_value,
+		    .value = e->value,
+		    .saved = e->saved,
+		    .became_best = e->became_best,
+		    .session = e->session,
 		};
 		if (e->time[0] && !(point.time = ckpt_strdup(e->time)))
 			rc = ckpt_fail(CKPT_ENOMEM, "history: out of memory");

@@ -45,8 +45,7 @@ static int read_string(char **out, const cJSON *root, const char *key, bool null
 	return 0;
 }
 
-static int read_number(bool *has, double *out, const cJSON *root, const char *key,
-		       const char *path)
+static int read_number(bool *has, double *out, const cJSON *root, const char *key, const char *path)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
 	if (!item)
@@ -77,8 +76,8 @@ static int read_direction(ckpt_info *info, const cJSON *root, const char *path)
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "direction");
 	if (!item)
 		return 0;
-	if (!cJSON_IsString(item) || (strcmp(item->valuestring, "-") != 0 &&
-				      strcmp(item->valuestring, "+") != 0))
+	if (!cJSON_IsString(item) ||
+	    (strcmp(item->valuestring, "-") != 0 && strcmp(item->valuestring, "+") != 0))
 		return wrong_type(path, "direction", "\"-\" or \"+\"");
 	info->direction = item->valuestring[0];
 	return 0;
@@ -121,8 +120,8 @@ static int info_from_json(ckpt_info *info, const cJSON *root, const char *path)
 	if (!rc)
 		rc = read_string(&info->metadata, root, "metadata", true, path);
 	if (!rc)
-		rc = read_number(&info->has_metric_value, &info->metric_value, root,
-				 "metric_value", path);
+		rc = read_number(&info->has_metric_value, &info->metric_value, root, "metric_value",
+				 path);
 	if (!rc)
 		rc = read_direction(info, root, path);
 	if (!rc)

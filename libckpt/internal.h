@@ -52,7 +52,8 @@ CKPT_INTERNAL void ckpt_buf_init(ckpt_buf *buf);
 CKPT_INTERNAL void ckpt_buf_free(ckpt_buf *buf);
 CKPT_INTERNAL void ckpt_buf_append(ckpt_buf *buf, const char *text, size_t len);
 CKPT_INTERNAL void ckpt_buf_puts(ckpt_buf *buf, const char *text);
-CKPT_INTERNAL void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+CKPT_INTERNAL void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Appends text as a JSON string literal, quotes included (escapes control
  * bytes; bytes >= 0x80 pass through). */
 CKPT_INTERNAL void ckpt_buf_json_string(ckpt_buf *buf, const char *text);
@@ -62,7 +63,7 @@ CKPT_INTERNAL void ckpt_buf_json_number(ckpt_buf *buf, double value);
 /* Takes ownership of the data (caller frees); buffer is reset. NULL on oom. */
 CKPT_INTERNAL char *ckpt_buf_steal(ckpt_buf *buf);
 
-CKPT_INTERNAL char *ckpt_strdup(const char *text);           /* NULL in, NULL out */
+CKPT_INTERNAL char *ckpt_strdup(const char *text);                     /* NULL in, NULL out */
 CKPT_INTERNAL char *ckpt_path_join(const char *dir, const char *name); /* caller frees */
 CKPT_INTERNAL char *ckpt_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* How the log names a root: "ckpts", or "save/ckpts" for the legacy layout.
@@ -136,7 +137,8 @@ struct cJSON;
  * keys and trailing garbage, and accepting Python's bare Infinity,
  * -Infinity and NaN (read back with ckpt_json_number). `what` names the file
  * in errors. Caller frees with cJSON_Delete. */
-CKPT_INTERNAL int ckpt_json_parse(struct cJSON **out, const char *text, size_t len, const char *what);
+CKPT_INTERNAL int ckpt_json_parse(struct cJSON **out, const char *text, size_t len,
+				  const char *what);
 /* A number item (or one of the Python tokens) as a double; false otherwise. */
 CKPT_INTERNAL bool ckpt_json_number(const struct cJSON *item, double *out);
 
@@ -144,20 +146,20 @@ CKPT_INTERNAL bool ckpt_json_number(const struct cJSON *item, double *out);
 
 typedef struct ckpt_info {
 	long epoch;
-	char *save_best_metric;   /* NULL when absent or null */
+	char *save_best_metric; /* NULL when absent or null */
 	bool has_best_metric_last;
 	double best_metric_last;
 	char *model_file;
-	char *checksum;           /* NULL when absent */
+	char *checksum; /* NULL when absent */
 	char *timestamp;
-	bool first;               /* time_elapsed was "__FIRST__" */
+	bool first; /* time_elapsed was "__FIRST__" */
 	bool has_time_elapsed;
 	double time_elapsed;
-	char *metadata;           /* NULL for null */
+	char *metadata; /* NULL for null */
 	/* libckpt's additions */
 	bool has_metric_value;
 	double metric_value;
-	char direction;           /* 0 when absent */
+	char direction; /* 0 when absent */
 } ckpt_info;
 
 /* Reads and checks path: CKPT_ENOENT when absent, CKPT_EFORMAT with a
@@ -185,23 +187,24 @@ CKPT_INTERNAL uint32_t ckpt_crc32_update(uint32_t crc, const void *data, size_t 
 /* ---- logfile.c: ckpt.log ------------------------------------------------ */
 
 /* Appends "YYYY-MM-DD HH:MM:SS CandleCkpt: <message>\n". */
-CKPT_INTERNAL int ckpt_log_write(const char *log_path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+CKPT_INTERNAL int ckpt_log_write(const char *log_path, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 typedef struct ckpt_log_epoch {
 	long epoch;
-	int session;     /* 0-based writer session ("Callback initialized." starts one) */
+	int session; /* 0-based writer session ("Callback initialized." starts one) */
 	bool has_value;
-	double value;    /* from the "metrics:" line, when save_best was on */
-	bool saved;      /* followed by a rename into epochs/NNN */
-	bool became_best;/* followed by a "linking: '.../best'" line */
-	char time[20];   /* the line's timestamp */
+	double value;     /* from the "metrics:" line, when save_best was on */
+	bool saved;       /* followed by a rename into epochs/NNN */
+	bool became_best; /* followed by a "linking: '.../best'" line */
+	char time[20];    /* the line's timestamp */
 } ckpt_log_epoch;
 
 typedef struct ckpt_log_summary {
-	char *metric;            /* from save_best_metric='...' or metrics: lines */
-	char direction;          /* inferred, 0 when unknown */
+	char *metric;   /* from save_best_metric='...' or metrics: lines */
+	char direction; /* inferred, 0 when unknown */
 	size_t n_epochs;
-	ckpt_log_epoch *epochs;  /* every epoch call recovered, in log order */
+	ckpt_log_epoch *epochs; /* every epoch call recovered, in log order */
 	int n_sessions;
 } ckpt_log_summary;
 
@@ -252,7 +255,8 @@ CKPT_INTERNAL int ckpt_lock_probe(bool *out_live, long *pid, char host[256], cha
 /* ---- links.c: best/last ------------------------------------------------ */
 
 /* Resolves R/<name> (SPEC §3 link states) against the epochs present. */
-CKPT_INTERNAL ckpt_link_state ckpt_link_resolve(const char *root, const char *name, long *out_epoch);
+CKPT_INTERNAL ckpt_link_state ckpt_link_resolve(const char *root, const char *name,
+						long *out_epoch);
 /* Re-points R/<name> at epochs/NNN with a relative target, atomically;
  * sync: fsync R afterwards (a trainer may turn it off with ckpt_fsync). */
 CKPT_INTERNAL int ckpt_link_point(const char *root, const char *name, long epoch, bool sync);
@@ -298,16 +302,16 @@ CKPT_INTERNAL void ckpt_run_location_clear(ckpt_run_location *loc);
 /* ---- params.c, settings.c: parameters (SPEC §1) ---------------------- */
 
 typedef enum {
-	CKPT_PARAM_TEXT,   /* config file, argument word, JSON string (or array/object, printed) */
+	CKPT_PARAM_TEXT, /* config file, argument word, JSON string (or array/object, printed) */
 	CKPT_PARAM_INT,
 	CKPT_PARAM_DOUBLE,
 	CKPT_PARAM_BOOL,
-	CKPT_PARAM_NULL,   /* JSON null, Python None: "not given" (for metadata: null) */
+	CKPT_PARAM_NULL, /* JSON null, Python None: "not given" (for metadata: null) */
 } ckpt_param_kind;
 
 typedef struct ckpt_param_value {
 	ckpt_param_kind kind;
-	const char *text;  /* the text form ckpt_params_get gives; NULL for null */
+	const char *text; /* the text form ckpt_params_get gives; NULL for null */
 	long long i;
 	double d;
 	bool b;
@@ -315,7 +319,8 @@ typedef struct ckpt_param_value {
 
 /* params.c: key's value (an alias finds its key); NULL when unset.
  * Borrowed until params next changes. */
-CKPT_INTERNAL const ckpt_param_value *ckpt_params_lookup(const ckpt_params *params, const char *key);
+CKPT_INTERNAL const ckpt_param_value *ckpt_params_lookup(const ckpt_params *params,
+							 const char *key);
 /* params.c: the loaders' parsers on text in memory; `what` names the source. */
 CKPT_INTERNAL int ckpt_params_parse_json_text(ckpt_params *params, const char *text, size_t len,
 					      const char *what);
@@ -351,7 +356,7 @@ CKPT_INTERNAL int ckpt_staging_discard(const char *root, const char *dir, bool s
 
 typedef struct ckpt_settings {
 	long epochs;
-	char *directory;          /* the checkpoint root */
+	char *directory; /* the checkpoint root */
 	bool save_best;
 	char *save_best_metric;
 	bool has_best_metric_last;
@@ -363,7 +368,7 @@ typedef struct ckpt_settings {
 	ckpt_checksum_algorithm checksum_algorithm;
 	ckpt_keep_mode keep_mode;
 	long keep_limit;
-	char *metadata;           /* NULL for null */
+	char *metadata; /* NULL for null */
 	enum { CKPT_RESTART_OFF, CKPT_RESTART_AUTO, CKPT_RESTART_REQUIRED } restart_mode;
 	bool require_json;
 	bool fsync;
@@ -380,11 +385,11 @@ typedef struct ckpt_decision_state {
 } ckpt_decision_state;
 
 typedef enum {
-	CKPT_DECIDE_DISABLED,   /* interval 0 */
-	CKPT_DECIDE_SKIPPED,    /* epoch < skip_epochs */
-	CKPT_DECIDE_BEST,       /* saved: improved */
-	CKPT_DECIDE_FINAL,      /* saved: final epoch */
-	CKPT_DECIDE_INTERVAL,   /* saved: epoch % interval == 0 */
+	CKPT_DECIDE_DISABLED, /* interval 0 */
+	CKPT_DECIDE_SKIPPED,  /* epoch < skip_epochs */
+	CKPT_DECIDE_BEST,     /* saved: improved */
+	CKPT_DECIDE_FINAL,    /* saved: final epoch */
+	CKPT_DECIDE_INTERVAL, /* saved: epoch % interval == 0 */
 	CKPT_DECIDE_NOT_SAVED,
 } ckpt_decision;
 
@@ -401,7 +406,7 @@ CKPT_INTERNAL void ckpt_decide_start(ckpt_decision_state *state, const ckpt_sett
 /* Which of `epochs` (ascending, the ones this writer saved) to keep after
  * saving epoch_now; keep[i] set for each. best_epoch 0 = none. */
 CKPT_INTERNAL void ckpt_retention_plan(bool *keep, ckpt_clean_reason *reasons, const long *epochs,
-				       size_t n, long epoch_now, long best_epoch, ckpt_keep_mode mode,
-				       long keep_limit);
+				       size_t n, long epoch_now, long best_epoch,
+				       ckpt_keep_mode mode, long keep_limit);
 
 #endif

@@ -40,7 +40,7 @@ enum expect {
 	EXPECT_VALUE,
 	EXPECT_VALUE_OR_CLOSE, /* just after '[' */
 	EXPECT_KEY,
-	EXPECT_KEY_OR_CLOSE,   /* just after '{' */
+	EXPECT_KEY_OR_CLOSE, /* just after '{' */
 	EXPECT_COLON,
 	EXPECT_COMMA_OR_CLOSE,
 	EXPECT_END,
@@ -92,7 +92,7 @@ static void text_position(const char *text, size_t offset, size_t *line, size_t 
 }
 
 static int scan_fail(const scanner *sc, size_t offset, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int scan_fail(const scanner *sc, size_t offset, const char *fmt, ...)
 {
@@ -168,9 +168,9 @@ static int scan_word(scanner *sc, size_t start)
 	size_t len = end - sc->pos;
 	const char *word = sc->text + sc->pos;
 	double value;
-	if (!negative && ((len == 4 && !memcmp(word, "true", 4)) ||
-			  (len == 5 && !memcmp(word, "false", 5)) ||
-			  (len == 4 && !memcmp(word, "null", 4)))) {
+	if (!negative &&
+	    ((len == 4 && !memcmp(word, "true", 4)) || (len == 5 && !memcmp(word, "false", 5)) ||
+	     (len == 4 && !memcmp(word, "null", 4)))) {
 		sc->pos = end;
 		return 0;
 	}
@@ -302,8 +302,8 @@ static int scan_string(scanner *sc)
 		if (cp >= 0xD800 && cp <= 0xDBFF) {
 			unsigned low = 0;
 			if (sc->text[i + 6] != '\\' || sc->text[i + 7] != 'u' ||
-			    scan_unicode_escape(sc, i + 6, &low) != 0 ||
-			    low < 0xDC00 || low > 0xDFFF)
+			    scan_unicode_escape(sc, i + 6, &low) != 0 || low < 0xDC00 ||
+			    low > 0xDFFF)
 				return scan_fail(sc, i, "unpaired surrogate \\u%04x in string", cp);
 			i += 6;
 		}
@@ -412,8 +412,10 @@ static void apply_fixes(cJSON *item, const scanner *sc, size_t *n_seen, size_t *
 			if (*next_fix < sc->n_fixes && sc->fixes[*next_fix].index == index) {
 				double value = sc->fixes[(*next_fix)++].value;
 				item->valuedouble = value;
-				item->valueint = isnan(value) ? 0 : value >= INT_MAX ? INT_MAX :
-						 value <= INT_MIN ? INT_MIN : (int)value;
+				item->valueint = isnan(value)       ? 0
+						 : value >= INT_MAX ? INT_MAX
+						 : value <= INT_MIN ? INT_MIN
+								    : (int)value;
 			}
 		}
 		if (item->child)
@@ -487,8 +489,9 @@ static int build_tree(cJSON **out, scanner *sc)
 	pthread_mutex_unlock(&cjson_lock);
 	if (!root) {
 		/* Our scan accepted the text, so this is memory or a cJSON quirk. */
-		size_t offset = end && end >= sc->text && end <= sc->text + sc->len ?
-				(size_t)(end - sc->text) : 0;
+		size_t offset = end && end >= sc->text && end <= sc->text + sc->len
+				    ? (size_t)(end - sc->text)
+				    : 0;
 		return scan_fail(sc, offset, "the JSON parser failed here (out of memory?)");
 	}
 	size_t n_seen = 0, next_fix = 0;
@@ -512,7 +515,7 @@ int ckpt_json_parse(cJSON **out, const char *text, size_t len, const char *what)
 	int rc = check_bytes(text, len, what);
 	if (rc)
 		return rc;
-	scanner sc = { .len = len, .what = what };
+	scanner sc = {.len = len, .what = what};
 	sc.text = malloc(len + 1);
 	if (!sc.text)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", what);

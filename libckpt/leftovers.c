@@ -102,8 +102,8 @@ int ckpt_leftovers_discard_work_old(const char *root)
  * left the old epoch in work.old: it goes back when its epochs/NNN is
  * missing; otherwise it is the replaced copy and goes. One whose epoch
  * cannot be told is left alone. */
-int ckpt_leftovers_recover_work_old(const char *root, const char *log_path,
-				    const char *root_label, bool sync)
+int ckpt_leftovers_recover_work_old(const char *root, const char *log_path, const char *root_label,
+				    bool sync)
 {
 	char *old = ckpt_sprintf("%s/%s.old", root, CKPT_WORK_NAME);
 	char *info_path = old ? ckpt_path_join(old, CKPT_INFO_NAME) : NULL;

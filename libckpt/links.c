@@ -70,8 +70,8 @@ static long resolved_epoch(const char *root, const char *epochs_real, const char
 	size_t len = strlen(epochs_real);
 	long epoch;
 	if (strncmp(resolved, epochs_real, len) != 0 || resolved[len] != '/' ||
-	    strchr(resolved + len + 1, '/') ||
-	    !ckpt_epoch_dir_parse(resolved + len + 1, &epoch) || !epoch_dir_present(root, epoch))
+	    strchr(resolved + len + 1, '/') || !ckpt_epoch_dir_parse(resolved + len + 1, &epoch) ||
+	    !epoch_dir_present(root, epoch))
 		return 0;
 	return epoch;
 }

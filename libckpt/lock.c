@@ -123,15 +123,16 @@ int ckpt_lock_acquire(ckpt_lock **out, const char *root)
 			read_holder(&holder, fd);
 			/* The lock belongs to an open file, so a child the writer forked
 			 * (a data loader) keeps it after the writer itself has died. */
-			bool writer_gone = holder.pid > 0 && strcmp(holder.host, ckpt_hostname()) == 0 &&
+			bool writer_gone = holder.pid > 0 &&
+					   strcmp(holder.host, ckpt_hostname()) == 0 &&
 					   kill((pid_t)holder.pid, 0) != 0 && errno == ESRCH;
-			rc = ckpt_fail(CKPT_ELOCKED,
-				       "%s: a writer holds the lock (pid %ld on %s since %s)%s", root,
-				       holder.pid, holder.host, holder.since,
-				       writer_gone ? "; that pid has exited, so a process it forked "
-						     "still holds the lock: stop it (create the "
-						     "writer after forking workers)"
-						   : "");
+			rc = ckpt_fail(
+			    CKPT_ELOCKED, "%s: a writer holds the lock (pid %ld on %s since %s)%s",
+			    root, holder.pid, holder.host, holder.since,
+			    writer_gone ? "; that pid has exited, so a process it forked "
+					  "still holds the lock: stop it (create the "
+					  "writer after forking workers)"
+					: "");
 		} else {
 			rc = ckpt_fail(CKPT_EIO, "%s: cannot lock: %s", path, strerror(err));
 		}

@@ -123,10 +123,10 @@ static long path_epoch(span path)
 	span name = span_after(path, (size_t)(slash - path.p) + 1);
 	span parent = {path.p, (size_t)(slash - path.p)};
 	static const char epochs[] = "/" CKPT_EPOCHS_NAME;
-	bool under_epochs = span_equals(parent, CKPT_EPOCHS_NAME) ||
-			    (parent.len >= sizeof epochs - 1 &&
-			     memcmp(parent.p + parent.len - (sizeof epochs - 1), epochs,
-				    sizeof epochs - 1) == 0);
+	bool under_epochs =
+	    span_equals(parent, CKPT_EPOCHS_NAME) ||
+	    (parent.len >= sizeof epochs - 1 &&
+	     memcmp(parent.p + parent.len - (sizeof epochs - 1), epochs, sizeof epochs - 1) == 0);
 	return under_epochs ? span_epoch(name) : 0;
 }
 

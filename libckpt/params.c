@@ -211,7 +211,8 @@ static int json_value(ckpt_param_value *out, char **printed, const cJSON *item)
 		/* Arrays and objects belong to the trainer: kept as their JSON text. */
 		*printed = cJSON_PrintUnformatted(item);
 		if (!*printed)
-			return ckpt_fail(CKPT_ENOMEM, "parameter '%s': out of memory", item->string);
+			return ckpt_fail(CKPT_ENOMEM, "parameter '%s': out of memory",
+					 item->string);
 		*out = (ckpt_param_value){.kind = CKPT_PARAM_TEXT, .text = *printed};
 	}
 	return 0;
@@ -310,8 +311,13 @@ static bool unquote(char *text, char **out_rest)
 			switch (*r) {
 			case 'n': *w++ = '\n'; break;
 			case 't': *w++ = '\t'; break;
-			case '\\': case '\'': case '"': *w++ = *r; break;
-			default: *w++ = '\\'; *w++ = *r; break;
+			case '\\':
+			case '\'':
+			case '"': *w++ = *r; break;
+			default:
+				*w++ = '\\';
+				*w++ = *r;
+				break;
 			}
 			continue;
 		}
@@ -344,11 +350,13 @@ static int config_value(ckpt_param_value *out, char *text, const char *path, siz
 	if (text[0] == '\'' || text[0] == '"') {
 		char *rest;
 		if (!unquote(text, &rest))
-			return ckpt_fail(CKPT_EFORMAT, "%s: line %zu: unterminated string", path, line);
+			return ckpt_fail(CKPT_EFORMAT, "%s: line %zu: unterminated string", path,
+					 line);
 		rest = trim(rest);
 		if (*rest && *rest != '#')
-			return ckpt_fail(CKPT_EFORMAT, "%s: line %zu: unexpected text after the string",
-					 path, line);
+			return ckpt_fail(CKPT_EFORMAT,
+					 "%s: line %zu: unexpected text after the string", path,
+					 line);
 		*out = (ckpt_param_value){.kind = CKPT_PARAM_TEXT, .text = text};
 		return 0;
 	}
@@ -480,16 +488,16 @@ static int args_fill(ckpt_params *into, int argc, char *const argv[], int *out_u
 			continue;
 		const char *name = word + 2;
 		const char *eq = strchr(name, '=');
-		const char *key = ckpt_param_known_key(name, eq ? (size_t)(eq - name) : strlen(name),
-						       true);
+		const char *key =
+		    ckpt_param_known_key(name, eq ? (size_t)(eq - name) : strlen(name), true);
 		if (!key)
 			continue;
 		const char *value = eq ? eq + 1 : NULL;
 		if (!value) {
 			/* "-1" is a value; "--epochs" is the next option, not a value. */
 			if (i + 1 >= argc || !argv[i + 1] || strncmp(argv[i + 1], "--", 2) == 0)
-				return ckpt_fail(CKPT_EINVAL, "parameter '%s': %s needs a value", key,
-						 word);
+				return ckpt_fail(CKPT_EINVAL, "parameter '%s': %s needs a value",
+						 key, word);
 			value = argv[++i];
 			(*out_used)++;
 		}

@@ -110,4 +110,3 @@ const ckpt_epoch *ckpt_run_find_epoch(const ckpt_run *run, long epoch)
 	return bsearch(&epoch, run->epochs, run->n_epochs, sizeof *run->epochs,
 		       run_compare_epoch_key);
 }
-

@@ -80,8 +80,8 @@ int run_load_metrics(ckpt_run *run, const ckpt_run *old)
 	    run_sig_equal(&old->log_sig, &run->log_sig))
 		return copy_source(run, old);
 	ckpt_history *h = NULL;
-	int rc = ckpt_history_read(&h, run->history_sig.err ? NULL : run->history_path,
-				   run->log_path);
+	int rc =
+	    ckpt_history_read(&h, run->history_sig.err ? NULL : run->history_path, run->log_path);
 	if (!rc)
 		rc = table_from_history(run, h);
 	ckpt_history_free(h);
@@ -129,4 +129,3 @@ int run_apply_metrics(ckpt_run *run)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
 	return 0;
 }
-

@@ -9,17 +9,30 @@
 #include <string.h>
 
 static const char *const known_keys[] = {
-	"epochs", "ckpt_directory", "output_dir", "ckpt_save_best", "ckpt_save_best_metric",
-	"ckpt_best_metric_last", "ckpt_skip_epochs", "ckpt_save_interval",
-	"ckpt_save_weights_only", "ckpt_checksum", "ckpt_keep_mode", "ckpt_keep_limit",
-	"metadata", "ckpt_restart_mode", "require_json", "ckpt_checksum_algorithm", "ckpt_fsync",
+    "epochs",
+    "ckpt_directory",
+    "output_dir",
+    "ckpt_save_best",
+    "ckpt_save_best_metric",
+    "ckpt_best_metric_last",
+    "ckpt_skip_epochs",
+    "ckpt_save_interval",
+    "ckpt_save_weights_only",
+    "ckpt_checksum",
+    "ckpt_keep_mode",
+    "ckpt_keep_limit",
+    "metadata",
+    "ckpt_restart_mode",
+    "require_json",
+    "ckpt_checksum_algorithm",
+    "ckpt_fsync",
 };
 
 static const struct {
 	const char *alias;
 	const char *key;
 } key_aliases[] = {
-	{"ckpt_metadata", "metadata"},
+    {"ckpt_metadata", "metadata"},
 };
 
 static const char *const keep_modes[] = {"linear", "all", "exponential", NULL};
@@ -132,7 +145,8 @@ static const ckpt_param_value *given(const ckpt_params *params, const char *key)
 
 static int bad_value(const char *key, const ckpt_param_value *value, const char *rule)
 {
-	return ckpt_fail(CKPT_EINVAL, "parameter '%s' is '%s' but must be %s", key, value->text, rule);
+	return ckpt_fail(CKPT_EINVAL, "parameter '%s' is '%s' but must be %s", key, value->text,
+			 rule);
 }
 
 static int check_allowed(const char *key, const ckpt_param_value *value, const char *const *allowed)
@@ -206,7 +220,8 @@ static int get_int(const ckpt_params *params, const char *key, int_rule rule, lo
 		whole = true;
 	} else if (value->kind == CKPT_PARAM_DOUBLE) {
 		/* Python's int(30.0) is 30; a fraction is not an epoch count. */
-		whole = isfinite(value->d) && value->d == trunc(value->d) && fabs(value->d) < 9.2e18;
+		whole =
+		    isfinite(value->d) && value->d == trunc(value->d) && fabs(value->d) < 9.2e18;
 		n = whole ? (long long)value->d : 0;
 	} else if (value->kind == CKPT_PARAM_TEXT) {
 		whole = ckpt_param_parse_int(value->text, &n);
@@ -256,7 +271,8 @@ static int get_directory(const ckpt_params *params, char **out)
 	if (rc < 0)
 		return rc;
 	if (dir && !*dir)
-		return ckpt_fail(CKPT_EINVAL, "parameter 'ckpt_directory' is '' but must not be empty");
+		return ckpt_fail(CKPT_EINVAL,
+				 "parameter 'ckpt_directory' is '' but must not be empty");
 	if (dir)
 		*out = ckpt_strdup(dir);
 	else if (output_dir && *output_dir)

@@ -342,8 +342,9 @@ int ckpt_read_file(char **out, size_t *out_len, const char *path, size_t max_byt
 			if (cap > max_bytes) {
 				free(data);
 				close(fd);
-				return ckpt_fail(CKPT_EFORMAT, "%s: larger than the %zu bytes allowed",
-						 path, max_bytes);
+				return ckpt_fail(CKPT_EFORMAT,
+						 "%s: larger than the %zu bytes allowed", path,
+						 max_bytes);
 			}
 			char *bigger = realloc(data, cap * 2);
 			if (!bigger) {

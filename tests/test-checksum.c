@@ -137,16 +137,30 @@ static void test_checksum_matches_forms(void)
 	g_assert_false(match);
 	g_assert_cmpint(ckpt_checksum_matches(&match, path, SHA256_ABC, NULL), ==, 0);
 	g_assert_true(match);
-	g_assert_cmpint(ckpt_checksum_matches(&match, path, "sha256:BA7816BF8F01CFEA414140DE5DAE"
-					      "2223B00361A396177A9CB410FF61F20015AD", NULL), ==, 0);
+	g_assert_cmpint(ckpt_checksum_matches(&match, path,
+					      "sha256:BA7816BF8F01CFEA414140DE5DAE"
+					      "2223B00361A396177A9CB410FF61F20015AD",
+					      NULL),
+			==, 0);
 	g_assert_true(match);
-	g_assert_cmpint(ckpt_checksum_matches(&match, path, "sha256:00" "7816bf8f01cfea414140de5dae"
-					      "2223b00361a396177a9cb410ff61f20015ad", NULL), ==, 0);
+	g_assert_cmpint(ckpt_checksum_matches(&match, path,
+					      "sha256:00"
+					      "7816bf8f01cfea414140de5dae"
+					      "2223b00361a396177a9cb410ff61f20015ad",
+					      NULL),
+			==, 0);
 	g_assert_false(match);
 
 	static const char *const invalid[] = {
-		"__DISABLED__", "", "-1", "4294967296", "12a", "sha256:abc", "md5:0", "0x10",
-		"sha256:zz7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	    "__DISABLED__",
+	    "",
+	    "-1",
+	    "4294967296",
+	    "12a",
+	    "sha256:abc",
+	    "md5:0",
+	    "0x10",
+	    "sha256:zz7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(invalid); i++) {
 		match = true;

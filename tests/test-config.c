@@ -22,11 +22,12 @@ static char *write_temp(const char *dir, const char *name, const char *text)
 static void test_json_typed_values(void)
 {
 	char *dir = tu_tmpdir();
-	char *path = write_temp(dir, "params.json",
-				"{\"epochs\": 30, \"ckpt_keep_limit\": \"3\", "
-				"\"ckpt_best_metric_last\": 0.356323, \"ckpt_save_best\": false, "
-				"\"metadata\": null, \"dense\": [1000, 500], "
-				"\"opt\": {\"name\": \"sgd\", \"lr\": 0.01}, \"model_name\": \"nt3\"}");
+	char *path =
+	    write_temp(dir, "params.json",
+		       "{\"epochs\": 30, \"ckpt_keep_limit\": \"3\", "
+		       "\"ckpt_best_metric_last\": 0.356323, \"ckpt_save_best\": false, "
+		       "\"metadata\": null, \"dense\": [1000, 500], "
+		       "\"opt\": {\"name\": \"sgd\", \"lr\": 0.01}, \"model_name\": \"nt3\"}");
 	ckpt_params *params = NULL;
 	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
 	g_assert_cmpint(ckpt_params_set(params, "metadata", "replaced by null"), ==, 0);
@@ -78,22 +79,20 @@ static void test_json_malformed_names_file_and_line(void)
 {
 	assert_json_fails("{\n  \"x\": 1,\n  \"epochs\": ]\n}\n", CKPT_EFORMAT,
 			  "line 3, column 13");
-	assert_json_fails("{\"x\": 1} trailing", CKPT_EFORMAT,
-			  "line 1, column 10");
+	assert_json_fails("{\"x\": 1} trailing", CKPT_EFORMAT, "line 1, column 10");
 }
 
 static void test_json_truncated_names_file(void)
 {
-	assert_json_fails("{\"x\": 1,\n \"epochs\": 3", CKPT_EFORMAT,
-			  "line 2");
+	assert_json_fails("{\"x\": 1,\n \"epochs\": 3", CKPT_EFORMAT, "line 2");
 	assert_json_fails("", CKPT_EFORMAT, "empty");
 }
 
 static void test_json_python_infinity_accepted(void)
 {
 	char *dir = tu_tmpdir();
-	char *path = write_temp(dir, "python.json",
-				"{\"epochs\": 5, \"ckpt_best_metric_last\": -Infinity}");
+	char *path =
+	    write_temp(dir, "python.json", "{\"epochs\": 5, \"ckpt_best_metric_last\": -Infinity}");
 	ckpt_params *params = NULL;
 	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
 	g_assert_cmpint(ckpt_params_load_json(params, path), ==, 0);
@@ -145,26 +144,25 @@ static void test_missing_file_is_enoent_naming_path(void)
 
 /* ---- CANDLE config files ----------------------------------------------------- */
 
-static const char candle_config[] =
-	"# NT3 defaults\n"
-	"[Global_Params]\n"
-	"model_name = 'nt3'\n"
-	"epochs=30\n"
-	"dense = [1000, 500]\n"
-	"conv=[ 'a#1', \"b\" ]   # a list with a '#' inside quotes\n"
-	"learning_rate = 1e-3\n"
-	"ckpt_save_best = True\n"
-	"ckpt_checksum=False\r\n"
-	"\n"
-	"[Monitor_Params]\n"
-	"  ckpt_keep_limit = 3  # keep three\n"
-	"ckpt_best_metric_last = inf\n"
-	"metadata = None\n"
-	"ckpt_save_best_metric = \"val_\\\"acc\\\"\"\n"
-	"output_dir = 'out # not a comment'\n"
-	"CKPT_KEEP_MODE = 'all'\n"
-	"; a configparser comment\n"
-	"ckpt_keep_limit = 4\n";
+static const char candle_config[] = "# NT3 defaults\n"
+				    "[Global_Params]\n"
+				    "model_name = 'nt3'\n"
+				    "epochs=30\n"
+				    "dense = [1000, 500]\n"
+				    "conv=[ 'a#1', \"b\" ]   # a list with a '#' inside quotes\n"
+				    "learning_rate = 1e-3\n"
+				    "ckpt_save_best = True\n"
+				    "ckpt_checksum=False\r\n"
+				    "\n"
+				    "[Monitor_Params]\n"
+				    "  ckpt_keep_limit = 3  # keep three\n"
+				    "ckpt_best_metric_last = inf\n"
+				    "metadata = None\n"
+				    "ckpt_save_best_metric = \"val_\\\"acc\\\"\"\n"
+				    "output_dir = 'out # not a comment'\n"
+				    "CKPT_KEEP_MODE = 'all'\n"
+				    "; a configparser comment\n"
+				    "ckpt_keep_limit = 4\n";
 
 static void test_config_candle_file(void)
 {
@@ -269,15 +267,17 @@ static void test_config_errors_name_line(void)
 	assert_config_fails("x = 1\n= 3\n", "line 2: expected key = value");
 	assert_config_fails("x = 1\ny = 'open\n", "line 2: unterminated string");
 	assert_config_fails("x = 1\ny = 'a' b\n", "line 2: unexpected text after the string");
-	assert_config_fails("x = 1\n[Global_Params\n", "line 2: expected ']' after the section name");
+	assert_config_fails("x = 1\n[Global_Params\n",
+			    "line 2: expected ']' after the section name");
 }
 
 /* ---- argument words ------------------------------------------------------------- */
 
 static void test_args_equals_and_space_forms(void)
 {
-	char *argv[] = {"train.py", "--epochs=12", "--ckpt_keep_limit", "2",
-			"--ckpt_best_metric_last", "-0.5", "--metadata="};
+	char *argv[] = {
+	    "train.py", "--epochs=12", "--ckpt_keep_limit", "2", "--ckpt_best_metric_last",
+	    "-0.5",     "--metadata="};
 	ckpt_params *params = NULL;
 	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
 	int used = -1;
@@ -297,8 +297,8 @@ static void test_args_equals_and_space_forms(void)
 
 static void test_args_hyphen_form_and_alias(void)
 {
-	char *argv[] = {"--ckpt-keep-limit=7", "--ckpt-restart-mode", "off", "--ckpt-metadata=j1",
-			"--output-dir", "o"};
+	char *argv[] = {"--ckpt-keep-limit=7", "--ckpt-restart-mode", "off",
+			"--ckpt-metadata=j1",  "--output-dir",        "o"};
 	ckpt_params *params = params_with_epochs();
 	int used = 0;
 	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv), argv, &used), ==, 0);
@@ -313,8 +313,8 @@ static void test_args_hyphen_form_and_alias(void)
 
 static void test_args_unknown_words_left_alone(void)
 {
-	char *argv[] = {"--lr=0.1", "--epochs", "3", "-v", "data.csv", "--batch_size", "32",
-			"--epochs_extra=1", "--", "epochs=4"};
+	char *argv[] = {"--lr=0.1", "--epochs",         "3",  "-v",      "data.csv", "--batch_size",
+			"32",       "--epochs_extra=1", "--", "epochs=4"};
 	ckpt_params *params = NULL;
 	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
 	int used = 0;
@@ -355,7 +355,8 @@ int main(int argc, char *argv[])
 	g_test_add_func("/ckpt/params/json/malformed-names-file-and-line",
 			test_json_malformed_names_file_and_line);
 	g_test_add_func("/ckpt/params/json/truncated-names-file", test_json_truncated_names_file);
-	g_test_add_func("/ckpt/params/json/python-infinity-accepted", test_json_python_infinity_accepted);
+	g_test_add_func("/ckpt/params/json/python-infinity-accepted",
+			test_json_python_infinity_accepted);
 	g_test_add_func("/ckpt/params/json/not-an-object-rejected", test_json_not_an_object);
 	g_test_add_func("/ckpt/params/json/nul-byte-rejected", test_json_nul_byte_rejected);
 	g_test_add_func("/ckpt/params/files/missing-is-enoent-naming-path",
@@ -367,7 +368,8 @@ int main(int argc, char *argv[])
 	g_test_add_func("/ckpt/params/config/quote-escapes", test_config_quote_escapes);
 	g_test_add_func("/ckpt/params/config/errors-name-file-and-line-and-change-nothing",
 			test_config_errors_name_line);
-	g_test_add_func("/ckpt/params/args/equals-and-space-forms", test_args_equals_and_space_forms);
+	g_test_add_func("/ckpt/params/args/equals-and-space-forms",
+			test_args_equals_and_space_forms);
 	g_test_add_func("/ckpt/params/args/hyphen-form-and-alias", test_args_hyphen_form_and_alias);
 	g_test_add_func("/ckpt/params/args/unknown-words-left-alone",
 			test_args_unknown_words_left_alone);

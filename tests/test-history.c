@@ -14,10 +14,17 @@ static void append(const char *path, long epoch, bool has_value, double value, b
 		   bool best, const char *session, const ckpt_metric *extra, size_t n_extra)
 {
 	ckpt_history_line line = {
-		.epoch = epoch, .metric = "val_loss", .direction = '-',
-		.has_value = has_value, .value = value, .saved = saved, .became_best = best,
-		.time = "2026-03-02 09:00:12", .session = session,
-		.extra = extra, .n_extra = n_extra,
+	    .epoch = epoch,
+	    .metric = "val_loss",
+	    .direction = '-',
+	    .has_value = has_value,
+	    .value = value,
+	    .saved = saved,
+	    .became_best = best,
+	    .time = "2026-03-02 09:00:12",
+	    .session = session,
+	    .extra = extra,
+	    .n_extra = n_extra,
 	};
 	int rc = ckpt_history_append(path, &line);
 	if (rc)
@@ -43,14 +50,15 @@ static void test_jsonl_line_format(void)
 	append(path, 9, true, 0.629699, true, true, "20260302T090012-4242", extra, 1);
 	append(path, 10, false, 0, false, false, "20260302T090012-4242", NULL, 0);
 	char *text = tu_read(path, NULL);
-	g_assert_cmpstr(text, ==,
-			"{\"epoch\": 9, \"metric\": \"val_loss\", \"direction\": \"-\", "
-			"\"value\": 0.629699, \"saved\": true, \"best\": true, "
-			"\"time\": \"2026-03-02 09:00:12\", \"session\": \"20260302T090012-4242\", "
-			"\"metrics\": {\"loss\": 0.51}}\n"
-			"{\"epoch\": 10, \"metric\": \"val_loss\", \"direction\": \"-\", "
-			"\"value\": null, \"saved\": false, \"best\": false, "
-			"\"time\": \"2026-03-02 09:00:12\", \"session\": \"20260302T090012-4242\"}\n");
+	g_assert_cmpstr(
+	    text, ==,
+	    "{\"epoch\": 9, \"metric\": \"val_loss\", \"direction\": \"-\", "
+	    "\"value\": 0.629699, \"saved\": true, \"best\": true, "
+	    "\"time\": \"2026-03-02 09:00:12\", \"session\": \"20260302T090012-4242\", "
+	    "\"metrics\": {\"loss\": 0.51}}\n"
+	    "{\"epoch\": 10, \"metric\": \"val_loss\", \"direction\": \"-\", "
+	    "\"value\": null, \"saved\": false, \"best\": false, "
+	    "\"time\": \"2026-03-02 09:00:12\", \"session\": \"20260302T090012-4242\"}\n");
 	g_free(text);
 	ckpt_history_line bad = {.epoch = 0};
 	g_assert_cmpint(ckpt_history_append(path, &bad), ==, CKPT_EINVAL);
@@ -134,16 +142,16 @@ static void test_jsonl_torn_last_line_skipped(void)
 static void test_jsonl_bad_lines_skipped(void)
 {
 	static const char text[] =
-		"\n"
-		"[1, 2]\n"
-		"{\"value\": 0.5}\n"
-		"{\"epoch\": 0, \"value\": 0.5}\n"
-		"{\"epoch\": 2.5, \"value\": 0.5}\n"
-		"{\"epoch\": \"3\", \"value\": 0.5}\n"
-		"{\"epoch\": 4, \"value\": 0.5, \"session\": \"\xff\"}\n"
-		"{\"epoch\": 5, \"value\": 0.5} trailing\n"
-		"{\"epoch\": 6, \"value\": \"x\", \"metrics\": {\"a\": \"b\", \"c\": 1}}\n"
-		"{\"epoch\": 7, \"direction\": \"?\", \"metric\": 3}";
+	    "\n"
+	    "[1, 2]\n"
+	    "{\"value\": 0.5}\n"
+	    "{\"epoch\": 0, \"value\": 0.5}\n"
+	    "{\"epoch\": 2.5, \"value\": 0.5}\n"
+	    "{\"epoch\": \"3\", \"value\": 0.5}\n"
+	    "{\"epoch\": 4, \"value\": 0.5, \"session\": \"\xff\"}\n"
+	    "{\"epoch\": 5, \"value\": 0.5} trailing\n"
+	    "{\"epoch\": 6, \"value\": \"x\", \"metrics\": {\"a\": \"b\", \"c\": 1}}\n"
+	    "{\"epoch\": 7, \"direction\": \"?\", \"metric\": 3}";
 	ckpt_history *h = NULL;
 	g_assert_cmpint(ckpt_history_parse(&h, text, sizeof text - 1), ==, 0);
 	g_assert_cmpuint(ckpt_history_count(h), ==, 2);

@@ -43,10 +43,10 @@ static void make_epoch(const hostile_tree *t, long epoch)
 	char sum[80];
 	g_assert_cmpint(ckpt_checksum_file(sum, model, CKPT_CHECKSUM_CRC32, NULL), ==, 0);
 	char *info = g_strdup_printf(
-		"{\"epoch\": %ld, \"save_best_metric\": \"val_loss\", \"best_metric_last\": 0.5, "
-		"\"model_file\": \"model.h5\", \"checksum\": \"%s\", \"timestamp\": "
-		"\"2026-03-02 09:00:46\", \"time_elapsed\": 0.7, \"metadata\": null}",
-		epoch, sum);
+	    "{\"epoch\": %ld, \"save_best_metric\": \"val_loss\", \"best_metric_last\": 0.5, "
+	    "\"model_file\": \"model.h5\", \"checksum\": \"%s\", \"timestamp\": "
+	    "\"2026-03-02 09:00:46\", \"time_elapsed\": 0.7, \"metadata\": null}",
+	    epoch, sum);
 	char *info_path = g_build_filename(dir, "ckpt-info.json", NULL);
 	tu_write(info_path, info);
 	g_free(info_path), g_free(info), g_free(model), g_free(dir);
@@ -138,14 +138,17 @@ static void run_every_operation(const hostile_tree *t)
 
 static void test_links_to_root_parent_self_loop_and_file(void)
 {
-	static const struct { const char *target; ckpt_link_state state; } cases[] = {
-		{"/", CKPT_LINK_OUTSIDE},
-		{"../..", CKPT_LINK_OUTSIDE},
-		{"last", CKPT_LINK_DANGLING},
-		{"loop-a", CKPT_LINK_DANGLING},
-		{"ckpt.log", CKPT_LINK_OUTSIDE},
-		{"epochs/099", CKPT_LINK_DANGLING},
-		{"/scratch/candle/gone/ckpts/epochs/002", CKPT_LINK_RELOCATED},
+	static const struct {
+		const char *target;
+		ckpt_link_state state;
+	} cases[] = {
+	    {"/", CKPT_LINK_OUTSIDE},
+	    {"../..", CKPT_LINK_OUTSIDE},
+	    {"last", CKPT_LINK_DANGLING},
+	    {"loop-a", CKPT_LINK_DANGLING},
+	    {"ckpt.log", CKPT_LINK_OUTSIDE},
+	    {"epochs/099", CKPT_LINK_DANGLING},
+	    {"/scratch/candle/gone/ckpts/epochs/002", CKPT_LINK_RELOCATED},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		hostile_tree t;
@@ -219,8 +222,9 @@ static void test_odd_epoch_entries_are_strays_never_opened(void)
 		g_string_append_printf(strays, "%s,", ckpt_run_stray(run, i));
 	bool have_socket = strlen(sock_path) < sizeof addr.sun_path;
 	g_assert_cmpstr(strays->str, ==,
-			have_socket ? "-1,031,032,033,034,1234567890123456789012345678901234567890,1e3,7,"
-				    : "-1,031,032,033,1234567890123456789012345678901234567890,1e3,7,");
+			have_socket
+			    ? "-1,031,032,033,034,1234567890123456789012345678901234567890,1e3,7,"
+			    : "-1,031,032,033,1234567890123456789012345678901234567890,1e3,7,");
 	g_string_free(strays, TRUE);
 	ckpt_run_unref(run);
 
@@ -373,10 +377,11 @@ static void test_huge_exponent_reads_as_infinity(void)
 	hostile_tree t;
 	tree_init(&t, 2);
 	relink(&t, "last", "epochs/002");
-	const char *text = "{\"epoch\": 1, \"save_best_metric\": \"val_loss\", "
-			   "\"best_metric_last\": 1e400, \"model_file\": \"model.h5\", "
-			   "\"checksum\": \"__DISABLED__\", \"timestamp\": \"2026-03-02 09:00:46\", "
-			   "\"time_elapsed\": -1e400, \"metadata\": null}";
+	const char *text =
+	    "{\"epoch\": 1, \"save_best_metric\": \"val_loss\", "
+	    "\"best_metric_last\": 1e400, \"model_file\": \"model.h5\", "
+	    "\"checksum\": \"__DISABLED__\", \"timestamp\": \"2026-03-02 09:00:46\", "
+	    "\"time_elapsed\": -1e400, \"metadata\": null}";
 	write_info(&t, 1, text, strlen(text));
 	ckpt_run *run = open_run(&t);
 	const ckpt_epoch *epoch = ckpt_run_find_epoch(run, 1);
@@ -405,8 +410,8 @@ static void test_mount_point_in_epochs_not_crossed(void)
 	tree_init(&t, 4);
 	relink(&t, "last", "epochs/004");
 	char *mount_dir = root_path(&t, "epochs/001");
-	char *mount = g_strdup_printf("mount -t tmpfs -o size=1m ckpt-test '%s' 2>/dev/null",
-				      mount_dir);
+	char *mount =
+	    g_strdup_printf("mount -t tmpfs -o size=1m ckpt-test '%s' 2>/dev/null", mount_dir);
 	int mounted = system(mount);
 	g_free(mount);
 	if (mounted != 0) {

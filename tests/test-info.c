@@ -48,11 +48,13 @@ static GPtrArray *fixture_epochs(const char *runs, cJSON **out_expect)
 	g_free(expect_path);
 	GPtrArray *out = g_ptr_array_new();
 	const cJSON *run;
-	cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(*out_expect, "runs")) {
+	cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(*out_expect, "runs"))
+	{
 		const char *name = string_of(run, "name");
 		bool legacy = strcmp(string_of(run, "layout"), "candle-legacy") == 0;
 		cJSON *epoch;
-		cJSON_ArrayForEach(epoch, cJSON_GetObjectItemCaseSensitive(run, "epochs")) {
+		cJSON_ArrayForEach(epoch, cJSON_GetObjectItemCaseSensitive(run, "epochs"))
+		{
 			const char *dir = string_of(epoch, "dir");
 			if (strcmp(string_of(epoch, "info"), "ok") != 0)
 				continue;
@@ -110,8 +112,8 @@ static void test_info_fixtures_read(void)
 		g_assert_cmpfloat(info.epoch, ==, number_of(e, "epoch"));
 		g_assert_cmpstr(info.checksum, ==, string_of(e, "checksum"));
 		g_assert_cmpstr(info.timestamp, ==, string_of(e, "timestamp"));
-		double best = expected_number(cJSON_GetObjectItemCaseSensitive(e,
-									       "best_metric_last"));
+		double best =
+		    expected_number(cJSON_GetObjectItemCaseSensitive(e, "best_metric_last"));
 		g_assert_true(info.has_best_metric_last);
 		g_assert_true(info.best_metric_last == best ||
 			      (isnan(best) && isnan(info.best_metric_last)));
@@ -192,17 +194,17 @@ static void test_info_format_fixtures_exact(void)
 		g_assert_cmpint(ckpt_info_read(&read, fe->path), ==, 0);
 		/* Rebuild the struct as the writer would, from the values read. */
 		ckpt_info info = {
-			.epoch = read.epoch,
-			.save_best_metric = read.save_best_metric,
-			.has_best_metric_last = read.has_best_metric_last,
-			.best_metric_last = read.best_metric_last,
-			.model_file = read.model_file,
-			.checksum = read.checksum,
-			.timestamp = read.timestamp,
-			.first = read.first,
-			.has_time_elapsed = read.has_time_elapsed,
-			.time_elapsed = read.time_elapsed,
-			.metadata = read.metadata,
+		    .epoch = read.epoch,
+		    .save_best_metric = read.save_best_metric,
+		    .has_best_metric_last = read.has_best_metric_last,
+		    .best_metric_last = read.best_metric_last,
+		    .model_file = read.model_file,
+		    .checksum = read.checksum,
+		    .timestamp = read.timestamp,
+		    .first = read.first,
+		    .has_time_elapsed = read.has_time_elapsed,
+		    .time_elapsed = read.time_elapsed,
+		    .metadata = read.metadata,
 		};
 		ckpt_buf buf;
 		ckpt_buf_init(&buf);
@@ -226,19 +228,19 @@ static void test_info_format_fixtures_exact(void)
 static void test_info_format_layout_and_additions(void)
 {
 	ckpt_info info = {
-		.epoch = 7,
-		.save_best_metric = "val_loss",
-		.has_best_metric_last = true,
-		.best_metric_last = -INFINITY,
-		.model_file = "model.h5",
-		.checksum = SHA256_ABC,
-		.timestamp = "2026-03-02 09:00:50",
-		.has_time_elapsed = true,
-		.time_elapsed = 1.7,
-		.metadata = "job \"7\"\tcaf\xc3\xa9 \xf0\x9f\x98\x80\b",
-		.has_metric_value = true,
-		.metric_value = NAN,
-		.direction = '+',
+	    .epoch = 7,
+	    .save_best_metric = "val_loss",
+	    .has_best_metric_last = true,
+	    .best_metric_last = -INFINITY,
+	    .model_file = "model.h5",
+	    .checksum = SHA256_ABC,
+	    .timestamp = "2026-03-02 09:00:50",
+	    .has_time_elapsed = true,
+	    .time_elapsed = 1.7,
+	    .metadata = "job \"7\"\tcaf\xc3\xa9 \xf0\x9f\x98\x80\b",
+	    .has_metric_value = true,
+	    .metric_value = NAN,
+	    .direction = '+',
 	};
 	ckpt_metric extra[] = {{"loss", 0.25}, {"acc", INFINITY}};
 	ckpt_buf buf;
@@ -271,7 +273,8 @@ static void test_info_format_layout_and_additions(void)
 	ckpt_info first = {.epoch = 1, .first = true, .model_file = "model.h5"};
 	ckpt_buf_init(&buf);
 	ckpt_info_format(&buf, &first, NULL, 0);
-	g_assert_cmpstr(buf.data, ==, "{\"epoch\": 1, \"model_file\": \"model.h5\", "
+	g_assert_cmpstr(buf.data, ==,
+			"{\"epoch\": 1, \"model_file\": \"model.h5\", "
 			"\"time_elapsed\": \"__FIRST__\", \"metadata\": null}\n");
 	g_assert_cmpint(read_info_text(&back, tmp, buf.data), ==, 0);
 	g_assert_true(back.first && !back.has_time_elapsed && !back.has_best_metric_last);
@@ -318,35 +321,35 @@ static void test_info_reject_wrong_types(void)
 		const char *text;
 		const char *needle;
 	} cases[] = {
-		{"{\"epoch\": 1.5}", "key 'epoch': expected a whole number"},
-		{"{\"epoch\": \"30\"}", "key 'epoch': expected a whole number"},
-		{"{\"epoch\": 0}", "key 'epoch': expected a whole number"},
-		{"{\"epoch\": -3}", "key 'epoch': expected a whole number"},
-		{"{\"epoch\": NaN}", "key 'epoch': expected a whole number"},
-		{"{\"epoch\": Infinity}", "key 'epoch': expected a whole number"},
-		{"{\"epoch\": 1e10}", "key 'epoch': expected a whole number"},
-		{"{\"epoch\": null}", "key 'epoch': expected a whole number"},
-		{"{\"checksum\": \"1\"}", "key 'epoch' is missing"},
-		{"{\"epoch\": 3, \"checksum\": 123}", "key 'checksum': expected a string"},
-		{"{\"epoch\": 3, \"model_file\": null}", "key 'model_file': expected a string"},
-		{"{\"epoch\": 3, \"timestamp\": 5}", "key 'timestamp': expected a string"},
-		{"{\"epoch\": 3, \"save_best_metric\": 1}",
-		 "key 'save_best_metric': expected a string or null"},
-		{"{\"epoch\": 3, \"metadata\": 5}", "key 'metadata': expected a string or null"},
-		{"{\"epoch\": 3, \"best_metric_last\": \"inf\"}",
-		 "key 'best_metric_last': expected a number"},
-		{"{\"epoch\": 3, \"best_metric_last\": null}",
-		 "key 'best_metric_last': expected a number"},
-		{"{\"epoch\": 3, \"time_elapsed\": \"soon\"}",
-		 "key 'time_elapsed': expected a number or \"__FIRST__\""},
-		{"{\"epoch\": 3, \"metric_value\": [1]}", "key 'metric_value': expected a number"},
-		{"{\"epoch\": 3, \"direction\": \"x\"}", "'direction': expected \"-\" or \"+\""},
-		{"{\"epoch\": 3, \"direction\": 1}", "'direction': expected \"-\" or \"+\""},
-		{"{\"epoch\": 3, \"metrics\": [1]}", "'metrics': expected an object of numbers"},
-		{"{\"epoch\": 3, \"metrics\": {\"a\": \"b\"}}",
-		 "key 'metrics': expected an object of numbers"},
-		{"[{\"epoch\": 3}]", "expected a JSON object at the top level"},
-		{"30", "expected a JSON object at the top level"},
+	    {"{\"epoch\": 1.5}", "key 'epoch': expected a whole number"},
+	    {"{\"epoch\": \"30\"}", "key 'epoch': expected a whole number"},
+	    {"{\"epoch\": 0}", "key 'epoch': expected a whole number"},
+	    {"{\"epoch\": -3}", "key 'epoch': expected a whole number"},
+	    {"{\"epoch\": NaN}", "key 'epoch': expected a whole number"},
+	    {"{\"epoch\": Infinity}", "key 'epoch': expected a whole number"},
+	    {"{\"epoch\": 1e10}", "key 'epoch': expected a whole number"},
+	    {"{\"epoch\": null}", "key 'epoch': expected a whole number"},
+	    {"{\"checksum\": \"1\"}", "key 'epoch' is missing"},
+	    {"{\"epoch\": 3, \"checksum\": 123}", "key 'checksum': expected a string"},
+	    {"{\"epoch\": 3, \"model_file\": null}", "key 'model_file': expected a string"},
+	    {"{\"epoch\": 3, \"timestamp\": 5}", "key 'timestamp': expected a string"},
+	    {"{\"epoch\": 3, \"save_best_metric\": 1}",
+	     "key 'save_best_metric': expected a string or null"},
+	    {"{\"epoch\": 3, \"metadata\": 5}", "key 'metadata': expected a string or null"},
+	    {"{\"epoch\": 3, \"best_metric_last\": \"inf\"}",
+	     "key 'best_metric_last': expected a number"},
+	    {"{\"epoch\": 3, \"best_metric_last\": null}",
+	     "key 'best_metric_last': expected a number"},
+	    {"{\"epoch\": 3, \"time_elapsed\": \"soon\"}",
+	     "key 'time_elapsed': expected a number or \"__FIRST__\""},
+	    {"{\"epoch\": 3, \"metric_value\": [1]}", "key 'metric_value': expected a number"},
+	    {"{\"epoch\": 3, \"direction\": \"x\"}", "'direction': expected \"-\" or \"+\""},
+	    {"{\"epoch\": 3, \"direction\": 1}", "'direction': expected \"-\" or \"+\""},
+	    {"{\"epoch\": 3, \"metrics\": [1]}", "'metrics': expected an object of numbers"},
+	    {"{\"epoch\": 3, \"metrics\": {\"a\": \"b\"}}",
+	     "key 'metrics': expected an object of numbers"},
+	    {"[{\"epoch\": 3}]", "expected a JSON object at the top level"},
+	    {"30", "expected a JSON object at the top level"},
 	};
 	char *tmp = tu_tmpdir();
 	char *path = g_build_filename(tmp, CKPT_INFO_NAME, NULL);
@@ -370,12 +373,12 @@ static void test_info_reject_hostile_content(void)
 		const char *needle;
 	} cases[] = {
 #define BYTES(literal) literal, sizeof(literal) - 1
-		{BYTES(""), "empty file"},
-		{BYTES("{\"epoch\": 30, \"checksum\": \"12"), "unterminated string"},
-		{BYTES("{\"epoch\": 3}\0"), "NUL byte at offset 12"},
-		{BYTES("{\"epoch\": 3, \"metadata\": \"\xfe\"}"), "invalid UTF-8 at offset 26"},
-		{BYTES("{\"epoch\": 3, \"epoch\": 4}"), "duplicate key 'epoch'"},
-		{BYTES("{\"epoch\": 3}\n{\"epoch\": 4}\n"), "trailing garbage"},
+	    {BYTES(""), "empty file"},
+	    {BYTES("{\"epoch\": 30, \"checksum\": \"12"), "unterminated string"},
+	    {BYTES("{\"epoch\": 3}\0"), "NUL byte at offset 12"},
+	    {BYTES("{\"epoch\": 3, \"metadata\": \"\xfe\"}"), "invalid UTF-8 at offset 26"},
+	    {BYTES("{\"epoch\": 3, \"epoch\": 4}"), "duplicate key 'epoch'"},
+	    {BYTES("{\"epoch\": 3}\n{\"epoch\": 4}\n"), "trailing garbage"},
 #undef BYTES
 	};
 	char *tmp = tu_tmpdir();

@@ -199,16 +199,16 @@ static void test_reject_invalid_utf8(void)
 		const char *text;
 		const char *needle;
 	} cases[] = {
-		{"{\"a\": \"\xff\"}", "invalid UTF-8 at offset 7"},
-		{"{\"a\": \"\xc0\xaf\"}", "invalid UTF-8 at offset 7"},      /* overlong '/' */
-		{"{\"a\": \"\xe0\x80\xaf\"}", "invalid UTF-8 at offset 7"},  /* overlong */
-		{"{\"a\": \"\xed\xa0\x80\"}", "invalid UTF-8 at offset 7"},  /* surrogate */
-		{"{\"a\": \"\xf4\x90\x80\x80\"}", "invalid UTF-8 at offset 7"}, /* > U+10FFFF */
-		{"{\"a\": \"\x80\"}", "invalid UTF-8 at offset 7"},          /* lone continuation */
-		{"{\"a\": \"\xc3\"}", "invalid UTF-8 at offset 7"},          /* cut sequence */
-		{"{\"a\": 1}\xe2\x82", "invalid UTF-8 at offset 8"},         /* cut at the end */
-		{"{\"a\": \"\\udc00\"}", "unpaired surrogate"},
-		{"{\"a\": \"\\ud800x\"}", "unpaired surrogate"},
+	    {"{\"a\": \"\xff\"}", "invalid UTF-8 at offset 7"},
+	    {"{\"a\": \"\xc0\xaf\"}", "invalid UTF-8 at offset 7"},         /* overlong '/' */
+	    {"{\"a\": \"\xe0\x80\xaf\"}", "invalid UTF-8 at offset 7"},     /* overlong */
+	    {"{\"a\": \"\xed\xa0\x80\"}", "invalid UTF-8 at offset 7"},     /* surrogate */
+	    {"{\"a\": \"\xf4\x90\x80\x80\"}", "invalid UTF-8 at offset 7"}, /* > U+10FFFF */
+	    {"{\"a\": \"\x80\"}", "invalid UTF-8 at offset 7"},             /* lone continuation */
+	    {"{\"a\": \"\xc3\"}", "invalid UTF-8 at offset 7"},             /* cut sequence */
+	    {"{\"a\": 1}\xe2\x82", "invalid UTF-8 at offset 8"},            /* cut at the end */
+	    {"{\"a\": \"\\udc00\"}", "unpaired surrogate"},
+	    {"{\"a\": \"\\ud800x\"}", "unpaired surrogate"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
 		parse_fails(cases[i].text, cases[i].needle);
@@ -230,36 +230,36 @@ static void test_reject_bad_syntax(void)
 		const char *text;
 		const char *needle;
 	} cases[] = {
-		{"{\"a\": 1} x", "trailing garbage"},
-		{"{\"a\": 1}{}", "trailing garbage"},
-		{"[1] [2]", "trailing garbage"},
-		{"\xef\xbb\xbf{}", "byte order mark"},
-		{"{'a': 1}", "expected a key in double quotes"},
-		{"{\"a\" 1}", "expected ':'"},
-		{"{\"a\": 1,}", "expected a key"},
-		{"[1, 2,]", "unexpected ']'"},
-		{"[1 2]", "unexpected '2'"},
-		{"{\"a\": 01}", "invalid number '01'"},
-		{"{\"a\": +1}", "unexpected '+'"},
-		{"{\"a\": 1.}", "invalid number"},
-		{"{\"a\": .5}", "unexpected '.'"},
-		{"{\"a\": 1e}", "invalid number"},
-		{"{\"a\": 1.5.3}", "invalid number"},
-		{"{\"a\": -}", "invalid number"},
-		{"{\"a\": 0x10}", "invalid number"},
-		{"{\"a\": infinity}", "unexpected word 'infinity'"},
-		{"{\"a\": -NaN}", "unexpected word '-NaN'"},
-		{"{\"a\": nan}", "unexpected word 'nan'"},
-		{"{\"a\": None}", "unexpected word 'None'"},
-		{"{\"a\": True}", "unexpected word 'True'"},
-		{"{\"a\": nulls}", "unexpected word 'nulls'"},
-		{"{\"a\": \"tab\there\"}", "control character 0x09 in string"},
-		{"{\"a\": \"\\x41\"}", "invalid escape"},
-		{"{\"a\": \"\\u12g4\"}", "invalid \\u escape"},
-		{"{\"a\":\x0b 1}", "control character 0x0b"},
-		{"]", "unexpected ']'"},
-		{"{\"a\": [1}", "unexpected '}'"},
-		{"{\"a\": \"\xc3\xa9\" \xc3\xa9}", "unexpected '\xc3\xa9'"},
+	    {"{\"a\": 1} x", "trailing garbage"},
+	    {"{\"a\": 1}{}", "trailing garbage"},
+	    {"[1] [2]", "trailing garbage"},
+	    {"\xef\xbb\xbf{}", "byte order mark"},
+	    {"{'a': 1}", "expected a key in double quotes"},
+	    {"{\"a\" 1}", "expected ':'"},
+	    {"{\"a\": 1,}", "expected a key"},
+	    {"[1, 2,]", "unexpected ']'"},
+	    {"[1 2]", "unexpected '2'"},
+	    {"{\"a\": 01}", "invalid number '01'"},
+	    {"{\"a\": +1}", "unexpected '+'"},
+	    {"{\"a\": 1.}", "invalid number"},
+	    {"{\"a\": .5}", "unexpected '.'"},
+	    {"{\"a\": 1e}", "invalid number"},
+	    {"{\"a\": 1.5.3}", "invalid number"},
+	    {"{\"a\": -}", "invalid number"},
+	    {"{\"a\": 0x10}", "invalid number"},
+	    {"{\"a\": infinity}", "unexpected word 'infinity'"},
+	    {"{\"a\": -NaN}", "unexpected word '-NaN'"},
+	    {"{\"a\": nan}", "unexpected word 'nan'"},
+	    {"{\"a\": None}", "unexpected word 'None'"},
+	    {"{\"a\": True}", "unexpected word 'True'"},
+	    {"{\"a\": nulls}", "unexpected word 'nulls'"},
+	    {"{\"a\": \"tab\there\"}", "control character 0x09 in string"},
+	    {"{\"a\": \"\\x41\"}", "invalid escape"},
+	    {"{\"a\": \"\\u12g4\"}", "invalid \\u escape"},
+	    {"{\"a\":\x0b 1}", "control character 0x0b"},
+	    {"]", "unexpected ']'"},
+	    {"{\"a\": [1}", "unexpected '}'"},
+	    {"{\"a\": \"\xc3\xa9\" \xc3\xa9}", "unexpected '\xc3\xa9'"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
 		parse_fails(cases[i].text, cases[i].needle);

@@ -43,12 +43,14 @@ static void test_fixtures_metric_of_every_saved_epoch(void)
 	cJSON *expect = tu_load_expect();
 	size_t checked = 0;
 	const cJSON *run;
-	cJSON_ArrayForEach(run, cJSON_GetObjectItem(expect, "runs")) {
+	cJSON_ArrayForEach(run, cJSON_GetObjectItem(expect, "runs"))
+	{
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(run, "name"));
 		ckpt_log_summary log;
 		parse_run_log(&log, &fx, name);
 		const cJSON *e;
-		cJSON_ArrayForEach(e, cJSON_GetObjectItem(run, "epochs")) {
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(run, "epochs"))
+		{
 			const cJSON *metric = cJSON_GetObjectItem(e, "metric");
 			if (!cJSON_IsNumber(metric))
 				continue;
@@ -109,9 +111,9 @@ static void test_fixtures_metric_names(void)
 	if (!tu_fixture_init(&fx))
 		return;
 	const char *runs[][2] = {
-		{"tc1-acc", "val_accuracy"},
-		{"legacy-p1b1", "val_loss"},
-		{"nt3-lr0.01", "val_loss"},
+	    {"tc1-acc", "val_accuracy"},
+	    {"legacy-p1b1", "val_loss"},
+	    {"nt3-lr0.01", "val_loss"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(runs); i++) {
 		ckpt_log_summary log;
@@ -206,22 +208,19 @@ static void test_fixtures_every_call_recovered(void)
 static void test_parse_garbage_and_truncated_lines_skipped(void)
 {
 	static const char text[] =
-		"garbage before anything\n"
-		T "Callback initialized.\n"
-		"2026-03-02 09:00:0x CandleCkpt: metrics: val_loss: current=9 < last=inf\n"
-		T "metrics: val_loss: current=0.5 < last=inf\n"
-		"\x01\xff\xfe not text at all \xc3\x28\n"
-		T "metrics\n"
-		T "rename:  'ckpts/work' -> 'ckpts/nowhere/abc'\n"
-		T "writing model to: 'ckpts/work/model.h5'\n"
-		T "rename:  'ckpts/work' -> 'ckpts/epochs/001'\n"
-		T "linking: 'ckpts/best' -> 'ckpts/epochs/001'\n"
-		T "linking: 'ckpts/last' -> 'ckpts/epochs/001'\r\n"
-		T "metrics: val_loss: current=0.7 > last=0.5\n"
-		T "not writing this epoch.\n"
-		T "metrics: val_loss: current=0.4 < last=0.5\n"
-		T "writing model to: 'ckpts/work/model.h5'\n"
-		"2026-03-02 09:0";
+	    "garbage before anything\n" T "Callback initialized.\n"
+	    "2026-03-02 09:00:0x CandleCkpt: metrics: val_loss: current=9 < last=inf\n" T
+	    "metrics: val_loss: current=0.5 < last=inf\n"
+	    "\x01\xff\xfe not text at all \xc3\x28\n" T "metrics\n" T
+	    "rename:  'ckpts/work' -> 'ckpts/nowhere/abc'\n" T
+	    "writing model to: 'ckpts/work/model.h5'\n" T
+	    "rename:  'ckpts/work' -> 'ckpts/epochs/001'\n" T
+	    "linking: 'ckpts/best' -> 'ckpts/epochs/001'\n" T
+	    "linking: 'ckpts/last' -> 'ckpts/epochs/001'\r\n" T
+	    "metrics: val_loss: current=0.7 > last=0.5\n" T "not writing this epoch.\n" T
+	    "metrics: val_loss: current=0.4 < last=0.5\n" T
+	    "writing model to: 'ckpts/work/model.h5'\n"
+	    "2026-03-02 09:0";
 	ckpt_log_summary log;
 	parse_text(&log, text);
 	g_assert_cmpuint(log.n_epochs, ==, 3);
@@ -250,18 +249,14 @@ static void test_parse_garbage_and_truncated_lines_skipped(void)
 static void test_parse_nan_and_inf_values(void)
 {
 	static const char text[] =
-		T "Callback initialized.\n"
-		T "save_best_metric='val_loss'\n"
-		T "metrics: val_loss: current=nan > last=inf\n"
-		T "not writing this epoch.\n"
-		T "metrics: val_loss: current=inf = last=inf\n"
-		T "not writing this epoch.\n"
-		T "metrics: val_loss: current=-inf < last=inf\n"
-		T "writing model to: 'ckpts/work/model.h5'\n"
-		T "rename:  'ckpts/work' -> 'ckpts/epochs/003'\n"
-		T "linking: 'ckpts/best' -> 'ckpts/epochs/003'\n"
-		T "metrics: val_loss: current=1,5 > last=-inf\n"
-		T "not writing this epoch.\n";
+	    T "Callback initialized.\n" T "save_best_metric='val_loss'\n" T
+	      "metrics: val_loss: current=nan > last=inf\n" T "not writing this epoch.\n" T
+	      "metrics: val_loss: current=inf = last=inf\n" T "not writing this epoch.\n" T
+	      "metrics: val_loss: current=-inf < last=inf\n" T
+	      "writing model to: 'ckpts/work/model.h5'\n" T
+	      "rename:  'ckpts/work' -> 'ckpts/epochs/003'\n" T
+	      "linking: 'ckpts/best' -> 'ckpts/epochs/003'\n" T
+	      "metrics: val_loss: current=1,5 > last=-inf\n" T "not writing this epoch.\n";
 	ckpt_log_summary log;
 	parse_text(&log, text);
 	g_assert_cmpuint(log.n_epochs, ==, 4);
@@ -280,23 +275,16 @@ static void test_parse_save_best_off_calls(void)
 {
 	/* No metrics lines: each call is "not writing", or a save sequence. The rename's
 	 * epoch wins over the counter; "remove:" replaces an epoch left by a rollback. */
-	static const char text[] =
-		T "Callback initialized.\n"
-		T "save_best_metric='val_loss'\n"
-		T "model saving disabled until epoch 2\n"
-		T "writing model to: 'ckpts/work/model.h5'\n"
-		T "rename:  'ckpts/work' -> 'ckpts/epochs/002'\n"
-		T "linking: 'ckpts/last' -> 'ckpts/epochs/002'\n"
-		T "not writing this epoch.\n"
-		T "remove:  'ckpts/epochs/004'\n"
-		T "writing model to: 'ckpts/work/model.h5'\n"
-		T "rename:  'ckpts/work' -> 'ckpts/epochs/004'\n"
-		T "clean(): deleted epoch: 2\n"
-		T "writing final epoch 5 ...\n"
-		T "writing model to: 'ckpts/work/model.h5'\n"
-		T "rename:  'ckpts/work' -> 'ckpts/epochs/005'\n"
-		T "checkpoints kept: 2\n"
-		T "checkpoints list: [4, 5]\n";
+	static const char text[] = T
+	    "Callback initialized.\n" T "save_best_metric='val_loss'\n" T
+	    "model saving disabled until epoch 2\n" T "writing model to: 'ckpts/work/model.h5'\n" T
+	    "rename:  'ckpts/work' -> 'ckpts/epochs/002'\n" T
+	    "linking: 'ckpts/last' -> 'ckpts/epochs/002'\n" T "not writing this epoch.\n" T
+	    "remove:  'ckpts/epochs/004'\n" T "writing model to: 'ckpts/work/model.h5'\n" T
+	    "rename:  'ckpts/work' -> 'ckpts/epochs/004'\n" T "clean(): deleted epoch: 2\n" T
+	    "writing final epoch 5 ...\n" T "writing model to: 'ckpts/work/model.h5'\n" T
+	    "rename:  'ckpts/work' -> 'ckpts/epochs/005'\n" T "checkpoints kept: 2\n" T
+	    "checkpoints list: [4, 5]\n";
 	ckpt_log_summary log;
 	parse_text(&log, text);
 	g_assert_cmpuint(log.n_epochs, ==, 5);
@@ -317,16 +305,11 @@ static void test_parse_sessions_numbered_by_first_call(void)
 	/* Calls before any "Callback initialized." (a log cut at its head) form a
 	 * session; a writer that died before its first epoch leaves none. */
 	static const char text[] =
-		T "metrics: val_loss: current=0.5 < last=inf\n"
-		T "not writing this epoch.\n"
-		T "Callback initialized.\n"
-		T "Callback initialized.\n"
-		T "restarting from epoch: 6\n"
-		T "metrics: val_loss: current=0.4 < last=0.5\n"
-		T "not writing this epoch.\n"
-		T "metrics: val_loss: current=0.3 < last=0.5\n"
-		T "not writing this epoch.\n"
-		T "Callback initialized.\n";
+	    T "metrics: val_loss: current=0.5 < last=inf\n" T "not writing this epoch.\n" T
+	      "Callback initialized.\n" T "Callback initialized.\n" T "restarting from epoch: 6\n" T
+	      "metrics: val_loss: current=0.4 < last=0.5\n" T "not writing this epoch.\n" T
+	      "metrics: val_loss: current=0.3 < last=0.5\n" T "not writing this epoch.\n" T
+	      "Callback initialized.\n";
 	ckpt_log_summary log;
 	parse_text(&log, text);
 	g_assert_cmpint(log.n_sessions, ==, 2);
@@ -358,16 +341,15 @@ static void test_parse_hostile_input_bounded(void)
 
 	/* Metric names that are not printable UTF-8 are not taken. */
 	static const char bad_name[] =
-		T "save_best_metric='val\xff\xfe'\n"
-		T "metrics: a\tb: current=1.0 < last=inf\n";
+	    T "save_best_metric='val\xff\xfe'\n" T "metrics: a\tb: current=1.0 < last=inf\n";
 	parse_text(&log, bad_name);
 	g_assert_null(log.metric);
 	g_assert_cmpuint(log.n_epochs, ==, 1);
 	ckpt_log_summary_clear(&log);
 
 	/* A NUL in the middle of a line ends nothing but that line. */
-	static const char with_nul[] = T "metrics: val_loss: current=0.25\0 < last=inf\n"
-				       T "metrics: val_loss: current=0.5 < last=inf\n";
+	static const char with_nul[] = T "metrics: val_loss: current=0.25\0 < last=inf\n" T
+					 "metrics: val_loss: current=0.5 < last=inf\n";
 	g_assert_cmpint(ckpt_log_parse(&log, with_nul, sizeof with_nul - 1), ==, 0);
 	g_assert_cmpuint(log.n_epochs, ==, 2);
 	g_assert_false(log.epochs[0].has_value);
@@ -391,9 +373,10 @@ static void test_write_line_format(void)
 	const char *path = f.path;
 	g_assert_cmpint(ckpt_log_write(path, "Callback initialized."), ==, 0);
 	g_assert_cmpint(ckpt_log_write(path, "metrics: %s: current=%f %c last=%f", "val_loss",
-				       0.356323, '<', INFINITY), ==, 0);
-	g_assert_cmpint(ckpt_log_write(path, "rename:  '%s' -> '%s'", "ckpts/work",
-				       "ckpts/epochs/007"), ==, 0);
+				       0.356323, '<', INFINITY),
+			==, 0);
+	g_assert_cmpint(
+	    ckpt_log_write(path, "rename:  '%s' -> '%s'", "ckpts/work", "ckpts/epochs/007"), ==, 0);
 	g_assert_cmpint(ckpt_log_write(path, "linking: 'ckpts/best' -> 'ckpts/epochs/007'"), ==, 0);
 	char *text = tu_read(path, NULL);
 	char **lines = g_strsplit(text, "\n", -1);

@@ -11,10 +11,10 @@
 
 /* ---- NULL arguments ---------------------------------------------------- */
 
-#define ASSERT_EINVAL(call, name)                                                          \
-	do {                                                                               \
-		g_assert_cmpint((call), ==, CKPT_EINVAL);                                  \
-		assert_error_has(name);                                                    \
+#define ASSERT_EINVAL(call, name)                                                                  \
+	do {                                                                                       \
+		g_assert_cmpint((call), ==, CKPT_EINVAL);                                          \
+		assert_error_has(name);                                                            \
 	} while (0)
 
 static void test_null_arguments_are_einval(void)

@@ -194,8 +194,8 @@ static void test_int_accepts_whole_numbers(void)
 
 static void test_int_rejects_fraction_and_junk(void)
 {
-	const char *bad[] = {"3.5", "3x", "1e3", "", " 3", "3 ", "0x10", "ten",
-			     "99999999999999999999"};
+	const char *bad[] = {
+	    "3.5", "3x", "1e3", "", " 3", "3 ", "0x10", "ten", "99999999999999999999"};
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
 		assert_text_rejected("epochs", bad[i], "an integer");
 	ckpt_params *params = params_with_epochs();
@@ -228,7 +228,8 @@ static void test_int_pos_rejects_zero(void)
 	assert_text_rejected("ckpt_keep_limit", "-3", "greater than zero");
 	ckpt_params *params = params_with_epochs();
 	g_assert_cmpint(ckpt_params_set_int(params, "ckpt_keep_limit", 0), ==, 0);
-	assert_check_fails(params, "parameter 'ckpt_keep_limit' is '0' but must be greater than zero");
+	assert_check_fails(params,
+			   "parameter 'ckpt_keep_limit' is '0' but must be greater than zero");
 	g_assert_cmpint(ckpt_params_set_int(params, "ckpt_keep_limit", 1), ==, 0);
 	ckpt_settings settings = settings_of(params);
 	g_assert_cmpint(settings.keep_limit, ==, 1);
@@ -242,9 +243,16 @@ static void test_float_accepts_python_forms(void)
 		const char *text;
 		double value;
 	} good[] = {
-		{"inf", INFINITY}, {"-inf", -INFINITY}, {"Infinity", INFINITY},
-		{"-Infinity", -INFINITY}, {"1e-3", 1e-3}, {".5", 0.5}, {"2", 2.0},
-		{"-0.356323", -0.356323}, {"1E+2", 100.0}, {"3.", 3.0},
+	    {"inf", INFINITY},
+	    {"-inf", -INFINITY},
+	    {"Infinity", INFINITY},
+	    {"-Infinity", -INFINITY},
+	    {"1e-3", 1e-3},
+	    {".5", 0.5},
+	    {"2", 2.0},
+	    {"-0.356323", -0.356323},
+	    {"1E+2", 100.0},
+	    {"3.", 3.0},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
 		ckpt_params *params = params_with_text("ckpt_best_metric_last", good[i].text);
@@ -361,7 +369,7 @@ static void test_defaults(void)
 static void test_null_means_not_given(void)
 {
 	ckpt_params *params = params_with_epochs();
-	const char *keys[] = {"ckpt_keep_limit", "ckpt_save_best", "ckpt_keep_mode",
+	const char *keys[] = {"ckpt_keep_limit",       "ckpt_save_best", "ckpt_keep_mode",
 			      "ckpt_best_metric_last", "ckpt_directory", "metadata"};
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		g_assert_cmpint(ckpt_params_set(params, keys[i], NULL), ==, 0);
@@ -403,7 +411,8 @@ static void test_directory_empty_rejected(void)
 int main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/ckpt/params/store/get-gives-text-form-of-each-kind", test_store_text_forms);
+	g_test_add_func("/ckpt/params/store/get-gives-text-form-of-each-kind",
+			test_store_text_forms);
 	g_test_add_func("/ckpt/params/store/unset-key-is-enoent", test_store_unset_key_is_enoent);
 	g_test_add_func("/ckpt/params/store/set-replaces-value-and-type",
 			test_store_set_replaces_value_and_type);
@@ -414,7 +423,8 @@ int main(int argc, char *argv[])
 			test_store_unknown_keys_kept);
 	g_test_add_func("/ckpt/params/metadata/alias-ckpt-metadata-shares-one-value",
 			test_metadata_alias_shares_value);
-	g_test_add_func("/ckpt/params/bool/accepts-yes-no-any-case", test_bool_accepts_words_any_case);
+	g_test_add_func("/ckpt/params/bool/accepts-yes-no-any-case",
+			test_bool_accepts_words_any_case);
 	g_test_add_func("/ckpt/params/bool/typed-bool-and-int-0-1-only",
 			test_bool_typed_bool_and_int_01);
 	g_test_add_func("/ckpt/params/bool/rejects-other-words", test_bool_rejects_other_words);
@@ -424,7 +434,8 @@ int main(int argc, char *argv[])
 			test_int_rejects_fraction_and_junk);
 	g_test_add_func("/ckpt/params/int-nonneg/rejects-negative-accepts-zero",
 			test_int_nonneg_rejects_negative);
-	g_test_add_func("/ckpt/params/int-pos/rejects-zero-and-negative", test_int_pos_rejects_zero);
+	g_test_add_func("/ckpt/params/int-pos/rejects-zero-and-negative",
+			test_int_pos_rejects_zero);
 	g_test_add_func("/ckpt/params/float/accepts-inf-nan-exponent-int",
 			test_float_accepts_python_forms);
 	g_test_add_func("/ckpt/params/float/rejects-junk", test_float_rejects_junk);

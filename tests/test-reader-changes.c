@@ -152,9 +152,9 @@ static void test_history_libckpt_only_not_doubled(void)
 		ckpt_restart_info restart;
 		g_assert_cmpint(ckpt_writer_restart(w, &restart), ==, 0);
 		for (long epoch0 = restart.epoch; epoch0 < 3 + 3 * session; epoch0++)
-			g_assert_cmpint(ckpt_writer_epoch(w, epoch0, '-', mix_value(epoch0 + 1),
-							  NULL, 0, NULL),
-					==, 0);
+			g_assert_cmpint(
+			    ckpt_writer_epoch(w, epoch0, '-', mix_value(epoch0 + 1), NULL, 0, NULL),
+			    ==, 0);
 		ckpt_writer_free(w);
 		ckpt_params_free(params);
 	}

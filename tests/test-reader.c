@@ -139,8 +139,8 @@ static void test_fixtures_scan_matches_expect(void)
 		cJSON *json = run_json(run);
 		compare_run(want, json, "json");
 		static const char *const contract[] = {
-		    "name",  "path",       "layout", "metric",     "direction",
-		    "best",  "best_state", "last",   "last_state", "work_leftover",
+		    "name",  "path",       "layout",  "metric",     "direction",
+		    "best",  "best_state", "last",    "last_state", "work_leftover",
 		    "stray", "writer",     "problem", "epochs"};
 		for (size_t k = 0; k < G_N_ELEMENTS(contract); k++)
 			g_assert_true(cJSON_HasObjectItem(json, contract[k]));

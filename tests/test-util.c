@@ -21,12 +21,27 @@ static char *format_number(double value)
 static void test_number_matches_python_repr(void)
 {
 	/* Each pair is Python's repr(float) / json.dumps of the value. */
-	static const struct { double value; const char *python; } cases[] = {
-		{0.206222, "0.206222"}, {1.0, "1.0"}, {0.0, "0.0"}, {-0.0, "-0.0"},
-		{1e-07, "1e-07"}, {0.0001, "0.0001"}, {1e16, "1e+16"}, {123456789012345.0, "123456789012345.0"},
-		{1234567890123456.0, "1234567890123456.0"}, {0.1 + 0.2, "0.30000000000000004"},
-		{1.7, "1.7"}, {-2.5e-05, "-2.5e-05"}, {1.5e300, "1.5e+300"}, {0.726991, "0.726991"},
-		{INFINITY, "Infinity"}, {-INFINITY, "-Infinity"}, {NAN, "NaN"},
+	static const struct {
+		double value;
+		const char *python;
+	} cases[] = {
+	    {0.206222, "0.206222"},
+	    {1.0, "1.0"},
+	    {0.0, "0.0"},
+	    {-0.0, "-0.0"},
+	    {1e-07, "1e-07"},
+	    {0.0001, "0.0001"},
+	    {1e16, "1e+16"},
+	    {123456789012345.0, "123456789012345.0"},
+	    {1234567890123456.0, "1234567890123456.0"},
+	    {0.1 + 0.2, "0.30000000000000004"},
+	    {1.7, "1.7"},
+	    {-2.5e-05, "-2.5e-05"},
+	    {1.5e300, "1.5e+300"},
+	    {0.726991, "0.726991"},
+	    {INFINITY, "Infinity"},
+	    {-INFINITY, "-Infinity"},
+	    {NAN, "NaN"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		char *text = format_number(cases[i].value);
@@ -76,8 +91,10 @@ static void test_epoch_dir_names_are_canonical(void)
 	g_assert_cmpint(epoch, ==, 30);
 	g_assert_true(ckpt_epoch_dir_parse("1000", &epoch));
 	g_assert_cmpint(epoch, ==, 1000);
-	const char *rejected[] = {"7", "07", "0030", "000", "-01", "1e3", "03a", "",
-				  "1234567890123456789012345678901234567890", "+10"};
+	const char *rejected[] = {"7",   "07",  "0030",
+				  "000", "-01", "1e3",
+				  "03a", "",    "1234567890123456789012345678901234567890",
+				  "+10"};
 	for (size_t i = 0; i < G_N_ELEMENTS(rejected); i++)
 		g_assert_false(ckpt_epoch_dir_parse(rejected[i], &epoch));
 }
@@ -171,14 +188,18 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ckpt/util/number/matches-python-repr", test_number_matches_python_repr);
-	g_test_add_func("/ckpt/util/number/ignores-callers-locale", test_number_ignores_the_callers_locale);
+	g_test_add_func("/ckpt/util/number/ignores-callers-locale",
+			test_number_ignores_the_callers_locale);
 	g_test_add_func("/ckpt/util/json-string/escapes-control-bytes",
 			test_json_string_escapes_control_bytes);
-	g_test_add_func("/ckpt/util/epoch-dir/canonical-names-only", test_epoch_dir_names_are_canonical);
-	g_test_add_func("/ckpt/fs/remove-tree/never-follows-links", test_remove_tree_never_follows_links);
+	g_test_add_func("/ckpt/util/epoch-dir/canonical-names-only",
+			test_epoch_dir_names_are_canonical);
+	g_test_add_func("/ckpt/fs/remove-tree/never-follows-links",
+			test_remove_tree_never_follows_links);
 	g_test_add_func("/ckpt/fs/replace-symlink/relative-no-temp-left",
 			test_replace_symlink_is_relative_and_leaves_no_temp);
 	g_test_add_func("/ckpt/fs/errors/name-the-path", test_errors_name_the_path);
-	g_test_add_func("/ckpt/fs/mkdirs/refuses-file-in-the-way", test_mkdirs_refuses_a_file_in_the_way);
+	g_test_add_func("/ckpt/fs/mkdirs/refuses-file-in-the-way",
+			test_mkdirs_refuses_a_file_in_the_way);
 	return g_test_run();
 }

@@ -180,7 +180,8 @@ static int snapshot_entry(const char *path, const struct stat *st, int flag, str
 		line = g_strdup_printf("%s dir %o", rel, st->st_mode & 07777);
 	} else {
 		line = g_strdup_printf("%s file %lld %lld", rel, (long long)st->st_size,
-				       (long long)st->st_mtim.tv_nsec + st->st_mtim.tv_sec * 1000000000LL);
+				       (long long)st->st_mtim.tv_nsec +
+					   st->st_mtim.tv_sec * 1000000000LL);
 	}
 	g_ptr_array_add(snapshot_lines, line);
 	return 0;

@@ -40,7 +40,7 @@ void tu_write(const char *path, const char *text);
 void tu_write_bytes(const char *path, const void *data, size_t len);
 /* Whole file, NUL-terminated (caller g_free()s); NULL when absent. */
 char *tu_read(const char *path, gsize *len);
-bool tu_exists(const char *path);   /* lstat */
+bool tu_exists(const char *path); /* lstat */
 /* readlink, or NULL (caller g_free()s). */
 char *tu_readlink(const char *path);
 /* Asserts that root/name is a symbolic link to target. */

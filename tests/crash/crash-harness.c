@@ -176,7 +176,7 @@ typedef struct op_run {
 	GPtrArray *steps;
 	GPtrArray *groups; /* failure_group */
 	int states, failed;
-	int known; /* states inside the documented no-exchange window */
+	int known;            /* states inside the documented no-exchange window */
 	bool complete_failed; /* the uninterrupted run */
 	bool no_restart;
 } op_run;
