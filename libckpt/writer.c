@@ -139,10 +139,29 @@ static int absolute_root(char **out, const char *dir)
 	return 0;
 }
 
+/* The log of a legacy run (save/ckpts, its log in save/) stays where the
+ * original wrote it, so that readers keep seeing one legacy run. */
+static char *log_path_for(const char *root)
+{
+	char *own = ckpt_path_join(root, CKPT_LOG_NAME);
+	char *legacy = ckpt_sprintf("%s/../%s", root, CKPT_LOG_NAME);
+	char *label = ckpt_root_label(root);
+	struct stat st;
+	bool use_legacy = own && legacy && label && strchr(label, '/') && lstat(own, &st) != 0 &&
+			  lstat(legacy, &st) == 0 && S_ISREG(st.st_mode);
+	free(label);
+	if (use_legacy) {
+		free(own);
+		return legacy;
+	}
+	free(legacy);
+	return own;
+}
+
 static int writer_paths(ckpt_writer *w)
 {
 	w->root_name = ckpt_root_label(w->root);
-	w->log_path = ckpt_path_join(w->root, CKPT_LOG_NAME);
+	w->log_path = log_path_for(w->root);
 	w->history_path = ckpt_path_join(w->root, CKPT_HISTORY_NAME);
 	w->work = ckpt_path_join(w->root, CKPT_WORK_NAME);
 	w->epochs_dir = ckpt_path_join(w->root, CKPT_EPOCHS_NAME);

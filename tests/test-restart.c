@@ -120,6 +120,10 @@ static void test_restart_from_fixtures(void)
 		char *previous = path_in(root, "epochs", name, NULL);
 		g_assert_true(tu_exists(previous));
 		g_free(previous);
+		/* A legacy run's log stays in save/, so the run stays one legacy run. */
+		char *own_log = g_build_filename(root, "ckpt.log", NULL);
+		g_assert_cmpint(tu_exists(own_log), ==, strcmp(c->root, "save/ckpts") != 0);
+		g_free(own_log);
 		/* corrupt-nt3's leftover work/ was replaced, then published. */
 		char *work = g_build_filename(root, "work", NULL);
 		g_assert_false(tu_exists(work));
