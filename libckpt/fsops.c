@@ -213,37 +213,64 @@ int ckpt_fs_rmdir(const char *path)
 	return 0;
 }
 
-/* Depth-first, by path, with lstat only: a symlink anywhere below is
- * unlinked as an entry, so nothing outside the tree is ever reached. */
-static int remove_below(const char *path, dev_t device, int depth)
+/* unlinkat() relative to an open directory, as one crash-harness step
+ * named by the full path (op "unlink" or "rmdir", as the path calls). */
+static int unlink_entry(int dfd, const char *name, const char *path, bool is_dir)
+{
+	const char *op = is_dir ? "rmdir" : "unlink";
+	int err = ckpt_failpoint_before(op, path, NULL);
+	if (!err && unlinkat(dfd, name, is_dir ? AT_REMOVEDIR : 0) != 0)
+		err = errno;
+	if (err)
+		return fs_error(op, path, err);
+	ckpt_failpoint_after(op, path, NULL);
+	return 0;
+}
+
+/* Depth-first through directory descriptors opened with O_NOFOLLOW: a
+ * directory swapped for a symlink while we work fails to open instead of
+ * leading us outside the tree, and a symlink is unlinked as an entry. */
+static int remove_below(int dfd, const char *path, dev_t device, int depth)
 {
 	if (depth > 64)
 		return ckpt_fail(CKPT_EUNSAFE, "%s: nested too deep to remove", path);
-	DIR *dir = opendir(path);
-	if (!dir)
-		return fs_error("opendir", path, errno);
+	int list_fd = dup(dfd);
+	DIR *dir = list_fd >= 0 ? fdopendir(list_fd) : NULL;
+	if (!dir) {
+		int err = errno;
+		if (list_fd >= 0)
+			close(list_fd);
+		return fs_error("opendir", path, err);
+	}
 	int rc = 0;
 	struct dirent *entry;
 	while (rc == 0 && (entry = readdir(dir)) != NULL) {
-		if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
+		const char *name = entry->d_name;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		char *child = ckpt_path_join(path, entry->d_name);
+		char *child = ckpt_path_join(path, name);
 		if (!child) {
 			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
 			break;
 		}
 		struct stat st;
-		if (lstat(child, &st) != 0) {
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 			rc = fs_error("lstat", child, errno);
 		} else if (S_ISDIR(st.st_mode)) {
+			int cfd = -1;
 			if (st.st_dev != device)
 				rc = ckpt_fail(CKPT_EUNSAFE,
 					       "%s: is a mount point; refusing to remove below it",
 					       child);
-			else if ((rc = remove_below(child, device, depth + 1)) == 0)
-				rc = ckpt_fs_rmdir(child);
+			else if ((cfd = openat(dfd, name,
+					       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				rc = fs_error("open", child, errno);
+			else if ((rc = remove_below(cfd, child, device, depth + 1)) == 0)
+				rc = unlink_entry(dfd, name, child, true);
+			if (cfd >= 0)
+				close(cfd);
 		} else {
-			rc = ckpt_fs_unlink(child);
+			rc = unlink_entry(dfd, name, child, false);
 		}
 		free(child);
 	}
@@ -267,7 +294,11 @@ int ckpt_fs_remove_tree(const char *path)
 	free(up);
 	if (parent_ok && parent.st_dev != st.st_dev)
 		return ckpt_fail(CKPT_EUNSAFE, "%s: is a mount point; refusing to remove it", path);
-	int rc = remove_below(path, st.st_dev, 0);
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return fs_error("open", path, errno);
+	int rc = remove_below(dfd, path, st.st_dev, 0);
+	close(dfd);
 	if (rc == 0)
 		rc = ckpt_fs_rmdir(path);
 	return rc;
