@@ -101,18 +101,14 @@ static int decide(ckpt_clean_item *items, const long *epochs, size_t n, long las
 	if (!now && mode == CKPT_KEEP_EXPONENTIAL && n > 0)
 		now = epochs[n - 1];
 	ckpt_retention_plan(keep, reasons, epochs, n, now, best, mode, keep_limit);
+	for (size_t i = 0; i < n; i++)
+		if (reasons[i] == CKPT_CLEAN_KEEP_LAST && epochs[i] != last)
+			reasons[i] = CKPT_CLEAN_KEEP_EXPONENTIAL; /* the stand-in above */
+	ckpt_retention_pin(keep, reasons, epochs, n, last, best);
 	for (size_t i = 0; i < n; i++) {
 		items[i].epoch = epochs[i];
 		items[i].keep = keep[i];
 		items[i].reason = reasons[i];
-		if (items[i].reason == CKPT_CLEAN_KEEP_LAST && epochs[i] != last)
-			items[i].reason = CKPT_CLEAN_KEEP_EXPONENTIAL; /* the stand-in above */
-		if (epochs[i] == last)
-			items[i].reason = CKPT_CLEAN_KEEP_LAST;
-		else if (epochs[i] == best)
-			items[i].reason = CKPT_CLEAN_KEEP_BEST;
-		if (epochs[i] == last || epochs[i] == best)
-			items[i].keep = 1;
 	}
 	free(keep);
 	free(reasons);

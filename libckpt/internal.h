@@ -408,5 +408,9 @@ CKPT_INTERNAL void ckpt_decide_start(ckpt_decision_state *state, const ckpt_sett
 CKPT_INTERNAL void ckpt_retention_plan(bool *keep, ckpt_clean_reason *reasons, const long *epochs,
 				       size_t n, long epoch_now, long best_epoch,
 				       ckpt_keep_mode mode, long keep_limit);
+/* Keeps the epochs `last` and `best` name (0: none) whatever the policy
+ * decided, with those reasons: no policy may delete what a restart loads. */
+CKPT_INTERNAL void ckpt_retention_pin(bool *keep, ckpt_clean_reason *reasons, const long *epochs,
+				      size_t n, long last, long best);
 
 #endif

@@ -88,3 +88,14 @@ void ckpt_retention_plan(bool *keep, ckpt_clean_reason *reasons, const long *epo
 	default: plan_linear(keep, reasons, epochs, n, epoch_now, best_epoch, keep_limit); break;
 	}
 }
+
+void ckpt_retention_pin(bool *keep, ckpt_clean_reason *reasons, const long *epochs, size_t n,
+			long last, long best)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (epochs[i] <= 0 || (epochs[i] != last && epochs[i] != best))
+			continue;
+		keep[i] = true;
+		reasons[i] = epochs[i] == last ? CKPT_CLEAN_KEEP_LAST : CKPT_CLEAN_KEEP_BEST;
+	}
+}

@@ -321,14 +321,10 @@ static int apply_retention(ckpt_writer *w, long epoch_now, int *out_deleted)
 	long best_link = 0, last_link = 0;
 	ckpt_link_resolve(w->root, CKPT_BEST_NAME, &best_link);
 	ckpt_link_resolve(w->root, CKPT_LAST_NAME, &last_link);
+	ckpt_retention_pin(keep, reasons, w->saved, n, last_link, best_link);
 	int rc = writer_check_epochs_dir(w);
 	for (size_t j = n; rc == 0 && j-- > 0;) {
 		long epoch = w->saved[j];
-		if (!keep[j] && (epoch == best_link || epoch == last_link)) {
-			keep[j] = true;
-			reasons[j] =
-			    epoch == last_link ? CKPT_CLEAN_KEEP_LAST : CKPT_CLEAN_KEEP_BEST;
-		}
 		rc = writer_log(w, "clean(): checking epoch directory: %ld", epoch);
 		if (!rc && keep[j])
 			rc = log_keep(w, reasons[j], epoch);

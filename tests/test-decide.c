@@ -434,6 +434,23 @@ static void test_exponential_clean_over_contiguous_run(void)
 	assert_one_per_bucket(kept, n, 100, 6);
 }
 
+static void test_pin_keeps_link_targets_whatever_the_policy(void)
+{
+	const long epochs[] = {3, 5, 8, 9};
+	bool keep[4] = {false, false, false, true};
+	ckpt_clean_reason reasons[4] = {CKPT_CLEAN_DELETE, CKPT_CLEAN_DELETE, CKPT_CLEAN_DELETE,
+					CKPT_CLEAN_KEEP_LIMIT};
+	ckpt_retention_pin(keep, reasons, epochs, 4, 5, 3);
+	g_assert_true(keep[0] && reasons[0] == CKPT_CLEAN_KEEP_BEST);
+	g_assert_true(keep[1] && reasons[1] == CKPT_CLEAN_KEEP_LAST);
+	g_assert_true(!keep[2] && reasons[2] == CKPT_CLEAN_DELETE);
+	g_assert_true(keep[3] && reasons[3] == CKPT_CLEAN_KEEP_LIMIT);
+	/* No links (0): nothing pinned. */
+	bool none[4] = {false, false, false, false};
+	ckpt_retention_pin(none, reasons, epochs, 4, 0, 0);
+	g_assert_false(none[0] || none[1] || none[2] || none[3]);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -455,6 +472,8 @@ int main(int argc, char **argv)
 			test_best_wins_over_final_and_interval);
 	g_test_add_func("/ckpt/decide/final-then-interval-then-not-saved",
 			test_final_then_interval_then_not_saved);
+	g_test_add_func("/ckpt/retention/pin/keeps-link-targets-whatever-the-policy",
+			test_pin_keeps_link_targets_whatever_the_policy);
 	g_test_add_func("/ckpt/retention/linear/keeps-newest-within-limit",
 			test_linear_keeps_newest_within_limit);
 	g_test_add_func("/ckpt/retention/linear/limit-2-older-best-keeps-three",
