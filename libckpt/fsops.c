@@ -19,6 +19,9 @@
 
 static int fs_error(const char *op, const char *path, int err)
 {
+	if (err == EINVAL && (!strcmp(op, "create") || !strcmp(op, "append")))
+		return ckpt_fail(CKPT_EUNSAFE, "%s: %s: not a regular file; refusing to write to it",
+				 path, op);
 	if (err == ENOSPC)
 		return ckpt_fail(CKPT_EIO, "%s: %s: no space left on device", path, op);
 	return ckpt_fail(ckpt_code_from_errno(err), "%s: %s: %s", path, op, strerror(err));
@@ -84,14 +87,39 @@ static int write_all(int fd, const char *path, const void *data, size_t len)
 	return 0;
 }
 
+/* open() for writing that never blocks on a FIFO planted where a file should
+ * be (a log, an info file) and refuses anything but a regular file; O_TRUNC
+ * only after the check, so a device is never truncated. -errno on failure. */
+static int open_regular_for_write(const char *path, int flags)
+{
+	bool truncate = flags & O_TRUNC;
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (flags & ~O_TRUNC),
+		      0644);
+	if (fd < 0)
+		return errno == ENXIO ? -EINVAL : -errno; /* ENXIO: a FIFO nobody reads */
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if ((fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) ||
+	    (truncate && ftruncate(fd, 0) != 0)) {
+		int err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
 int ckpt_fs_write_file(const char *path, const void *data, size_t len, bool sync)
 {
 	int err = ckpt_failpoint_before("create", path, NULL);
 	if (err)
 		return fs_error("create", path, err);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = open_regular_for_write(path, O_CREAT | O_TRUNC);
 	if (fd < 0)
-		return fs_error("create", path, errno);
+		return fs_error("create", path, -fd);
 	ckpt_failpoint_after("create", path, NULL);
 
 	err = ckpt_failpoint_before("write", path, NULL);
@@ -123,9 +151,9 @@ int ckpt_fs_append(const char *path, const char *text, size_t len)
 	int err = ckpt_failpoint_before("append", path, NULL);
 	if (err)
 		return fs_error("append", path, err);
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = open_regular_for_write(path, O_CREAT | O_APPEND);
 	if (fd < 0)
-		return fs_error("append", path, errno);
+		return fs_error("append", path, -fd);
 	err = write_all(fd, path, text, len);
 	close(fd);
 	if (err)

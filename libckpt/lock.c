@@ -98,7 +98,7 @@ int ckpt_lock_acquire(ckpt_lock **out, const char *root)
 	if (!path)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
 	/* Not checkpoint data: created directly, outside fsops' crash steps. */
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd < 0) {
 		int err = errno;
 		int rc = ckpt_fail(ckpt_code_from_errno(err), "%s: cannot open the writer lock: %s",

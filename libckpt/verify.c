@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 const char *ckpt_verify_result_name(ckpt_verify_result result)
@@ -58,8 +59,12 @@ static int read_stored_checksum(char **out, ckpt_verify_result *result, const ch
 	if (rc == CKPT_ENOMEM)
 		return rc;
 	if (rc) {
-		/* Absent, unreadable or invalid: SPEC §4 calls all of them no-info. */
-		*result = CKPT_VERIFY_NO_INFO;
+		/* Absent, unreadable or invalid: SPEC §4 calls all of them no-info,
+		 * unless the whole epoch directory is closed to us (a permission
+		 * error, SPEC's "unreadable"). */
+		*result = rc == CKPT_EIO && access(epoch_dir, R_OK | X_OK) != 0 && errno == EACCES
+				  ? CKPT_VERIFY_UNREADABLE
+				  : CKPT_VERIFY_NO_INFO;
 		return 0;
 	}
 	if (info.epoch != epoch) {

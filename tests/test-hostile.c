@@ -479,6 +479,36 @@ static void test_log_as_symlink_is_never_written_through(void)
 	tree_free(&t);
 }
 
+/* A FIFO where ckpt.log or metrics.jsonl should be: appending must fail
+ * with a clear error at once, never wait for a reader that never comes. */
+static void test_fifo_log_and_history_never_hang(void)
+{
+	hostile_tree t;
+	tree_init(&t, 4);
+	relink(&t, "last", "epochs/004");
+	char *log = root_path(&t, "ckpt.log");
+	char *history = root_path(&t, "metrics.jsonl");
+	unlink(log);
+	g_assert_cmpint(mkfifo(log, 0644), ==, 0);
+	g_assert_cmpint(mkfifo(history, 0644), ==, 0);
+	ckpt_run *run = open_run(&t);
+	g_assert_cmpint(ckpt_rollback(NULL, run, 3, 0), !=, 0);
+	g_assert_nonnull(strstr(ckpt_error_last(), "not a regular file"));
+	ckpt_run_unref(run);
+	ckpt_params *params = NULL;
+	ckpt_params_new(&params);
+	ckpt_params_set(params, "epochs", "10");
+	ckpt_params_set(params, "ckpt_directory", t.root);
+	ckpt_writer *writer = NULL;
+	g_assert_cmpint(ckpt_writer_new(&writer, params), !=, 0);
+	g_assert_nonnull(strstr(ckpt_error_last(), "not a regular file"));
+	ckpt_writer_free(writer);
+	ckpt_params_free(params);
+	run_every_operation(&t);
+	g_free(log), g_free(history);
+	tree_free(&t);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -498,6 +528,8 @@ int main(int argc, char **argv)
 			test_mount_point_in_epochs_not_crossed);
 	g_test_add_func("/ckpt/hostile/model/fifo-and-link-never-hang",
 			test_fifo_and_linked_models_never_hang);
+	g_test_add_func("/ckpt/hostile/log/fifo-log-and-history-never-hang",
+			test_fifo_log_and_history_never_hang);
 	g_test_add_func("/ckpt/hostile/log/symlink-never-written-through",
 			test_log_as_symlink_is_never_written_through);
 	return g_test_run();

@@ -276,9 +276,31 @@ static void test_verify_unreadable_model(void)
 	tu_fixture_free(&f);
 }
 
+/* A whole epoch directory closed to us is a permission error: unreadable,
+ * not the no-info of a missing or broken ckpt-info.json. */
+static void test_verify_unreadable_epoch_dir(void)
+{
+	tu_fixture f;
+	if (!tu_fixture_init(&f))
+		return;
+	g_assert_cmpint(chmod(f.dir, 0755), ==, 0);
+	char *root = root_of(&f, "nt3-lr0.01");
+	char *dir = epoch_path(root, 28, NULL);
+	g_assert_cmpint(chmod(dir, 0), ==, 0);
+	int results[6];
+	g_assert_cmpuint(run_unprivileged(verify_as_child, root, results, 6), ==, 6);
+	g_assert_cmpint(chmod(dir, 0755), ==, 0);
+	g_assert_cmpstr(ckpt_verify_result_name(results[2]), ==, "ok");
+	g_assert_cmpstr(ckpt_verify_result_name(results[3]), ==, "unreadable");
+	g_free(dir), g_free(root);
+	tu_fixture_free(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/ckpt/ops/verify/unreadable-epoch-dir",
+			test_verify_unreadable_epoch_dir);
 	g_test_add_func("/ckpt/ops/verify/fixtures-match-expect-json",
 			test_verify_fixtures_match_expect);
 	g_test_add_func("/ckpt/ops/verify/single-epoch-results-and-unknown-epoch",
