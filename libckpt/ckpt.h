@@ -176,6 +176,7 @@ typedef struct ckpt_epoch {
 	const char *timestamp; /* or NULL */
 	int has_time_elapsed;  /* 0 also for "__FIRST__" */
 	double time_elapsed;
+	int first_save;               /* time_elapsed was "__FIRST__": its writer's first save */
 	const char *metadata;         /* or NULL (null) */
 	const char *save_best_metric; /* or NULL */
 	int has_metric;               /* the tracked metric of this epoch (history/log) */

@@ -73,6 +73,7 @@ static void take_info(epoch_data *d, ckpt_info *info)
 	d->rec.best_metric_last = info->best_metric_last;
 	d->rec.has_time_elapsed = info->has_time_elapsed && !info->first;
 	d->rec.time_elapsed = info->time_elapsed;
+	d->rec.first_save = info->first;
 	d->has_info_metric = info->has_metric_value;
 	d->info_metric = info->metric_value;
 	d->info_direction = info->direction;

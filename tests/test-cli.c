@@ -496,6 +496,10 @@ static void test_show_epoch_details(void)
 	g_assert_true(cJSON_IsNumber(get(json, "time_elapsed")));
 	g_assert_true(cJSON_IsTrue(get(json, "is_last")));
 	cJSON_Delete(json);
+	/* The writer's first save has no previous one to time against. */
+	json = ckpt_expect_json(0, "show", run, "1", "--json");
+	g_assert_cmpstr(get_string(json, "time_elapsed"), ==, "__FIRST__");
+	cJSON_Delete(json);
 	char *out = ckpt_expect(0, "show", run);
 	g_assert_nonnull(strstr(out, "EPOCH"));
 	g_assert_nonnull(strstr(out, "last"));

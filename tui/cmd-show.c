@@ -146,7 +146,9 @@ static void print_epoch(const ckpt_run *run, const ckpt_epoch *e)
 	       e->has_best_metric_last ? fmt_metric(text, e->best_metric_last) : "-");
 	printf("metric            %s\n", e->has_metric ? fmt_metric(text, e->metric) : "-");
 	printf("timestamp         %s\n", e->timestamp ? e->timestamp : "-");
-	if (e->has_time_elapsed)
+	if (e->first_save)
+		printf("time_elapsed      __FIRST__ (its writer's first save)\n");
+	else if (e->has_time_elapsed)
 		printf("time_elapsed      %s (%s)\n", fmt_metric_exact(text, e->time_elapsed),
 		       fmt_duration(size, e->time_elapsed));
 	else
@@ -180,8 +182,9 @@ static int print_epoch_json(const ckpt_run *run, const ckpt_epoch *e)
 	cJSON_AddItemToObject(out, "run", cli_json_string(ckpt_run_name(run)));
 	cJSON_AddItemToObject(out, "save_best_metric", cli_json_string(e->save_best_metric));
 	cJSON_AddItemToObject(out, "time_elapsed",
-			      e->has_time_elapsed ? cli_json_number(e->time_elapsed)
-						  : cJSON_CreateNull());
+			      e->first_save         ? cJSON_CreateString("__FIRST__")
+			      : e->has_time_elapsed ? cli_json_number(e->time_elapsed)
+						    : cJSON_CreateNull());
 	cJSON_AddItemToObject(out, "metadata", cli_json_string(e->metadata));
 	cJSON_AddItemToObject(out, "info_error", cli_json_string(e->info_error));
 	cJSON_AddBoolToObject(out, "is_best", ckpt_run_best(run) == e->epoch);
