@@ -321,3 +321,25 @@ bool cli_confirm(const char *question)
 	line[strcspn(line, "\r\n")] = '\0';
 	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
 }
+
+bool cli_paths_init(cli_paths *paths, const char *cmd, int argc)
+{
+	paths->n = 0;
+	paths->items = calloc((size_t)argc + 1, sizeof *paths->items);
+	if (!paths->items)
+		cli_error(cmd, "out of memory");
+	return paths->items != NULL;
+}
+
+void cli_paths_or_here(cli_paths *paths)
+{
+	if (paths->n == 0)
+		paths->items[paths->n++] = ".";
+}
+
+void cli_paths_free(cli_paths *paths)
+{
+	free((void *)paths->items);
+	paths->items = NULL;
+	paths->n = 0;
+}

@@ -83,6 +83,16 @@ bool cli_parse_double(const char *cmd, const char *what, const char *text, doubl
 /* Prints help text to stdout and returns CLI_STOP. */
 int cli_help(const char *text);
 
+/* The PATH words of ls and verify, gathered while parsing (room for every
+ * word); cli_paths_or_here adds "." when none was given. */
+typedef struct cli_paths {
+	const char **items;
+	int n;
+} cli_paths;
+bool cli_paths_init(cli_paths *paths, const char *cmd, int argc);
+void cli_paths_or_here(cli_paths *paths);
+void cli_paths_free(cli_paths *paths);
+
 /* ---- JSON output ---------------------------------------------------------- */
 
 /* A number, or the strings "inf", "-inf", "nan" for non-finite values (the

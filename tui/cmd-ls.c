@@ -135,7 +135,7 @@ static int print_result(ls_state *st)
 	return CLI_OK;
 }
 
-static int parse(ls_state *st, int argc, char **argv, const char **paths, int *n_paths)
+static int parse(ls_state *st, int argc, char **argv, cli_paths *paths)
 {
 	cli_parser p;
 	cli_parser_init(&p, argc, argv, options);
@@ -150,7 +150,7 @@ static int parse(ls_state *st, int argc, char **argv, const char **paths, int *n
 				return CLI_USAGE;
 			st->depth = (int)depth;
 			break;
-		case CLI_ARG_POSITIONAL: paths[(*n_paths)++] = value; break;
+		case CLI_ARG_POSITIONAL: paths->items[paths->n++] = value; break;
 		case CLI_ARG_HELP: return cli_help(usage);
 		case CLI_ARG_UNKNOWN: return cli_usage_error("ls", "unknown option '%s'", value);
 		default: return CLI_USAGE;
@@ -162,19 +162,15 @@ static int parse(ls_state *st, int argc, char **argv, const char **paths, int *n
 int cmd_ls(int argc, char **argv)
 {
 	ls_state st = {0};
-	const char **paths = calloc((size_t)argc + 1, sizeof *paths);
-	int n_paths = 0;
-	if (!paths) {
-		cli_error("ls", "out of memory");
+	cli_paths paths;
+	if (!cli_paths_init(&paths, "ls", argc))
 		return CLI_USAGE;
-	}
-	int rc = parse(&st, argc, argv, paths, &n_paths);
+	int rc = parse(&st, argc, argv, &paths);
 	if (rc != CLI_OK) {
-		free((void *)paths);
+		cli_paths_free(&paths);
 		return rc == CLI_STOP ? CLI_OK : rc;
 	}
-	if (n_paths == 0)
-		paths[n_paths++] = ".";
+	cli_paths_or_here(&paths);
 	static const char *const headers[] = {"NAME",   "EPOCHS", "BEST",  "LAST",
 					      "METRIC", "SIZE",   "STATUS"};
 	static const fmt_align align[] = {FMT_LEFT, FMT_RIGHT, FMT_LEFT, FMT_LEFT,
@@ -186,8 +182,8 @@ int cmd_ls(int argc, char **argv)
 		rc = CLI_USAGE;
 		cli_error("ls", "out of memory");
 	}
-	for (int i = 0; rc == CLI_OK && i < n_paths && !cli_cancelled(); i++)
-		list_path(&st, paths[i]);
+	for (int i = 0; rc == CLI_OK && i < paths.n && !cli_cancelled(); i++)
+		list_path(&st, paths.items[i]);
 	if (rc == CLI_OK)
 		rc = print_result(&st);
 	if (rc == CLI_OK && cli_cancelled())
@@ -199,6 +195,6 @@ int cmd_ls(int argc, char **argv)
 	fmt_table_free(st.table);
 	cJSON_Delete(st.runs);
 	cJSON_Delete(st.problems);
-	free((void *)paths);
+	cli_paths_free(&paths);
 	return rc;
 }

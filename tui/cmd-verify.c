@@ -189,7 +189,7 @@ static int exit_status(const verify_state *st)
 	return st->bad_result || st->run_failed ? CLI_PROBLEMS : CLI_OK;
 }
 
-static int parse(verify_state *st, int argc, char **argv, const char **paths, int *n_paths)
+static int parse(verify_state *st, int argc, char **argv, cli_paths *paths)
 {
 	cli_parser p;
 	cli_parser_init(&p, argc, argv, options);
@@ -208,7 +208,7 @@ static int parse(verify_state *st, int argc, char **argv, const char **paths, in
 				return CLI_USAGE;
 			st->depth = (int)number;
 			break;
-		case CLI_ARG_POSITIONAL: paths[(*n_paths)++] = value; break;
+		case CLI_ARG_POSITIONAL: paths->items[paths->n++] = value; break;
 		case CLI_ARG_HELP: return cli_help(usage);
 		case CLI_ARG_UNKNOWN:
 			return cli_usage_error("verify", "unknown option '%s'", value);
@@ -221,24 +221,20 @@ static int parse(verify_state *st, int argc, char **argv, const char **paths, in
 int cmd_verify(int argc, char **argv)
 {
 	verify_state st = {0};
-	const char **paths = calloc((size_t)argc + 1, sizeof *paths);
-	int n_paths = 0;
-	if (!paths) {
-		cli_error("verify", "out of memory");
+	cli_paths paths;
+	if (!cli_paths_init(&paths, "verify", argc))
 		return CLI_USAGE;
-	}
-	int rc = parse(&st, argc, argv, paths, &n_paths);
+	int rc = parse(&st, argc, argv, &paths);
 	if (rc != CLI_OK) {
-		free((void *)paths);
+		cli_paths_free(&paths);
 		return rc == CLI_STOP ? CLI_OK : rc;
 	}
-	if (n_paths == 0)
-		paths[n_paths++] = ".";
+	cli_paths_or_here(&paths);
 	st.runs = cJSON_CreateArray();
 	st.problems = cJSON_CreateArray();
 	cli_cancel_flag();
-	for (int i = 0; i < n_paths && !st.cancelled; i++)
-		verify_path(&st, paths[i]);
+	for (int i = 0; i < paths.n && !st.cancelled; i++)
+		verify_path(&st, paths.items[i]);
 	if (st.json && !st.cancelled) {
 		cJSON *root = cJSON_CreateObject();
 		cJSON_AddItemToObject(root, "runs", st.runs);
@@ -250,6 +246,6 @@ int cmd_verify(int argc, char **argv)
 		rc = exit_status(&st);
 	cJSON_Delete(st.runs);
 	cJSON_Delete(st.problems);
-	free((void *)paths);
+	cli_paths_free(&paths);
 	return rc;
 }
