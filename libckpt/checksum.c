@@ -299,7 +299,15 @@ static bool stored_is_sha256(const char *stored)
 int ckpt_checksum_matches(bool *out_match, const char *path, const char *stored,
 			  const ckpt_progress *progress)
 {
+	char computed[80];
+	return ckpt_checksum_check(out_match, computed, path, stored, progress);
+}
+
+int ckpt_checksum_check(bool *out_match, char computed[80], const char *path, const char *stored,
+			const ckpt_progress *progress)
+{
 	*out_match = false;
+	computed[0] = '\0';
 	ckpt_checksum_algorithm algorithm;
 	if (stored && stored_is_crc32(stored))
 		algorithm = CKPT_CHECKSUM_CRC32;
@@ -312,13 +320,12 @@ int ckpt_checksum_matches(bool *out_match, const char *path, const char *stored,
 				 "%s: stored checksum '%.80s' is neither a CRC-32 "
 				 "nor sha256:<hex>",
 				 path, stored ? stored : "(none)");
-	char actual[80];
-	int rc = ckpt_checksum_file(actual, path, algorithm, progress);
+	int rc = ckpt_checksum_file(computed, path, algorithm, progress);
 	if (rc)
 		return rc;
 	if (algorithm == CKPT_CHECKSUM_CRC32)
-		*out_match = strtoull(stored, NULL, 10) == strtoull(actual, NULL, 10);
+		*out_match = strtoull(stored, NULL, 10) == strtoull(computed, NULL, 10);
 	else
-		*out_match = strcasecmp(stored, actual) == 0;
+		*out_match = strcasecmp(stored, computed) == 0;
 	return 0;
 }

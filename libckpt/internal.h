@@ -181,6 +181,9 @@ CKPT_INTERNAL void ckpt_info_format(ckpt_buf *buf, const ckpt_info *info, const 
  * for a non-regular file or a read error; CKPT_ECANCELLED. */
 CKPT_INTERNAL int ckpt_checksum_matches(bool *out_match, const char *path, const char *stored,
 					const ckpt_progress *progress);
+/* The same, also giving the checksum computed, in the stored form's algorithm. */
+CKPT_INTERNAL int ckpt_checksum_check(bool *out_match, char computed[80], const char *path,
+				      const char *stored, const ckpt_progress *progress);
 /* zlib's crc32 (same values), faster where the CPU has carry-less multiply. */
 CKPT_INTERNAL uint32_t ckpt_crc32_update(uint32_t crc, const void *data, size_t len);
 
