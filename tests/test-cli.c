@@ -178,7 +178,9 @@ static void test_demo_then_ls_json(void)
 	out = ckpt_expect(0, "ls", dir);
 	g_assert_true(g_str_has_prefix(out, "NAME"));
 	g_assert_nonnull(strstr(out, "\nnt3 "));
-	g_assert_nonnull(strstr(out, " ok\n"));
+	/* STATUS stands before METRIC: "ok" then the metric's name. */
+	g_assert_nonnull(strstr(out, " ok  "));
+	g_assert_true(g_regex_match_simple(" ok +val_loss ", out, 0, 0));
 	g_free(out);
 	g_free(run);
 	tu_rmtree(dir);

@@ -119,6 +119,28 @@ static void test_format_table_pads_by_display_width(void)
 	free(text);
 }
 
+static void test_format_table_fits_a_narrow_terminal(void)
+{
+	static const char *const headers[] = {"NAME", "STATUS"};
+	static const fmt_align align[] = {FMT_LEFT, FMT_LEFT};
+	fmt_table *t = fmt_table_new(2, headers, align);
+	const char *row[] = {"\xe6\x97\xa5\xe6\x9c\xac-run",
+			     "work leftover, 3 stray, 1 incomplete"};
+	g_assert_cmpint(fmt_table_add_row(t, row), ==, 0);
+	char *whole = fmt_table_render_fit(t, 0);
+	char *cut = fmt_table_render_fit(t, 20);
+	fmt_table_free(t);
+	g_assert_nonnull(strstr(whole, "1 incomplete"));
+	char **lines = g_strsplit(cut, "\n", -1);
+	g_assert_cmpstr(lines[0], ==, "NAME      STATUS");
+	/* 17 columns of the row (the wide characters count 2 each), then "...". */
+	g_assert_cmpstr(lines[1], ==, "\xe6\x97\xa5\xe6\x9c\xac-run  work le...");
+	g_assert_cmpuint(fmt_display_width(lines[1]), <=, 20);
+	g_strfreev(lines);
+	free(whole);
+	free(cut);
+}
+
 static void test_format_progress(void)
 {
 	char out[128];
@@ -133,6 +155,8 @@ static void test_format_progress(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/cli/format/table/fits-a-narrow-terminal",
+			test_format_table_fits_a_narrow_terminal);
 	g_test_add_func("/cli/format/size/binary-units-one-decimal-below-ten", test_format_size);
 	g_test_add_func("/cli/format/duration/units-grow-with-the-value", test_format_duration);
 	g_test_add_func("/cli/format/metric/non-finite-and-round-trip", test_format_metric);

@@ -305,6 +305,14 @@ void cli_progress_clear(cli_progress *p)
 	}
 }
 
+size_t cli_terminal_width(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) != 1 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0)
+		return 0;
+	return ws.ws_col;
+}
+
 bool cli_stdin_is_tty(void)
 {
 	return isatty(STDIN_FILENO) == 1;

@@ -149,6 +149,9 @@ const char *cli_direction_text(char direction);
 
 /* Whether stdin is a terminal that can answer a question. */
 bool cli_stdin_is_tty(void);
+/* Columns of the terminal on stdout, or 0 when stdout is not a terminal
+ * (tables are then printed whole, for scripts and pipes). */
+size_t cli_terminal_width(void);
 /* Asks on stderr, reads a line from stdin: true for y/yes (any case). */
 bool cli_confirm(const char *question);
 

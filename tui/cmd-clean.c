@@ -73,7 +73,7 @@ static int print_plan(const ckpt_run *run, const ckpt_clean_plan *plan)
 				       fmt_size(size, item->bytes)};
 		rc = fmt_table_add_row(table, cells);
 	}
-	char *text = rc == 0 ? fmt_table_render(table) : NULL;
+	char *text = rc == 0 ? fmt_table_render_fit(table, cli_terminal_width()) : NULL;
 	fmt_table_free(table);
 	if (!text) {
 		cli_error("clean", "out of memory");

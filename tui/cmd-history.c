@@ -169,7 +169,7 @@ static int print_table(const ckpt_run *run, const ckpt_history *h)
 		if (rc == 0)
 			rc = add_point(table, pt, extra, n_extra);
 	}
-	char *text = rc == 0 ? fmt_table_render(table) : NULL;
+	char *text = rc == 0 ? fmt_table_render_fit(table, cli_terminal_width()) : NULL;
 	fmt_table_free(table);
 	if (!text) {
 		cli_error("history", "out of memory");

@@ -21,9 +21,9 @@ static const char usage[] =
     "  -h, --help   show this help\n"
     "\n"
     "Columns: NAME (relative to PATH), EPOCHS on disk, BEST and LAST epochs (with\n"
-    "the link state when it is not ok), METRIC (name and the best epoch's value),\n"
-    "SIZE on disk, STATUS (live writer, leftover work/, stray files, incomplete\n"
-    "epochs, or ok).\n"
+    "the link state when it is not ok), SIZE on disk, STATUS (training live,\n"
+    "leftover work/, stray files, incomplete epochs, or ok), METRIC (name and the\n"
+    "best epoch's value). On a terminal, rows are cut to its width.\n"
     "\n"
     "Exit status: 0 listed, 2 a PATH is missing or no run could be read.\n";
 
@@ -62,7 +62,7 @@ static void add_row(ls_state *st, const ckpt_run *run)
 	else
 		snprintf(metric, sizeof metric, "%s", name ? name : "-");
 	char *status = cli_run_status(run);
-	const char *cells[] = {ckpt_run_name(run), epochs, best, last, metric, size, status};
+	const char *cells[] = {ckpt_run_name(run), epochs, best, last, size, status, metric};
 	if (!status || fmt_table_add_row(st->table, cells) != 0)
 		st->oom = true;
 	free(status);
@@ -125,7 +125,7 @@ static int print_result(ls_state *st)
 	}
 	if (fmt_table_rows(st->table) == 0)
 		return CLI_OK;
-	char *text = st->oom ? NULL : fmt_table_render(st->table);
+	char *text = st->oom ? NULL : fmt_table_render_fit(st->table, cli_terminal_width());
 	if (!text) {
 		cli_error("ls", "out of memory");
 		return CLI_USAGE;
@@ -171,10 +171,12 @@ int cmd_ls(int argc, char **argv)
 		return rc == CLI_STOP ? CLI_OK : rc;
 	}
 	cli_paths_or_here(&paths);
-	static const char *const headers[] = {"NAME",   "EPOCHS", "BEST",  "LAST",
-					      "METRIC", "SIZE",   "STATUS"};
-	static const fmt_align align[] = {FMT_LEFT, FMT_RIGHT, FMT_LEFT, FMT_LEFT,
-					  FMT_LEFT, FMT_RIGHT, FMT_LEFT};
+	/* STATUS before METRIC: on a narrow terminal the row is cut at the
+	 * right, and a run's problems matter more than its metric's digits. */
+	static const char *const headers[] = {"NAME", "EPOCHS", "BEST",  "LAST",
+					      "SIZE", "STATUS", "METRIC"};
+	static const fmt_align align[] = {FMT_LEFT,  FMT_RIGHT, FMT_LEFT, FMT_LEFT,
+					  FMT_RIGHT, FMT_LEFT,  FMT_LEFT};
 	st.table = fmt_table_new(7, headers, align);
 	st.runs = cJSON_CreateArray();
 	st.problems = cJSON_CreateArray();

@@ -115,7 +115,7 @@ static int print_epochs(const ckpt_run *run)
 				       marks_text(marks, run, e->epoch)};
 		rc = fmt_table_add_row(table, cells);
 	}
-	char *text = rc == 0 ? fmt_table_render(table) : NULL;
+	char *text = rc == 0 ? fmt_table_render_fit(table, cli_terminal_width()) : NULL;
 	fmt_table_free(table);
 	if (!text) {
 		cli_error("show", "out of memory");

@@ -4,6 +4,7 @@
 #include "format.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,7 +374,7 @@ static void tb_spaces(text_buf *b, size_t n)
 		tb_append(b, " ", 1);
 }
 
-static void render_line(text_buf *b, const fmt_table *t, char *const *cells, const size_t *widths)
+static void render_cells(text_buf *b, const fmt_table *t, char *const *cells, const size_t *widths)
 {
 	/* The last column that has text: nothing is padded after it. */
 	size_t last = 0;
@@ -382,19 +383,74 @@ static void render_line(text_buf *b, const fmt_table *t, char *const *cells, con
 			last = c;
 	for (size_t c = 0; c <= last && c < t->ncols; c++) {
 		size_t w = fmt_display_width(cells[c]);
+		size_t bytes = strlen(cells[c]);
+		bool cut = w > widths[c]; /* the column was narrowed to fit */
+		if (cut) {
+			bytes = prefix_for_width(cells[c], widths[c] - 3);
+			w = fmt_display_width(cells[c]) - fmt_display_width(cells[c] + bytes) + 3;
+		}
 		size_t pad = widths[c] > w ? widths[c] - w : 0;
 		if (c > 0)
 			tb_append(b, "  ", 2);
 		if (t->align[c] == FMT_RIGHT)
 			tb_spaces(b, pad);
-		tb_append(b, cells[c], strlen(cells[c]));
+		tb_append(b, cells[c], bytes);
+		if (cut)
+			tb_append(b, "...", 3);
 		if (t->align[c] == FMT_LEFT && c < last)
 			tb_spaces(b, pad);
 	}
+}
+
+/* One line, cut to max_width columns when it is wider (0: never). */
+static void render_line(text_buf *b, const fmt_table *t, char *const *cells, const size_t *widths,
+			size_t max_width)
+{
+	text_buf line = {0};
+	tb_append(&line, "", 0);
+	render_cells(&line, t, cells, widths);
+	if (line.failed) {
+		b->failed = 1;
+		return;
+	}
+	if (max_width > 3 && fmt_display_width(line.data) > max_width) {
+		tb_append(b, line.data, prefix_for_width(line.data, max_width - 3));
+		tb_append(b, "...", 3);
+	} else {
+		tb_append(b, line.data, line.len);
+	}
 	tb_append(b, "\n", 1);
+	free(line.data);
+}
+
+/* Too wide for max_width: narrow the left-aligned text columns from the
+ * right (the least important come last), never the first, which names the
+ * row, nor below 12 columns; their cells are then cut with "...". Lines
+ * still too wide are cut whole. */
+static void narrow_to_fit(const fmt_table *t, size_t *widths, size_t max_width)
+{
+	enum { MIN_WIDTH = 12 };
+	if (max_width == 0)
+		return;
+	size_t total = 0;
+	for (size_t c = 0; c < t->ncols; c++)
+		total += widths[c] + (c > 0 ? 2 : 0);
+	for (size_t c = t->ncols; c-- > 1 && total > max_width;) {
+		if (t->align[c] != FMT_LEFT || widths[c] <= MIN_WIDTH)
+			continue;
+		size_t spare = widths[c] - MIN_WIDTH;
+		size_t take = total - max_width < spare ? total - max_width : spare;
+		widths[c] -= take;
+		total -= take;
+	}
 }
 
 char *fmt_table_render(const fmt_table *t)
+{
+	return fmt_table_render_fit(t, 0);
+}
+
+char *fmt_table_render_fit(const fmt_table *t, size_t max_width)
 {
 	if (!t)
 		return NULL;
@@ -412,15 +468,16 @@ char *fmt_table_render(const fmt_table *t)
 				widths[c] = w;
 		}
 	}
+	narrow_to_fit(t, widths, max_width);
 	text_buf b = {0};
 	tb_append(&b, "", 0);
-	render_line(&b, t, t->headers, widths);
+	render_line(&b, t, t->headers, widths, max_width);
 	for (size_t r = 0; r < t->nrows; r++) {
 		if (t->is_note[r]) {
 			tb_append(&b, t->rows[r][0], strlen(t->rows[r][0]));
 			tb_append(&b, "\n", 1);
 		} else {
-			render_line(&b, t, t->rows[r], widths);
+			render_line(&b, t, t->rows[r], widths, max_width);
 		}
 	}
 	free(widths);

@@ -50,5 +50,8 @@ size_t fmt_table_rows(const fmt_table *table);
 /* The table as text: columns separated by two spaces, padded by display
  * width, no trailing blanks, one '\n' per line. Caller frees; NULL on ENOMEM. */
 char *fmt_table_render(const fmt_table *table);
+/* The same, each line cut to max_width display columns ("..." marks a cut)
+ * so that rows never wrap on a narrow terminal; 0 means no limit. */
+char *fmt_table_render_fit(const fmt_table *table, size_t max_width);
 
 #endif
