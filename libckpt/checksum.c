@@ -222,14 +222,14 @@ static int digest_fd(digest *d, int fd, uint64_t total, const char *path,
 	unsigned char *buffer = malloc(size);
 	if (!buffer)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
-	const char *slash = strrchr(path, '/');
-	char stage[128];
-	snprintf(stage, sizeof stage, "checksum %s", slash ? slash + 1 : path);
-	uint64_t done = 0, next_report = CHECKSUM_REPORT_BYTES;
+	ckpt_meter meter;
+	ckpt_meter_init(&meter, progress, CKPT_STAGE_CHECKSUM, NULL);
+	meter.event.total = total;
+	uint64_t next_report = CHECKSUM_REPORT_BYTES;
 	int rc = 0;
-	ckpt_report(progress, stage, 0, total);
+	bool going = ckpt_meter_send(&meter);
 	for (;;) {
-		if (ckpt_cancelled(progress)) {
+		if (!going) {
 			rc = ckpt_fail(CKPT_ECANCELLED, "%s: checksum cancelled", path);
 			break;
 		}
@@ -244,20 +244,27 @@ static int digest_fd(digest *d, int fd, uint64_t total, const char *path,
 			break;
 		if ((rc = digest_update(d, buffer, (size_t)n, path)) != 0)
 			break;
-		done += (uint64_t)n;
-		if (done >= next_report) {
-			ckpt_report(progress, stage, done, total);
-			next_report = done + CHECKSUM_REPORT_BYTES;
+		meter.event.done += (uint64_t)n;
+		going = !ckpt_meter_stopped(&meter);
+		if (going && meter.event.done >= next_report) {
+			going = ckpt_meter_send(&meter);
+			next_report = meter.event.done + CHECKSUM_REPORT_BYTES;
 		}
 	}
-	if (!rc)
-		ckpt_report(progress, stage, done, total > done ? total : done);
+	if (!rc) {
+		if (meter.event.total < meter.event.done)
+			meter.event.total = meter.event.done;
+		ckpt_meter_send(&meter);
+	}
 	free(buffer);
 	return rc;
 }
 
-int ckpt_checksum_file(char out[80], const char *path, ckpt_checksum_algorithm algorithm,
-		       const ckpt_progress *progress)
+/* The checksum of path, and (sig may be NULL) the identity of the file
+ * that was read, taken before reading it. */
+static int checksum_file_sig(char out[CKPT_CHECKSUM_TEXT_MAX], ckpt_file_sig *sig,
+			     const char *path, ckpt_checksum_algorithm algorithm,
+			     const ckpt_progress *progress)
 {
 	out[0] = '\0';
 	digest d;
@@ -268,6 +275,8 @@ int ckpt_checksum_file(char out[80], const char *path, ckpt_checksum_algorithm a
 	uint64_t total = 0;
 	rc = open_regular(&fd, &total, path);
 	if (!rc) {
+		if (sig)
+			ckpt_file_sig_fd(sig, fd);
 		rc = digest_fd(&d, fd, total, path, progress);
 		close(fd);
 	}
@@ -275,6 +284,18 @@ int ckpt_checksum_file(char out[80], const char *path, ckpt_checksum_algorithm a
 		rc = digest_final(&d, out, path);
 	digest_free(&d);
 	return rc;
+}
+
+int ckpt_checksum_file(char out[CKPT_CHECKSUM_TEXT_MAX], const char *path,
+		       ckpt_checksum_algorithm algorithm, const ckpt_progress *progress)
+{
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_checksum_file: no place for the checksum");
+	if (!path) {
+		out[0] = '\0';
+		return ckpt_fail(CKPT_EINVAL, "ckpt_checksum_file: no path");
+	}
+	return checksum_file_sig(out, NULL, path, algorithm, progress);
 }
 
 /* The original's form: str(zlib.crc32(...)), a decimal of at most 10 digits. */
@@ -296,31 +317,45 @@ static bool stored_is_sha256(const char *stored)
 	       strspn(hex, "0123456789abcdefABCDEF") == SHA256_HEX_LEN;
 }
 
+ckpt_checksum_kind ckpt_checksum_kind_of(const char *stored)
+{
+	if (!stored)
+		return CKPT_CHECKSUM_KIND_NONE;
+	if (strcmp(stored, CKPT_DISABLED_CHECKSUM) == 0)
+		return CKPT_CHECKSUM_KIND_DISABLED;
+	if (stored_is_crc32(stored))
+		return CKPT_CHECKSUM_KIND_CRC32;
+	if (stored_is_sha256(stored))
+		return CKPT_CHECKSUM_KIND_SHA256;
+	return CKPT_CHECKSUM_KIND_UNKNOWN;
+}
+
 int ckpt_checksum_matches(bool *out_match, const char *path, const char *stored,
 			  const ckpt_progress *progress)
 {
-	char computed[80];
-	return ckpt_checksum_check(out_match, computed, path, stored, progress);
+	char computed[CKPT_CHECKSUM_TEXT_MAX];
+	return ckpt_checksum_check(out_match, computed, NULL, path, stored, progress);
 }
 
-int ckpt_checksum_check(bool *out_match, char computed[80], const char *path, const char *stored,
+int ckpt_checksum_check(bool *out_match, char computed[CKPT_CHECKSUM_TEXT_MAX],
+			ckpt_file_sig *out_sig, const char *path, const char *stored,
 			const ckpt_progress *progress)
 {
 	*out_match = false;
 	computed[0] = '\0';
 	ckpt_checksum_algorithm algorithm;
-	if (stored && stored_is_crc32(stored))
-		algorithm = CKPT_CHECKSUM_CRC32;
-	else if (stored && stored_is_sha256(stored))
-		algorithm = CKPT_CHECKSUM_SHA256;
-	else if (stored && strcmp(stored, "__DISABLED__") == 0)
+	switch (ckpt_checksum_kind_of(stored)) {
+	case CKPT_CHECKSUM_KIND_CRC32: algorithm = CKPT_CHECKSUM_CRC32; break;
+	case CKPT_CHECKSUM_KIND_SHA256: algorithm = CKPT_CHECKSUM_SHA256; break;
+	case CKPT_CHECKSUM_KIND_DISABLED:
 		return ckpt_fail(CKPT_EINVAL, "%s: checksums were disabled for this model", path);
-	else
+	default:
 		return ckpt_fail(CKPT_EINVAL,
 				 "%s: stored checksum '%.80s' is neither a CRC-32 "
 				 "nor sha256:<hex>",
 				 path, stored ? stored : "(none)");
-	int rc = ckpt_checksum_file(computed, path, algorithm, progress);
+	}
+	int rc = checksum_file_sig(computed, out_sig, path, algorithm, progress);
 	if (rc)
 		return rc;
 	if (algorithm == CKPT_CHECKSUM_CRC32)

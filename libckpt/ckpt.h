@@ -320,7 +320,7 @@ typedef enum {
 	CKPT_EPOCH_INCOMPLETE, /* ckpt-info.json missing or invalid, or no regular model.h5 */
 	CKPT_EPOCH_UNREADABLE, /* part of it cannot be read (permissions, I/O) */
 	CKPT_EPOCH_DAMAGED,    /* its current verify record is a problem (mismatch...) */
-} ckpt_epoch_health;
+} ckpt_epoch_state;
 
 /* One epoch directory as read. Borrowed from its run; valid while the run is. */
 typedef struct ckpt_epoch ckpt_epoch;
@@ -356,7 +356,7 @@ CKPT_API double ckpt_epoch_extra_value(const ckpt_epoch *epoch, size_t i);
 CKPT_API int64_t ckpt_epoch_saved_at(const ckpt_epoch *epoch);
 /* Valid ckpt-info.json and a regular model.h5. */
 CKPT_API bool ckpt_epoch_is_complete(const ckpt_epoch *epoch);
-CKPT_API ckpt_epoch_health ckpt_epoch_health(const ckpt_epoch *epoch);
+CKPT_API ckpt_epoch_state ckpt_epoch_health(const ckpt_epoch *epoch);
 /* The verify record as the snapshot saw it; *out_result and *out_when (unix
  * time; either may be NULL) are set unless the state is CKPT_CHECK_NEVER. */
 CKPT_API ckpt_check_state ckpt_epoch_check(ckpt_verify_result *out_result, int64_t *out_when,
@@ -416,6 +416,7 @@ CKPT_API bool ckpt_run_best_metric(double *out, const ckpt_run *run);
  * for the original's runs, with *out_limit and *out_mode (either may be NULL)
  * set to the defaults 5 and linear, which are then a guess. */
 typedef enum {
+	CKPT_KEEP_RUNS_OWN = -1, /* for ckpt_clean_plan_new: the run's own mode */
 	CKPT_KEEP_LINEAR,
 	CKPT_KEEP_ALL,
 	CKPT_KEEP_EXPONENTIAL,
@@ -448,7 +449,7 @@ CKPT_API const char *ckpt_link_state_name(ckpt_link_state state); /* "ok", "relo
 CKPT_API const char *ckpt_info_state_name(ckpt_info_state state); /* "ok", "missing"... */
 CKPT_API const char *ckpt_model_state_name(ckpt_model_state state); /* "ok", "missing"... */
 CKPT_API const char *ckpt_layout_name(ckpt_layout layout);          /* "candle", "candle-legacy" */
-CKPT_API const char *ckpt_epoch_health_name(ckpt_epoch_health health); /* "ok", "damaged"... */
+CKPT_API const char *ckpt_epoch_state_name(ckpt_epoch_state health); /* "ok", "damaged"... */
 
 enum {
 	CKPT_JSON_PRETTY = 1 << 0, /* indented, one member a line */
@@ -624,8 +625,9 @@ typedef enum {
 	CKPT_CLEAN_KEEP_EXPONENTIAL, /* kept by the exponential spread */
 	CKPT_CLEAN_KEEP_ALL,         /* mode all */
 	CKPT_CLEAN_DELETE,           /* beyond the limit */
-	CKPT_CLEAN_KEEP_INTACT,      /* the newest intact epoch: best or last is damaged,
-				      * or nothing else intact would remain */
+	CKPT_CLEAN_KEEP_INTACT,      /* the newest intact epoch: last is damaged, or
+				      * nothing else intact would remain */
+	CKPT_CLEAN_KEEP_BEST_INTACT, /* the best intact epoch by the metric: best is damaged */
 } ckpt_clean_reason;
 
 CKPT_API const char *ckpt_clean_reason_name(ckpt_clean_reason reason); /* "last", "best"... */
@@ -633,10 +635,12 @@ CKPT_API const char *ckpt_clean_reason_name(ckpt_clean_reason reason); /* "last"
 /* A decision over every epoch of a run; immutable. */
 typedef struct ckpt_clean_plan ckpt_clean_plan;
 
-/* Decides, changes nothing. keep_limit 0 takes the run's own (see
- * ckpt_run_keep_policy). The targets of best and last are always kept, and
- * so is the newest intact epoch when either target is damaged; no plan
- * deletes the last intact epoch. Caller frees with ckpt_clean_plan_free. */
+/* Decides, changes nothing. keep_limit 0 and mode CKPT_KEEP_RUNS_OWN take
+ * the run's own (see ckpt_run_keep_policy). The targets of best and last
+ * are always kept; when last's target is damaged or incomplete the newest
+ * intact epoch is kept too, when best's the best intact one; no plan deletes
+ * the last intact epoch. "Intact" is ckpt_epoch_health() OK, verify records
+ * included: verify first to know. Caller frees with ckpt_clean_plan_free. */
 CKPT_API int ckpt_clean_plan_new(ckpt_clean_plan **out, const ckpt_run *run, int64_t keep_limit,
 				 ckpt_keep_mode mode);
 CKPT_API void ckpt_clean_plan_free(ckpt_clean_plan *plan);
@@ -646,13 +650,17 @@ CKPT_API int64_t ckpt_clean_plan_keep_limit(const ckpt_clean_plan *plan);
 CKPT_API ckpt_keep_mode ckpt_clean_plan_mode(const ckpt_clean_plan *plan);
 /* The limit is the run's recorded one, not a default or the caller's. */
 CKPT_API bool ckpt_clean_plan_limit_is_runs_own(const ckpt_clean_plan *plan);
+/* The limit is the default 5 because the run recorded none (a guess). */
+CKPT_API bool ckpt_clean_plan_limit_is_guess(const ckpt_clean_plan *plan);
+/* Epochs whose health rests on no current verify record. */
+CKPT_API size_t ckpt_clean_plan_unverified_count(const ckpt_clean_plan *plan);
 /* The i-th epoch of the plan (ascending, every epoch of the run). */
 CKPT_API size_t ckpt_clean_plan_count(const ckpt_clean_plan *plan);
 CKPT_API int64_t ckpt_clean_plan_epoch(const ckpt_clean_plan *plan, size_t i);
 CKPT_API bool ckpt_clean_plan_keeps(const ckpt_clean_plan *plan, size_t i);
 CKPT_API ckpt_clean_reason ckpt_clean_plan_reason(const ckpt_clean_plan *plan, size_t i);
 CKPT_API uint64_t ckpt_clean_plan_bytes(const ckpt_clean_plan *plan, size_t i); /* on disk */
-CKPT_API ckpt_epoch_health ckpt_clean_plan_health(const ckpt_clean_plan *plan, size_t i);
+CKPT_API ckpt_epoch_state ckpt_clean_plan_health(const ckpt_clean_plan *plan, size_t i);
 CKPT_API size_t ckpt_clean_plan_delete_count(const ckpt_clean_plan *plan);
 CKPT_API uint64_t ckpt_clean_plan_bytes_freed(const ckpt_clean_plan *plan);
 /* Whether applying also removes a crashed save's leftovers. */

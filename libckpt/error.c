@@ -1,9 +1,12 @@
-/* error.c: the per-thread error message and the names of error codes.
- * Every failing call in libckpt goes through ckpt_fail(). */
+/* error.c: the per-thread error message, the names of error codes, and the
+ * small calls a binding needs about the library itself (its version, the
+ * sizes of its public structs, freeing what it returned). Every failing call
+ * in libckpt goes through ckpt_fail(). */
 #include "internal.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char error_message[1024];
@@ -43,6 +46,16 @@ const char *ckpt_error_last(void)
 	return error_message;
 }
 
+void ckpt_error_set(const char *message)
+{
+	snprintf(error_message, sizeof error_message, "%s", message ? message : "");
+}
+
+void ckpt_error_clear(void)
+{
+	error_message[0] = '\0';
+}
+
 const char *ckpt_error_name(int code)
 {
 	switch (code) {
@@ -57,6 +70,8 @@ const char *ckpt_error_name(int code)
 	case CKPT_EUNSAFE: return "unsafe";
 	case CKPT_ENOMEM: return "no-memory";
 	case CKPT_ECALLBACK: return "callback";
+	case CKPT_EREFUSED: return "refused";
+	case CKPT_EAMBIGUOUS: return "ambiguous";
 	default: return "unknown";
 	}
 }
@@ -64,4 +79,27 @@ const char *ckpt_error_name(int code)
 const char *ckpt_version(void)
 {
 	return CKPT_VERSION_STRING;
+}
+
+void ckpt_free(void *pointer)
+{
+	free(pointer);
+}
+
+size_t ckpt_struct_size(const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t size;
+	} sizes[] = {
+	    {"ckpt_epoch_result", sizeof(ckpt_epoch_result)},
+	    {"ckpt_progress_event", sizeof(ckpt_progress_event)},
+	    {"ckpt_verify_item", sizeof(ckpt_verify_item)},
+	    {"ckpt_progress", sizeof(ckpt_progress)},
+	    {"ckpt_metric", sizeof(ckpt_metric)},
+	};
+	for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
+		if (strcmp(sizes[i].name, name) == 0)
+			return sizes[i].size;
+	return 0;
 }

@@ -1,565 +1,306 @@
-/* history.c: a run's metric history. libckpt's writer appends one line per epoch call
- * to R/metrics.jsonl; the original writes none, so its sessions are recovered from
- * ckpt.log, also those before libckpt continued its run. Readers get one ckpt_history
- * either way, in the order the sessions ran. */
-#include "internal.h"
+/* history.c: a run's metric history as front ends read it: every epoch call
+ * of every writer session from metrics.jsonl or ckpt.log (history-parse.c),
+ * reconciled with the epochs on disk so that no saved epoch is ever missing
+ * from it, refreshed by reading only what was appended. */
+#include "history-private.h"
+#include "run-private.h"
 
-#include <cjson/cJSON.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-
-/* metrics.jsonl grows by ~200 bytes an epoch: this is far beyond any real run. */
-#define HISTORY_MAX_BYTES ((size_t)256 << 20)
-/* The same cap as logfile.c's. */
-#define LOG_MAX_BYTES ((size_t)256 << 20)
-/* A writer's session id is stamped just before it logs "Callback initialized."
- * (one or two appends later): far less than this apart. */
-#define SESSION_START_SLACK 10
-
-struct ckpt_history {
-	ckpt_history_point *points; /* each owns its time and extra (names included) */
-	size_t n_points;
-	size_t cap;
-	size_t n_sessions;
-	char *metric;
-	char direction;
-};
-
-/* ---- writing ----------------------------------------------------------- */
-
-static void put_string_or_null(ckpt_buf *buf, const char *text)
-{
-	if (text)
-		ckpt_buf_json_string(buf, text);
-	else
-		ckpt_buf_puts(buf, "null");
-}
-
-static void put_extra(ckpt_buf *buf, const ckpt_metric *extra, size_t n_extra)
-{
-	size_t named = 0;
-	for (size_t i = 0; i < n_extra; i++)
-		named += extra[i].name != NULL;
-	if (named == 0)
-		return;
-	ckpt_buf_puts(buf, ", \"metrics\": {");
-	const char *sep = "";
-	for (size_t i = 0; i < n_extra; i++) {
-		if (!extra[i].name)
-			continue;
-		ckpt_buf_puts(buf, sep);
-		ckpt_buf_json_string(buf, extra[i].name);
-		ckpt_buf_puts(buf, ": ");
-		ckpt_buf_json_number(buf, extra[i].value);
-		sep = ", ";
-	}
-	ckpt_buf_puts(buf, "}");
-}
-
-/* True when path ends in the middle of a line: a crash tore the last append. */
-static bool ends_torn(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return false;
-	struct stat st;
-	char last = '\n';
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    pread(fd, &last, 1, st.st_size - 1) != 1)
-		last = '\n';
-	close(fd);
-	return last != '\n';
-}
-
-int ckpt_history_append(const char *path, const ckpt_history_line *line)
-{
-	if (line->epoch < 1)
-		return ckpt_fail(CKPT_EINVAL, "%s: epoch %ld: epochs start at 1", path,
-				 line->epoch);
-	ckpt_buf buf;
-	ckpt_buf_init(&buf);
-	/* End a torn line first, or this record would be glued to it and lost. */
-	if (ends_torn(path))
-		ckpt_buf_puts(&buf, "\n");
-	ckpt_buf_printf(&buf, "{\"epoch\": %ld, \"metric\": ", line->epoch);
-	put_string_or_null(&buf, line->metric);
-	ckpt_buf_puts(&buf, ", \"direction\": ");
-	if (line->direction == '-' || line->direction == '+')
-		ckpt_buf_json_string(&buf, line->direction == '-' ? "-" : "+");
-	else
-		ckpt_buf_puts(&buf, "null");
-	ckpt_buf_puts(&buf, ", \"value\": ");
-	if (line->has_value)
-		ckpt_buf_json_number(&buf, line->value);
-	else
-		ckpt_buf_puts(&buf, "null");
-	ckpt_buf_printf(&buf,
-			", \"saved\": %s, \"best\": %s, \"time\": ", line->saved ? "true" : "false",
-			line->became_best ? "true" : "false");
-	put_string_or_null(&buf, line->time);
-	ckpt_buf_puts(&buf, ", \"session\": ");
-	put_string_or_null(&buf, line->session);
-	put_extra(&buf, line->extra, line->extra ? line->n_extra : 0);
-	ckpt_buf_puts(&buf, "}\n");
-	if (buf.oom) {
-		ckpt_buf_free(&buf);
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
-	}
-	/* One write per line: a crash leaves at most a torn last line, which readers skip. */
-	int rc = ckpt_fs_append(path, buf.data, buf.len);
-	ckpt_buf_free(&buf);
-	return rc;
-}
 
 /* ---- building ---------------------------------------------------------- */
 
-static int history_new(ckpt_history **out)
+int hist_new(ckpt_history **out)
 {
 	*out = calloc(1, sizeof **out);
 	return *out ? 0 : ckpt_fail(CKPT_ENOMEM, "history: out of memory");
 }
 
-static void point_clear(ckpt_history_point *point)
+void hist_point_clear(hist_point *point)
 {
-	free((char *)point->time);
+	free(point->time);
 	for (size_t i = 0; i < point->n_extra; i++)
 		free((char *)point->extra[i].name);
-	free((ckpt_metric *)point->extra);
+	free(point->extra);
+	memset(point, 0, sizeof *point);
 }
 
-/* Takes ownership of point's strings, also when it fails. */
-static int history_push(ckpt_history *history, ckpt_history_point *point)
+static int grow(ckpt_history *h)
 {
-	if (history->n_points == history->cap) {
-		size_t cap = history->cap ? history->cap * 2 : 64;
-		ckpt_history_point *points = reallocarray(history->points, cap, sizeof *points);
-		if (!points) {
-			point_clear(point);
-			return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
-		}
-		history->points = points;
-		history->cap = cap;
-	}
-	history->points[history->n_points++] = *point;
-	if ((size_t)point->session + 1 > history->n_sessions)
-		history->n_sessions = (size_t)point->session + 1;
+	if (h->n_points < h->cap)
+		return 0;
+	size_t cap = h->cap ? h->cap * 2 : 64;
+	hist_point *points = reallocarray(h->points, cap, sizeof *points);
+	if (!points)
+		return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	h->points = points;
+	h->cap = cap;
 	return 0;
 }
 
-static int history_set_metric(ckpt_history *history, const char *metric)
+int hist_push(ckpt_history *h, hist_point *point)
 {
-	if (history->metric && strcmp(history->metric, metric) == 0)
+	int rc = grow(h);
+	if (rc) {
+		hist_point_clear(point);
+		return rc;
+	}
+	h->points[h->n_points++] = *point;
+	if ((size_t)point->session > h->n_sessions)
+		h->n_sessions = (size_t)point->session;
+	return 0;
+}
+
+int hist_set_metric(ckpt_history *h, const char *metric)
+{
+	if (h->metric && strcmp(h->metric, metric) == 0)
 		return 0;
 	char *copy = ckpt_strdup(metric);
 	if (!copy)
 		return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
-	free(history->metric);
-	history->metric = copy;
+	free(h->metric);
+	h->metric = copy;
 	return 0;
 }
 
-/* Session ids in order of first appearance, found in constant time (a hostile
- * file may give every line a new id). Open addressing over a power of two. */
-typedef struct session_map {
-	char **ids;
-	int *index;
-	size_t cap;
-	size_t count;
-} session_map;
-
-static size_t hash_id(const char *id)
+static int copy_point(hist_point *to, const hist_point *from)
 {
-	size_t h = 14695981039346656037ULL;
-	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return h;
-}
-
-static bool session_map_grow(session_map *map)
-{
-	size_t cap = map->cap ? map->cap * 2 : 16;
-	char **ids = calloc(cap, sizeof *ids);
-	int *index = calloc(cap, sizeof *index);
-	if (!ids || !index) {
-		free(ids);
-		free(index);
-		return false;
-	}
-	for (size_t i = 0; i < map->cap; i++) {
-		if (!map->ids[i])
-			continue;
-		size_t slot = hash_id(map->ids[i]) & (cap - 1);
-		while (ids[slot])
-			slot = (slot + 1) & (cap - 1);
-		ids[slot] = map->ids[i];
-		index[slot] = map->index[i];
-	}
-	free(map->ids);
-	free(map->index);
-	map->ids = ids;
-	map->index = index;
-	map->cap = cap;
-	return true;
-}
-
-/* The index of id, added when new; -1 when out of memory. */
-static int session_map_index(session_map *map, const char *id)
-{
-	if ((map->count + 1) * 2 > map->cap && !session_map_grow(map))
-		return -1;
-	size_t slot = hash_id(id) & (map->cap - 1);
-	while (map->ids[slot]) {
-		if (strcmp(map->ids[slot], id) == 0)
-			return map->index[slot];
-		slot = (slot + 1) & (map->cap - 1);
-	}
-	if (map->count >= (size_t)INT32_MAX)
-		return -1;
-	map->ids[slot] = ckpt_strdup(id);
-	if (!map->ids[slot])
-		return -1;
-	map->index[slot] = (int)map->count++;
-	return map->index[slot];
-}
-
-/* The id of the first session (index 0), copied into *out; NULL when none. */
-static int session_map_first(char **out, const session_map *map)
-{
-	*out = NULL;
-	for (size_t i = 0; i < map->cap; i++) {
-		if (map->ids[i] && map->index[i] == 0) {
-			*out = ckpt_strdup(map->ids[i]);
-			return *out ? 0 : ckpt_fail(CKPT_ENOMEM, "history: out of memory");
-		}
-	}
-	return 0;
-}
-
-static void session_map_clear(session_map *map)
-{
-	for (size_t i = 0; i < map->cap; i++)
-		free(map->ids[i]);
-	free(map->ids);
-	free(map->index);
-	memset(map, 0, sizeof *map);
-}
-
-/* The "metrics" object's numbers; other values are skipped. */
-static int read_extra(ckpt_history_point *point, const cJSON *object)
-{
-	size_t n = 0;
-	for (const cJSON *item = object->child; item; item = item->next)
-		n++;
-	if (n == 0)
-		return 0;
-	ckpt_metric *extra = calloc(n, sizeof *extra);
-	if (!extra)
+	*to = *from;
+	to->time = NULL;
+	to->extra = NULL;
+	to->n_extra = 0;
+	if (from->time && !(to->time = ckpt_strdup(from->time)))
 		return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
-	point->extra = extra;
-	for (const cJSON *item = object->child; item; item = item->next) {
-		double value;
-		if (!item->string || !ckpt_json_number(item, &value))
-			continue;
-		char *name = ckpt_strdup(item->string);
+	if (from->n_extra && !(to->extra = calloc(from->n_extra, sizeof *to->extra)))
+		return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	for (size_t j = 0; j < from->n_extra; j++) {
+		char *name = ckpt_strdup(from->extra[j].name);
 		if (!name)
 			return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
-		extra[point->n_extra++] = (ckpt_metric){name, value};
+		to->extra[to->n_extra++] = (ckpt_metric){name, from->extra[j].value};
 	}
 	return 0;
 }
 
-/* Fills point from one parsed line; false when it is not a history line. */
-static bool read_point(ckpt_history_point *point, const cJSON *root)
+/* ---- reconciling with the epochs on disk ------------------------------- */
+
+/* The saved points read from files, sorted by epoch, then by position. */
+typedef struct saved_key {
+	long epoch;
+	size_t index;
+	int session;
+} saved_key;
+
+static int compare_saved(const void *a, const void *b)
 {
-	double epoch;
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "epoch");
-	if (!ckpt_json_number(item, &epoch) || !(epoch >= 1 && epoch <= 999999999) ||
-	    epoch != (double)(long)epoch)
-		return false;
-	point->epoch = (long)epoch;
-	item = cJSON_GetObjectItemCaseSensitive(root, "value");
-	point->has_value = ckpt_json_number(item, &point->value);
-	point->saved = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "saved"));
-	point->became_best = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "best"));
-	return true;
+	const saved_key *x = a, *y = b;
+	if (x->epoch != y->epoch)
+		return (x->epoch > y->epoch) - (x->epoch < y->epoch);
+	return (x->index > y->index) - (x->index < y->index);
 }
 
-/* One line of metrics.jsonl; a line that is not a history record changes nothing. */
-static int parse_line(ckpt_history *history, session_map *sessions, const char *line, size_t len)
+/* Every saved point's key, sorted; *out NULL (and n 0) when none. */
+static int saved_keys(saved_key **out, size_t *out_n, const ckpt_history *h)
 {
-	cJSON *root = NULL;
-	if (ckpt_json_parse(&root, line, len, CKPT_HISTORY_NAME) != 0)
+	*out = NULL;
+	*out_n = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < h->n_points; i++)
+		n += h->points[i].saved;
+	if (n == 0)
 		return 0;
-	ckpt_history_point point = {0};
-	if (!cJSON_IsObject(root) || !read_point(&point, root)) {
-		cJSON_Delete(root);
-		return 0;
-	}
-	/* Our writer always names the session; a line without one joins "". */
-	const char *session =
-	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "session"));
-	int index = session_map_index(sessions, session ? session : "");
-	const char *time = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "time"));
-	const char *metric = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "metric"));
-	const char *direction =
-	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "direction"));
-	const cJSON *extra = cJSON_GetObjectItemCaseSensitive(root, "metrics");
-	int rc = index < 0 ? ckpt_fail(CKPT_ENOMEM, "history: out of memory") : 0;
-	point.session = index;
-	if (!rc && time && !(point.time = ckpt_strdup(time)))
-		rc = ckpt_fail(CKPT_ENOMEM, "history: out of memory");
-	if (!rc && cJSON_IsObject(extra))
-		rc = read_extra(&point, extra);
-	/* The latest line names the metric: a restart may have changed it. */
-	if (!rc && metric && *metric)
-		rc = history_set_metric(history, metric);
-	if (!rc && direction && (strcmp(direction, "-") == 0 || strcmp(direction, "+") == 0))
-		history->direction = direction[0];
-	cJSON_Delete(root);
-	if (rc) {
-		point_clear(&point);
-		return rc;
-	}
-	return history_push(history, &point);
+	saved_key *keys = calloc(n, sizeof *keys);
+	if (!keys)
+		return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	n = 0;
+	for (size_t i = 0; i < h->n_points; i++)
+		if (h->points[i].saved)
+			keys[n++] = (saved_key){h->points[i].epoch, i, h->points[i].session};
+	qsort(keys, n, sizeof *keys, compare_saved);
+	*out = keys;
+	*out_n = n;
+	return 0;
 }
 
-/* metrics.jsonl's text; *first_session (may be NULL) gets the id of the
- * session of its first record. */
-static int parse_jsonl(ckpt_history **out, const char *text, size_t len, char **first_session)
+/* Whether some saved point records epoch (in `session` when it is known). */
+static bool recorded(const saved_key *keys, size_t n, long epoch, int session)
 {
-	int rc = history_new(out);
-	if (rc)
-		return rc;
-	session_map sessions = {0};
-	const char *p = text, *end = text + len;
-	while (p < end && !rc) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *line_end = nl ? nl : end;
-		size_t line_len = (size_t)(line_end - p);
-		/* Longer lines are not ours: skip them without parsing. */
-		if (line_len > 0 && line_len <= CKPT_INFO_MAX_BYTES)
-			rc = parse_line(*out, &sessions, p, line_len);
-		p = nl ? nl + 1 : end;
-	}
-	if (!rc && first_session)
-		rc = session_map_first(first_session, &sessions);
-	session_map_clear(&sessions);
-	if (rc) {
-		ckpt_history_free(*out);
-		*out = NULL;
-	}
-	return rc;
-}
-
-int ckpt_history_parse(ckpt_history **out, const char *text, size_t len)
-{
-	return parse_jsonl(out, text, len, NULL);
-}
-
-int ckpt_history_from_log(ckpt_history **out, const ckpt_log_summary *log)
-{
-	int rc = history_new(out);
-	if (!rc && log->metric)
-		rc = history_set_metric(*out, log->metric);
-	for (size_t i = 0; !rc && i < log->n_epochs; i++) {
-		const ckpt_log_epoch *e = &log->epochs[i];
-		ckpt_history_point point = {
-		    .epoch = e->epoch,
-		    .has_value = e->has_value,
-		    .value = e->value,
-		    .saved = e->saved,
-		    .became_best = e->became_best,
-		    .session = e->session,
-		};
-		if (e->time[0] && !(point.time = ckpt_strdup(e->time)))
-			rc = ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (keys[mid].epoch < epoch)
+			lo = mid + 1;
 		else
-			rc = history_push(*out, &point);
+			hi = mid;
 	}
-	if (rc) {
-		ckpt_history_free(*out);
-		*out = NULL;
-		return rc;
-	}
-	(*out)->direction = log->direction;
-	if (log->n_sessions > 0 && (size_t)log->n_sessions > (*out)->n_sessions)
-		(*out)->n_sessions = (size_t)log->n_sessions;
-	return 0;
-}
-
-/* ---- a run started by the original and continued by libckpt ------------ */
-
-/* "YYYY-MM-DD HH:MM:SS" (or, with compact, the session id's "YYYYmmddTHHMMSS")
- * as seconds; the fields are local time, read as UTC: only differences count. */
-static bool parse_stamp(const char *text, bool compact, time_t *out)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	char tail;
-	int n = compact ? sscanf(text, "%4d%2d%2dT%2d%2d%2d%c", &tm.tm_year, &tm.tm_mon,
-				 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail)
-			: sscanf(text, "%4d-%2d-%2d %2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
-				 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail);
-	if (n != 7 || (compact ? tail != '-' : tail != ' '))
-		return false;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*out = timegm(&tm);
-	return *out != (time_t)-1;
-}
-
-/* Where in ckpt.log the writer session that started at `start` (its session
- * id's time) begins: the first "Callback initialized." line stamped 0 to
- * SESSION_START_SLACK seconds after it. Both times come from that writer's own
- * clock and time zone, so no other machine's clock is compared with ours.
- * False when no line matches (the log was replaced, or never had it). */
-static bool find_session_start(size_t *out, const char *text, size_t len, time_t start)
-{
-	static const char message[] = " CandleCkpt: Callback initialized.";
-	const size_t stamp_len = 19, line_len = stamp_len + sizeof message - 1;
-	for (const char *p = text, *end = text + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl ? nl : end) - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		char stamp[24];
-		time_t at;
-		if (n == line_len && memcmp(p + stamp_len, message, sizeof message - 1) == 0) {
-			memcpy(stamp, p, stamp_len);
-			stamp[stamp_len] = ' ';
-			stamp[stamp_len + 1] = '\0';
-			if (parse_stamp(stamp, false, &at) && at >= start &&
-			    at - start <= SESSION_START_SLACK) {
-				*out = (size_t)(p - text);
-				return true;
-			}
-		}
-		p = nl ? nl + 1 : end;
-	}
+	for (size_t i = lo; i < n && keys[i].epoch == epoch; i++)
+		if (session == 0 || keys[i].session == session)
+			return true;
 	return false;
 }
 
-/* Moves every point of `from` (freed) to the end of `to`, its sessions
- * numbered after those of `to`. */
-static int history_take(ckpt_history *to, ckpt_history *from)
+/* The point for an epoch on disk that no line records: a writer killed
+ * between publishing it and appending its line. */
+static int recovered_point(hist_point *out, const ckpt_history *h, const epoch_data *d,
+			   int *unknown_sessions)
 {
-	int base = (int)to->n_sessions;
-	int rc = 0;
-	for (size_t i = 0; i < from->n_points; i++) {
-		ckpt_history_point point = from->points[i];
-		point.session += base;
-		if (rc)
-			point_clear(&point);
-		else
-			rc = history_push(to, &point);
-	}
-	from->n_points = 0;
-	if (!rc && from->metric)
-		rc = history_set_metric(to, from->metric);
-	if (from->direction)
-		to->direction = from->direction;
-	ckpt_history_free(from);
-	return rc;
-}
-
-/* The sessions of ckpt.log before the line at offset `end`, as a history. */
-static int history_from_log_text(ckpt_history **out, const char *text, size_t end)
-{
-	ckpt_log_summary log;
-	int rc = ckpt_log_parse(&log, text, end);
-	if (!rc)
-		rc = ckpt_history_from_log(out, &log);
-	ckpt_log_summary_clear(&log);
-	return rc;
-}
-
-/* The log's sessions that ran before metrics.jsonl's first one, which
- * started at `start`; *out NULL when there are none or they cannot be told.
- * The rule: libckpt's writer logs "Callback initialized." as each session
- * starts, so the lines before the one that opened metrics.jsonl's first
- * session are the sessions metrics.jsonl does not hold (the original's, when
- * libckpt continued a run it started). Sessions of the original that ran
- * after libckpt's first one cannot be told from libckpt's and are not shown. */
-static int earlier_log_sessions(ckpt_history **out, const char *log_path, time_t start)
-{
-	*out = NULL;
-	char *text = NULL;
-	size_t len = 0, offset = 0;
-	int rc = ckpt_read_file(&text, &len, log_path, LOG_MAX_BYTES, false);
-	if (rc)
-		return rc == CKPT_ENOMEM ? rc : 0; /* no log to add: metrics.jsonl alone */
-	if (find_session_start(&offset, text, len, start) && offset > 0)
-		rc = history_from_log_text(out, text, offset);
-	free(text);
-	return rc;
-}
-
-/* metrics.jsonl's history (taken) after the log's earlier sessions, if any. */
-static int prepend_earlier_log(ckpt_history **out, ckpt_history *jsonl, const char *first_session,
-			       const char *log_path)
-{
-	*out = jsonl;
-	time_t start = 0;
-	if (!log_path || !first_session || !parse_stamp(first_session, true, &start))
-		return 0;
-	ckpt_history *earlier = NULL;
-	int rc = earlier_log_sessions(&earlier, log_path, start);
-	if (rc || !earlier) {
-		if (rc) {
-			ckpt_history_free(jsonl);
-			*out = NULL;
+	memset(out, 0, sizeof *out);
+	out->epoch = d->epoch;
+	out->saved = true;
+	out->recovered = true;
+	out->has_value = d->has_info_metric;
+	out->value = d->info_metric;
+	int session = d->session ? session_number(h, d->session) : 0;
+	if (!session && d->session)
+		session = (int)h->n_sessions + ++*unknown_sessions; /* it wrote no line at all */
+	if (!session)
+		session = h->n_sessions ? (int)h->n_sessions : 1;
+	out->session = session;
+	if (d->timestamp && !(out->time = ckpt_strdup(d->timestamp)))
+		return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	if (d->n_extra && !(out->extra = calloc(d->n_extra, sizeof *out->extra)))
+		return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	for (size_t j = 0; j < d->n_extra; j++) {
+		char *name = ckpt_strdup(d->extra_names[j]);
+		if (!name) {
+			hist_point_clear(out);
+			return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
 		}
-		return rc;
+		out->extra[out->n_extra++] = (ckpt_metric){name, d->extra_values[j]};
 	}
-	*out = earlier;
-	rc = history_take(earlier, jsonl);
+	return 0;
+}
+
+/* Where a recovered point goes: after the last point of its session with
+ * an earlier epoch, else before its session's first, else at the end. */
+static size_t insertion_index(const ckpt_history *h, const hist_point *p)
+{
+	size_t after = h->n_points, first = h->n_points;
+	bool found = false;
+	for (size_t i = 0; i < h->n_points; i++) {
+		if (h->points[i].session != p->session)
+			continue;
+		if (first == h->n_points)
+			first = i;
+		if (h->points[i].epoch < p->epoch) {
+			after = i + 1;
+			found = true;
+		}
+	}
+	return found ? after : first;
+}
+
+static int insert_point(ckpt_history *h, hist_point *point)
+{
+	int rc = grow(h);
 	if (rc) {
-		ckpt_history_free(earlier);
-		*out = NULL;
+		hist_point_clear(point);
+		return rc;
 	}
+	size_t at = insertion_index(h, point);
+	memmove(h->points + at + 1, h->points + at, (h->n_points - at) * sizeof *h->points);
+	h->points[at] = *point;
+	h->n_points++;
+	if ((size_t)point->session > h->n_sessions)
+		h->n_sessions = (size_t)point->session;
+	return 0;
+}
+
+static int reconcile(ckpt_history *h, const ckpt_run *run)
+{
+	saved_key *keys = NULL;
+	size_t n_keys = 0;
+	int unknown = 0;
+	int rc = saved_keys(&keys, &n_keys, h);
+	for (size_t i = 0; !rc && run && i < run->n_epochs; i++) {
+		const epoch_data *d = run->epochs[i].data;
+		int session = d->session ? session_number(h, d->session) : 0;
+		if (recorded(keys, n_keys, d->epoch, session))
+			continue;
+		hist_point point;
+		rc = recovered_point(&point, h, d, &unknown);
+		if (!rc)
+			rc = insert_point(h, &point);
+	}
+	free(keys);
 	return rc;
 }
 
-static int history_load_log(ckpt_history **out, const char *log_path)
+/* ---- what the points amount to ----------------------------------------- */
+
+static int add_extra_name(ckpt_history *h, const char *name)
 {
-	ckpt_log_summary log;
-	int rc = ckpt_log_parse_file(&log, log_path);
-	if (rc == CKPT_ENOENT)
-		return history_new(out);
-	if (rc)
-		return rc;
-	rc = ckpt_history_from_log(out, &log);
-	ckpt_log_summary_clear(&log);
-	return rc;
+	for (size_t j = 0; j < h->n_extra_names; j++)
+		if (strcmp(h->extra_names[j], name) == 0)
+			return 0;
+	char **grown = reallocarray(h->extra_names, h->n_extra_names + 1, sizeof *grown);
+	char *copy = grown ? ckpt_strdup(name) : NULL;
+	if (grown)
+		h->extra_names = grown;
+	if (!copy)
+		return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	h->extra_names[h->n_extra_names++] = copy;
+	return 0;
 }
 
-int ckpt_history_read(ckpt_history **out, const char *history_path, const char *log_path)
+static int set_problem(ckpt_history *h)
 {
-	*out = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	int rc = history_path ? ckpt_read_file(&text, &len, history_path, HISTORY_MAX_BYTES, false)
-			      : CKPT_ENOENT;
-	if (rc == CKPT_ENOENT)
-		return log_path ? history_load_log(out, log_path) : history_new(out);
+	free(h->problem);
+	h->problem = NULL;
+	char torn[160] = "", bad[200] = "";
+	if (h->torn_tail)
+		snprintf(torn, sizeof torn,
+			 "%s: its last line is incomplete (a writer stopped while writing it)",
+			 CKPT_HISTORY_NAME);
+	if (h->bad_lines)
+		snprintf(bad, sizeof bad, "%s: %zu line%s not a history record (the first: line %zu)",
+			 CKPT_HISTORY_NAME, h->bad_lines, h->bad_lines == 1 ? " is" : "s are",
+			 h->first_bad_line + 1);
+	if (!torn[0] && !bad[0])
+		return 0;
+	h->problem = ckpt_sprintf("%s%s%s", torn, torn[0] && bad[0] ? "; " : "", bad);
+	return h->problem ? 0 : ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+}
+
+/* Marks the last save of each epoch, and gathers the extra metrics' names. */
+static int finish(ckpt_history *h)
+{
+	saved_key *keys = NULL;
+	size_t n_keys = 0;
+	int rc = saved_keys(&keys, &n_keys, h);
 	if (rc)
 		return rc;
-	ckpt_history *jsonl = NULL;
-	char *first_session = NULL;
-	rc = parse_jsonl(&jsonl, text, len, &first_session);
-	free(text);
+	for (size_t i = 0; i < h->n_points; i++)
+		h->points[i].last_save = false;
+	for (size_t k = 0; k < n_keys; k++)
+		if (k + 1 == n_keys || keys[k + 1].epoch != keys[k].epoch)
+			h->points[keys[k].index].last_save = true;
+	free(keys);
+	for (size_t j = 0; j < h->n_extra_names; j++)
+		free(h->extra_names[j]);
+	h->n_extra_names = 0;
+	for (size_t i = 0; !rc && i < h->n_points; i++)
+		for (size_t j = 0; !rc && j < h->points[i].n_extra; j++)
+			rc = add_extra_name(h, h->points[i].extra[j].name);
+	return rc ? rc : set_problem(h);
+}
+
+/* ---- loading and refreshing --------------------------------------------- */
+
+static int complete(ckpt_history *h, const ckpt_run *run)
+{
+	int rc = 0;
+	if (run && run->name && !h->run_name && !(h->run_name = ckpt_strdup(run->name)))
+		rc = ckpt_fail(CKPT_ENOMEM, "history: out of memory");
 	if (!rc)
-		rc = prepend_earlier_log(out, jsonl, first_session, log_path);
-	free(first_session);
+		rc = reconcile(h, run);
+	if (!rc)
+		rc = finish(h);
 	return rc;
 }
-
-/* ---- the public API ---------------------------------------------------- */
 
 int ckpt_history_load(ckpt_history **out, const ckpt_run *run)
 {
@@ -568,41 +309,237 @@ int ckpt_history_load(ckpt_history **out, const ckpt_run *run)
 	*out = NULL;
 	if (!run)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_history_load: no run");
-	return ckpt_history_read(out, ckpt_run_history_path(run), ckpt_run_log_path(run));
+	ckpt_history *h = NULL;
+	int rc = ckpt_history_read(&h, ckpt_run_history_path(run), ckpt_run_log_path(run));
+	if (!rc)
+		rc = complete(h, run);
+	if (rc) {
+		ckpt_history_free(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
 }
 
-void ckpt_history_free(ckpt_history *history)
+/* A copy of old's points read from files (not the recovered ones), with
+ * everything needed to go on reading metrics.jsonl where old stopped. */
+static int copy_read_part(ckpt_history **out, const ckpt_history *old)
 {
-	if (!history)
+	int rc = hist_new(out);
+	if (rc)
+		return rc;
+	ckpt_history *h = *out;
+	h->direction = old->direction;
+	h->from_jsonl = old->from_jsonl;
+	h->history_sig = old->history_sig, h->log_sig = old->log_sig;
+	h->jsonl_offset = old->jsonl_offset, h->jsonl_lines = old->jsonl_lines;
+	h->bad_lines = old->bad_lines, h->first_bad_line = old->first_bad_line;
+	h->session_base = old->session_base;
+	if ((old->metric && !(h->metric = ckpt_strdup(old->metric))) ||
+	    (old->history_path && !(h->history_path = ckpt_strdup(old->history_path))) ||
+	    (old->log_path && !(h->log_path = ckpt_strdup(old->log_path))) ||
+	    (old->run_name && !(h->run_name = ckpt_strdup(old->run_name))))
+		rc = ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	if (!rc)
+		rc = session_map_copy(&h->sessions, &old->sessions);
+	for (size_t i = 0; !rc && i < old->n_points; i++) {
+		if (old->points[i].recovered)
+			continue;
+		hist_point point;
+		rc = copy_point(&point, &old->points[i]);
+		if (rc)
+			hist_point_clear(&point);
+		else
+			rc = hist_push(h, &point);
+	}
+	return rc;
+}
+
+static bool same_file(const ckpt_file_sig *a, const ckpt_file_sig *b)
+{
+	return a->err == 0 && b->err == 0 && a->dev == b->dev && a->ino == b->ino;
+}
+
+/* Whether what old read can be continued: the same files, only grown. */
+static bool only_appended(const ckpt_history *old, const ckpt_file_sig *jsonl,
+			  const ckpt_file_sig *log)
+{
+	if (!old->from_jsonl) /* the original's log alone: read again when it changed */
+		return ckpt_file_sig_equal(&old->log_sig, log) && jsonl->err != 0;
+	bool log_kept = old->log_sig.err ? log->err != 0 || old->session_base == 0
+					 : same_file(&old->log_sig, log) &&
+					       log->size >= old->log_sig.size;
+	return same_file(&old->history_sig, jsonl) &&
+	       (uint64_t)jsonl->size >= old->jsonl_offset && log_kept;
+}
+
+int ckpt_history_refresh(ckpt_history **out, bool *out_changed, const ckpt_history *old,
+			 const ckpt_run *run)
+{
+	if (out_changed)
+		*out_changed = false;
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_history_refresh: no place for the history");
+	*out = NULL;
+	if (!old || !run)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_history_refresh: no %s", old ? "run" : "history");
+	ckpt_file_sig jsonl, log;
+	ckpt_file_sig_at(&jsonl, AT_FDCWD, old->history_path ? old->history_path : "");
+	ckpt_file_sig_at(&log, AT_FDCWD, old->log_path ? old->log_path : "");
+	if (!only_appended(old, &jsonl, &log)) {
+		int rc = ckpt_history_load(out, run);
+		if (out_changed)
+			*out_changed = rc == 0;
+		return rc;
+	}
+	ckpt_history *h = NULL;
+	int rc = copy_read_part(&h, old);
+	bool grew = old->from_jsonl && (uint64_t)jsonl.size > old->jsonl_offset;
+	if (!rc && grew)
+		rc = hist_read_jsonl_tail(h);
+	if (!rc) {
+		h->history_sig = jsonl;
+		h->log_sig = log;
+		rc = complete(h, run);
+	}
+	if (rc) {
+		ckpt_history_free(h);
+		return rc;
+	}
+	if (out_changed) {
+		bool same = h->n_points == old->n_points;
+		for (size_t i = 0; same && i < h->n_points; i++)
+			same = h->points[i].epoch == old->points[i].epoch &&
+			       h->points[i].recovered == old->points[i].recovered &&
+			       h->points[i].session == old->points[i].session;
+		*out_changed = !same || h->torn_tail != old->torn_tail;
+	}
+	*out = h;
+	return 0;
+}
+
+void ckpt_history_free(ckpt_history *h)
+{
+	if (!h)
 		return;
-	for (size_t i = 0; i < history->n_points; i++)
-		point_clear(&history->points[i]);
-	free(history->points);
-	free(history->metric);
-	free(history);
+	for (size_t i = 0; i < h->n_points; i++)
+		hist_point_clear(&h->points[i]);
+	for (size_t j = 0; j < h->n_extra_names; j++)
+		free(h->extra_names[j]);
+	free(h->extra_names);
+	free(h->points);
+	free(h->metric);
+	free(h->run_name);
+	free(h->problem);
+	free(h->history_path);
+	free(h->log_path);
+	session_map_clear(&h->sessions);
+	free(h);
 }
 
-size_t ckpt_history_count(const ckpt_history *history)
+/* ---- accessors ----------------------------------------------------------- */
+
+static const hist_point *point_at(const ckpt_history *h, size_t i)
 {
-	return history ? history->n_points : 0;
+	return h && i < h->n_points ? &h->points[i] : NULL;
 }
 
-const ckpt_history_point *ckpt_history_get(const ckpt_history *history, size_t i)
+size_t ckpt_history_count(const ckpt_history *h)
 {
-	return history && i < history->n_points ? &history->points[i] : NULL;
+	return h ? h->n_points : 0;
 }
 
-size_t ckpt_history_session_count(const ckpt_history *history)
+size_t ckpt_history_session_count(const ckpt_history *h)
 {
-	return history ? history->n_sessions : 0;
+	return h ? h->n_sessions : 0;
 }
 
-const char *ckpt_history_metric(const ckpt_history *history)
+const char *ckpt_history_metric(const ckpt_history *h)
 {
-	return history ? history->metric : NULL;
+	return h ? h->metric : NULL;
 }
 
-char ckpt_history_direction(const ckpt_history *history)
+char ckpt_history_direction(const ckpt_history *h)
 {
-	return history ? history->direction : 0;
+	return h ? h->direction : 0;
+}
+
+const char *ckpt_history_problem(const ckpt_history *h)
+{
+	return h ? h->problem : NULL;
+}
+
+size_t ckpt_history_extra_name_count(const ckpt_history *h)
+{
+	return h ? h->n_extra_names : 0;
+}
+
+const char *ckpt_history_extra_name(const ckpt_history *h, size_t j)
+{
+	return h && j < h->n_extra_names ? h->extra_names[j] : NULL;
+}
+
+int64_t ckpt_history_epoch(const ckpt_history *h, size_t i)
+{
+	const hist_point *p = point_at(h, i);
+	return p ? p->epoch : 0;
+}
+
+bool ckpt_history_value(double *out, const ckpt_history *h, size_t i)
+{
+	const hist_point *p = point_at(h, i);
+	if (!p || !p->has_value)
+		return false;
+	if (out)
+		*out = p->value;
+	return true;
+}
+
+bool ckpt_history_saved(const ckpt_history *h, size_t i)
+{
+	const hist_point *p = point_at(h, i);
+	return p && p->saved;
+}
+
+bool ckpt_history_became_best(const ckpt_history *h, size_t i)
+{
+	const hist_point *p = point_at(h, i);
+	return p && p->became_best;
+}
+
+int ckpt_history_session(const ckpt_history *h, size_t i)
+{
+	const hist_point *p = point_at(h, i);
+	return p ? p->session : 0;
+}
+
+const char *ckpt_history_time(const ckpt_history *h, size_t i)
+{
+	const hist_point *p = point_at(h, i);
+	return p ? p->time : NULL;
+}
+
+bool ckpt_history_recovered(const ckpt_history *h, size_t i)
+{
+	const hist_point *p = point_at(h, i);
+	return p && p->recovered;
+}
+
+bool ckpt_history_extra(double *out, const ckpt_history *h, size_t i, const char *name)
+{
+	const hist_point *p = point_at(h, i);
+	for (size_t j = 0; p && name && j < p->n_extra; j++) {
+		if (strcmp(p->extra[j].name, name) == 0) {
+			if (out)
+				*out = p->extra[j].value;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool ckpt_history_on_disk(const ckpt_history *h, size_t i, const ckpt_run *run)
+{
+	const hist_point *p = point_at(h, i);
+	return p && p->saved && p->last_save && ckpt_run_find_epoch(run, p->epoch) != NULL;
 }

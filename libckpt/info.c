@@ -83,18 +83,53 @@ static int read_direction(ckpt_info *info, const cJSON *root, const char *path)
 	return 0;
 }
 
-/* ckpt_info has no room for the extra metrics; they are only checked. */
-static int check_metrics(const cJSON *root, const char *path)
+/* "metrics": {"loss": 0.2, ...}, the trainer's extra metrics in its order. */
+static int read_metrics(ckpt_info *info, const cJSON *root, const char *path)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "metrics");
 	if (!item)
 		return 0;
 	if (!cJSON_IsObject(item))
 		return wrong_type(path, "metrics", "an object of numbers");
+	size_t n = 0;
 	for (const cJSON *metric = item->child; metric; metric = metric->next) {
 		double value;
 		if (!ckpt_json_number(metric, &value))
 			return wrong_type(path, "metrics", "an object of numbers");
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	info->extra_names = calloc(n, sizeof *info->extra_names);
+	info->extra_values = calloc(n, sizeof *info->extra_values);
+	if (!info->extra_names || !info->extra_values)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+	for (const cJSON *metric = item->child; metric; metric = metric->next) {
+		if (!(info->extra_names[info->n_extra] = ckpt_strdup(metric->string)))
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+		ckpt_json_number(metric, &info->extra_values[info->n_extra++]);
+	}
+	return 0;
+}
+
+/* The writer's retention, as libckpt records it for `ckpt clean`. */
+static int read_keep(ckpt_info *info, const cJSON *root, const char *path)
+{
+	const cJSON *limit = cJSON_GetObjectItemCaseSensitive(root, "keep_limit");
+	const cJSON *mode = cJSON_GetObjectItemCaseSensitive(root, "keep_mode");
+	double value;
+	if (limit) {
+		if (!ckpt_json_number(limit, &value) || value != floor(value) || value < 1 ||
+		    value > 1e15)
+			return wrong_type(path, "keep_limit", "a whole number greater than zero");
+		info->keep_limit = (long)value;
+	}
+	if (mode) {
+		ckpt_keep_mode parsed;
+		if (!cJSON_IsString(mode) ||
+		    ckpt_keep_mode_from_name(&parsed, mode->valuestring) != 0)
+			return wrong_type(path, "keep_mode", "\"linear\", \"all\" or \"exponential\"");
+		info->keep_mode = (int)parsed;
 	}
 	return 0;
 }
@@ -125,13 +160,18 @@ static int info_from_json(ckpt_info *info, const cJSON *root, const char *path)
 	if (!rc)
 		rc = read_direction(info, root, path);
 	if (!rc)
-		rc = check_metrics(root, path);
+		rc = read_metrics(info, root, path);
+	if (!rc)
+		rc = read_string(&info->session, root, "session", false, path);
+	if (!rc)
+		rc = read_keep(info, root, path);
 	return rc;
 }
 
 int ckpt_info_parse(ckpt_info *out, const char *text, size_t len, const char *what)
 {
 	memset(out, 0, sizeof *out);
+	out->keep_mode = -1;
 	cJSON *root;
 	int rc = ckpt_json_parse(&root, text, len, what);
 	if (rc)
@@ -146,6 +186,7 @@ int ckpt_info_parse(ckpt_info *out, const char *text, size_t len, const char *wh
 int ckpt_info_read(ckpt_info *out, const char *path)
 {
 	memset(out, 0, sizeof *out);
+	out->keep_mode = -1;
 	char *text;
 	size_t len;
 	int rc = ckpt_read_file(&text, &len, path, CKPT_INFO_MAX_BYTES, true);
@@ -165,7 +206,13 @@ void ckpt_info_clear(ckpt_info *info)
 	free(info->checksum);
 	free(info->timestamp);
 	free(info->metadata);
+	for (size_t i = 0; i < info->n_extra; i++)
+		free(info->extra_names[i]);
+	free(info->extra_names);
+	free(info->extra_values);
+	free(info->session);
 	memset(info, 0, sizeof *info);
+	info->keep_mode = -1;
 }
 
 /* The next code point of well-formed UTF-8, or U+FFFD for a bad byte. */
@@ -297,5 +344,13 @@ void ckpt_info_format(ckpt_buf *buf, const ckpt_info *info, const ckpt_metric *e
 		put_string_field(buf, &first, "direction", direction);
 	}
 	put_extra_metrics(buf, &first, extra, n_extra);
+	put_string_field(buf, &first, "session", info->session);
+	if (info->keep_limit > 0) {
+		put_key(buf, &first, "keep_limit");
+		ckpt_buf_printf(buf, "%ld", info->keep_limit);
+	}
+	if (info->keep_mode >= 0)
+		put_string_field(buf, &first, "keep_mode",
+				 ckpt_keep_mode_name((ckpt_keep_mode)info->keep_mode));
 	ckpt_buf_puts(buf, "}\n");
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define CKPT_INTERNAL __attribute__((visibility("hidden")))
 
@@ -36,6 +37,8 @@ CKPT_INTERNAL int ckpt_fail(int code, const char *fmt, ...) __attribute__((forma
 CKPT_INTERNAL int ckpt_code_from_errno(int err);
 /* Prefixes the current message with "prefix: " (for context added by callers). */
 CKPT_INTERNAL int ckpt_fail_prefix(int code, const char *prefix);
+/* Empties this thread's message (before a callback that may set one). */
+CKPT_INTERNAL void ckpt_error_clear(void);
 
 /* ---- util.c ----------------------------------------------------------- */
 
@@ -82,8 +85,19 @@ CKPT_INTERNAL int ckpt_read_file(char **out, size_t *out_len, const char *path, 
 				 bool nofollow);
 /* True when the cancel flag of progress (may be NULL) is raised. */
 CKPT_INTERNAL bool ckpt_cancelled(const ckpt_progress *progress);
-CKPT_INTERNAL void ckpt_report(const ckpt_progress *progress, const char *stage, uint64_t done,
-			       uint64_t total);
+/* A long call's progress: the event it sends (fill in the fields, then
+ * send), and whether the caller asked it to stop, by the cancel flag or by
+ * a callback's nonzero return (which sticks). */
+typedef struct ckpt_meter {
+	const ckpt_progress *progress;
+	ckpt_progress_event event;
+	bool stopped;
+} ckpt_meter;
+CKPT_INTERNAL void ckpt_meter_init(ckpt_meter *meter, const ckpt_progress *progress,
+				   ckpt_stage stage, const char *run);
+/* Sends meter->event; false when the call must stop. */
+CKPT_INTERNAL bool ckpt_meter_send(ckpt_meter *meter);
+CKPT_INTERNAL bool ckpt_meter_stopped(const ckpt_meter *meter);
 /* Strict number parsing of a whole string: no leading/trailing junk. */
 CKPT_INTERNAL bool ckpt_parse_long(const char *text, long long *out);
 CKPT_INTERNAL bool ckpt_parse_double(const char *text, double *out);
@@ -100,6 +114,22 @@ CKPT_INTERNAL size_t ckpt_utf8_sequence(const unsigned char *s, size_t avail);
 /* True when text[0..len) is well-formed UTF-8; else *bad_offset (may be
  * NULL) is the first bad byte. */
 CKPT_INTERNAL bool ckpt_utf8_valid(const char *text, size_t len, size_t *bad_offset);
+
+/* ---- util.c: what tells that a file may have changed ------------------ */
+
+typedef struct ckpt_file_sig {
+	int err; /* errno of the lstat, 0 when present */
+	dev_t dev;
+	ino_t ino;
+	mode_t mode;
+	off_t size;
+	struct timespec mtime, ctime;
+} ckpt_file_sig;
+
+/* lstat of dfd/name (dfd may be AT_FDCWD). */
+CKPT_INTERNAL void ckpt_file_sig_at(ckpt_file_sig *sig, int dfd, const char *name);
+CKPT_INTERNAL void ckpt_file_sig_fd(ckpt_file_sig *sig, int fd);
+CKPT_INTERNAL bool ckpt_file_sig_equal(const ckpt_file_sig *a, const ckpt_file_sig *b);
 
 /* ---- fsops.c: every call that changes the file system ------------------
  * Each is one step for the crash-injection harness (compiled with
@@ -128,6 +158,17 @@ CKPT_INTERNAL int ckpt_fs_remove_tree(const char *path);
  * dir, renamed over name, then dir fsynced when sync. */
 CKPT_INTERNAL int ckpt_fs_replace_symlink(const char *dir, const char *name, const char *target,
 					  bool sync);
+
+/* ---- json-out.c: the --json forms ------------------------------------- */
+
+/* A string (null for NULL; bytes that are not UTF-8 become U+FFFD). */
+CKPT_INTERNAL void ckpt_out_string(ckpt_buf *buf, const char *text);
+/* A number, null when !has, "inf"/"-inf"/"nan" as strings. */
+CKPT_INTERNAL void ckpt_out_number(ckpt_buf *buf, bool has, double value);
+/* `"key":`, after a comma unless *first. */
+CKPT_INTERNAL void ckpt_out_key(ckpt_buf *buf, bool *first, const char *key);
+/* The text in buf (taken), indented when flags has CKPT_JSON_PRETTY. */
+CKPT_INTERNAL int ckpt_out_finish(char **out, ckpt_buf *buf, unsigned flags, const char *what);
 
 /* ---- json.c: JSON as CANDLE's Python writes it --------------------------- */
 
@@ -160,6 +201,12 @@ typedef struct ckpt_info {
 	bool has_metric_value;
 	double metric_value;
 	char direction; /* 0 when absent */
+	size_t n_extra; /* "metrics": read only; the writer passes its own */
+	char **extra_names;
+	double *extra_values;
+	char *session;   /* the writer session that saved it */
+	long keep_limit; /* the writer's ckpt_keep_limit, 0 when absent */
+	int keep_mode;   /* its ckpt_keep_mode, -1 when absent */
 } ckpt_info;
 
 /* Reads and checks path: CKPT_ENOENT when absent, CKPT_EFORMAT with a
@@ -175,17 +222,47 @@ CKPT_INTERNAL void ckpt_info_format(ckpt_buf *buf, const ckpt_info *info, const 
 
 /* ---- checksum.c --------------------------------------------------------- */
 
+/* What ckpt-info.json stores when checksums are off (SPEC §3). */
+#define CKPT_DISABLED_CHECKSUM "__DISABLED__"
+
+/* Which form a stored checksum text has (NULL: none). */
+CKPT_INTERNAL ckpt_checksum_kind ckpt_checksum_kind_of(const char *stored);
 /* Recomputes path's checksum in the algorithm of `stored` (decimal CRC-32 or
  * "sha256:<64 hex>") and sets *out_match. CKPT_EINVAL for any other stored
  * form, "__DISABLED__" included; CKPT_ENOENT when path is absent; CKPT_EIO
  * for a non-regular file or a read error; CKPT_ECANCELLED. */
 CKPT_INTERNAL int ckpt_checksum_matches(bool *out_match, const char *path, const char *stored,
 					const ckpt_progress *progress);
-/* The same, also giving the checksum computed, in the stored form's algorithm. */
-CKPT_INTERNAL int ckpt_checksum_check(bool *out_match, char computed[80], const char *path,
-				      const char *stored, const ckpt_progress *progress);
+/* The same, also giving the checksum computed (in the stored form's
+ * algorithm) and the identity of the file read (out_sig may be NULL). */
+CKPT_INTERNAL int ckpt_checksum_check(bool *out_match, char computed[CKPT_CHECKSUM_TEXT_MAX],
+				      ckpt_file_sig *out_sig, const char *path, const char *stored,
+				      const ckpt_progress *progress);
 /* zlib's crc32 (same values), faster where the CPU has carry-less multiply. */
 CKPT_INTERNAL uint32_t ckpt_crc32_update(uint32_t crc, const void *data, size_t len);
+
+/* ---- verify-records.c: this user's memory of verify results ------------ */
+
+typedef struct ckpt_verify_records ckpt_verify_records;
+
+/* The records file of a root: $XDG_CACHE_HOME/ckpt/verify/<hash of root>.jsonl
+ * (else ~/.cache/...). Caller frees; NULL when no cache folder can be named. */
+CKPT_INTERNAL char *ckpt_records_path(const char *root);
+/* The records at path (absent or unreadable: none); *out is NULL when there
+ * are none. Reference counted. */
+CKPT_INTERNAL int ckpt_records_load(ckpt_verify_records **out, const char *path);
+CKPT_INTERNAL ckpt_verify_records *ckpt_records_ref(ckpt_verify_records *records);
+CKPT_INTERNAL void ckpt_records_unref(ckpt_verify_records *records);
+/* The state of an epoch whose model and ckpt-info.json are as given now;
+ * records may be NULL. */
+CKPT_INTERNAL ckpt_check_state ckpt_records_lookup(const ckpt_verify_records *records, long epoch,
+						   const ckpt_file_sig *model,
+						   const ckpt_file_sig *info,
+						   ckpt_verify_result *out_result, int64_t *out_when);
+/* Remembers one result. A cache: failing to write it changes nothing else. */
+CKPT_INTERNAL void ckpt_records_add(const char *root, long epoch, const ckpt_file_sig *model,
+				    const ckpt_file_sig *info, ckpt_verify_result result,
+				    int64_t when);
 
 /* ---- logfile.c: ckpt.log ------------------------------------------------ */
 
@@ -254,6 +331,9 @@ CKPT_INTERNAL void ckpt_lock_release(ckpt_lock *lock);
  * (host and since into the given buffers). Never creates files. */
 CKPT_INTERNAL int ckpt_lock_probe(bool *out_live, long *pid, char host[256], char since[32],
 				  const char *root);
+/* True when the holder pid, on this host, has exited: the lock is kept by
+ * a process it forked, and no writer is live. */
+CKPT_INTERNAL bool ckpt_lock_holder_gone(int64_t pid, const char *host);
 
 /* ---- links.c: best/last ------------------------------------------------ */
 
@@ -264,6 +344,22 @@ CKPT_INTERNAL ckpt_link_state ckpt_link_resolve(const char *root, const char *na
  * sync: fsync R afterwards (a trainer may turn it off with ckpt_fsync). */
 CKPT_INTERNAL int ckpt_link_point(const char *root, const char *name, long epoch, bool sync);
 
+/* ---- restart.c ------------------------------------------------------- */
+
+struct ckpt_restart {
+	bool resumed;
+	long epoch;
+	double best_metric_last; /* NaN when unknown */
+	char *model_path;
+	char *info_json; /* the ckpt-info.json text, or NULL */
+};
+
+/* Not resumed, best NaN. Caller frees with ckpt_restart_free. */
+CKPT_INTERNAL int ckpt_restart_new(ckpt_restart **out);
+/* Resumed at epoch (the strings are copied; either may be NULL). */
+CKPT_INTERNAL int ckpt_restart_set(ckpt_restart *restart, long epoch, double best_metric_last,
+				   const char *model, const char *info_json);
+
 /* ---- relink.c: helpers of the browser operations (rollback, clean, relink) */
 
 /* How the original's log names the root: its path below the run folder
@@ -273,7 +369,17 @@ CKPT_INTERNAL char *ckpt_ops_root_label(const ckpt_run *run);
  * real R/epochs (no symbolic link on the way); CKPT_ENOENT naming it otherwise. */
 CKPT_INTERNAL int ckpt_ops_epoch_dir(char **out, const char *root, long epoch);
 
-/* ---- run.c: what other engine files need of a run snapshot ------------ */
+/* ---- run-access.c: what other engine files need of a run snapshot ----- */
+
+/* The checksum text as stored ("__DISABLED__" too), or NULL. */
+CKPT_INTERNAL const char *ckpt_epoch_stored_checksum(const ckpt_epoch *epoch);
+/* The writer session that saved the epoch, or NULL. */
+CKPT_INTERNAL const char *ckpt_epoch_session(const ckpt_epoch *epoch);
+
+/* ckpt_keep_limit's default (SPEC §1), also the browser clean's guess. */
+#define CKPT_DEFAULT_KEEP_LIMIT 5
+
+/* ---- run.c ------------------------------------------------------------- */
 
 /* Borrowed, valid while the run is: R/ckpt.log (or <run>/save/ckpt.log for
  * the legacy layout) and R/metrics.jsonl; the files need not exist. */
@@ -295,10 +401,29 @@ typedef struct ckpt_run_location {
  * folder's basename). Takes the location's strings, also on failure. */
 CKPT_INTERNAL int ckpt_run_open_at(ckpt_run **out, ckpt_run_location *loc, const char *name);
 
-/* ---- scan.c: finding checkpoint roots --------------------------------- */
+/* ---- locate.c: finding checkpoint roots -------------------------------- */
 
+/* What a folder holds that tells a run apart, from lstat or readdir. */
+typedef struct ckpt_run_marks {
+	bool epochs, log, best, last, work; /* any type */
+	bool ckpts_dir;                     /* ckpts/, a real directory */
+	bool save_dir;                      /* save/, a real directory */
+} ckpt_run_marks;
+
+CKPT_INTERNAL bool ckpt_marks_root(const ckpt_run_marks *m); /* the folder is a root */
+CKPT_INTERNAL bool ckpt_marks_any(const ckpt_run_marks *m);  /* ...or may hold one */
+/* Notes one directory entry (from readdir). */
+CKPT_INTERNAL void ckpt_marks_entry(ckpt_run_marks *m, const char *name, bool is_dir);
+CKPT_INTERNAL void ckpt_marks_by_lstat(ckpt_run_marks *m, int dfd);
+/* The roots of dir (absolute, canonical; open as dfd) given its marks: none,
+ * one (the folder, ckpts/ or save/ckpts/) or two (ckpts/ and save/ckpts/). */
+CKPT_INTERNAL int ckpt_locate_roots(ckpt_run_location out[2], size_t *out_n, const char *dir,
+				    int dfd, const ckpt_run_marks *m);
+/* Opens path as a directory: *out_real is its canonical form (caller frees). */
+CKPT_INTERNAL int ckpt_open_folder(int *out_fd, char **out_real, const char *path);
 /* The root of the run at path (a root, a run folder holding ckpts/ or
- * save/ckpts/), or CKPT_ENOENT naming path. Clear with ckpt_run_location_clear. */
+ * save/ckpts/): CKPT_ENOENT naming path when there is none, CKPT_EAMBIGUOUS
+ * naming both when there are two. Clear with ckpt_run_location_clear. */
 CKPT_INTERNAL int ckpt_run_locate(ckpt_run_location *out, const char *path);
 CKPT_INTERNAL void ckpt_run_location_clear(ckpt_run_location *loc);
 

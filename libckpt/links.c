@@ -122,6 +122,9 @@ ckpt_link_state ckpt_link_resolve(const char *root, const char *name, long *out_
 		/* An absolute target from the machine the run was written on. */
 		*out_epoch = outside_epoch(root, target, named);
 		state = *out_epoch ? CKPT_LINK_RELOCATED : CKPT_LINK_DANGLING;
+		/* Dangling still says which epoch it meant: the one that is gone. */
+		if (!*out_epoch)
+			*out_epoch = named;
 		goto out;
 	}
 	char *epochs = ckpt_path_join(root, CKPT_EPOCHS_NAME);

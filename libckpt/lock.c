@@ -18,6 +18,7 @@
 
 struct ckpt_lock {
 	int fd;
+	char *path;
 };
 
 typedef struct lock_holder {
@@ -91,62 +92,94 @@ static struct flock whole_file(short type)
 	return fl;
 }
 
+bool ckpt_lock_holder_gone(int64_t pid, const char *host)
+{
+	return pid > 0 && host && strcmp(host, ckpt_hostname()) == 0 &&
+	       kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+static int refuse_held(const char *root, int fd)
+{
+	lock_holder holder;
+	read_holder(&holder, fd);
+	/* The lock belongs to an open file, so a child the writer forked (a
+	 * data loader) keeps it after the writer itself has died. */
+	bool writer_gone = ckpt_lock_holder_gone(holder.pid, holder.host);
+	return ckpt_fail(CKPT_ELOCKED, "%s: a writer holds the lock (pid %ld on %s since %s)%s",
+			 root, holder.pid, holder.host, holder.since,
+			 writer_gone ? "; that pid has exited, so a process it forked "
+				       "still holds the lock: stop it (create the "
+				       "writer after forking workers)"
+				     : "");
+}
+
+/* True when path still names the file open as fd: a releaser removes the
+ * lock file, so a lock taken on a file it has just removed is no lock. */
+static bool still_named(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* One try: 0 with *out_fd locked, 1 to try again, or an error. */
+static int try_lock(int *out_fd, const char *root, const char *path)
+{
+	*out_fd = -1;
+	/* Not checkpoint data: created directly, outside fsops' crash steps. */
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+	if (fd < 0) {
+		int err = errno;
+		return ckpt_fail(ckpt_code_from_errno(err), "%s: cannot open the writer lock: %s",
+				 path, strerror(err));
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ckpt_fail(CKPT_EUNSAFE,
+				 "%s: not a regular file; refusing to use it as the lock", path);
+	}
+	struct flock fl = whole_file(F_WRLCK);
+	if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+		int err = errno;
+		int rc = err == EAGAIN || err == EACCES
+			     ? refuse_held(root, fd)
+			     : ckpt_fail(CKPT_EIO, "%s: cannot lock: %s", path, strerror(err));
+		close(fd);
+		return rc;
+	}
+	if (!still_named(fd, path)) {
+		close(fd);
+		return 1;
+	}
+	*out_fd = fd;
+	return 0;
+}
+
 int ckpt_lock_acquire(ckpt_lock **out, const char *root)
 {
 	*out = NULL;
 	char *path = ckpt_path_join(root, CKPT_LOCK_NAME);
 	if (!path)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
-	/* Not checkpoint data: created directly, outside fsops' crash steps. */
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
-	if (fd < 0) {
-		int err = errno;
-		int rc = ckpt_fail(ckpt_code_from_errno(err), "%s: cannot open the writer lock: %s",
-				   path, strerror(err));
-		free(path);
-		return rc;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		int rc = ckpt_fail(CKPT_EUNSAFE,
-				   "%s: not a regular file; refusing to use it as the lock", path);
-		free(path);
-		return rc;
-	}
-	struct flock fl = whole_file(F_WRLCK);
-	if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
-		int err = errno;
-		int rc;
-		if (err == EAGAIN || err == EACCES) {
-			lock_holder holder;
-			read_holder(&holder, fd);
-			/* The lock belongs to an open file, so a child the writer forked
-			 * (a data loader) keeps it after the writer itself has died. */
-			bool writer_gone = holder.pid > 0 &&
-					   strcmp(holder.host, ckpt_hostname()) == 0 &&
-					   kill((pid_t)holder.pid, 0) != 0 && errno == ESRCH;
-			rc = ckpt_fail(
-			    CKPT_ELOCKED, "%s: a writer holds the lock (pid %ld on %s since %s)%s",
-			    root, holder.pid, holder.host, holder.since,
-			    writer_gone ? "; that pid has exited, so a process it forked "
-					  "still holds the lock: stop it (create the "
-					  "writer after forking workers)"
-					: "");
-		} else {
-			rc = ckpt_fail(CKPT_EIO, "%s: cannot lock: %s", path, strerror(err));
-		}
-		close(fd);
-		free(path);
-		return rc;
-	}
-	int rc = write_holder(fd, path);
-	free(path);
+	int fd = -1, rc = 1;
+	/* Each retry means another process released the lock meanwhile. */
+	for (int tries = 0; rc == 1 && tries < 100; tries++)
+		rc = try_lock(&fd, root, path);
+	if (rc == 1)
+		rc = ckpt_fail(CKPT_ELOCKED, "%s: the lock keeps changing hands; try again", root);
+	if (!rc)
+		rc = write_holder(fd, path);
 	ckpt_lock *lock = rc ? NULL : malloc(sizeof *lock);
 	if (!rc && !lock)
 		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	if (!rc && !(lock->path = ckpt_strdup(path)))
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	free(path);
 	if (rc) {
-		close(fd); /* closing the only descriptor drops the OFD lock */
+		if (fd >= 0)
+			close(fd); /* closing the only descriptor drops the OFD lock */
+		free(lock);
 		return rc;
 	}
 	lock->fd = fd;
@@ -154,13 +187,20 @@ int ckpt_lock_acquire(ckpt_lock **out, const char *root)
 	return 0;
 }
 
+/* The lock file goes with the lock, so that no run is left with a ckpt.lock
+ * naming a pid that is long gone (a browser operation on one of the
+ * original's runs leaves it as it found it). Removed while still held: a
+ * process that opened it meanwhile sees the name gone and tries again. */
 void ckpt_lock_release(ckpt_lock *lock)
 {
 	if (!lock)
 		return;
+	if (still_named(lock->fd, lock->path))
+		unlink(lock->path);
 	struct flock fl = whole_file(F_UNLCK);
 	fcntl(lock->fd, F_OFD_SETLK, &fl);
 	close(lock->fd);
+	free(lock->path);
 	free(lock);
 }
 

@@ -3,10 +3,14 @@
  * saved, became best) from a log written by either, tolerating any junk in it. */
 #include "internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* 1,200 epochs make a 2 MB log; anything near this cap is not a real log. */
 #define LOG_MAX_BYTES ((size_t)256 << 20)
@@ -420,4 +424,64 @@ void ckpt_log_summary_clear(ckpt_log_summary *summary)
 	free(summary->metric);
 	free(summary->epochs);
 	memset(summary, 0, sizeof *summary);
+}
+
+/* ---- the tail, for a log view ------------------------------------------ */
+
+/* How far back a tail looks: lines are ~80 bytes, so far more than a screen. */
+#define TAIL_MAX_BYTES ((off_t)1 << 20)
+
+int ckpt_run_log_tail(char **out, const ckpt_run *run, size_t max_lines)
+{
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_run_log_tail: no place for the text");
+	*out = NULL;
+	if (!run)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_run_log_tail: no run");
+	const char *path = ckpt_run_log_path(run);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int err = fd < 0 ? errno : EINVAL;
+		if (fd >= 0)
+			close(fd);
+		if (err == ENOENT || err == ENOTDIR) {
+			*out = calloc(1, 1);
+			return *out ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+		}
+		return ckpt_fail(ckpt_code_from_errno(err), "%s: %s", path,
+				 err == EINVAL ? "not a regular file" : strerror(err));
+	}
+	off_t from = st.st_size > TAIL_MAX_BYTES ? st.st_size - TAIL_MAX_BYTES : 0;
+	size_t want = (size_t)(st.st_size - from);
+	char *text = malloc(want + 1);
+	ssize_t got = text ? pread(fd, text, want, from) : -1;
+	int err = errno;
+	close(fd);
+	if (!text)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+	if (got < 0) {
+		free(text);
+		return ckpt_fail(CKPT_EIO, "%s: %s", path, strerror(err));
+	}
+	text[got] = '\0';
+	/* Back from the end over max_lines newlines (a last line without one counts). */
+	size_t start = (size_t)got, lines = 0;
+	if (start > 0 && text[start - 1] == '\n')
+		start--;
+	while (start > 0 && lines < max_lines) {
+		if (text[start - 1] == '\n' && ++lines == max_lines)
+			break;
+		start--;
+	}
+	if (max_lines == 0)
+		start = (size_t)got;
+	/* Reading from the middle of the file: its first line is a fragment. */
+	if (start == 0 && from > 0) {
+		char *nl = memchr(text, '\n', (size_t)got);
+		start = nl ? (size_t)(nl - text) + 1 : (size_t)got;
+	}
+	memmove(text, text + start, (size_t)got - start + 1);
+	*out = text;
+	return 0;
 }

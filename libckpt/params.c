@@ -133,7 +133,7 @@ int ckpt_params_set(ckpt_params *params, const char *key, const char *value)
 	return put(params, key, &v);
 }
 
-int ckpt_params_set_int(ckpt_params *params, const char *key, long long value)
+int ckpt_params_set_int(ckpt_params *params, const char *key, int64_t value)
 {
 	return put(params, key, &(ckpt_param_value){.kind = CKPT_PARAM_INT, .i = value});
 }
@@ -143,9 +143,14 @@ int ckpt_params_set_double(ckpt_params *params, const char *key, double value)
 	return put(params, key, &(ckpt_param_value){.kind = CKPT_PARAM_DOUBLE, .d = value});
 }
 
-int ckpt_params_set_bool(ckpt_params *params, const char *key, int value)
+int ckpt_params_set_bool(ckpt_params *params, const char *key, bool value)
 {
-	return put(params, key, &(ckpt_param_value){.kind = CKPT_PARAM_BOOL, .b = value != 0});
+	return put(params, key, &(ckpt_param_value){.kind = CKPT_PARAM_BOOL, .b = value});
+}
+
+int ckpt_params_set_null(ckpt_params *params, const char *key)
+{
+	return put(params, key, &(ckpt_param_value){.kind = CKPT_PARAM_NULL});
 }
 
 int ckpt_params_unset(ckpt_params *params, const char *key)
@@ -164,8 +169,10 @@ int ckpt_params_unset(ckpt_params *params, const char *key)
 	return 0;
 }
 
-int ckpt_params_get(const ckpt_params *params, const char *key, const char **out)
+int ckpt_params_get(const char **out, const ckpt_params *params, const char *key)
 {
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_params_get: no place for the value");
 	*out = NULL;
 	int rc = check_key(params, key);
 	if (rc < 0)
@@ -509,7 +516,7 @@ static int args_fill(ckpt_params *into, int argc, char *const argv[], int *out_u
 	return 0;
 }
 
-int ckpt_params_parse_args(ckpt_params *params, int argc, char *const argv[], int *out_used)
+int ckpt_params_parse_args(int *out_used, ckpt_params *params, int argc, char *const argv[])
 {
 	int used = 0;
 	if (out_used)

@@ -3,6 +3,8 @@
  * writer and the browser's clean both plan with it. */
 #include "internal.h"
 
+#include <string.h>
+
 static void plan_linear(bool *keep, ckpt_clean_reason *reasons, const long *epochs, size_t n,
 			long epoch_now, long best_epoch, long keep_limit)
 {
@@ -98,4 +100,30 @@ void ckpt_retention_pin(bool *keep, ckpt_clean_reason *reasons, const long *epoc
 		keep[i] = true;
 		reasons[i] = epochs[i] == last ? CKPT_CLEAN_KEEP_LAST : CKPT_CLEAN_KEEP_BEST;
 	}
+}
+
+const char *ckpt_keep_mode_name(ckpt_keep_mode mode)
+{
+	switch (mode) {
+	case CKPT_KEEP_LINEAR: return "linear";
+	case CKPT_KEEP_ALL: return "all";
+	case CKPT_KEEP_EXPONENTIAL: return "exponential";
+	case CKPT_KEEP_RUNS_OWN: return "runs-own";
+	}
+	return "unknown";
+}
+
+int ckpt_keep_mode_from_name(ckpt_keep_mode *out, const char *name)
+{
+	static const ckpt_keep_mode modes[] = {CKPT_KEEP_LINEAR, CKPT_KEEP_EXPONENTIAL,
+					       CKPT_KEEP_ALL};
+	for (size_t i = 0; name && i < sizeof modes / sizeof modes[0]; i++) {
+		if (strcmp(name, ckpt_keep_mode_name(modes[i])) == 0) {
+			if (out)
+				*out = modes[i];
+			return 0;
+		}
+	}
+	return ckpt_fail(CKPT_EINVAL, "keep mode '%s': must be linear, exponential or all",
+			 name ? name : "");
 }

@@ -9,9 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Refusals a user may overrule (CKPT_FLAG_FORCE): the front end says how. */
 static int refuse(long epoch, const char *reason)
 {
-	return ckpt_fail(CKPT_EUNSAFE, "epoch %ld: %s; use --force to roll back to it anyway",
+	return ckpt_fail(CKPT_EREFUSED, "epoch %ld: %s; a forced rollback would still use it",
 			 epoch, reason);
 }
 
@@ -30,16 +31,25 @@ static int check_model(const char *model, long epoch)
 }
 
 /* Reads the epoch's ckpt-info.json now (the snapshot may be older); *has_info
- * says whether `info` was filled. Without force, a missing, invalid or
- * mismatched info is a refusal. */
-static int read_info(ckpt_info *info, bool *has_info, const char *dir, long epoch, bool force)
+ * says whether `info` (and *text, its text) was filled. Without force, a
+ * missing, invalid or mismatched info is a refusal. */
+static int read_info(ckpt_info *info, char **text, bool *has_info, const char *dir, long epoch,
+		     bool force)
 {
 	*has_info = false;
+	*text = NULL;
 	char *path = ckpt_path_join(dir, CKPT_INFO_NAME);
 	if (!path)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", dir);
-	int rc = ckpt_info_read(info, path);
+	size_t len = 0;
+	int rc = ckpt_read_file(text, &len, path, CKPT_INFO_MAX_BYTES, true);
+	if (!rc)
+		rc = ckpt_info_parse(info, *text, len, path);
 	free(path);
+	if (rc) {
+		free(*text);
+		*text = NULL;
+	}
 	if (rc == CKPT_ENOMEM)
 		return rc;
 	char why[600];
@@ -61,7 +71,8 @@ static int read_info(ckpt_info *info, bool *has_info, const char *dir, long epoc
 static int check_checksum(const ckpt_info *info, const char *model, long epoch)
 {
 	const char *stored = info->checksum;
-	if (!stored || strcmp(stored, "__DISABLED__") == 0)
+	ckpt_checksum_kind kind = ckpt_checksum_kind_of(stored);
+	if (kind == CKPT_CHECKSUM_KIND_NONE || kind == CKPT_CHECKSUM_KIND_DISABLED)
 		return 0;
 	bool match = false;
 	int rc = ckpt_checksum_matches(&match, model, stored, NULL);
@@ -80,14 +91,15 @@ static int check_checksum(const ckpt_info *info, const char *model, long epoch)
 	}
 }
 
-static int check_epoch(ckpt_info *info, bool *has_info, const char *dir, long epoch, bool force)
+static int check_epoch(ckpt_info *info, char **text, bool *has_info, const char *dir, long epoch,
+		       bool force)
 {
 	char *model = ckpt_path_join(dir, CKPT_MODEL_NAME);
 	if (!model)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", dir);
 	int rc = force ? 0 : check_model(model, epoch);
 	if (!rc)
-		rc = read_info(info, has_info, dir, epoch, force);
+		rc = read_info(info, text, has_info, dir, epoch, force);
 	if (!rc && !force && *has_info)
 		rc = check_checksum(info, model, epoch);
 	free(model);
@@ -145,44 +157,57 @@ static int repoint_last(const ckpt_run *run, long epoch)
 	return rc;
 }
 
-static void fill_restart_info(ckpt_restart_info *out, const char *dir, long epoch,
-			      const ckpt_info *info, bool has_info)
+/* What the next restart loads: NaN for the best when unknown (only a forced
+ * rollback onto an epoch without info). */
+static int make_restart(ckpt_restart **out, const char *dir, long epoch, const ckpt_info *info,
+			bool has_info, const char *text)
 {
-	out->restarted = 1;
-	out->epoch = epoch;
-	/* NaN when unknown: only a forced rollback onto an epoch without info. */
-	out->best_metric_last =
-	    has_info && info->has_best_metric_last ? info->best_metric_last : NAN;
-	snprintf(out->model_path, sizeof out->model_path, "%s/%s", dir, CKPT_MODEL_NAME);
+	int rc = ckpt_restart_new(out);
+	char *model = rc ? NULL : ckpt_path_join(dir, CKPT_MODEL_NAME);
+	if (!rc && !model)
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", dir);
+	if (!rc)
+		rc = ckpt_restart_set(*out, epoch,
+				      has_info && info->has_best_metric_last ? info->best_metric_last
+									     : NAN,
+				      model, text);
+	free(model);
+	if (rc) {
+		ckpt_restart_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
-int ckpt_rollback(ckpt_restart_info *out, const ckpt_run *run, long epoch, unsigned flags)
+int ckpt_rollback(ckpt_restart **out, const ckpt_run *run, int64_t epoch, unsigned flags)
 {
 	if (out)
-		memset(out, 0, sizeof *out);
+		*out = NULL;
 	if (!run)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_rollback: no run");
 	const char *root = ckpt_run_root(run);
 	bool force = flags & CKPT_FLAG_FORCE;
 	bool dry_run = flags & CKPT_FLAG_DRY_RUN;
 	char *dir = NULL;
-	int rc = ckpt_ops_epoch_dir(&dir, root, epoch);
+	int rc = ckpt_ops_epoch_dir(&dir, root, (long)epoch);
 	if (rc)
 		return rc;
 	ckpt_lock *lock = NULL;
 	rc = dry_run ? refuse_if_writer_live(root) : ckpt_lock_acquire(&lock, root);
 	ckpt_info info;
 	memset(&info, 0, sizeof info);
+	char *text = NULL;
 	bool has_info = false;
 	/* Checked under the lock: a writer could have replaced the epoch. */
 	if (!rc)
-		rc = check_epoch(&info, &has_info, dir, epoch, force);
+		rc = check_epoch(&info, &text, &has_info, dir, (long)epoch, force);
 	if (!rc && !dry_run)
-		rc = repoint_last(run, epoch);
+		rc = repoint_last(run, (long)epoch);
 	if (!rc && out)
-		fill_restart_info(out, dir, epoch, &info, has_info);
+		rc = make_restart(out, dir, (long)epoch, &info, has_info, text);
 	ckpt_lock_release(lock);
 	ckpt_info_clear(&info);
+	free(text);
 	free(dir);
 	return rc;
 }

@@ -33,9 +33,10 @@ static int table_from_history(ckpt_run *run, const ckpt_history *h)
 	if (!entries)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
 	for (size_t i = 0; i < n; i++) {
-		const ckpt_history_point *p = ckpt_history_get(h, i);
-		if (p->saved)
-			entries[m++] = (metric_entry){p->epoch, p->has_value, p->value, i};
+		double value = 0;
+		bool has_value = ckpt_history_value(&value, h, i);
+		if (ckpt_history_saved(h, i))
+			entries[m++] = (metric_entry){ckpt_history_epoch(h, i), has_value, value, i};
 	}
 	if (m > 1)
 		qsort(entries, m, sizeof *entries, compare_metric_entries);
@@ -72,12 +73,12 @@ static int copy_source(ckpt_run *run, const ckpt_run *old)
  * parsed leaves the metrics unknown and says why in the run's problem. */
 int run_load_metrics(ckpt_run *run, const ckpt_run *old)
 {
-	run_sig_at(&run->history_sig, AT_FDCWD, run->history_path);
-	run_sig_at(&run->log_sig, AT_FDCWD, run->log_path);
+	ckpt_file_sig_at(&run->history_sig, AT_FDCWD, run->history_path);
+	ckpt_file_sig_at(&run->log_sig, AT_FDCWD, run->log_path);
 	if (run->history_sig.err && run->log_sig.err)
 		return 0;
-	if (old && !old->source_failed && run_sig_equal(&old->history_sig, &run->history_sig) &&
-	    run_sig_equal(&old->log_sig, &run->log_sig))
+	if (old && !old->source_failed && ckpt_file_sig_equal(&old->history_sig, &run->history_sig) &&
+	    ckpt_file_sig_equal(&old->log_sig, &run->log_sig))
 		return copy_source(run, old);
 	ckpt_history *h = NULL;
 	int rc =
@@ -109,20 +110,20 @@ int run_apply_metrics(ckpt_run *run)
 	char direction = run->source_direction;
 	for (size_t i = 0; i < run->n_epochs; i++) {
 		ckpt_epoch *e = &run->epochs[i];
-		const epoch_data *d = run->data[i];
-		const metric_entry *m = find_metric(run, e->epoch);
+		const epoch_data *d = e->data;
+		const metric_entry *m = find_metric(run, d->epoch);
 		e->has_metric = m && m->has_value;
 		e->metric = e->has_metric ? m->value : 0;
 		if (!e->has_metric && d->has_info_metric) {
-			e->has_metric = 1;
+			e->has_metric = true;
 			e->metric = d->info_metric;
 		}
 	}
 	for (size_t i = run->n_epochs; i-- > 0 && (!name || !direction);) {
 		if (!name)
-			name = run->data[i]->save_best_metric;
+			name = run->epochs[i].data->save_best_metric;
 		if (!direction)
-			direction = run->data[i]->info_direction;
+			direction = run->epochs[i].data->info_direction;
 	}
 	run->direction = direction == '-' || direction == '+' ? direction : 0;
 	if (name && !(run->metric = ckpt_strdup(name)))

@@ -13,32 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- signatures --------------------------------------------------------- */
-
-void run_sig_at(file_sig *sig, int dfd, const char *name)
-{
-	struct stat st;
-	memset(sig, 0, sizeof *sig);
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		sig->err = errno ? errno : EIO;
-		return;
-	}
-	sig->dev = st.st_dev;
-	sig->ino = st.st_ino;
-	sig->mode = st.st_mode;
-	sig->size = st.st_size;
-	sig->mtime = st.st_mtim;
-	sig->ctime = st.st_ctim;
-}
-
-bool run_sig_equal(const file_sig *a, const file_sig *b)
-{
-	return a->err == b->err && a->dev == b->dev && a->ino == b->ino && a->mode == b->mode &&
-	       a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
-	       a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
-	       a->ctime.tv_nsec == b->ctime.tv_nsec;
-}
-
 /* ---- epochs ------------------------------------------------------------- */
 
 static void epoch_data_unref(epoch_data *d)
@@ -51,6 +25,11 @@ static void epoch_data_unref(epoch_data *d)
 	free(d->timestamp);
 	free(d->metadata);
 	free(d->save_best_metric);
+	for (size_t i = 0; i < d->n_extra; i++)
+		free(d->extra_names[i]);
+	free(d->extra_names);
+	free(d->extra_values);
+	free(d->session);
 	free(d);
 }
 
@@ -66,41 +45,60 @@ int run_set_problem(ckpt_run *run, const char *text)
 static void take_info(epoch_data *d, ckpt_info *info)
 {
 	d->checksum = info->checksum, info->checksum = NULL;
+	d->checksum_kind = ckpt_checksum_kind_of(d->checksum);
 	d->timestamp = info->timestamp, info->timestamp = NULL;
 	d->metadata = info->metadata, info->metadata = NULL;
 	d->save_best_metric = info->save_best_metric, info->save_best_metric = NULL;
-	d->rec.has_best_metric_last = info->has_best_metric_last;
-	d->rec.best_metric_last = info->best_metric_last;
-	d->rec.has_time_elapsed = info->has_time_elapsed && !info->first;
-	d->rec.time_elapsed = info->time_elapsed;
-	d->rec.first_save = info->first;
+	d->session = info->session, info->session = NULL;
+	d->has_best_metric_last = info->has_best_metric_last;
+	d->best_metric_last = info->best_metric_last;
+	d->has_time_elapsed = info->has_time_elapsed && !info->first;
+	d->time_elapsed = info->time_elapsed;
+	d->first_save = info->first;
 	d->has_info_metric = info->has_metric_value;
 	d->info_metric = info->metric_value;
 	d->info_direction = info->direction;
+	d->n_extra = info->n_extra, info->n_extra = 0;
+	d->extra_names = info->extra_names, info->extra_names = NULL;
+	d->extra_values = info->extra_values, info->extra_values = NULL;
+	d->keep_limit = info->keep_limit;
+	d->keep_mode = info->keep_mode;
 }
 
-static int set_invalid(epoch_data *d, const char *why)
+static int set_info_error(epoch_data *d, ckpt_info_state state, const char *why)
 {
-	d->rec.info = CKPT_INFO_INVALID;
+	d->info_state = state;
 	d->info_error = ckpt_strdup(why);
 	return d->info_error ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", d->dir);
 }
 
+/* A stat or read that failed for want of permission, or on a failing disk:
+ * the file may be fine, we just cannot tell. */
+static bool errno_means_unreadable(int err)
+{
+	return err != 0 && err != ENOENT && err != ENOTDIR;
+}
+
 /* Reads epochs/NNN/ckpt-info.json, never through a link and never opening
- * anything but a regular file; any fault makes the info INVALID, not an error. */
+ * anything but a regular file; any fault makes the info INVALID or
+ * UNREADABLE, not an error of the snapshot. */
 static int read_info(ckpt_run *run, epoch_data *d)
 {
 	char rel[64], why[160];
 	snprintf(rel, sizeof rel, "%s/%s/%s", CKPT_EPOCHS_NAME, d->dir, CKPT_INFO_NAME);
-	if (d->info_sig.err == ENOENT) {
-		d->rec.info = CKPT_INFO_MISSING;
+	if (d->info_sig.err == ENOENT || d->info_sig.err == ENOTDIR) {
+		d->info_state = CKPT_INFO_MISSING;
 		return 0;
 	}
-	if (!d->info_sig.err && !S_ISREG(d->info_sig.mode)) {
+	if (d->info_sig.err) {
+		snprintf(why, sizeof why, "%s: %s", rel, strerror(d->info_sig.err));
+		return set_info_error(d, CKPT_INFO_UNREADABLE, why);
+	}
+	if (!S_ISREG(d->info_sig.mode)) {
 		snprintf(why, sizeof why, "%s: %s", rel,
 			 S_ISLNK(d->info_sig.mode) ? "is a symbolic link, not a file"
 						   : "not a regular file");
-		return set_invalid(d, why);
+		return set_info_error(d, CKPT_INFO_INVALID, why);
 	}
 	char *path = ckpt_path_join(run->root, rel);
 	if (!path)
@@ -108,7 +106,9 @@ static int read_info(ckpt_run *run, epoch_data *d)
 	char *text = NULL;
 	size_t len = 0;
 	run->info_reads++;
+	errno = 0;
 	int rc = ckpt_read_file(&text, &len, path, CKPT_INFO_MAX_BYTES, true);
+	int err = errno;
 	free(path);
 	ckpt_info info;
 	memset(&info, 0, sizeof info);
@@ -118,33 +118,43 @@ static int read_info(ckpt_run *run, epoch_data *d)
 	if (rc == CKPT_ENOMEM)
 		return rc;
 	if (rc == CKPT_ENOENT) {
-		d->rec.info = CKPT_INFO_MISSING;
+		d->info_state = CKPT_INFO_MISSING;
 		return 0;
 	}
+	if (rc == CKPT_EIO && errno_means_unreadable(err)) {
+		snprintf(why, sizeof why, "%s: %s", rel, strerror(err));
+		return set_info_error(d, CKPT_INFO_UNREADABLE, why);
+	}
 	if (rc)
-		return set_invalid(d, ckpt_error_last());
-	if (info.epoch != d->rec.epoch) {
+		return set_info_error(d, CKPT_INFO_INVALID, ckpt_error_last());
+	if (info.epoch != d->epoch) {
 		snprintf(why, sizeof why, "%s: epoch is %ld, expected %ld", rel, info.epoch,
-			 d->rec.epoch);
+			 d->epoch);
 		ckpt_info_clear(&info);
-		return set_invalid(d, why);
+		return set_info_error(d, CKPT_INFO_INVALID, why);
 	}
 	take_info(d, &info);
 	ckpt_info_clear(&info);
-	d->rec.info = CKPT_INFO_OK;
+	d->info_state = CKPT_INFO_OK;
 	return 0;
 }
 
-static void point_record(epoch_data *d)
+static void read_model_state(epoch_data *d)
 {
-	d->rec.dir = d->dir;
-	d->rec.info_error = d->info_error;
-	d->rec.checksum = d->checksum;
-	d->rec.timestamp = d->timestamp;
-	d->rec.metadata = d->metadata;
-	d->rec.save_best_metric = d->save_best_metric;
-	d->rec.model_bytes =
-	    !d->model_sig.err && S_ISREG(d->model_sig.mode) ? d->model_sig.size : -1;
+	const ckpt_file_sig *m = &d->model_sig;
+	d->model_bytes = -1;
+	if (m->err == 0 && S_ISREG(m->mode)) {
+		d->model_state = CKPT_MODEL_OK;
+		d->model_bytes = m->size;
+	} else if (m->err == 0) {
+		d->model_state = CKPT_MODEL_NOT_REGULAR;
+	} else {
+		d->model_state =
+		    errno_means_unreadable(m->err) ? CKPT_MODEL_UNREADABLE : CKPT_MODEL_MISSING;
+	}
+	const struct timespec *when =
+	    d->info_sig.err == 0 ? &d->info_sig.mtime : &d->dir_sig.mtime;
+	d->saved_at = (int64_t)when->tv_sec;
 }
 
 /* bsearch and qsort over structs whose first member is `long epoch`. */
@@ -157,7 +167,7 @@ int run_compare_epoch_key(const void *key, const void *item)
 static const epoch_data *find_data(const ckpt_run *run, long epoch)
 {
 	const ckpt_epoch *e = run ? ckpt_run_find_epoch(run, epoch) : NULL;
-	return e ? run->data[e - run->epochs] : NULL;
+	return e ? e->data : NULL;
 }
 
 /* The epoch in epochs/<name>: shared with `old` when none of its files
@@ -165,20 +175,20 @@ static const epoch_data *find_data(const ckpt_run *run, long epoch)
 static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const char *name, long epoch,
 		      const ckpt_run *old)
 {
-	file_sig dir_sig, info_sig, model_sig;
+	ckpt_file_sig dir_sig, info_sig, model_sig;
 	char rel[64];
-	run_sig_at(&dir_sig, dfd, name);
+	ckpt_file_sig_at(&dir_sig, dfd, name);
 	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_INFO_NAME);
-	run_sig_at(&info_sig, dfd, rel);
+	ckpt_file_sig_at(&info_sig, dfd, rel);
 	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_MODEL_NAME);
-	run_sig_at(&model_sig, dfd, rel);
+	ckpt_file_sig_at(&model_sig, dfd, rel);
 	*out = NULL;
 	if (dir_sig.err == ENOENT)
 		return 0;
 	const epoch_data *prev = find_data(old, epoch);
-	if (prev && run_sig_equal(&prev->dir_sig, &dir_sig) &&
-	    run_sig_equal(&prev->info_sig, &info_sig) &&
-	    run_sig_equal(&prev->model_sig, &model_sig)) {
+	if (prev && ckpt_file_sig_equal(&prev->dir_sig, &dir_sig) &&
+	    ckpt_file_sig_equal(&prev->info_sig, &info_sig) &&
+	    ckpt_file_sig_equal(&prev->model_sig, &model_sig)) {
 		epoch_data *shared = (epoch_data *)prev;
 		__atomic_add_fetch(&shared->refs, 1, __ATOMIC_RELAXED);
 		*out = shared;
@@ -191,9 +201,10 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const char *name
 	}
 	d->refs = 1;
 	d->dir_sig = dir_sig, d->info_sig = info_sig, d->model_sig = model_sig;
-	d->rec.epoch = epoch;
+	d->epoch = epoch;
+	d->keep_mode = -1;
 	int rc = read_info(run, d);
-	point_record(d);
+	read_model_state(d);
 	if (rc) {
 		epoch_data_unref(d);
 		return rc;
@@ -318,8 +329,7 @@ static int read_epochs(ckpt_run *run, const ckpt_run *old)
 		if (run->n_strays > 1)
 			qsort(run->strays, run->n_strays, sizeof *run->strays, compare_strings);
 		run->epochs = calloc(n ? n : 1, sizeof *run->epochs);
-		run->data = calloc(n ? n : 1, sizeof *run->data);
-		if (!run->epochs || !run->data)
+		if (!run->epochs)
 			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
@@ -327,12 +337,13 @@ static int read_epochs(ckpt_run *run, const ckpt_run *old)
 		rc = load_epoch(&d, run, dirfd(dir), names[i].name, names[i].epoch, old);
 		if (rc || !d)
 			continue;
-		run->data[run->n_epochs] = d;
-		run->epochs[run->n_epochs++] = d->rec;
+		run->epochs[run->n_epochs++] = (ckpt_epoch){.data = d};
 		if (!d->model_sig.err && S_ISREG(d->model_sig.mode))
 			run->total_bytes += (uint64_t)d->model_sig.size;
 		if (!d->info_sig.err && S_ISREG(d->info_sig.mode))
 			run->total_bytes += (uint64_t)d->info_sig.size;
+		if (d->saved_at > run->updated)
+			run->updated = d->saved_at;
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i].name);
@@ -342,27 +353,44 @@ static int read_epochs(ckpt_run *run, const ckpt_run *old)
 }
 /* ---- links, leftovers, writer ----------------------------------------------- */
 
+/* The lock's holder, when one holds it: a writer is live unless it is known
+ * to have exited (same host, no such pid: a worker it forked keeps the lock). */
+static void read_holder(ckpt_run *run)
+{
+	bool held = false;
+	long pid = 0;
+	char path[64];
+	snprintf(path, sizeof path, "%s", CKPT_LOCK_NAME);
+	int rfd = open(run->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd >= 0) {
+		ckpt_file_sig_at(&run->lock_sig, rfd, path);
+		close(rfd);
+	}
+	/* An unreadable lock file hides no writer we could name: not an error. */
+	if (ckpt_lock_probe(&held, &pid, run->holder_host, run->holder_since, run->root) != 0 ||
+	    !held)
+		return;
+	run->has_holder = true;
+	run->holder_pid = pid;
+	run->live = !ckpt_lock_holder_gone(pid, run->holder_host);
+}
+
 static int read_surroundings(ckpt_run *run)
 {
 	run->best_state = ckpt_link_resolve(run->root, CKPT_BEST_NAME, &run->best);
 	run->last_state = ckpt_link_resolve(run->root, CKPT_LAST_NAME, &run->last);
-	file_sig sig;
+	ckpt_file_sig sig;
 	int rfd = open(run->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rfd >= 0) {
-		run_sig_at(&sig, rfd, CKPT_WORK_NAME);
-		run->work_leftover = sig.err == 0;
-		run_sig_at(&sig, rfd, CKPT_WORK_NAME ".old");
-		run->work_leftover = run->work_leftover || sig.err == 0;
+		ckpt_file_sig_at(&sig, rfd, CKPT_WORK_NAME);
+		run->work_present = sig.err == 0;
+		ckpt_file_sig_at(&sig, rfd, CKPT_WORK_NAME ".old");
+		run->work_present = run->work_present || sig.err == 0;
 		close(rfd);
 	}
-	bool live = false;
-	long pid = 0;
-	/* An unreadable lock file hides no writer we could name: not an error. */
-	if (ckpt_lock_probe(&live, &pid, run->writer_host, run->writer_since, run->root) == 0 &&
-	    live) {
-		run->has_writer = true;
-		run->writer = (ckpt_writer_info){pid, run->writer_host, run->writer_since};
-	}
+	read_holder(run);
+	/* A live writer's staging dir is its work in progress, not a leftover. */
+	run->work_leftover = run->work_present && !run->live;
 	return 0;
 }
 
@@ -371,12 +399,13 @@ static int read_surroundings(ckpt_run *run)
 static void run_free(ckpt_run *run)
 {
 	for (size_t i = 0; i < run->n_epochs; i++)
-		epoch_data_unref(run->data[i]);
+		epoch_data_unref((epoch_data *)run->epochs[i].data);
 	for (size_t i = 0; i < run->n_strays; i++)
 		free(run->strays[i]);
 	free(run->strays);
 	free(run->epochs);
-	free(run->data);
+	ckpt_records_unref(run->records);
+	free(run->health_text);
 	free(run->metrics);
 	free(run->source_metric);
 	free(run->metric);
@@ -397,7 +426,11 @@ static int run_build(ckpt_run *run, const ckpt_run *old)
 	if (!rc)
 		rc = run_apply_metrics(run);
 	if (!rc)
+		rc = run_load_checks(run, old);
+	if (!rc)
 		rc = read_surroundings(run);
+	if (!rc)
+		rc = run_assess(run);
 	return rc;
 }
 
@@ -442,8 +475,38 @@ int ckpt_run_open(ckpt_run **out, const char *path)
 	return rc ? rc : ckpt_run_open_at(out, &loc, NULL);
 }
 
-int ckpt_run_refresh(ckpt_run **out, ckpt_run *old)
+static bool same_text(const char *a, const char *b)
 {
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether a refreshed snapshot shows anything the old one did not. Shared
+ * epoch data means unchanged files; the rest is compared field by field. */
+static bool run_differs(const ckpt_run *a, const ckpt_run *b)
+{
+	if (a->n_epochs != b->n_epochs || a->n_strays != b->n_strays || a->best != b->best ||
+	    a->last != b->last || a->best_state != b->best_state ||
+	    a->last_state != b->last_state || a->work_present != b->work_present ||
+	    a->has_holder != b->has_holder || a->live != b->live ||
+	    a->holder_pid != b->holder_pid || !ckpt_file_sig_equal(&a->lock_sig, &b->lock_sig) ||
+	    !ckpt_file_sig_equal(&a->history_sig, &b->history_sig) ||
+	    !ckpt_file_sig_equal(&a->log_sig, &b->log_sig) ||
+	    !ckpt_file_sig_equal(&a->records_sig, &b->records_sig) ||
+	    !same_text(a->problem, b->problem) || a->source_failed || b->source_failed)
+		return true;
+	for (size_t i = 0; i < a->n_epochs; i++)
+		if (a->epochs[i].data != b->epochs[i].data)
+			return true;
+	for (size_t i = 0; i < a->n_strays; i++)
+		if (strcmp(a->strays[i], b->strays[i]) != 0)
+			return true;
+	return false;
+}
+
+int ckpt_run_refresh(ckpt_run **out, bool *out_changed, ckpt_run *old)
+{
+	if (out_changed)
+		*out_changed = false;
 	if (!out)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_run_refresh: no place for the run");
 	*out = NULL;
@@ -466,6 +529,13 @@ int ckpt_run_refresh(ckpt_run **out, ckpt_run *old)
 		run_free(run);
 		return rc;
 	}
+	if (!run_differs(run, old)) {
+		run_free(run);
+		*out = ckpt_run_ref(old);
+		return 0;
+	}
+	if (out_changed)
+		*out_changed = true;
 	*out = run;
 	return 0;
 }

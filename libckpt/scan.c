@@ -1,6 +1,7 @@
-/* scan.c: finding checkpoint runs: where the root of a run folder is (both
- * layouts), and walking a tree of many runs without following symlinks,
- * with one readdir per folder and bounded work on any tree. */
+/* scan.c: finding the runs under a folder: walking a tree of many runs
+ * without following symlinks (one readdir per folder, bounded work on any
+ * tree), handing each run out as soon as it is read, and scanning again
+ * with the runs that did not change shared with the previous list. */
 #include "internal.h"
 
 #include <dirent.h>
@@ -19,178 +20,13 @@
 #define SCAN_REPORT_EVERY 64
 
 struct ckpt_run_list {
+	char *path; /* as given */
+	int max_depth;
 	ckpt_run **runs;
-	size_t n_runs;
+	size_t n_runs, cap_runs;
 	char **problems;
 	size_t n_problems;
 };
-
-/* What a folder holds that tells a run apart, from lstat or readdir. */
-typedef struct run_marks {
-	bool epochs, log, best, last, work; /* any type */
-	bool ckpts_dir;                     /* ckpts/, a real directory */
-	bool save_dir;                      /* save/, a real directory */
-} run_marks;
-
-/* ---- locating a root --------------------------------------------------- */
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
-/* The parent of an absolute canonical path ("/" stays "/"). */
-static char *parent_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	size_t len = slash && slash != path ? (size_t)(slash - path) : 1;
-	char *out = malloc(len + 1);
-	if (out) {
-		memcpy(out, path, len);
-		out[len] = '\0';
-	}
-	return out;
-}
-
-static bool lstat_at(int dfd, const char *name, struct stat *st)
-{
-	return fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-static bool real_dir_at(int dfd, const char *name)
-{
-	struct stat st;
-	return lstat_at(dfd, name, &st) && S_ISDIR(st.st_mode);
-}
-
-static bool marks_root(const run_marks *m)
-{
-	return m->epochs || (m->log && (m->best || m->last || m->work));
-}
-
-void ckpt_run_location_clear(ckpt_run_location *loc)
-{
-	if (!loc)
-		return;
-	free(loc->root);
-	free(loc->folder);
-	free(loc->log_path);
-	memset(loc, 0, sizeof *loc);
-}
-
-/* Layout, run folder and log of a root (taken over by loc). The legacy
- * layout keeps its log beside ckpts/, in save/. */
-static int finish_location(ckpt_run_location *loc, char *root)
-{
-	memset(loc, 0, sizeof *loc);
-	loc->root = root;
-	loc->layout = CKPT_LAYOUT_CANDLE;
-	char *parent = parent_of(root);
-	char *own_log = ckpt_path_join(root, CKPT_LOG_NAME);
-	if (!parent || !own_log) {
-		free(parent);
-		free(own_log);
-		ckpt_run_location_clear(loc);
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
-	}
-	struct stat st;
-	bool named_ckpts = strcmp(base_name(root), "ckpts") == 0;
-	if (named_ckpts && strcmp(base_name(parent), "save") == 0 && lstat(own_log, &st) != 0) {
-		loc->layout = CKPT_LAYOUT_CANDLE_LEGACY;
-		loc->log_path = ckpt_path_join(parent, CKPT_LOG_NAME);
-		loc->folder = parent_of(parent);
-		free(own_log);
-		free(parent);
-	} else {
-		loc->log_path = own_log;
-		loc->folder = named_ckpts ? parent : ckpt_strdup(root);
-		if (!named_ckpts)
-			free(parent);
-	}
-	if (!loc->log_path || !loc->folder) {
-		ckpt_run_location_clear(loc);
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
-	}
-	return 0;
-}
-
-/* The root of the run in dir (an absolute canonical path, kept by the
- * location or freed) given what dir holds; `shown` names it in errors. */
-static int locate_marked(ckpt_run_location *loc, char *dir, int dfd, const run_marks *m,
-			 const char *shown)
-{
-	char *root = NULL;
-	if (marks_root(m))
-		root = dir, dir = NULL;
-	else if (m->ckpts_dir)
-		root = ckpt_path_join(dir, "ckpts");
-	else if (m->save_dir && real_dir_at(dfd, "save/ckpts"))
-		root = ckpt_path_join(dir, "save/ckpts");
-	else {
-		free(dir);
-		return ckpt_fail(
-		    CKPT_ENOENT,
-		    "%s: no checkpoint run here (looked for epochs/, ckpts/, save/ckpts/)", shown);
-	}
-	free(dir);
-	if (!root)
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", shown);
-	return finish_location(loc, root);
-}
-
-static void marks_by_lstat(run_marks *m, int dfd)
-{
-	struct stat st;
-	memset(m, 0, sizeof *m);
-	m->epochs = lstat_at(dfd, CKPT_EPOCHS_NAME, &st);
-	m->log = lstat_at(dfd, CKPT_LOG_NAME, &st);
-	m->best = lstat_at(dfd, CKPT_BEST_NAME, &st);
-	m->last = lstat_at(dfd, CKPT_LAST_NAME, &st);
-	m->work = lstat_at(dfd, CKPT_WORK_NAME, &st);
-	m->ckpts_dir = real_dir_at(dfd, "ckpts");
-	m->save_dir = real_dir_at(dfd, "save");
-}
-
-/* Opens path as a directory: *out_real is its canonical form. */
-static int open_folder(int *out_fd, char **out_real, const char *path)
-{
-	*out_fd = -1;
-	*out_real = realpath(path, NULL);
-	if (!*out_real) {
-		int err = errno;
-		if (err == ENOENT || err == ENOTDIR)
-			return ckpt_fail(CKPT_ENOENT, "%s: no such directory", path);
-		return ckpt_fail(ckpt_code_from_errno(err), "%s: %s", path, strerror(err));
-	}
-	*out_fd = open(*out_real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*out_fd < 0) {
-		int err = errno;
-		free(*out_real);
-		*out_real = NULL;
-		if (err == ENOTDIR)
-			return ckpt_fail(CKPT_ENOENT, "%s: not a directory", path);
-		return ckpt_fail(ckpt_code_from_errno(err), "%s: %s", path, strerror(err));
-	}
-	return 0;
-}
-
-int ckpt_run_locate(ckpt_run_location *out, const char *path)
-{
-	memset(out, 0, sizeof *out);
-	if (!path)
-		return ckpt_fail(CKPT_EINVAL, "ckpt_run_open: no path");
-	int dfd;
-	char *real;
-	int rc = open_folder(&dfd, &real, path);
-	if (rc)
-		return rc;
-	run_marks m;
-	marks_by_lstat(&m, dfd);
-	rc = locate_marked(out, real, dfd, &m, path);
-	close(dfd);
-	return rc;
-}
 
 /* ---- the list ------------------------------------------------------------ */
 
@@ -204,7 +40,13 @@ void ckpt_run_list_free(ckpt_run_list *list)
 		free(list->problems[i]);
 	free(list->runs);
 	free(list->problems);
+	free(list->path);
 	free(list);
+}
+
+const char *ckpt_run_list_path(const ckpt_run_list *list)
+{
+	return list ? list->path : NULL;
 }
 
 size_t ckpt_run_list_count(const ckpt_run_list *list)
@@ -217,7 +59,7 @@ ckpt_run *ckpt_run_list_get(const ckpt_run_list *list, size_t i)
 	return list && i < list->n_runs ? list->runs[i] : NULL;
 }
 
-size_t ckpt_run_list_problems(const ckpt_run_list *list)
+size_t ckpt_run_list_problem_count(const ckpt_run_list *list)
 {
 	return list ? list->n_problems : 0;
 }
@@ -241,81 +83,172 @@ static int add_problem(ckpt_run_list *list, const char *shown, const char *cause
 	return 0;
 }
 
-/* Opens the located run into the list, or records why it could not be read. */
-static int add_run(ckpt_run_list *list, ckpt_run_location *loc, const char *name, const char *shown)
+static int push_run(ckpt_run_list *list, ckpt_run *run)
 {
-	ckpt_run **grown = reallocarray(list->runs, list->n_runs + 1, sizeof *grown);
-	if (!grown) {
-		ckpt_run_location_clear(loc);
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", shown);
+	if (list->n_runs == list->cap_runs) {
+		size_t cap = list->cap_runs ? list->cap_runs * 2 : 16;
+		ckpt_run **grown = reallocarray(list->runs, cap, sizeof *grown);
+		if (!grown)
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", list->path);
+		list->runs = grown;
+		list->cap_runs = cap;
 	}
-	list->runs = grown;
-	ckpt_run *run = NULL;
-	int rc = ckpt_run_open_at(&run, loc, name);
-	if (rc == CKPT_ENOMEM)
-		return rc;
-	if (rc)
-		return add_problem(list, shown, ckpt_error_last());
 	list->runs[list->n_runs++] = run;
 	return 0;
 }
 
-/* ---- walking --------------------------------------------------------------- */
+/* ---- reading the runs found ---------------------------------------------- */
 
-typedef struct found_run {
-	char *name; /* relative to the scanned path */
-	ckpt_run_location loc;
-} found_run;
+/* What one walk does with what it finds. */
+typedef struct walker {
+	ckpt_run_list *list;
+	const ckpt_run_list *old; /* refresh: the runs to share; NULL for a scan */
+	ckpt_run **old_by_root;   /* old's runs sorted by root */
+	bool *old_seen;
+	bool changed;
+	const char *base; /* canonical form of list->path */
+	ckpt_meter meter;
+	ckpt_scan_fn on_run;
+	void *payload;
+	size_t visited;
+	bool capped; /* folders left unvisited at SCAN_MAX_FOLDERS */
+} walker;
+
+static int compare_run_roots(const void *a, const void *b)
+{
+	return strcmp(ckpt_run_root(*(ckpt_run *const *)a), ckpt_run_root(*(ckpt_run *const *)b));
+}
+
+/* The index in old_by_root of the run at root, or -1. */
+static long find_old(const walker *w, const char *root)
+{
+	size_t lo = 0, hi = w->old ? w->old->n_runs : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ckpt_run_root(w->old_by_root[mid]), root);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static bool stop_requested(walker *w)
+{
+	return ckpt_meter_stopped(&w->meter);
+}
+
+/* Opens (or, in a refresh, refreshes) the run at loc (taken) as `name`. */
+static int read_run(walker *w, ckpt_run_location *loc, const char *name, const char *shown)
+{
+	ckpt_run *run = NULL;
+	bool fresh = true;
+	long old = find_old(w, loc->root);
+	int rc;
+	if (old >= 0) {
+		w->old_seen[old] = true;
+		fresh = false;
+		bool changed = false;
+		rc = ckpt_run_refresh(&run, &changed, w->old_by_root[old]);
+		w->changed = w->changed || changed || rc != 0;
+		ckpt_run_location_clear(loc);
+	} else {
+		w->changed = true;
+		rc = ckpt_run_open_at(&run, loc, name);
+	}
+	if (rc == CKPT_ENOMEM)
+		return rc;
+	if (rc)
+		return add_problem(w->list, shown, ckpt_error_last());
+	if ((rc = push_run(w->list, run)) != 0) {
+		ckpt_run_unref(run);
+		return rc;
+	}
+	w->meter.event.done++;
+	ckpt_meter_send(&w->meter);
+	if (fresh && w->on_run && w->on_run(run, w->payload) != 0)
+		w->meter.stopped = true;
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+/* The runs of the folder at rel (abs, open as dfd; rel NULL for the scanned
+ * folder itself): one named rel (the folder's own name at the top), or two
+ * named rel/ckpts and rel/save/ckpts. */
+static int read_roots(walker *w, const char *rel, const char *abs, int dfd,
+		      const ckpt_run_marks *m, bool *out_found)
+{
+	ckpt_run_location found[2];
+	size_t n = 0;
+	*out_found = false;
+	int rc = ckpt_locate_roots(found, &n, abs, dfd, m);
+	if (rc)
+		return rc;
+	*out_found = n > 0;
+	size_t i = 0;
+	for (; i < n && !rc; i++) {
+		const char *sub = found[i].root + strlen(abs) + 1;
+		char *name = n == 2 ? ckpt_path_join(rel ? rel : base_name(abs), sub)
+			     : rel  ? ckpt_strdup(rel)
+				    : NULL;
+		bool named = name || (n == 1 && !rel);
+		char *shown = !named		? NULL
+			      : name && rel	? ckpt_path_join(w->list->path, n == 2 ? name : rel)
+			      : n == 2		? ckpt_path_join(w->list->path, sub)
+						: ckpt_strdup(w->list->path);
+		if (!named || !shown) {
+			ckpt_run_location_clear(&found[i]);
+			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+		} else {
+			rc = read_run(w, &found[i], name, shown);
+		}
+		free(name);
+		free(shown);
+	}
+	for (; i < n; i++)
+		ckpt_run_location_clear(&found[i]);
+	return rc;
+}
+
+/* ---- walking --------------------------------------------------------------- */
 
 typedef struct pending {
 	char *rel;
 	int depth;
 } pending;
 
-typedef struct walker {
-	const char *path; /* as the caller gave it, for messages */
-	const char *base; /* canonical */
-	int max_depth;
-	const ckpt_progress *progress;
-	size_t visited;
-	bool capped; /* folders left unvisited at SCAN_MAX_FOLDERS */
-	pending *stack;
-	size_t n_stack, cap_stack;
-	found_run *found;
-	size_t n_found, cap_found;
-} walker;
+typedef struct stack {
+	pending *items;
+	size_t n, cap;
+} stack;
 
-static bool push_pending(walker *w, char *rel, int depth)
+static bool stack_push(stack *s, char *rel, int depth)
 {
-	if (w->n_stack == w->cap_stack) {
-		size_t cap = w->cap_stack ? w->cap_stack * 2 : 64;
-		pending *grown = reallocarray(w->stack, cap, sizeof *grown);
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		pending *grown = reallocarray(s->items, cap, sizeof *grown);
 		if (!grown)
 			return false;
-		w->stack = grown;
-		w->cap_stack = cap;
+		s->items = grown;
+		s->cap = cap;
 	}
-	w->stack[w->n_stack++] = (pending){rel, depth};
+	s->items[s->n++] = (pending){rel, depth};
 	return true;
 }
 
-static bool push_found(walker *w, char *name, ckpt_run_location *loc)
+static void stack_clear(stack *s)
 {
-	if (w->n_found == w->cap_found) {
-		size_t cap = w->cap_found ? w->cap_found * 2 : 16;
-		found_run *grown = reallocarray(w->found, cap, sizeof *grown);
-		if (!grown)
-			return false;
-		w->found = grown;
-		w->cap_found = cap;
-	}
-	w->found[w->n_found++] = (found_run){name, *loc};
-	return true;
-}
-
-static char *child_rel(const char *rel, const char *name)
-{
-	return rel[0] ? ckpt_path_join(rel, name) : ckpt_strdup(name);
+	for (size_t i = 0; i < s->n; i++)
+		free(s->items[i].rel);
+	free(s->items);
 }
 
 /* A directory entry's type without a stat when readdir already knows it. */
@@ -323,109 +256,52 @@ static bool entry_is_dir(int dfd, const struct dirent *entry)
 {
 	if (entry->d_type != DT_UNKNOWN)
 		return entry->d_type == DT_DIR;
-	return real_dir_at(dfd, entry->d_name);
+	struct stat st;
+	return fstatat(dfd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
-static void mark_entry(run_marks *m, int dfd, const struct dirent *entry, bool *is_dir)
+static char *child_rel(const char *rel, const char *name)
 {
-	const char *name = entry->d_name;
-	*is_dir = entry_is_dir(dfd, entry);
-	if (strcmp(name, CKPT_EPOCHS_NAME) == 0)
-		m->epochs = true;
-	else if (strcmp(name, CKPT_LOG_NAME) == 0)
-		m->log = true;
-	else if (strcmp(name, CKPT_BEST_NAME) == 0)
-		m->best = true;
-	else if (strcmp(name, CKPT_LAST_NAME) == 0)
-		m->last = true;
-	else if (strcmp(name, CKPT_WORK_NAME) == 0)
-		m->work = true;
-	else if (strcmp(name, "ckpts") == 0)
-		m->ckpts_dir = *is_dir;
-	else if (strcmp(name, "save") == 0)
-		m->save_dir = *is_dir;
-}
-
-typedef struct subdir_list {
-	char **names; /* relative to the scanned path */
-	size_t n, cap;
-} subdir_list;
-
-static void subdir_list_clear(subdir_list *list)
-{
-	for (size_t i = 0; i < list->n; i++)
-		free(list->names[i]);
-	free(list->names);
-	memset(list, 0, sizeof *list);
-}
-
-static bool subdir_list_add(subdir_list *list, char *rel)
-{
-	if (list->n == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 16;
-		char **grown = reallocarray(list->names, cap, sizeof *grown);
-		if (!grown)
-			return false;
-		list->names = grown;
-		list->cap = cap;
-	}
-	list->names[list->n++] = rel;
-	return true;
+	return rel[0] ? ckpt_path_join(rel, name) : ckpt_strdup(name);
 }
 
 /* One readdir of the folder: what marks a run there, and its real
- * subdirectories while within depth and the folder cap. */
-static int read_folder(walker *w, const pending *p, DIR *dir, run_marks *m, subdir_list *subdirs)
+ * subdirectories while within depth and the folder cap (pushed above the
+ * folder's own place on the stack, so that they are not lost). */
+static int read_folder(walker *w, stack *s, const pending *p, DIR *dir, ckpt_run_marks *m,
+		       size_t *out_subdirs)
 {
 	struct dirent *entry;
+	*out_subdirs = 0;
 	while ((entry = readdir(dir)) != NULL) {
 		if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
 			continue;
-		bool is_dir;
-		mark_entry(m, dirfd(dir), entry, &is_dir);
-		if (!is_dir || p->depth >= w->max_depth)
+		bool is_dir = entry_is_dir(dirfd(dir), entry);
+		ckpt_marks_entry(m, entry->d_name, is_dir);
+		if (!is_dir || p->depth >= w->list->max_depth)
 			continue;
-		if (w->visited + w->n_stack + subdirs->n >= SCAN_MAX_FOLDERS) {
+		if (w->visited + s->n >= SCAN_MAX_FOLDERS) {
 			w->capped = true;
 			continue;
 		}
 		char *rel = child_rel(p->rel, entry->d_name);
-		if (!rel || !subdir_list_add(subdirs, rel)) {
+		if (!rel || !stack_push(s, rel, p->depth + 1)) {
 			free(rel);
-			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->path);
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 		}
+		(*out_subdirs)++;
 	}
 	return 0;
 }
 
-/* A run in the folder is recorded (and *out_found set); abs is taken. */
-static int record_run(walker *w, const pending *p, char *abs, int dfd, const run_marks *m,
-		      bool *out_found)
-{
-	ckpt_run_location loc;
-	*out_found = false;
-	int rc = locate_marked(&loc, abs, dfd, m, p->rel);
-	if (rc == CKPT_ENOENT)
-		return 0; /* e.g. a save/ without ckpts/ inside: an ordinary folder */
-	if (rc)
-		return rc;
-	char *name = ckpt_strdup(p->rel);
-	if (!name || !push_found(w, name, &loc)) {
-		free(name);
-		ckpt_run_location_clear(&loc);
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->path);
-	}
-	*out_found = true;
-	return 0;
-}
-
-/* Visits one folder: a run there is recorded and not entered; otherwise its
- * subdirectories are queued. */
-static int visit(walker *w, const pending *p)
+/* Visits one folder: a run there is read and not entered; otherwise its
+ * subdirectories stay queued. The scanned folder itself (rel "") was looked
+ * at before the walk. */
+static int visit(walker *w, stack *s, const pending *p)
 {
 	char *abs = p->rel[0] ? ckpt_path_join(w->base, p->rel) : ckpt_strdup(w->base);
 	if (!abs)
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->path);
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 	/* O_NOFOLLOW: a folder replaced by a link since it was listed is skipped. */
 	int dfd = open(abs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
@@ -435,22 +311,17 @@ static int visit(walker *w, const pending *p)
 		free(abs);
 		return 0; /* unreadable folders hide nothing we could open */
 	}
-	run_marks m = {0};
-	subdir_list subdirs = {0};
+	ckpt_run_marks m = {0};
+	size_t subdirs = 0;
+	int rc = read_folder(w, s, p, dir, &m, &subdirs);
 	bool found = false;
-	int rc = read_folder(w, p, dir, &m, &subdirs);
-	/* The scanned folder itself was checked before the walk. */
-	if (!rc && p->rel[0] && (marks_root(&m) || m.ckpts_dir || m.save_dir)) {
-		rc = record_run(w, p, abs, dfd, &m, &found);
-		abs = NULL;
+	if (!rc && p->rel[0] && ckpt_marks_any(&m))
+		rc = read_roots(w, p->rel, abs, dirfd(dir), &m, &found);
+	if (found) {
+		/* A run is not entered: drop what read_folder queued. */
+		for (size_t i = 0; i < subdirs; i++)
+			free(s->items[--s->n].rel);
 	}
-	for (size_t i = 0; !rc && !found && i < subdirs.n; i++) {
-		if (!push_pending(w, subdirs.names[i], p->depth + 1))
-			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->path);
-		else
-			subdirs.names[i] = NULL;
-	}
-	subdir_list_clear(&subdirs);
 	free(abs);
 	closedir(dir);
 	return rc;
@@ -458,114 +329,145 @@ static int visit(walker *w, const pending *p)
 
 static int walk(walker *w)
 {
+	stack s = {0};
 	char *start = ckpt_strdup("");
-	if (!start || !push_pending(w, start, 0)) {
+	if (!start || !stack_push(&s, start, 0)) {
 		free(start);
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->path);
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 	}
-	while (w->n_stack > 0) {
-		if (ckpt_cancelled(w->progress))
-			return ckpt_fail(CKPT_ECANCELLED, "%s: scan cancelled", w->path);
-		pending p = w->stack[--w->n_stack];
-		int rc = visit(w, &p);
-		free(p.rel);
-		if (rc)
-			return rc;
-		if (++w->visited % SCAN_REPORT_EVERY == 0)
-			ckpt_report(w->progress, "scan", w->visited, 0);
-	}
-	ckpt_report(w->progress, "scan", w->visited, 0);
-	return 0;
-}
-
-static void walker_clear(walker *w)
-{
-	for (size_t i = 0; i < w->n_stack; i++)
-		free(w->stack[i].rel);
-	for (size_t i = 0; i < w->n_found; i++) {
-		free(w->found[i].name);
-		ckpt_run_location_clear(&w->found[i].loc);
-	}
-	free(w->stack);
-	free(w->found);
-}
-
-static int compare_found(const void *a, const void *b)
-{
-	return strcmp(((const found_run *)a)->name, ((const found_run *)b)->name);
-}
-
-/* Opens every run found, in name order; each found run is consumed. */
-static int open_found(ckpt_run_list *list, walker *w)
-{
-	if (w->n_found > 1)
-		qsort(w->found, w->n_found, sizeof *w->found, compare_found);
 	int rc = 0;
-	for (size_t i = 0; i < w->n_found && !rc; i++) {
-		if (ckpt_cancelled(w->progress)) {
-			rc = ckpt_fail(CKPT_ECANCELLED, "%s: scan cancelled", w->path);
+	while (s.n > 0 && !rc) {
+		if (stop_requested(w)) {
+			rc = ckpt_fail(CKPT_ECANCELLED, "%s: scan cancelled", w->list->path);
 			break;
 		}
-		found_run *f = &w->found[i];
-		char *shown = ckpt_path_join(w->path, f->name);
-		rc = shown ? add_run(list, &f->loc, f->name, shown)
-			   : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->path);
-		free(shown);
-		ckpt_report(w->progress, "open", i + 1, w->n_found);
+		pending p = s.items[--s.n];
+		rc = visit(w, &s, &p);
+		free(p.rel);
+		w->meter.event.items_done = ++w->visited;
+		if (w->visited % SCAN_REPORT_EVERY == 0)
+			ckpt_meter_send(&w->meter);
 	}
+	stack_clear(&s);
+	if (!rc && stop_requested(w))
+		rc = ckpt_fail(CKPT_ECANCELLED, "%s: scan cancelled", w->list->path);
 	return rc;
 }
 
-static int scan_tree(ckpt_run_list *list, const char *path, const char *base, int max_depth,
-		     const ckpt_progress *progress)
+/* ---- scanning and scanning again ---------------------------------------- */
+
+static int compare_run_names(const void *a, const void *b)
 {
-	walker w = {.path = path, .base = base, .max_depth = max_depth, .progress = progress};
-	int rc = walk(&w);
-	if (!rc && w.capped)
-		rc = add_problem(list, path,
+	return strcmp(ckpt_run_name(*(ckpt_run *const *)a), ckpt_run_name(*(ckpt_run *const *)b));
+}
+
+/* The path is a run (or two), or the walk below it finds them. */
+static int scan_into(walker *w)
+{
+	int dfd;
+	char *real;
+	int rc = ckpt_open_folder(&dfd, &real, w->list->path);
+	if (rc)
+		return rc;
+	w->base = real;
+	ckpt_run_marks m;
+	ckpt_marks_by_lstat(&m, dfd);
+	bool found = false;
+	rc = read_roots(w, NULL, real, dfd, &m, &found);
+	close(dfd);
+	if (!rc && !found)
+		rc = walk(w);
+	if (!rc && w->capped)
+		rc = add_problem(w->list, w->list->path,
 				 "too many folders: scan stopped after " SCAN_MAX_FOLDERS_TEXT
 				 " of them");
+	if (!rc && w->list->n_runs > 1)
+		qsort(w->list->runs, w->list->n_runs, sizeof *w->list->runs, compare_run_names);
 	if (!rc)
-		rc = open_found(list, &w);
-	walker_clear(&w);
+		ckpt_meter_send(&w->meter);
+	free(real);
+	w->base = NULL;
 	return rc;
 }
 
-int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth, const ckpt_progress *progress)
+static ckpt_run_list *list_new(const char *path, int max_depth)
+{
+	ckpt_run_list *list = calloc(1, sizeof *list);
+	if (list && !(list->path = ckpt_strdup(path))) {
+		free(list);
+		list = NULL;
+	}
+	if (list)
+		list->max_depth = max_depth > 0 ? max_depth : SCAN_DEFAULT_DEPTH;
+	return list;
+}
+
+int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth, const ckpt_progress *progress,
+	      ckpt_scan_fn on_run, void *payload)
 {
 	if (!out)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no place for the list");
 	*out = NULL;
 	if (!path)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no path");
-	int dfd;
-	char *real;
-	int rc = open_folder(&dfd, &real, path);
-	if (rc)
-		return rc;
-	ckpt_run_list *list = calloc(1, sizeof *list);
-	if (!list) {
-		close(dfd);
-		free(real);
+	walker w = {.on_run = on_run, .payload = payload};
+	if (!(w.list = list_new(path, max_depth)))
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
-	}
-	run_marks m;
-	marks_by_lstat(&m, dfd);
-	ckpt_run_location loc;
-	char *dir = ckpt_strdup(real);
-	rc = dir ? locate_marked(&loc, dir, dfd, &m, path)
-		 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
-	close(dfd);
-	if (rc == 0)
-		rc = add_run(list, &loc, NULL, path); /* path is itself one run */
-	else if (rc == CKPT_ENOENT)
-		rc = scan_tree(list, path, real, max_depth > 0 ? max_depth : SCAN_DEFAULT_DEPTH,
-			       progress);
-	free(real);
+	ckpt_meter_init(&w.meter, progress, CKPT_STAGE_SCAN, NULL);
+	int rc = scan_into(&w);
 	if (rc) {
-		ckpt_run_list_free(list);
+		ckpt_run_list_free(w.list);
 		return rc;
 	}
-	*out = list;
+	*out = w.list;
+	return 0;
+}
+
+static bool same_problems(const ckpt_run_list *a, const ckpt_run_list *b)
+{
+	if (a->n_problems != b->n_problems)
+		return false;
+	for (size_t i = 0; i < a->n_problems; i++)
+		if (strcmp(a->problems[i], b->problems[i]) != 0)
+			return false;
+	return true;
+}
+
+int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run_list *old,
+			  const ckpt_progress *progress, ckpt_scan_fn on_run, void *payload)
+{
+	if (out_changed)
+		*out_changed = false;
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_run_list_refresh: no place for the list");
+	*out = NULL;
+	if (!old)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_run_list_refresh: no list");
+	walker w = {.old = old, .on_run = on_run, .payload = payload};
+	w.list = list_new(old->path, old->max_depth);
+	w.old_by_root = calloc(old->n_runs ? old->n_runs : 1, sizeof *w.old_by_root);
+	w.old_seen = calloc(old->n_runs ? old->n_runs : 1, sizeof *w.old_seen);
+	int rc = w.list && w.old_by_root && w.old_seen
+		     ? 0
+		     : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", old->path);
+	if (!rc) {
+		memcpy(w.old_by_root, old->runs, old->n_runs * sizeof *old->runs);
+		if (old->n_runs > 1)
+			qsort(w.old_by_root, old->n_runs, sizeof *w.old_by_root, compare_run_roots);
+		ckpt_meter_init(&w.meter, progress, CKPT_STAGE_SCAN, NULL);
+		rc = scan_into(&w);
+	}
+	for (size_t i = 0; !rc && i < old->n_runs; i++)
+		w.changed = w.changed || !w.old_seen[i];
+	w.changed = w.changed || (!rc && !same_problems(w.list, old));
+	free(w.old_by_root);
+	free(w.old_seen);
+	if (rc) {
+		ckpt_run_list_free(w.list);
+		return rc;
+	}
+	if (out_changed)
+		*out_changed = w.changed;
+	*out = w.list;
 	return 0;
 }

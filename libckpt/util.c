@@ -381,10 +381,27 @@ bool ckpt_cancelled(const ckpt_progress *progress)
 	return progress && progress->cancel && __atomic_load_n(progress->cancel, __ATOMIC_RELAXED);
 }
 
-void ckpt_report(const ckpt_progress *progress, const char *stage, uint64_t done, uint64_t total)
+void ckpt_meter_init(ckpt_meter *meter, const ckpt_progress *progress, ckpt_stage stage,
+		     const char *run)
 {
-	if (progress && progress->fn)
-		progress->fn(stage, done, total, progress->payload);
+	memset(meter, 0, sizeof *meter);
+	meter->progress = progress;
+	meter->event.size = sizeof meter->event;
+	meter->event.stage = stage;
+	meter->event.run = run;
+}
+
+bool ckpt_meter_send(ckpt_meter *meter)
+{
+	const ckpt_progress *p = meter->progress;
+	if (!meter->stopped && p && p->fn && p->fn(&meter->event, p->payload) != 0)
+		meter->stopped = true;
+	return !ckpt_meter_stopped(meter);
+}
+
+bool ckpt_meter_stopped(const ckpt_meter *meter)
+{
+	return meter->stopped || ckpt_cancelled(meter->progress);
 }
 
 bool ckpt_parse_long(const char *text, long long *out)
@@ -426,4 +443,44 @@ const char *ckpt_hostname(void)
 {
 	pthread_once(&host_once, read_host_name);
 	return host_name;
+}
+
+void ckpt_file_sig_at(ckpt_file_sig *sig, int dfd, const char *name)
+{
+	struct stat st;
+	memset(sig, 0, sizeof *sig);
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		sig->err = errno ? errno : EIO;
+		return;
+	}
+	sig->dev = st.st_dev;
+	sig->ino = st.st_ino;
+	sig->mode = st.st_mode;
+	sig->size = st.st_size;
+	sig->mtime = st.st_mtim;
+	sig->ctime = st.st_ctim;
+}
+
+void ckpt_file_sig_fd(ckpt_file_sig *sig, int fd)
+{
+	struct stat st;
+	memset(sig, 0, sizeof *sig);
+	if (fstat(fd, &st) != 0) {
+		sig->err = errno ? errno : EIO;
+		return;
+	}
+	sig->dev = st.st_dev;
+	sig->ino = st.st_ino;
+	sig->mode = st.st_mode;
+	sig->size = st.st_size;
+	sig->mtime = st.st_mtim;
+	sig->ctime = st.st_ctim;
+}
+
+bool ckpt_file_sig_equal(const ckpt_file_sig *a, const ckpt_file_sig *b)
+{
+	return a->err == b->err && a->dev == b->dev && a->ino == b->ino && a->mode == b->mode &&
+	       a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
+	       a->ctime.tv_nsec == b->ctime.tv_nsec;
 }

@@ -8,8 +8,6 @@
 
 #include <time.h>
 
-#define DISABLED_CHECKSUM "__DISABLED__"
-
 struct ckpt_writer {
 	ckpt_settings settings;
 	char *root;      /* absolute */
@@ -19,6 +17,7 @@ struct ckpt_writer {
 	char *work;
 	char *epochs_dir;
 	ckpt_lock *lock;
+	bool follower; /* CKPT_WRITER_FOLLOWER: decides, writes nothing */
 	char session[64];
 	ckpt_model_write_fn write_fn;
 	ckpt_model_load_fn load_fn;
@@ -33,6 +32,8 @@ struct ckpt_writer {
 
 CKPT_INTERNAL int writer_log(const ckpt_writer *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The callback's own message (ckpt_error_set), if it left one, after ours. */
+CKPT_INTERNAL int writer_callback_failed(const char *what, const char *path, long epoch);
 CKPT_INTERNAL const char *writer_fmt_metric(char out[64], double value);
 CKPT_INTERNAL double writer_seconds_since(const struct timespec *start);
 CKPT_INTERNAL int writer_log_rate(const ckpt_writer *w, const char *what, const char *path,
@@ -45,6 +46,8 @@ CKPT_INTERNAL char *writer_epoch_path(const ckpt_writer *w, long epoch, const ch
 CKPT_INTERNAL int writer_check_epochs_dir(const ckpt_writer *w);
 /* Logs and re-points R/best at epochs/NNN. */
 CKPT_INTERNAL int writer_point_best(const ckpt_writer *w, long epoch);
+/* Adds epoch to the epochs this writer saved (kept ascending). */
+CKPT_INTERNAL int writer_remember_saved(ckpt_writer *w, long epoch);
 CKPT_INTERNAL int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value,
 				    bool became_best, const ckpt_metric *extra, size_t n_extra,
 				    int *out_deleted, bool *out_published);

@@ -30,8 +30,9 @@ static int stage_model(ckpt_writer *w, long epoch, const char *model)
 		return rc;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	ckpt_error_clear();
 	if (w->write_fn(model, w->payload) != 0) {
-		ckpt_fail(CKPT_ECALLBACK, "%s: model writer failed for epoch %ld", model, epoch);
+		writer_callback_failed("model writer", model, epoch);
 		return writer_discard_work(w, CKPT_ECALLBACK);
 	}
 	double seconds = writer_seconds_since(&start);
@@ -48,10 +49,11 @@ static int stage_model(ckpt_writer *w, long epoch, const char *model)
 }
 
 /* Step c. */
-static int stage_checksum(const ckpt_writer *w, char out[80], const char *model)
+static int stage_checksum(const ckpt_writer *w, char out[CKPT_CHECKSUM_TEXT_MAX],
+			  const char *model)
 {
 	if (!w->settings.checksum) {
-		snprintf(out, 80, "%s", DISABLED_CHECKSUM);
+		snprintf(out, CKPT_CHECKSUM_TEXT_MAX, "%s", CKPT_DISABLED_CHECKSUM);
 		return 0;
 	}
 	int rc = writer_log(w, "checksumming: %s", model);
@@ -86,6 +88,11 @@ static int stage_info(ckpt_writer *w, long epoch, char direction, double value,
 	info.has_metric_value = true;
 	info.metric_value = value;
 	info.direction = direction;
+	/* For readers: which session saved it (the history's reconciliation),
+	 * and the retention it was saved under (the browser's clean default). */
+	info.session = w->session;
+	info.keep_limit = w->settings.keep_limit;
+	info.keep_mode = (int)w->settings.keep_mode;
 
 	ckpt_buf buf;
 	ckpt_buf_init(&buf);
@@ -109,7 +116,7 @@ static int stage_epoch(ckpt_writer *w, long epoch, char direction, double value,
 	char *model = ckpt_path_join(w->work, CKPT_MODEL_NAME);
 	if (!model)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->work);
-	char checksum[80];
+	char checksum[CKPT_CHECKSUM_TEXT_MAX];
 	int rc = stage_model(w, epoch, model);
 	if (!rc && (rc = stage_checksum(w, checksum, model)) != 0)
 		rc = writer_discard_work(w, rc);
@@ -213,7 +220,7 @@ out:
 	return rc;
 }
 
-static int remember_saved(ckpt_writer *w, long epoch)
+int writer_remember_saved(ckpt_writer *w, long epoch)
 {
 	size_t at = w->n_saved;
 	while (at > 0 && w->saved[at - 1] >= epoch)
@@ -370,7 +377,7 @@ int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value, 
 	w->has_last_save = true;
 	w->last_save = staged;
 	/* Published even if a sync failed after: retention must know it. */
-	int remembered = remember_saved(w, epoch);
+	int remembered = writer_remember_saved(w, epoch);
 	if (rc || (rc = remembered) != 0 || (rc = point_links(w, epoch, became_best)) != 0)
 		return rc;
 	return apply_retention(w, epoch, out_deleted);

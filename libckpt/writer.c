@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,16 @@ int writer_log_rate(const ckpt_writer *w, const char *what, const char *path, do
 	double mb = stat(path, &st) == 0 ? (double)st.st_size / (1024.0 * 1024.0) : 0.0;
 	double rate = mb / (seconds > 1e-6 ? seconds : 1e-6);
 	return writer_log(w, "%s %0.3f MB in %0.3f seconds (%0.2f MB/s).", what, mb, seconds, rate);
+}
+
+int writer_callback_failed(const char *what, const char *path, long epoch)
+{
+	char reason[900];
+	snprintf(reason, sizeof reason, "%s", ckpt_error_last());
+	if (reason[0])
+		return ckpt_fail(CKPT_ECALLBACK, "%s: %s failed for epoch %ld: %s", path, what,
+				 epoch, reason);
+	return ckpt_fail(CKPT_ECALLBACK, "%s: %s failed for epoch %ld", path, what, epoch);
 }
 
 /* Cleans up after a failure without losing the failure's message. */
@@ -241,28 +252,35 @@ static int log_opening(const ckpt_writer *w)
 	return rc;
 }
 
-int ckpt_writer_new(ckpt_writer **out, const ckpt_params *params)
+int ckpt_writer_new(ckpt_writer **out, const ckpt_params *params, unsigned flags)
 {
+	if (!out)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_writer_new: no place for the writer");
 	*out = NULL;
 	if (!params)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_writer_new: params is NULL");
 	ckpt_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return ckpt_fail(CKPT_ENOMEM, "ckpt_writer_new: out of memory");
+	w->follower = flags & CKPT_WRITER_FOLLOWER;
 	int rc = ckpt_settings_from_params(&w->settings, params);
 	if (rc) {
 		free(w);
 		return rc;
 	}
 	if ((rc = absolute_root(&w->root, w->settings.directory)) != 0 ||
-	    (rc = writer_paths(w)) != 0 || (rc = make_root(w)) != 0 ||
-	    (rc = ckpt_lock_acquire(&w->lock, w->root)) != 0 ||
-	    (rc = writer_check_epochs_dir(w)) != 0) {
+	    (rc = writer_paths(w)) != 0) {
 		ckpt_writer_free(w);
 		return rc;
 	}
 	make_session_id(w->session);
-	if ((rc = log_opening(w)) != 0 ||
+	/* A follower only reads: the rank that writes owns the lock and the log. */
+	if (w->follower) {
+		*out = w;
+		return 0;
+	}
+	if ((rc = make_root(w)) != 0 || (rc = ckpt_lock_acquire(&w->lock, w->root)) != 0 ||
+	    (rc = writer_check_epochs_dir(w)) != 0 || (rc = log_opening(w)) != 0 ||
 	    (rc = ckpt_leftovers_recover(w->root, w->log_path, w->root_name, w->settings.fsync)) !=
 		0) {
 		ckpt_writer_free(w);
@@ -450,11 +468,39 @@ static int append_history(const ckpt_writer *w, long epoch, char direction, doub
 	return ckpt_history_append(w->history_path, &line);
 }
 
-int ckpt_writer_epoch(ckpt_writer *w, long epoch0, char direction, double value,
-		      const ckpt_metric *extra, size_t n_extra, ckpt_epoch_result *out)
+/* What a follower does with an epoch: the same decision, nothing written. */
+static void follow_epoch(ckpt_writer *w, long epoch, bool saved)
 {
-	if (out)
-		memset(out, 0, sizeof *out);
+	if (saved && writer_remember_saved(w, epoch) == 0)
+		w->has_last_save = true;
+}
+
+static void fill_result(ckpt_epoch_result *out, const ckpt_writer *w, long epoch, bool saved,
+			bool became_best, int deleted)
+{
+	if (!out)
+		return;
+	ckpt_epoch_result result = {
+	    .size = sizeof result,
+	    .epoch = epoch,
+	    .saved = saved,
+	    .became_best = became_best,
+	    .best_epoch = w->state.best_epoch,
+	    .best_value = w->state.best,
+	    .deleted_count = (size_t)deleted,
+	};
+	/* Fields past the caller's size are ones it was not built with. */
+	size_t size = out->size < sizeof result ? out->size : sizeof result;
+	memcpy(out, &result, size);
+	out->size = size;
+}
+
+int ckpt_writer_epoch(ckpt_epoch_result *out, ckpt_writer *w, int64_t epoch_index, char direction,
+		      double value, const ckpt_metric *extra, size_t n_extra)
+{
+	if (out && out->size < offsetof(ckpt_epoch_result, epoch) + sizeof out->epoch)
+		return ckpt_fail(CKPT_EINVAL, "ckpt_writer_epoch: set the result's size to "
+					      "sizeof(ckpt_epoch_result)");
 	if (!w)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_writer_epoch: writer is NULL");
 	if (direction != '-' && direction != '+')
@@ -462,18 +508,24 @@ int ckpt_writer_epoch(ckpt_writer *w, long epoch0, char direction, double value,
 				 direction >= 0x20 && direction < 0x7f ? direction : '?',
 				 (unsigned char)direction);
 	/* Epoch directories have at most 9 digits. */
-	if (epoch0 < 0 || epoch0 >= 999999999)
-		return ckpt_fail(CKPT_EINVAL, "epoch index %ld: must be 0 to 999999998", epoch0);
+	if (epoch_index < 0 || epoch_index >= 999999999)
+		return ckpt_fail(CKPT_EINVAL, "epoch index %lld: must be 0 to 999999998",
+				 (long long)epoch_index);
 	if (n_extra > 0 && !extra)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_writer_epoch: %zu extra metrics but none given",
 				 n_extra);
-	long epoch = epoch0 + 1;
+	long epoch = (long)epoch_index + 1;
 	ckpt_decide_start(&w->state, &w->settings, direction);
 	ckpt_decision_state before = w->state;
 	ckpt_decision decision = ckpt_decide(&w->state, &w->settings, epoch, direction, value);
 	bool saved = decision == CKPT_DECIDE_BEST || decision == CKPT_DECIDE_FINAL ||
 		     decision == CKPT_DECIDE_INTERVAL;
 	bool became_best = decision == CKPT_DECIDE_BEST;
+	if (w->follower) {
+		follow_epoch(w, epoch, saved);
+		fill_result(out, w, epoch, saved, became_best, 0);
+		return 0;
+	}
 	best_guard guard = {.over_best = false, .kept = NAN, .repoint = 0};
 	if (saved)
 		guard = guard_best(w, epoch, direction, value);
@@ -504,14 +556,7 @@ int ckpt_writer_epoch(ckpt_writer *w, long epoch0, char direction, double value,
 	}
 	if ((rc = append_history(w, epoch, direction, value, saved, became_best, extra, n_extra)))
 		return rc;
-	if (out) {
-		out->epoch = epoch;
-		out->saved = saved;
-		out->became_best = became_best;
-		out->best_epoch = w->state.best_epoch;
-		out->best_value = w->state.best;
-		out->deleted_count = deleted;
-	}
+	fill_result(out, w, epoch, saved, became_best, deleted);
 	return 0;
 }
 
