@@ -24,6 +24,6 @@ ckpt_settings settings_of(const ckpt_params *params)
 void assert_get(const ckpt_params *params, const char *key, const char *expected)
 {
 	const char *text = "unchanged";
-	g_assert_cmpint(ckpt_params_get(params, key, &text), ==, 0);
+	g_assert_cmpint(ckpt_params_get(&text, params, key), ==, 0);
 	g_assert_cmpstr(text, ==, expected);
 }

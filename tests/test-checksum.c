@@ -183,19 +183,24 @@ static void test_checksum_matches_forms(void)
 typedef struct progress_log {
 	GArray *done;
 	uint64_t total;
-	char stage[64];
+	ckpt_stage stage;
+	const char *run;
 	volatile int cancel;
 	int cancel_after; /* raise the flag on this call (1-based), 0: never */
+	int stop_after;   /* return nonzero from this call (1-based), 0: never */
 } progress_log;
 
-static void on_progress(const char *stage, uint64_t done, uint64_t total, void *payload)
+static int on_progress(const ckpt_progress_event *event, void *payload)
 {
 	progress_log *log = payload;
-	g_array_append_val(log->done, done);
-	log->total = total;
-	g_strlcpy(log->stage, stage, sizeof log->stage);
+	g_assert_cmpuint(event->size, ==, sizeof *event);
+	g_array_append_val(log->done, event->done);
+	log->total = event->total;
+	log->stage = event->stage;
+	log->run = event->run;
 	if (log->cancel_after && (int)log->done->len == log->cancel_after)
 		log->cancel = 1;
+	return log->stop_after && (int)log->done->len == log->stop_after;
 }
 
 /* A sparse file: big, cheap to make, reads as zeros. */
@@ -216,7 +221,9 @@ static void test_checksum_progress_reported(void)
 	ckpt_progress progress = {.fn = on_progress, .payload = &log, .cancel = &log.cancel};
 	char out[80];
 	g_assert_cmpint(ckpt_checksum_file(out, path, CKPT_CHECKSUM_CRC32, &progress), ==, 0);
-	g_assert_cmpstr(log.stage, ==, "checksum model.h5");
+	/* 0.2: the event names the stage (an enum), no longer the file. */
+	g_assert_cmpint(log.stage, ==, CKPT_STAGE_CHECKSUM);
+	g_assert_null(log.run);
 	g_assert_cmpuint(log.total, ==, (uint64_t)size);
 	/* Start, about every 64 MiB, and the end. */
 	g_assert_cmpuint(log.done->len, >=, 3);
@@ -250,6 +257,15 @@ static void test_checksum_cancel_honoured(void)
 	g_assert_cmpint(ckpt_checksum_matches(&match, path, "1", &progress), ==, CKPT_ECANCELLED);
 	g_assert_false(match);
 	assert_message_has("cancelled");
+	g_assert_cmpuint(log.done->len, ==, 1);
+	/* 0.2: a callback's nonzero return cancels too, at once. */
+	log.cancel = 0;
+	log.cancel_after = 0;
+	log.stop_after = 1;
+	g_array_set_size(log.done, 0);
+	g_assert_cmpint(ckpt_checksum_file(out, path, CKPT_CHECKSUM_CRC32, &progress), ==,
+			CKPT_ECANCELLED);
+	g_assert_cmpstr(out, ==, "");
 	g_assert_cmpuint(log.done->len, ==, 1);
 	g_array_free(log.done, TRUE);
 	g_free(path);

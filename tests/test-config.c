@@ -281,7 +281,7 @@ static void test_args_equals_and_space_forms(void)
 	ckpt_params *params = NULL;
 	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
 	int used = -1;
-	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv), argv, &used), ==, 0);
+	g_assert_cmpint(ckpt_params_parse_args(&used, params, G_N_ELEMENTS(argv), argv), ==, 0);
 	g_assert_cmpint(used, ==, 6);
 	assert_get(params, "epochs", "12");
 	assert_get(params, "ckpt_keep_limit", "2");
@@ -301,7 +301,7 @@ static void test_args_hyphen_form_and_alias(void)
 			"--ckpt-metadata=j1",  "--output-dir",        "o"};
 	ckpt_params *params = params_with_epochs();
 	int used = 0;
-	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv), argv, &used), ==, 0);
+	g_assert_cmpint(ckpt_params_parse_args(&used, params, G_N_ELEMENTS(argv), argv), ==, 0);
 	g_assert_cmpint(used, ==, 6);
 	assert_get(params, "ckpt_keep_limit", "7");
 	assert_get(params, "ckpt_restart_mode", "off");
@@ -318,13 +318,13 @@ static void test_args_unknown_words_left_alone(void)
 	ckpt_params *params = NULL;
 	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
 	int used = 0;
-	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv), argv, &used), ==, 0);
+	g_assert_cmpint(ckpt_params_parse_args(&used, params, G_N_ELEMENTS(argv), argv), ==, 0);
 	g_assert_cmpint(used, ==, 2);
 	assert_get(params, "epochs", "3");
 	g_assert_null(ckpt_params_lookup(params, "lr"));
 	g_assert_null(ckpt_params_lookup(params, "batch_size"));
 	g_assert_null(ckpt_params_lookup(params, "epochs_extra"));
-	g_assert_cmpint(ckpt_params_parse_args(params, 0, NULL, NULL), ==, 0);
+	g_assert_cmpint(ckpt_params_parse_args(NULL, params, 0, NULL), ==, 0);
 	ckpt_params_free(params);
 }
 
@@ -333,7 +333,7 @@ static void test_args_trailing_key_without_value(void)
 	char *argv[] = {"--ckpt_skip_epochs=2", "--ckpt-keep-limit"};
 	ckpt_params *params = params_with_epochs();
 	int used = -1;
-	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv), argv, &used), ==,
+	g_assert_cmpint(ckpt_params_parse_args(&used, params, G_N_ELEMENTS(argv), argv), ==,
 			CKPT_EINVAL);
 	g_assert_cmpstr(ckpt_error_last(), ==,
 			"parameter 'ckpt_keep_limit': --ckpt-keep-limit needs a value");
@@ -341,7 +341,7 @@ static void test_args_trailing_key_without_value(void)
 	g_assert_null(ckpt_params_lookup(params, "ckpt_skip_epochs"));
 
 	char *argv2[] = {"--epochs", "--ckpt_checksum=1"};
-	g_assert_cmpint(ckpt_params_parse_args(params, G_N_ELEMENTS(argv2), argv2, NULL), ==,
+	g_assert_cmpint(ckpt_params_parse_args(NULL, params, G_N_ELEMENTS(argv2), argv2), ==,
 			CKPT_EINVAL);
 	g_assert_cmpstr(ckpt_error_last(), ==, "parameter 'epochs': --epochs needs a value");
 	assert_get(params, "epochs", "10");

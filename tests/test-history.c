@@ -31,6 +31,17 @@ static void append(const char *path, long epoch, bool has_value, double value, b
 		g_error("%s", ckpt_error_last());
 }
 
+/* How many of the extra metrics these tests write point i has. (The names
+ * list, ckpt_history_extra_name, is gathered by ckpt_history_load only.) */
+static size_t extra_count(const ckpt_history *h, size_t i)
+{
+	static const char *const names[] = {"loss", "val_acc", "lr", "a", "c"};
+	size_t n = 0;
+	for (size_t j = 0; j < G_N_ELEMENTS(names); j++)
+		n += ckpt_history_extra(NULL, h, i, names[j]);
+	return n;
+}
+
 static ckpt_history *parse_history_file(const char *path)
 {
 	gsize len;
@@ -81,31 +92,36 @@ static void test_jsonl_round_trip(void)
 	g_assert_cmpstr(ckpt_history_metric(h), ==, "val_loss");
 	g_assert_cmpint(ckpt_history_direction(h), ==, '-');
 
-	const ckpt_history_point *p = ckpt_history_get(h, 0);
-	g_assert_true(p->has_value && isnan(p->value));
-	g_assert_cmpint(p->epoch, ==, 1);
-	g_assert_cmpint(p->session, ==, 0);
-	g_assert_cmpstr(p->time, ==, "2026-03-02 09:00:12");
-	g_assert_cmpuint(p->n_extra, ==, 0);
-	p = ckpt_history_get(h, 1);
-	g_assert_true(isinf(p->value) && p->value > 0);
-	g_assert_true(p->saved && !p->became_best);
-	g_assert_cmpuint(p->n_extra, ==, 3);
-	g_assert_cmpstr(p->extra[0].name, ==, "loss");
-	g_assert_cmpfloat(p->extra[0].value, ==, 0.25);
-	g_assert_cmpstr(p->extra[1].name, ==, "val_acc");
-	g_assert_true(isinf(p->extra[1].value) && p->extra[1].value < 0);
-	g_assert_true(isnan(p->extra[2].value));
-	p = ckpt_history_get(h, 2);
-	g_assert_true(isinf(p->value) && p->value < 0 && p->became_best);
+	double v = 0;
+	g_assert_true(ckpt_history_value(&v, h, 0) && isnan(v));
+	g_assert_cmpint(ckpt_history_epoch(h, 0), ==, 1);
+	/* 0.2: sessions are numbered from 1. */
+	g_assert_cmpint(ckpt_history_session(h, 0), ==, 1);
+	g_assert_cmpstr(ckpt_history_time(h, 0), ==, "2026-03-02 09:00:12");
+	g_assert_cmpuint(extra_count(h, 0), ==, 0);
+	g_assert_true(ckpt_history_value(&v, h, 1) && isinf(v) && v > 0);
+	g_assert_true(ckpt_history_saved(h, 1) && !ckpt_history_became_best(h, 1));
+	g_assert_cmpuint(extra_count(h, 1), ==, 3);
+	g_assert_true(ckpt_history_extra(&v, h, 1, "loss"));
+	g_assert_cmpfloat(v, ==, 0.25);
+	g_assert_true(ckpt_history_extra(&v, h, 1, "val_acc"));
+	g_assert_true(isinf(v) && v < 0);
+	g_assert_true(ckpt_history_extra(&v, h, 1, "lr") && isnan(v));
+	g_assert_false(ckpt_history_extra(&v, h, 1, "nope"));
+	g_assert_true(ckpt_history_value(&v, h, 2) && isinf(v) && v < 0);
+	g_assert_true(ckpt_history_became_best(h, 2));
 	/* The rollback: epochs 2 and 3 again, in a second session, in file order. */
-	p = ckpt_history_get(h, 3);
-	g_assert_cmpint(p->epoch, ==, 2);
-	g_assert_cmpint(p->session, ==, 1);
-	g_assert_cmpfloat(p->value, ==, 0.125);
-	p = ckpt_history_get(h, 4);
-	g_assert_false(p->has_value);
-	g_assert_null(ckpt_history_get(h, 5));
+	g_assert_cmpint(ckpt_history_epoch(h, 3), ==, 2);
+	g_assert_cmpint(ckpt_history_session(h, 3), ==, 2);
+	g_assert_true(ckpt_history_value(&v, h, 3));
+	g_assert_cmpfloat(v, ==, 0.125);
+	g_assert_cmpuint(extra_count(h, 3), ==, 1);
+	g_assert_false(ckpt_history_value(&v, h, 4));
+	/* Past the end: nothing. */
+	g_assert_cmpint(ckpt_history_epoch(h, 5), ==, 0);
+	g_assert_cmpint(ckpt_history_session(h, 5), ==, 0);
+	g_assert_false(ckpt_history_saved(h, 5));
+	g_assert_false(ckpt_history_value(&v, h, 5));
 	ckpt_history_free(h);
 	tmp_file_done(&f);
 }
@@ -124,16 +140,19 @@ static void test_jsonl_torn_last_line_skipped(void)
 	ckpt_history *h = NULL;
 	g_assert_cmpint(ckpt_history_parse(&h, text, torn), ==, 0);
 	g_assert_cmpuint(ckpt_history_count(h), ==, 1);
-	g_assert_cmpint(ckpt_history_get(h, 0)->epoch, ==, 1);
+	g_assert_cmpint(ckpt_history_epoch(h, 0), ==, 1);
 	ckpt_history_free(h);
 	/* The next writer's append after the torn line is not glued to it. */
 	tu_write_bytes(path, text, torn);
 	append(path, 2, true, 0.3, true, true, "B", NULL, 0);
 	h = parse_history_file(path);
 	g_assert_cmpuint(ckpt_history_count(h), ==, 2);
-	g_assert_cmpint(ckpt_history_get(h, 1)->epoch, ==, 2);
-	g_assert_cmpfloat(ckpt_history_get(h, 1)->value, ==, 0.3);
-	g_assert_cmpint(ckpt_history_get(h, 1)->session, ==, 1);
+	g_assert_cmpint(ckpt_history_epoch(h, 1), ==, 2);
+	double v = 0;
+	g_assert_true(ckpt_history_value(&v, h, 1));
+	g_assert_cmpfloat(v, ==, 0.3);
+	/* 0.2: the second session is number 2. */
+	g_assert_cmpint(ckpt_history_session(h, 1), ==, 2);
 	ckpt_history_free(h);
 	g_free(text);
 	tmp_file_done(&f);
@@ -155,13 +174,12 @@ static void test_jsonl_bad_lines_skipped(void)
 	ckpt_history *h = NULL;
 	g_assert_cmpint(ckpt_history_parse(&h, text, sizeof text - 1), ==, 0);
 	g_assert_cmpuint(ckpt_history_count(h), ==, 2);
-	const ckpt_history_point *p = ckpt_history_get(h, 0);
-	g_assert_cmpint(p->epoch, ==, 6);
-	g_assert_false(p->has_value);
-	g_assert_cmpuint(p->n_extra, ==, 1);
-	g_assert_cmpstr(p->extra[0].name, ==, "c");
-	g_assert_null(p->time);
-	g_assert_cmpint(ckpt_history_get(h, 1)->epoch, ==, 7);
+	g_assert_cmpint(ckpt_history_epoch(h, 0), ==, 6);
+	g_assert_false(ckpt_history_value(NULL, h, 0));
+	g_assert_cmpuint(extra_count(h, 0), ==, 1);
+	g_assert_true(ckpt_history_extra(NULL, h, 0, "c"));
+	g_assert_null(ckpt_history_time(h, 0));
+	g_assert_cmpint(ckpt_history_epoch(h, 1), ==, 7);
 	g_assert_null(ckpt_history_metric(h));
 	g_assert_cmpint(ckpt_history_direction(h), ==, 0);
 	g_assert_cmpuint(ckpt_history_session_count(h), ==, 1);
@@ -184,14 +202,18 @@ static void test_history_from_log_resumed(void)
 	g_assert_cmpstr(ckpt_history_metric(h), ==, "val_loss");
 	g_assert_cmpint(ckpt_history_direction(h), ==, '-');
 	for (size_t i = 0; i < log.n_epochs; i++) {
-		const ckpt_history_point *p = ckpt_history_get(h, i);
-		g_assert_cmpint(p->epoch, ==, log.epochs[i].epoch);
-		g_assert_cmpint(p->session, ==, log.epochs[i].session);
-		g_assert_cmpint(p->saved, ==, log.epochs[i].saved);
-		g_assert_cmpint(p->became_best, ==, log.epochs[i].became_best);
-		g_assert_cmpfloat(p->value, ==, log.epochs[i].value);
-		g_assert_cmpstr(p->time, ==, log.epochs[i].time);
-		g_assert_cmpuint(p->n_extra, ==, 0);
+		g_assert_cmpint(ckpt_history_epoch(h, i), ==, log.epochs[i].epoch);
+		/* 0.2: the log's sessions are 0-based, the history's from 1. */
+		g_assert_cmpint(ckpt_history_session(h, i), ==, log.epochs[i].session + 1);
+		g_assert_cmpint(ckpt_history_saved(h, i), ==, log.epochs[i].saved);
+		g_assert_cmpint(ckpt_history_became_best(h, i), ==, log.epochs[i].became_best);
+		double v = 0;
+		g_assert_cmpint(ckpt_history_value(&v, h, i), ==, log.epochs[i].has_value);
+		if (log.epochs[i].has_value)
+			g_assert_cmpfloat(v, ==, log.epochs[i].value);
+		g_assert_cmpstr(ckpt_history_time(h, i), ==, log.epochs[i].time);
+		g_assert_false(ckpt_history_recovered(h, i));
+		g_assert_cmpuint(extra_count(h, i), ==, 0);
 	}
 	ckpt_history_free(h);
 	ckpt_log_summary_clear(&log);
@@ -216,13 +238,26 @@ static void test_history_load_log_or_jsonl(void)
 	ckpt_history_free(h);
 	ckpt_run_unref(run);
 
-	/* Once metrics.jsonl exists, it is the history. */
+	/* Once metrics.jsonl exists, it is the history: the log's lines are not
+	 * read (its session "S" names no start in the log). 0.2: the epochs on
+	 * disk that no line records are recovered from their ckpt-info.json, in
+	 * epoch order before the line's. */
 	char *jsonl = g_build_filename(folder, "ckpts", CKPT_HISTORY_NAME, NULL);
 	append(jsonl, 21, true, 0.2, true, true, "S", NULL, 0);
 	g_assert_cmpint(ckpt_run_open(&run, folder), ==, 0);
 	g_assert_cmpint(ckpt_history_load(&h, run), ==, 0);
-	g_assert_cmpuint(ckpt_history_count(h), ==, 1);
-	g_assert_cmpint(ckpt_history_get(h, 0)->epoch, ==, 21);
+	static const long on_disk[] = {7, 8, 17, 18, 19, 20};
+	g_assert_cmpuint(ckpt_history_count(h), ==, G_N_ELEMENTS(on_disk) + 1);
+	for (size_t i = 0; i < G_N_ELEMENTS(on_disk); i++) {
+		g_assert_cmpint(ckpt_history_epoch(h, i), ==, on_disk[i]);
+		g_assert_true(ckpt_history_recovered(h, i));
+		g_assert_true(ckpt_history_saved(h, i));
+		g_assert_true(ckpt_history_on_disk(h, i, run));
+	}
+	g_assert_cmpint(ckpt_history_epoch(h, 6), ==, 21);
+	g_assert_false(ckpt_history_recovered(h, 6));
+	g_assert_false(ckpt_history_on_disk(h, 6, run)); /* no epochs/021 */
+	g_assert_cmpuint(ckpt_history_session_count(h), ==, 1);
 	ckpt_history_free(h);
 	ckpt_run_unref(run);
 

@@ -205,6 +205,10 @@ static void test_info_format_fixtures_exact(void)
 		    .has_time_elapsed = read.has_time_elapsed,
 		    .time_elapsed = read.time_elapsed,
 		    .metadata = read.metadata,
+		    /* 0.2: absent in the original's files (-1: no keep_mode). */
+		    .session = read.session,
+		    .keep_limit = read.keep_limit,
+		    .keep_mode = read.keep_mode,
 		};
 		ckpt_buf buf;
 		ckpt_buf_init(&buf);
@@ -241,6 +245,9 @@ static void test_info_format_layout_and_additions(void)
 	    .has_metric_value = true,
 	    .metric_value = NAN,
 	    .direction = '+',
+	    .session = "s1",
+	    .keep_limit = 3,
+	    .keep_mode = CKPT_KEEP_EXPONENTIAL,
 	};
 	ckpt_metric extra[] = {{"loss", 0.25}, {"acc", INFINITY}};
 	ckpt_buf buf;
@@ -253,7 +260,8 @@ static void test_info_format_layout_and_additions(void)
 			"\"time_elapsed\": 1.7, "
 			"\"metadata\": \"job \\\"7\\\"\\tcaf\\u00e9 \\ud83d\\ude00\\b\", "
 			"\"metric_value\": NaN, \"direction\": \"+\", "
-			"\"metrics\": {\"loss\": 0.25, \"acc\": Infinity}}\n");
+			"\"metrics\": {\"loss\": 0.25, \"acc\": Infinity}, "
+			"\"session\": \"s1\", \"keep_limit\": 3, \"keep_mode\": \"exponential\"}\n");
 
 	/* What we write, we read back the same. */
 	char *tmp = tu_tmpdir();
@@ -266,11 +274,14 @@ static void test_info_format_layout_and_additions(void)
 	g_assert_cmpfloat(back.time_elapsed, ==, 1.7);
 	g_assert_true(back.has_metric_value && isnan(back.metric_value));
 	g_assert_cmpint(back.direction, ==, '+');
+	g_assert_cmpstr(back.session, ==, "s1");
+	g_assert_cmpint(back.keep_limit, ==, 3);
+	g_assert_cmpint(back.keep_mode, ==, CKPT_KEEP_EXPONENTIAL);
 	ckpt_info_clear(&back);
 	ckpt_buf_free(&buf);
 
 	/* __FIRST__, null metadata, absent optional fields left out. */
-	ckpt_info first = {.epoch = 1, .first = true, .model_file = "model.h5"};
+	ckpt_info first = {.epoch = 1, .first = true, .model_file = "model.h5", .keep_mode = -1};
 	ckpt_buf_init(&buf);
 	ckpt_info_format(&buf, &first, NULL, 0);
 	g_assert_cmpstr(buf.data, ==,
@@ -279,6 +290,9 @@ static void test_info_format_layout_and_additions(void)
 	g_assert_cmpint(read_info_text(&back, tmp, buf.data), ==, 0);
 	g_assert_true(back.first && !back.has_time_elapsed && !back.has_best_metric_last);
 	g_assert_null(back.checksum);
+	g_assert_null(back.session);
+	g_assert_cmpint(back.keep_limit, ==, 0);
+	g_assert_cmpint(back.keep_mode, ==, -1);
 	ckpt_info_clear(&back);
 	ckpt_buf_free(&buf);
 	tu_rmtree(tmp);

@@ -63,7 +63,7 @@ static void test_store_unset_key_is_enoent(void)
 {
 	ckpt_params *params = params_with_epochs();
 	const char *text = "unchanged";
-	g_assert_cmpint(ckpt_params_get(params, "nope", &text), ==, CKPT_ENOENT);
+	g_assert_cmpint(ckpt_params_get(&text, params, "nope"), ==, CKPT_ENOENT);
 	g_assert_null(text);
 	g_assert_cmpstr(ckpt_error_last(), ==, "parameter 'nope' is not set");
 	ckpt_params_free(params);
