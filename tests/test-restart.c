@@ -18,13 +18,19 @@ static void test_restart_resumes_with_best(void)
 	save_epochs(tmp, "a", values, 3, NULL);
 	model_io io = {.tag = "b"};
 	ckpt_writer *w = writer_with(tmp, &io, "ckpt_keep_limit", "1", NULL);
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_true(r.restarted);
-	g_assert_cmpint(r.epoch, ==, 3);
-	g_assert_cmpfloat(r.best_metric_last, ==, 0.5);
+	g_assert_true(ckpt_restart_resumed(r));
+	g_assert_cmpint(ckpt_restart_epoch(r), ==, 3);
+	g_assert_cmpfloat(ckpt_restart_best_metric_last(r), ==, 0.5);
 	char *model = path_in(tmp, "epochs", "003", "model.h5");
-	g_assert_cmpstr(r.model_path, ==, model);
+	g_assert_cmpstr(ckpt_restart_model_path(r), ==, model);
+	/* 0.2: the restart also gives the epoch's ckpt-info.json as read. */
+	char *info_path = path_in(tmp, "epochs", "003", "ckpt-info.json");
+	char *info_text = tu_read(info_path, NULL);
+	g_assert_cmpstr(ckpt_restart_info_json(r), ==, info_text);
+	g_free(info_text);
+	g_free(info_path);
 	g_assert_cmpint(io.loads, ==, 1);
 	g_assert_cmpstr(io.loaded, ==, model);
 	char *want = model_bytes("a", 3);
@@ -57,6 +63,7 @@ static void test_restart_resumes_with_best(void)
 	g_free(line);
 	g_free(want);
 	g_free(model);
+	ckpt_restart_free(r);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -95,22 +102,23 @@ static void test_restart_from_fixtures(void)
 		model_io io = {.tag = "resume"};
 		ckpt_writer *w =
 		    writer_with(root, &io, "epochs", "2000", "ckpt_checksum", "true", NULL);
-		ckpt_restart_info r;
+		ckpt_restart *r = NULL;
 		g_assert_cmpint(restart(w, &r), ==, 0);
-		g_assert_true(r.restarted);
-		g_assert_cmpint(r.epoch, ==, c->last);
+		g_assert_true(ckpt_restart_resumed(r));
+		g_assert_cmpint(ckpt_restart_epoch(r), ==, c->last);
 		if (isinf(c->best))
-			g_assert_true(isinf(r.best_metric_last) && r.best_metric_last > 0);
+			g_assert_true(isinf(ckpt_restart_best_metric_last(r)) && ckpt_restart_best_metric_last(r) > 0);
 		else
-			g_assert_cmpfloat(r.best_metric_last, ==, c->best);
+			g_assert_cmpfloat(ckpt_restart_best_metric_last(r), ==, c->best);
 		char name[32];
 		ckpt_epoch_dir_name(name, c->last);
 		char *model = path_in(root, "epochs", name, "model.h5");
-		g_assert_cmpstr(r.model_path, ==, model);
+		g_assert_cmpstr(ckpt_restart_model_path(r), ==, model);
 		gsize len = 0;
 		char *bytes = tu_read(io.loaded, &len);
 		g_assert_cmpuint(len, ==, c->model_bytes);
 		g_free(bytes);
+		ckpt_restart_free(r);
 		/* The next epoch is published next to the original's, linked relatively. */
 		ckpt_epoch_result next = epoch(w, c->last + 1, '-', 100.0);
 		g_assert_true(next.saved);
@@ -154,9 +162,9 @@ static void test_restart_plus_after_original_infinity(void)
 	model_io io = {.tag = "acc"};
 	ckpt_writer *w =
 	    writer_with(root, &io, "epochs", "20", "ckpt_save_best_metric", "val_accuracy", NULL);
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_cmpint(r.epoch, ==, 15);
+	g_assert_cmpint(ckpt_restart_epoch(r), ==, 15);
 	ckpt_epoch_result next = epoch(w, 16, '+', 0.5);
 	g_assert_true(next.became_best);
 	tu_assert_link(root, "best", "epochs/016");
@@ -165,6 +173,7 @@ static void test_restart_plus_after_original_infinity(void)
 	g_free(io.loaded_bytes);
 	g_free(root);
 	g_free(exp);
+	ckpt_restart_free(r);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -178,17 +187,23 @@ static void test_restart_modes(void)
 	const double values[] = {1.0};
 	save_epochs(full, "m", values, 1, NULL);
 	model_io io = {.tag = "m"};
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 
 	ckpt_writer *w = writer_with(full, &io, "ckpt_restart_mode", "off", NULL);
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_false(r.restarted);
+	g_assert_false(ckpt_restart_resumed(r));
+	/* 0.2: set on success, "not resumed": epoch 0, best unknown, no model. */
+	g_assert_nonnull(r);
+	g_assert_cmpint(ckpt_restart_epoch(r), ==, 0);
+	g_assert_true(isnan(ckpt_restart_best_metric_last(r)));
+	g_assert_null(ckpt_restart_model_path(r));
+	g_assert_null(ckpt_restart_info_json(r));
 	g_assert_cmpint(io.loads, ==, 0);
 	ckpt_writer_free(w);
 
 	w = writer_with(empty, &io, NULL);
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_false(r.restarted);
+	g_assert_false(ckpt_restart_resumed(r));
 	ckpt_writer_free(w);
 
 	w = writer_with(empty, &io, "ckpt_restart_mode", "required", NULL);
@@ -206,12 +221,12 @@ static void test_restart_modes(void)
 	ckpt_writer_free(w);
 	w = writer_with(dangling, &io, "ckpt_restart_mode", "auto", NULL);
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_false(r.restarted);
+	g_assert_false(ckpt_restart_resumed(r));
 	ckpt_writer_free(w);
 
 	w = writer_with(full, &io, "ckpt_restart_mode", "required", NULL);
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_true(r.restarted);
+	g_assert_true(ckpt_restart_resumed(r));
 	g_assert_cmpint(io.loads, ==, 1);
 	ckpt_writer_free(w);
 	g_free(io.loaded_bytes);
@@ -219,6 +234,7 @@ static void test_restart_modes(void)
 	g_free(full);
 	g_free(empty);
 	g_free(dangling);
+	ckpt_restart_free(r);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -231,7 +247,7 @@ static void test_restart_require_json(void)
 	char *info = path_in(tmp, "epochs", "002", "ckpt-info.json");
 	g_assert_cmpint(unlink(info), ==, 0);
 	model_io io = {.tag = "j"};
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 	ckpt_writer *w = writer_with(tmp, &io, NULL);
 	g_assert_cmpint(restart(w, &r), ==, CKPT_ENOENT);
 	g_assert_nonnull(strstr(ckpt_error_last(), "epochs/002/ckpt-info.json"));
@@ -240,12 +256,13 @@ static void test_restart_require_json(void)
 	ckpt_writer_free(w);
 	w = writer_with(tmp, &io, "require_json", "false", NULL);
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_true(r.restarted);
-	g_assert_cmpint(r.epoch, ==, 2);
+	g_assert_true(ckpt_restart_resumed(r));
+	g_assert_cmpint(ckpt_restart_epoch(r), ==, 2);
 	g_assert_cmpint(io.loads, ==, 1);
 	ckpt_writer_free(w);
 	g_free(io.loaded_bytes);
 	g_free(info);
+	ckpt_restart_free(r);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -261,15 +278,16 @@ static void test_restart_info_epoch_mismatch(void)
 	text[10] = '3';
 	tu_write(info, text);
 	model_io io = {.tag = "e"};
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 	ckpt_writer *w = writer_with(tmp, &io, NULL);
 	g_assert_cmpint(restart(w, &r), ==, CKPT_EFORMAT);
 	g_assert_nonnull(strstr(ckpt_error_last(), "'epoch'"));
-	g_assert_false(r.restarted);
+	g_assert_false(ckpt_restart_resumed(r));
 	g_assert_cmpint(io.loads, ==, 0);
 	ckpt_writer_free(w);
 	g_free(text);
 	g_free(info);
+	ckpt_restart_free(r);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -285,7 +303,7 @@ static void test_restart_checksum_mismatch_refused(void)
 	bytes[20] ^= 0x01;
 	tu_write_bytes(model, bytes, len);
 	model_io io = {.tag = "c"};
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 	ckpt_writer *w = writer_with(tmp, &io, "ckpt_checksum", "true", NULL);
 	g_assert_cmpint(restart(w, &r), ==, CKPT_ECHECKSUM);
 	const char *message = ckpt_error_last();
@@ -298,11 +316,12 @@ static void test_restart_checksum_mismatch_refused(void)
 	/* Without ckpt_checksum nothing is verified, as the original. */
 	w = writer_with(tmp, &io, NULL);
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_true(r.restarted);
+	g_assert_true(ckpt_restart_resumed(r));
 	ckpt_writer_free(w);
 	g_free(io.loaded_bytes);
 	g_free(bytes);
 	g_free(model);
+	ckpt_restart_free(r);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -320,7 +339,7 @@ static void test_restart_refuses_last_outside(void)
 	g_assert_cmpint(unlink(last), ==, 0);
 	g_assert_cmpint(symlink(foreign, last), ==, 0);
 	model_io io = {.tag = "r"};
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 	ckpt_writer *w = writer_with(root, &io, NULL);
 	g_assert_cmpint(restart(w, &r), ==, CKPT_EUNSAFE);
 	g_assert_nonnull(strstr(ckpt_error_last(), last));
@@ -336,6 +355,7 @@ static void test_restart_refuses_last_outside(void)
 	g_free(last);
 	g_free(other);
 	g_free(root);
+	ckpt_restart_free(r);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -352,10 +372,10 @@ static void test_rollback_replaces_later_epochs(void)
 
 	model_io io = {.tag = "b"};
 	ckpt_writer *w = writer_with(tmp, &io, "ckpt_keep_limit", "1", NULL);
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_cmpint(r.epoch, ==, 2);
-	g_assert_cmpfloat(r.best_metric_last, ==, 0.9);
+	g_assert_cmpint(ckpt_restart_epoch(r), ==, 2);
+	g_assert_cmpfloat(ckpt_restart_best_metric_last(r), ==, 0.9);
 
 	g_assert_false(epoch(w, 3, '-', 0.95).became_best);
 	assert_model(tmp, "003", "b", 1);
@@ -417,7 +437,7 @@ static void test_rollback_replaces_later_epochs(void)
 	model_io io2 = {.tag = "c"};
 	w = writer_with(tmp, &io2, "ckpt_keep_mode", "all", NULL);
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_cmpint(r.epoch, ==, 2);
+	g_assert_cmpint(ckpt_restart_epoch(r), ==, 2);
 	epoch(w, 3, '-', 0.92);
 	g_assert_true(epoch(w, 4, '-', 0.6).became_best);
 	assert_model(tmp, "004", "c", 2);
@@ -433,6 +453,7 @@ static void test_rollback_replaces_later_epochs(void)
 	g_free(remove_line);
 	g_free(rename_line);
 	g_free(base);
+	ckpt_restart_free(r);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -448,7 +469,7 @@ static void test_rollback_equal_model_replaces_best(void)
 	g_assert_cmpint(ckpt_link_point(tmp, "last", 2, true), ==, 0);
 	model_io io = {.tag = "b"};
 	ckpt_writer *w = writer_with(tmp, &io, "epochs", "10", "ckpt_keep_mode", "all", NULL);
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 	g_assert_cmpint(restart(w, &r), ==, 0);
 	epoch(w, 3, '-', 0.95);
 	/* As good as the model there (0.7): not worse, so it is saved. */
@@ -463,6 +484,7 @@ static void test_rollback_equal_model_replaces_best(void)
 	g_ptr_array_free(messages, TRUE);
 	ckpt_writer_free(w);
 	g_free(io.loaded_bytes);
+	ckpt_restart_free(r);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -481,9 +503,10 @@ static void twelve_rolled_back_to_ten(const char *root)
 static ckpt_writer *resume_twelve(const char *root, model_io *io)
 {
 	ckpt_writer *w = writer_with(root, io, "epochs", "12", "ckpt_keep_mode", "all", NULL);
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_cmpint(r.epoch, ==, 10);
+	g_assert_cmpint(ckpt_restart_epoch(r), ==, 10);
+	ckpt_restart_free(r);
 	return w;
 }
 
@@ -518,13 +541,14 @@ static void test_rollback_final_epoch_always_saved(void)
 	/* The next restart resumes after the final epoch, not before it. */
 	model_io again = {.tag = "c"};
 	w = writer_with(root, &again, "epochs", "12", NULL);
-	ckpt_restart_info r;
+	ckpt_restart *r = NULL;
 	g_assert_cmpint(restart(w, &r), ==, 0);
-	g_assert_cmpint(r.epoch, ==, 12);
+	g_assert_cmpint(ckpt_restart_epoch(r), ==, 12);
 	ckpt_writer_free(w);
 	g_free(again.loaded_bytes);
 	g_free(io.loaded_bytes);
 	g_free(root);
+	ckpt_restart_free(r);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }

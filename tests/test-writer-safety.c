@@ -71,7 +71,7 @@ static void test_symlinked_epochs_refused(void)
 	g_assert_cmpint(ckpt_params_set(params, "ckpt_keep_limit", "2"), ==, 0);
 	g_assert_cmpint(ckpt_params_set(params, "ckpt_fsync", "false"), ==, 0);
 	ckpt_writer *w = NULL;
-	g_assert_cmpint(ckpt_writer_new(&w, params), ==, CKPT_EUNSAFE);
+	g_assert_cmpint(ckpt_writer_new(&w, params, 0), ==, CKPT_EUNSAFE);
 	g_assert_null(w);
 	char *want = g_strdup_printf(
 	    "%s: is a symbolic link; refusing to write or delete through it", epochs);
@@ -88,8 +88,8 @@ static void test_symlinked_epochs_refused(void)
 	g_assert_cmpint(rename(epochs2, aside), ==, 0);
 	g_assert_cmpint(symlink(other_epochs, epochs2), ==, 0);
 	for (long e = 2; e <= 8; e++) {
-		ckpt_epoch_result out;
-		g_assert_cmpint(ckpt_writer_epoch(w, e - 1, '-', 1.0 / (double)e, NULL, 0, &out),
+		ckpt_epoch_result out = {.size = sizeof out};
+		g_assert_cmpint(ckpt_writer_epoch(&out, w, e - 1, '-', 1.0 / (double)e, NULL, 0),
 				==, CKPT_EUNSAFE);
 		g_assert_nonnull(strstr(ckpt_error_last(), epochs2));
 	}
@@ -141,8 +141,8 @@ static void test_symlinked_epoch_dir_neither_replaced_nor_deleted(void)
 	/* Nor is an epoch published in the place of such a link. */
 	char *e4 = path_in(root, "epochs", "004", NULL);
 	g_assert_cmpint(symlink(outside, e4), ==, 0);
-	ckpt_epoch_result out;
-	g_assert_cmpint(ckpt_writer_epoch(w, 3, '-', 1.0, NULL, 0, &out), ==, CKPT_EUNSAFE);
+	ckpt_epoch_result out = {.size = sizeof out};
+	g_assert_cmpint(ckpt_writer_epoch(&out, w, 3, '-', 1.0, NULL, 0), ==, CKPT_EUNSAFE);
 	char *want = g_strdup_printf("%s: is a symbolic link; refusing to publish epoch 4 in its "
 				     "place",
 				     e4);
@@ -233,7 +233,7 @@ static void test_lock_errors_name_path_and_cause(void)
 	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", tmp), ==, 0);
 	g_assert_cmpint(ckpt_params_set(params, "epochs", "5"), ==, 0);
 	ckpt_writer *w = NULL;
-	g_assert_cmpint(ckpt_writer_new(&w, params), ==, CKPT_EIO);
+	g_assert_cmpint(ckpt_writer_new(&w, params, 0), ==, CKPT_EIO);
 	char *want = g_strdup_printf("%s: cannot open the writer lock: %s", lock, strerror(EISDIR));
 	g_assert_cmpstr(ckpt_error_last(), ==, want);
 	g_free(want);
@@ -266,7 +266,7 @@ static void test_lock_held_by_child_of_dead_writer_explained(void)
 		ckpt_params *params = NULL;
 		ckpt_writer *writer = NULL;
 		if (ckpt_params_new(&params) || ckpt_params_set(params, "ckpt_directory", tmp) ||
-		    ckpt_params_set(params, "epochs", "5") || ckpt_writer_new(&writer, params))
+		    ckpt_params_set(params, "epochs", "5") || ckpt_writer_new(&writer, params, 0))
 			_exit(1);
 		pid_t worker = fork();
 		if (worker == 0) {
@@ -292,7 +292,7 @@ static void test_lock_held_by_child_of_dead_writer_explained(void)
 	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", tmp), ==, 0);
 	g_assert_cmpint(ckpt_params_set(params, "epochs", "5"), ==, 0);
 	ckpt_writer *second = NULL;
-	g_assert_cmpint(ckpt_writer_new(&second, params), ==, CKPT_ELOCKED);
+	g_assert_cmpint(ckpt_writer_new(&second, params, 0), ==, CKPT_ELOCKED);
 	char *pid_text = g_strdup_printf("pid %ld on", (long)writer_pid);
 	g_assert_nonnull(strstr(ckpt_error_last(), pid_text));
 	g_assert_nonnull(strstr(ckpt_error_last(), "has exited"));
@@ -313,7 +313,7 @@ static void test_second_writer_refused(void)
 	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", tmp), ==, 0);
 	g_assert_cmpint(ckpt_params_set(params, "epochs", "5"), ==, 0);
 	ckpt_writer *second = NULL;
-	g_assert_cmpint(ckpt_writer_new(&second, params), ==, CKPT_ELOCKED);
+	g_assert_cmpint(ckpt_writer_new(&second, params, 0), ==, CKPT_ELOCKED);
 	g_assert_null(second);
 	char *want = g_strdup_printf("%s: a writer holds the lock (pid %ld on %s since ", tmp,
 				     (long)getpid(), ckpt_hostname());
@@ -331,10 +331,13 @@ static void test_second_writer_refused(void)
 	    g_regex_match_simple("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$", since, 0, 0));
 	ckpt_writer_free(first);
 
-	/* The file stays, unlocked: no longer live, and a new writer may start. */
+	/* 0.2: the file goes with the lock: no longer live, and a new writer may start. */
+	char *lock_path = g_build_filename(tmp, "ckpt.lock", NULL);
+	g_assert_false(tu_exists(lock_path));
+	g_free(lock_path);
 	g_assert_cmpint(ckpt_lock_probe(&live, &pid, host, since, tmp), ==, 0);
 	g_assert_false(live);
-	g_assert_cmpint(ckpt_writer_new(&second, params), ==, 0);
+	g_assert_cmpint(ckpt_writer_new(&second, params, 0), ==, 0);
 	ckpt_writer_free(second);
 	ckpt_params_free(params);
 
@@ -382,8 +385,8 @@ static void test_model_writer_failure_publishes_nothing(void)
 	char *tmp = tu_tmpdir();
 	model_io io = {.tag = "f", .fail_at = 1};
 	ckpt_writer *w = writer_with(tmp, &io, NULL);
-	ckpt_epoch_result out;
-	g_assert_cmpint(ckpt_writer_epoch(w, 0, '-', 0.5, NULL, 0, &out), ==, CKPT_ECALLBACK);
+	ckpt_epoch_result out = {.size = sizeof out};
+	g_assert_cmpint(ckpt_writer_epoch(&out, w, 0, '-', 0.5, NULL, 0), ==, CKPT_ECALLBACK);
 	char *message = g_strdup_printf("%s/work/model.h5: model writer failed for epoch 1", tmp);
 	g_assert_cmpstr(ckpt_error_last(), ==, message);
 	g_free(message);
@@ -399,12 +402,12 @@ static void test_model_writer_failure_publishes_nothing(void)
 	tu_assert_link(tmp, "last", "epochs/002");
 
 	io.write_nothing = true;
-	g_assert_cmpint(ckpt_writer_epoch(w, 2, '-', 0.1, NULL, 0, &out), ==, CKPT_ECALLBACK);
+	g_assert_cmpint(ckpt_writer_epoch(&out, w, 2, '-', 0.1, NULL, 0), ==, CKPT_ECALLBACK);
 	g_assert_false(tu_exists(work));
 	tu_assert_link(tmp, "last", "epochs/002");
 
 	ckpt_writer_set_model_io(w, NULL, NULL, NULL);
-	g_assert_cmpint(ckpt_writer_epoch(w, 3, '-', 0.05, NULL, 0, &out), ==, CKPT_EINVAL);
+	g_assert_cmpint(ckpt_writer_epoch(&out, w, 3, '-', 0.05, NULL, 0), ==, CKPT_EINVAL);
 	g_assert_nonnull(strstr(ckpt_error_last(), "model writer"));
 	ckpt_writer_free(w);
 	g_free(work);
@@ -418,11 +421,11 @@ static void test_bad_arguments_refused(void)
 	char *tmp = tu_tmpdir();
 	model_io io = {.tag = "x"};
 	ckpt_writer *w = writer_with(tmp, &io, NULL);
-	ckpt_epoch_result out;
-	g_assert_cmpint(ckpt_writer_epoch(w, 0, 'x', 0.5, NULL, 0, &out), ==, CKPT_EINVAL);
+	ckpt_epoch_result out = {.size = sizeof out};
+	g_assert_cmpint(ckpt_writer_epoch(&out, w, 0, 'x', 0.5, NULL, 0), ==, CKPT_EINVAL);
 	g_assert_nonnull(strstr(ckpt_error_last(), "direction"));
-	g_assert_cmpint(ckpt_writer_epoch(w, -1, '-', 0.5, NULL, 0, &out), ==, CKPT_EINVAL);
-	g_assert_cmpint(ckpt_writer_epoch(w, 0, '-', 0.5, NULL, 2, &out), ==, CKPT_EINVAL);
+	g_assert_cmpint(ckpt_writer_epoch(&out, w, -1, '-', 0.5, NULL, 0), ==, CKPT_EINVAL);
+	g_assert_cmpint(ckpt_writer_epoch(&out, w, 0, '-', 0.5, NULL, 2), ==, CKPT_EINVAL);
 	g_assert_cmpint(io.writes, ==, 0);
 	ckpt_writer_free(w);
 	tu_rmtree(tmp);
@@ -441,8 +444,8 @@ static void test_read_only_root(void)
 	ckpt_writer *w = writer_with(root, &io, NULL);
 	epoch(w, 1, '-', 1.0);
 	g_assert_cmpint(chmod(root, 0555), ==, 0);
-	ckpt_epoch_result out;
-	int rc = ckpt_writer_epoch(w, 1, '-', 0.5, NULL, 0, &out);
+	ckpt_epoch_result out = {.size = sizeof out};
+	int rc = ckpt_writer_epoch(&out, w, 1, '-', 0.5, NULL, 0);
 	g_assert_cmpint(rc, ==, CKPT_EIO);
 	g_assert_nonnull(strstr(ckpt_error_last(), root));
 	g_assert_nonnull(strstr(ckpt_error_last(), strerror(EACCES)));
@@ -455,7 +458,7 @@ static void test_read_only_root(void)
 	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
 	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", fresh), ==, 0);
 	g_assert_cmpint(ckpt_params_set(params, "epochs", "5"), ==, 0);
-	g_assert_cmpint(ckpt_writer_new(&w, params), ==, CKPT_EIO);
+	g_assert_cmpint(ckpt_writer_new(&w, params, 0), ==, CKPT_EIO);
 	char *want = g_strdup_printf("%s/ckpt.lock: cannot open the writer lock: %s", fresh,
 				     strerror(EACCES));
 	g_assert_cmpstr(ckpt_error_last(), ==, want);

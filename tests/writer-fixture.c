@@ -62,7 +62,7 @@ ckpt_writer *writer_with(const char *root, model_io *io, ...)
 	ckpt_params *params = params_for(root, NULL, ap);
 	va_end(ap);
 	ckpt_writer *w = NULL;
-	int rc = ckpt_writer_new(&w, params);
+	int rc = ckpt_writer_new(&w, params, 0);
 	if (rc)
 		g_test_message("ckpt_writer_new: %s", ckpt_error_last());
 	g_assert_cmpint(rc, ==, 0);
@@ -73,8 +73,8 @@ ckpt_writer *writer_with(const char *root, model_io *io, ...)
 
 ckpt_epoch_result epoch(ckpt_writer *w, long epoch1, char direction, double value)
 {
-	ckpt_epoch_result out;
-	int rc = ckpt_writer_epoch(w, epoch1 - 1, direction, value, NULL, 0, &out);
+	ckpt_epoch_result out = {.size = sizeof out};
+	int rc = ckpt_writer_epoch(&out, w, epoch1 - 1, direction, value, NULL, 0);
 	if (rc)
 		g_test_message("epoch %ld: %s", epoch1, ckpt_error_last());
 	g_assert_cmpint(rc, ==, 0);
@@ -90,7 +90,7 @@ void save_epochs(const char *root, const char *tag, const double *values, int n,
 	ckpt_params *params = params_for(root, "all", ap);
 	va_end(ap);
 	ckpt_writer *w;
-	g_assert_cmpint(ckpt_writer_new(&w, params), ==, 0);
+	g_assert_cmpint(ckpt_writer_new(&w, params, 0), ==, 0);
 	ckpt_params_free(params);
 	ckpt_writer_set_model_io(w, write_model, NULL, &io);
 	for (int i = 0; i < n; i++)
@@ -98,9 +98,10 @@ void save_epochs(const char *root, const char *tag, const double *values, int n,
 	ckpt_writer_free(w);
 }
 
-int restart(ckpt_writer *w, ckpt_restart_info *out)
+int restart(ckpt_writer *w, ckpt_restart **out)
 {
-	int rc = ckpt_writer_restart(w, out);
+	ckpt_restart_free(*out);
+	int rc = ckpt_writer_restart(out, w);
 	g_test_message("restart: %d %s", rc, rc ? ckpt_error_last() : "");
 	return rc;
 }

@@ -28,8 +28,10 @@ ckpt_epoch_result epoch(ckpt_writer *w, long epoch1, char direction, double valu
 /* n epochs of values, keep mode all, then the writer is freed; "key", "value"
  * pairs (NULL-terminated) follow n. */
 void save_epochs(const char *root, const char *tag, const double *values, int n, ...);
-/* ckpt_writer_restart, its result logged. */
-int restart(ckpt_writer *w, ckpt_restart_info *out);
+/* ckpt_writer_restart, its result logged. *out (NULL, or an earlier
+ * restart's, which is freed first) is NULL on failure; caller frees it
+ * with ckpt_restart_free. */
+int restart(ckpt_writer *w, ckpt_restart **out);
 
 /* "001 004" for the epoch directories under root/epochs. Caller g_free()s. */
 char *epoch_dirs(const char *root);
