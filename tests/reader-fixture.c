@@ -60,7 +60,7 @@ char *make_run(const char *dir, const char *rel, long n)
 cJSON *run_json(const ckpt_run *run)
 {
 	char *text = NULL;
-	g_assert_cmpint(ckpt_run_to_json(&text, run), ==, 0);
+	g_assert_cmpint(ckpt_run_to_json(&text, run, 0), ==, 0);
 	cJSON *json = cJSON_Parse(text);
 	if (!json)
 		g_error("not JSON: %s", text);

@@ -39,18 +39,19 @@ static void continue_with_libckpt(const char *root, long epochs, long want_resta
 	g_assert_cmpint(ckpt_params_set(params, "ckpt_save_best_metric", "val_loss"), ==, 0);
 	g_assert_cmpint(ckpt_params_set(params, "metadata", "ckpt demo"), ==, 0);
 	ckpt_writer *w = NULL;
-	g_assert_cmpint(ckpt_writer_new(&w, params), ==, 0);
+	g_assert_cmpint(ckpt_writer_new(&w, params, 0), ==, 0);
 	ckpt_writer_set_model_io(w, write_model, NULL, NULL);
-	ckpt_restart_info restart;
-	g_assert_cmpint(ckpt_writer_restart(w, &restart), ==, 0);
-	g_assert_true(restart.restarted);
-	g_assert_cmpint(restart.epoch, ==, want_restart);
-	for (long epoch0 = restart.epoch; epoch0 < epochs; epoch0++) {
-		ckpt_epoch_result result;
+	ckpt_restart *restart = NULL;
+	g_assert_cmpint(ckpt_writer_restart(&restart, w), ==, 0);
+	g_assert_true(ckpt_restart_resumed(restart));
+	g_assert_cmpint(ckpt_restart_epoch(restart), ==, want_restart);
+	for (long epoch0 = (long)ckpt_restart_epoch(restart); epoch0 < epochs; epoch0++) {
+		ckpt_epoch_result result = {.size = sizeof result};
 		double value = mix_value(epoch0 + 1);
-		g_assert_cmpint(ckpt_writer_epoch(w, epoch0, '-', value, NULL, 0, &result), ==, 0);
+		g_assert_cmpint(ckpt_writer_epoch(&result, w, epoch0, '-', value, NULL, 0), ==, 0);
 		g_assert_true(result.saved);
 	}
+	ckpt_restart_free(restart);
 	ckpt_writer_free(w);
 	ckpt_params_free(params);
 }
@@ -86,20 +87,22 @@ static void test_history_original_then_libckpt(void)
 	g_assert_cmpstr(ckpt_history_metric(history), ==, "val_loss");
 	g_assert_cmpint(ckpt_history_direction(history), ==, '-');
 	for (size_t i = 0; i < 34; i++) {
-		const ckpt_history_point *p = ckpt_history_get(history, i);
-		g_assert_cmpint(p->epoch, ==, (long)i + 1);
-		g_assert_cmpint(p->session, ==, i < 30 ? 0 : 1);
-		g_assert_true(p->has_value);
+		double v = 0;
+		g_assert_cmpint(ckpt_history_epoch(history, i), ==, (long)i + 1);
+		/* 0.2: sessions from 1. */
+		g_assert_cmpint(ckpt_history_session(history, i), ==, i < 30 ? 1 : 2);
+		g_assert_true(ckpt_history_value(&v, history, i));
 		if (i >= 30)
-			g_assert_cmpfloat(p->value, ==, mix_value(p->epoch));
+			g_assert_cmpfloat(v, ==, mix_value((long)i + 1));
 	}
 	/* The original's epochs, as its ckpt.log recorded them. */
-	const ckpt_history_point *p25 = ckpt_history_get(history, 24);
-	const ckpt_history_point *p30 = ckpt_history_get(history, 29);
-	g_assert_cmpfloat(p25->value, ==, 0.415711);
-	g_assert_cmpfloat(p30->value, ==, 0.356323);
-	g_assert_true(p30->saved && p30->became_best);
-	g_assert_false(ckpt_history_get(history, 28)->saved);
+	double v25 = 0, v30 = 0;
+	g_assert_true(ckpt_history_value(&v25, history, 24));
+	g_assert_true(ckpt_history_value(&v30, history, 29));
+	g_assert_cmpfloat(v25, ==, 0.415711);
+	g_assert_cmpfloat(v30, ==, 0.356323);
+	g_assert_true(ckpt_history_saved(history, 29) && ckpt_history_became_best(history, 29));
+	g_assert_false(ckpt_history_saved(history, 28));
 	ckpt_history_free(history);
 	/* Each epoch's metric: the log's for the original's, metrics.jsonl's after. */
 	g_assert_cmpuint(ckpt_run_epoch_count(run), ==, 9);
@@ -109,11 +112,15 @@ static void test_history_original_then_libckpt(void)
 	} metrics[] = {{25, 0.415711}, {28, 0.402704}, {30, 0.356323}};
 	for (size_t i = 0; i < G_N_ELEMENTS(metrics); i++) {
 		const ckpt_epoch *e = ckpt_run_find_epoch(run, metrics[i].epoch);
-		g_assert_true(e->has_metric);
-		g_assert_cmpfloat(e->metric, ==, metrics[i].metric);
+		double v = 0;
+		g_assert_true(ckpt_epoch_metric(&v, e));
+		g_assert_cmpfloat(v, ==, metrics[i].metric);
 	}
-	for (long epoch = 31; epoch <= 34; epoch++)
-		g_assert_cmpfloat(ckpt_run_find_epoch(run, epoch)->metric, ==, mix_value(epoch));
+	for (long epoch = 31; epoch <= 34; epoch++) {
+		double v = 0;
+		g_assert_true(ckpt_epoch_metric(&v, ckpt_run_find_epoch(run, epoch)));
+		g_assert_cmpfloat(v, ==, mix_value(epoch));
+	}
 	ckpt_run_unref(run);
 
 	/* A second libckpt session: its ckpt.log lines are not counted again.
@@ -124,10 +131,11 @@ static void test_history_original_then_libckpt(void)
 	history = load_history(run);
 	g_assert_cmpuint(ckpt_history_count(history), ==, 36);
 	for (size_t i = 0; i < 36; i++)
-		g_assert_cmpint(ckpt_history_get(history, i)->epoch, ==, (long)i + 1);
-	g_assert_cmpint(ckpt_history_get(history, 29)->session, ==, 0);
-	g_assert_cmpint(ckpt_history_get(history, 30)->session, ==, 1);
-	g_assert_cmpfloat(ckpt_history_get(history, 29)->value, ==, 0.356323);
+		g_assert_cmpint(ckpt_history_epoch(history, i), ==, (long)i + 1);
+	g_assert_cmpint(ckpt_history_session(history, 29), ==, 1);
+	g_assert_cmpint(ckpt_history_session(history, 30), ==, 2);
+	g_assert_true(ckpt_history_value(&v30, history, 29));
+	g_assert_cmpfloat(v30, ==, 0.356323);
 	ckpt_history_free(history);
 	ckpt_run_unref(run);
 	g_free(root), g_free(mix), g_free(orig), g_free(exp);
@@ -147,23 +155,27 @@ static void test_history_libckpt_only_not_doubled(void)
 		ckpt_params_set_int(params, "epochs", 6);
 		ckpt_params_set(params, "ckpt_directory", root);
 		ckpt_writer *w = NULL;
-		g_assert_cmpint(ckpt_writer_new(&w, params), ==, 0);
+		g_assert_cmpint(ckpt_writer_new(&w, params, 0), ==, 0);
 		ckpt_writer_set_model_io(w, write_model, NULL, NULL);
-		ckpt_restart_info restart;
-		g_assert_cmpint(ckpt_writer_restart(w, &restart), ==, 0);
-		for (long epoch0 = restart.epoch; epoch0 < 3 + 3 * session; epoch0++)
+		ckpt_restart *restart = NULL;
+		g_assert_cmpint(ckpt_writer_restart(&restart, w), ==, 0);
+		for (long epoch0 = (long)ckpt_restart_epoch(restart); epoch0 < 3 + 3 * session;
+		     epoch0++)
 			g_assert_cmpint(
-			    ckpt_writer_epoch(w, epoch0, '-', mix_value(epoch0 + 1), NULL, 0, NULL),
+			    ckpt_writer_epoch(NULL, w, epoch0, '-', mix_value(epoch0 + 1), NULL, 0),
 			    ==, 0);
+		ckpt_restart_free(restart);
 		ckpt_writer_free(w);
 		ckpt_params_free(params);
 	}
 	ckpt_run *run = tu_open_run(root);
 	ckpt_history *history = load_history(run);
 	g_assert_cmpuint(ckpt_history_count(history), ==, 6);
-	for (size_t i = 0; i < 6; i++)
-		g_assert_cmpint(ckpt_history_get(history, i)->epoch, ==, (long)i + 1);
-	g_assert_cmpint(ckpt_history_get(history, 0)->session, ==, 0);
+	for (size_t i = 0; i < 6; i++) {
+		g_assert_cmpint(ckpt_history_epoch(history, i), ==, (long)i + 1);
+		g_assert_false(ckpt_history_recovered(history, i));
+	}
+	g_assert_cmpint(ckpt_history_session(history, 0), ==, 1); /* from 1 (0.2) */
 	ckpt_history_free(history);
 	ckpt_run_unref(run);
 	g_free(root);
@@ -188,6 +200,20 @@ static void append_history(const char *root, long epoch, double value)
 	g_free(path);
 }
 
+static double metric_of(const ckpt_run *run, long epoch)
+{
+	double v = 0;
+	g_assert_true(ckpt_epoch_metric(&v, ckpt_run_find_epoch(run, epoch)));
+	return v;
+}
+
+static double best_last_of(const ckpt_run *run, long epoch)
+{
+	double v = 0;
+	g_assert_true(ckpt_epoch_best_metric_last(&v, ckpt_run_find_epoch(run, epoch)));
+	return v;
+}
+
 static void test_refresh_rereads_only_what_changed(void)
 {
 	char *tmp = tu_tmpdir();
@@ -196,39 +222,45 @@ static void test_refresh_rereads_only_what_changed(void)
 		append_history(root, e, 1.0 / (double)e);
 	ckpt_run *old = tu_open_run(root);
 	g_assert_cmpuint(ckpt_run_info_reads(old), ==, 3);
-	g_assert_cmpfloat(ckpt_run_find_epoch(old, 2)->metric, ==, 0.5);
+	g_assert_cmpfloat(metric_of(old, 2), ==, 0.5);
 
+	/* 0.2: nothing changed, so the refresh is old itself, one more reference. */
 	ckpt_run *same = NULL;
-	g_assert_cmpint(ckpt_run_refresh(&same, old), ==, 0);
-	g_assert_cmpuint(ckpt_run_info_reads(same), ==, 0);
+	bool changed = true;
+	g_assert_cmpint(ckpt_run_refresh(&same, &changed, old), ==, 0);
+	g_assert_false(changed);
+	g_assert_true(same == old);
 	g_assert_cmpuint(ckpt_run_epoch_count(same), ==, 3);
-	g_assert_true(ckpt_run_find_epoch(same, 1)->checksum ==
-		      ckpt_run_find_epoch(old, 1)->checksum);
 
 	make_epoch_as(root, 2, 2, 0.125);
 	make_epoch(root, 4);
 	append_history(root, 4, 0.2);
 	append_history(root, 2, 0.3); /* saved again after a restart: the later value wins */
 	ckpt_run *fresh = NULL;
-	g_assert_cmpint(ckpt_run_refresh(&fresh, same), ==, 0);
+	g_assert_cmpint(ckpt_run_refresh(&fresh, &changed, same), ==, 0);
+	g_assert_true(changed);
+	g_assert_true(fresh != same);
 	g_assert_cmpuint(ckpt_run_info_reads(fresh), ==, 2);
 	g_assert_cmpuint(ckpt_run_epoch_count(fresh), ==, 4);
-	g_assert_cmpfloat(ckpt_run_find_epoch(fresh, 2)->best_metric_last, ==, 0.125);
-	g_assert_cmpfloat(ckpt_run_find_epoch(fresh, 2)->metric, ==, 0.3);
-	g_assert_cmpfloat(ckpt_run_find_epoch(fresh, 4)->metric, ==, 0.2);
+	g_assert_cmpfloat(best_last_of(fresh, 2), ==, 0.125);
+	g_assert_cmpfloat(metric_of(fresh, 2), ==, 0.3);
+	g_assert_cmpfloat(metric_of(fresh, 4), ==, 0.2);
 	g_assert_cmpstr(ckpt_run_name(fresh), ==, "run");
 	/* Unchanged epochs are shared, not read again. */
-	g_assert_true(ckpt_run_find_epoch(fresh, 3)->timestamp ==
-		      ckpt_run_find_epoch(old, 3)->timestamp);
+	g_assert_true(ckpt_epoch_timestamp(ckpt_run_find_epoch(fresh, 3)) ==
+		      ckpt_epoch_timestamp(ckpt_run_find_epoch(old, 3)));
+	g_assert_true(ckpt_epoch_stored_checksum(ckpt_run_find_epoch(fresh, 1)) ==
+		      ckpt_epoch_stored_checksum(ckpt_run_find_epoch(old, 1)));
 
 	/* The old snapshots are as they were. */
 	g_assert_cmpuint(ckpt_run_epoch_count(old), ==, 3);
-	g_assert_cmpfloat(ckpt_run_find_epoch(old, 2)->best_metric_last, ==, 0.5);
-	g_assert_cmpfloat(ckpt_run_find_epoch(old, 2)->metric, ==, 0.5);
+	g_assert_cmpfloat(best_last_of(old, 2), ==, 0.5);
+	g_assert_cmpfloat(metric_of(old, 2), ==, 0.5);
 	g_assert_null(ckpt_run_find_epoch(same, 4));
 	ckpt_run_unref(old);
 	ckpt_run_unref(same);
-	g_assert_cmpstr(ckpt_run_find_epoch(fresh, 3)->timestamp, ==, "2026-03-02 09:00:03");
+	g_assert_cmpstr(ckpt_epoch_timestamp(ckpt_run_find_epoch(fresh, 3)), ==,
+			"2026-03-02 09:00:03");
 	ckpt_run_unref(fresh);
 	g_free(root);
 	tu_rmtree(tmp);
@@ -253,13 +285,13 @@ static gpointer read_snapshots(gpointer data)
 		g_assert_true(n == 3 || n == 4);
 		for (size_t i = 0; i < n; i++) {
 			const ckpt_epoch *e = ckpt_run_epoch(run, i);
-			g_assert_cmpint(e->epoch, ==, (long)i + 1);
-			g_assert_cmpint(e->info, ==, CKPT_INFO_OK);
-			g_assert_cmpuint(strlen(e->checksum), ==, 12);
+			g_assert_cmpint(ckpt_epoch_number(e), ==, (long)i + 1);
+			g_assert_cmpint(ckpt_epoch_info_state(e), ==, CKPT_INFO_OK);
+			g_assert_cmpuint(strlen(ckpt_epoch_stored_checksum(e)), ==, 12);
 		}
 		char *json = NULL;
-		g_assert_cmpint(ckpt_run_to_json(&json, run), ==, 0);
-		free(json);
+		g_assert_cmpint(ckpt_run_to_json(&json, run, 0), ==, 0);
+		ckpt_free(json);
 		ckpt_run_unref(run);
 		g_atomic_int_inc(&s->reads);
 	}
@@ -281,8 +313,10 @@ static void test_refresh_while_another_thread_reads(void)
 		else if (i % 10 == 5)
 			tu_rmtree(fourth);
 		ckpt_run *next = NULL;
-		g_assert_cmpint(ckpt_run_refresh(&next, s.current), ==, 0);
-		g_assert_cmpfloat(ckpt_run_find_epoch(next, 1 + i % 3)->best_metric_last, ==, i);
+		bool changed = false;
+		g_assert_cmpint(ckpt_run_refresh(&next, &changed, s.current), ==, 0);
+		g_assert_true(changed);
+		g_assert_cmpfloat(best_last_of(next, 1 + i % 3), ==, i);
 		g_mutex_lock(&s.lock);
 		ckpt_run *old = s.current;
 		s.current = next;

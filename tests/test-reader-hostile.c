@@ -65,7 +65,8 @@ static void test_hostile_links_give_clear_states(void)
 	    {"SELF", CKPT_LINK_DANGLING, 0},
 	    {"loop-a", CKPT_LINK_DANGLING, 0},
 	    {"ckpt.log", CKPT_LINK_OUTSIDE, 0},
-	    {"epochs/099", CKPT_LINK_DANGLING, 0},
+	    /* 0.2: a dangling link still names the epoch its target does. */
+	    {"epochs/099", CKPT_LINK_DANGLING, 99},
 	    {"epochs/002", CKPT_LINK_OK, 2},
 	    /* An absolute link into the copy this run was made from: outside,
 	     * but it names our epoch 2 (SPEC §3), so it is shown. */
@@ -233,18 +234,33 @@ static void test_invalid_and_mismatched_info_are_flagged(void)
 	const ckpt_epoch *e2 = ckpt_run_find_epoch(run, 2);
 	const ckpt_epoch *e3 = ckpt_run_find_epoch(run, 3);
 	const ckpt_epoch *e4 = ckpt_run_find_epoch(run, 4);
-	g_assert_cmpint(e1->info, ==, CKPT_INFO_OK);
-	g_assert_null(e1->info_error);
-	g_assert_cmpstr(e1->checksum, ==, "__DISABLED__");
-	g_assert_false(e1->has_time_elapsed);
-	g_assert_cmpint(e2->info, ==, CKPT_INFO_INVALID);
-	g_assert_nonnull(strstr(e2->info_error, "epochs/002/ckpt-info.json"));
-	g_assert_cmpint(e3->info, ==, CKPT_INFO_INVALID);
-	g_assert_cmpstr(e3->info_error, ==, "epochs/003/ckpt-info.json: epoch is 27, expected 3");
-	g_assert_null(e3->checksum);
-	g_assert_cmpint(e4->info, ==, CKPT_INFO_MISSING);
-	g_assert_null(e4->info_error);
-	g_assert_cmpint(e4->model_bytes, ==, 104);
+	g_assert_cmpint(ckpt_epoch_info_state(e1), ==, CKPT_INFO_OK);
+	g_assert_null(ckpt_epoch_info_error(e1));
+	/* 0.2: a disabled checksum is none to check; the stored text is kept. */
+	g_assert_null(ckpt_epoch_checksum(e1));
+	g_assert_cmpint(ckpt_epoch_checksum_kind(e1), ==, CKPT_CHECKSUM_KIND_DISABLED);
+	g_assert_cmpstr(ckpt_epoch_stored_checksum(e1), ==, "__DISABLED__");
+	g_assert_false(ckpt_epoch_time_elapsed(NULL, e1));
+	g_assert_true(ckpt_epoch_first_save(e1));
+	g_assert_true(ckpt_epoch_is_complete(e1));
+	g_assert_cmpint(ckpt_epoch_health(e1), ==, CKPT_EPOCH_OK);
+	g_assert_cmpint(ckpt_epoch_info_state(e2), ==, CKPT_INFO_INVALID);
+	g_assert_nonnull(strstr(ckpt_epoch_info_error(e2), "epochs/002/ckpt-info.json"));
+	g_assert_cmpint(ckpt_epoch_health(e2), ==, CKPT_EPOCH_INCOMPLETE);
+	g_assert_cmpint(ckpt_epoch_info_state(e3), ==, CKPT_INFO_INVALID);
+	g_assert_cmpstr(ckpt_epoch_info_error(e3), ==,
+			"epochs/003/ckpt-info.json: epoch is 27, expected 3");
+	g_assert_null(ckpt_epoch_checksum(e3));
+	g_assert_cmpint(ckpt_epoch_health(e3), ==, CKPT_EPOCH_INCOMPLETE);
+	g_assert_cmpint(ckpt_epoch_checksum_kind(e3), ==, CKPT_CHECKSUM_KIND_NONE);
+	g_assert_cmpint(ckpt_epoch_info_state(e4), ==, CKPT_INFO_MISSING);
+	g_assert_null(ckpt_epoch_info_error(e4));
+	g_assert_cmpint(ckpt_epoch_model_bytes(e4), ==, 104);
+	g_assert_cmpint(ckpt_epoch_model_state(e4), ==, CKPT_MODEL_OK);
+	g_assert_false(ckpt_epoch_is_complete(e4));
+	g_assert_cmpint(ckpt_epoch_health(e4), ==, CKPT_EPOCH_INCOMPLETE);
+	g_assert_true(ckpt_run_health(run) & CKPT_HEALTH_INCOMPLETE);
+	g_assert_cmpstr(ckpt_run_health_text(run), ==, "3 incomplete");
 	g_assert_null(ckpt_run_find_epoch(run, 5));
 	g_assert_null(ckpt_run_find_epoch(run, 0));
 	cJSON *json = run_json(run);

@@ -55,16 +55,19 @@ static cJSON *run_from_api(const ckpt_run *run)
 	for (size_t i = 0; i < ckpt_run_epoch_count(run); i++) {
 		const ckpt_epoch *e = ckpt_run_epoch(run, i);
 		cJSON *x = cJSON_CreateObject();
-		cJSON_AddNumberToObject(x, "epoch", e->epoch);
-		cJSON_AddStringToObject(x, "dir", e->dir);
-		cJSON_AddItemToObject(x, "model_bytes",
-				      number_or_null(e->model_bytes >= 0, (double)e->model_bytes));
-		cJSON_AddStringToObject(x, "info", ckpt_info_state_name(e->info));
-		cJSON_AddItemToObject(x, "best_metric_last",
-				      number_or_null(e->has_best_metric_last, e->best_metric_last));
-		cJSON_AddItemToObject(x, "checksum", string_or_null(e->checksum));
-		cJSON_AddItemToObject(x, "timestamp", string_or_null(e->timestamp));
-		cJSON_AddItemToObject(x, "metric", number_or_null(e->has_metric, e->metric));
+		cJSON_AddNumberToObject(x, "epoch", (double)ckpt_epoch_number(e));
+		cJSON_AddStringToObject(x, "dir", ckpt_epoch_dir(e));
+		int64_t bytes = ckpt_epoch_model_bytes(e);
+		cJSON_AddItemToObject(x, "model_bytes", number_or_null(bytes >= 0, (double)bytes));
+		cJSON_AddStringToObject(x, "info", ckpt_info_state_name(ckpt_epoch_info_state(e)));
+		double best = 0, metric = 0;
+		bool has_best = ckpt_epoch_best_metric_last(&best, e);
+		cJSON_AddItemToObject(x, "best_metric_last", number_or_null(has_best, best));
+		/* The text as stored: ckpt_epoch_checksum leaves out __DISABLED__. */
+		cJSON_AddItemToObject(x, "checksum", string_or_null(ckpt_epoch_stored_checksum(e)));
+		cJSON_AddItemToObject(x, "timestamp", string_or_null(ckpt_epoch_timestamp(e)));
+		bool has_metric = ckpt_epoch_metric(&metric, e);
+		cJSON_AddItemToObject(x, "metric", number_or_null(has_metric, metric));
 		cJSON_AddItemToArray(epochs, x);
 	}
 	return o;
@@ -123,8 +126,8 @@ static void test_fixtures_scan_matches_expect(void)
 	cJSON *expect = tu_load_expect();
 	const cJSON *runs = cJSON_GetObjectItem(expect, "runs");
 	ckpt_run_list *list = NULL;
-	g_assert_cmpint(ckpt_scan(&list, exp, 0, NULL), ==, 0);
-	g_assert_cmpuint(ckpt_run_list_problems(list), ==, 0);
+	g_assert_cmpint(ckpt_scan(&list, exp, 0, NULL, NULL, NULL), ==, 0);
+	g_assert_cmpuint(ckpt_run_list_problem_count(list), ==, 0);
 	g_assert_cmpuint(ckpt_run_list_count(list), ==, (size_t)cJSON_GetArraySize(runs));
 	for (size_t i = 0; i < ckpt_run_list_count(list); i++) {
 		const ckpt_run *run = ckpt_run_list_get(list, i);
@@ -141,7 +144,9 @@ static void test_fixtures_scan_matches_expect(void)
 		static const char *const contract[] = {
 		    "name",  "path",       "layout",  "metric",     "direction",
 		    "best",  "best_state", "last",    "last_state", "work_leftover",
-		    "stray", "writer",     "problem", "epochs"};
+		    "stray", "writer",     "problem", "epochs",
+		    /* 0.2 */
+		    "live", "health", "size", "updated", "keep_limit", "keep_mode"};
 		for (size_t k = 0; k < G_N_ELEMENTS(contract); k++)
 			g_assert_true(cJSON_HasObjectItem(json, contract[k]));
 		g_assert_cmpstr(cJSON_GetStringValue(cJSON_GetObjectItem(json, "path")), ==,
@@ -214,11 +219,11 @@ static void test_open_each_layout_by_folder_and_root(void)
 
 	/* A scan of a run folder or of a root lists that one run by its folder. */
 	ckpt_run_list *list = NULL;
-	g_assert_cmpint(ckpt_scan(&list, l_by_root, 0, NULL), ==, 0);
+	g_assert_cmpint(ckpt_scan(&list, l_by_root, 0, NULL, NULL, NULL), ==, 0);
 	g_assert_cmpuint(ckpt_run_list_count(list), ==, 1);
 	g_assert_cmpstr(ckpt_run_name(ckpt_run_list_get(list, 0)), ==, "legacy-p1b1");
 	ckpt_run_list_free(list);
-	g_assert_cmpint(ckpt_scan(&list, l_by_folder, 0, NULL), ==, 0);
+	g_assert_cmpint(ckpt_scan(&list, l_by_folder, 0, NULL, NULL, NULL), ==, 0);
 	g_assert_cmpuint(ckpt_run_list_count(list), ==, 1);
 	g_assert_cmpstr(ckpt_run_name(ckpt_run_list_get(list, 0)), ==, "legacy-p1b1");
 	ckpt_run_list_free(list);
@@ -232,9 +237,9 @@ static void test_open_each_layout_by_folder_and_root(void)
 	char *gone = g_build_filename(tmp, "gone", NULL);
 	g_assert_cmpint(ckpt_run_open(&run, gone), ==, CKPT_ENOENT);
 	g_assert_nonnull(strstr(ckpt_error_last(), gone));
-	g_assert_cmpint(ckpt_scan(&list, gone, 0, NULL), ==, CKPT_ENOENT);
+	g_assert_cmpint(ckpt_scan(&list, gone, 0, NULL, NULL, NULL), ==, CKPT_ENOENT);
 	g_assert_null(list);
-	g_assert_cmpint(ckpt_scan(&list, plain_log, 0, NULL), ==, CKPT_ENOENT);
+	g_assert_cmpint(ckpt_scan(&list, plain_log, 0, NULL, NULL, NULL), ==, CKPT_ENOENT);
 	g_assert_nonnull(strstr(ckpt_error_last(), plain_log));
 
 	g_free(gone), g_free(plain_log), g_free(plain), g_free(l_by_root), g_free(l_by_folder);
@@ -250,13 +255,13 @@ static void test_open_each_layout_by_folder_and_root(void)
 static char *scan_names(const char *path, int depth)
 {
 	ckpt_run_list *list = NULL;
-	int rc = ckpt_scan(&list, path, depth, NULL);
+	int rc = ckpt_scan(&list, path, depth, NULL, NULL, NULL);
 	if (rc)
 		g_error("%s: %s", path, ckpt_error_last());
 	GString *names = g_string_new(NULL);
 	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
 		g_string_append_printf(names, "%s;", ckpt_run_name(ckpt_run_list_get(list, i)));
-	g_assert_cmpuint(ckpt_run_list_problems(list), ==, 0);
+	g_assert_cmpuint(ckpt_run_list_problem_count(list), ==, 0);
 	ckpt_run_list_free(list);
 	return g_string_free(names, FALSE);
 }
@@ -291,7 +296,7 @@ static void test_scan_nested_groups_by_relative_name(void)
 	g_free(names);
 
 	ckpt_run_list *list = NULL;
-	g_assert_cmpint(ckpt_scan(&list, tmp, 0, NULL), ==, 0);
+	g_assert_cmpint(ckpt_scan(&list, tmp, 0, NULL, NULL, NULL), ==, 0);
 	g_assert_cmpint(ckpt_run_layout(ckpt_run_list_get(list, 4)), ==, CKPT_LAYOUT_CANDLE_LEGACY);
 	g_assert_cmpuint(ckpt_run_epoch_count(ckpt_run_list_get(list, 1)), ==, 2);
 	ckpt_run_list_free(list);
@@ -328,16 +333,17 @@ typedef struct {
 	int calls;
 } scan_watch;
 
-static void on_progress(const char *stage, uint64_t done, uint64_t total, void *payload)
+static int on_progress(const ckpt_progress_event *event, void *payload)
 {
 	scan_watch *watch = payload;
-	(void)total;
-	if (strcmp(stage, "scan") == 0) {
+	/* 0.2: folders seen are the items; done counts the runs read. */
+	if (event->stage == CKPT_STAGE_SCAN) {
 		watch->calls++;
-		watch->last_done = done;
-		if (done >= 128)
+		watch->last_done = event->items_done;
+		if (event->items_done >= 128)
 			watch->cancel = 1;
 	}
+	return 0;
 }
 
 static void test_scan_reports_progress_and_cancels(void)
@@ -351,7 +357,7 @@ static void test_scan_reports_progress_and_cancels(void)
 	scan_watch watch = {0};
 	ckpt_progress progress = {on_progress, &watch, &watch.cancel};
 	ckpt_run_list *list = NULL;
-	g_assert_cmpint(ckpt_scan(&list, tmp, 0, &progress), ==, CKPT_ECANCELLED);
+	g_assert_cmpint(ckpt_scan(&list, tmp, 0, &progress, NULL, NULL), ==, CKPT_ECANCELLED);
 	g_assert_null(list);
 	g_assert_cmpint(watch.calls, ==, 2);
 	g_assert_cmpuint(watch.last_done, ==, 128);
@@ -387,7 +393,8 @@ static void test_live_writer_and_total_bytes_shown(void)
 	char *tmp = tu_tmpdir();
 	char *root = make_run(tmp, "run", 3);
 	ckpt_run *run = tu_open_run(root);
-	g_assert_null(ckpt_run_writer(run));
+	g_assert_false(ckpt_run_live(run));
+	g_assert_cmpint(ckpt_run_writer_pid(run), ==, 0);
 	/* Every model is 100 + epoch bytes; the infos are whatever make_epoch wrote. */
 	uint64_t want = 101 + 102 + 103;
 	for (long e = 1; e <= 3; e++) {
@@ -403,20 +410,21 @@ static void test_live_writer_and_total_bytes_shown(void)
 	ckpt_lock *lock = NULL;
 	g_assert_cmpint(ckpt_lock_acquire(&lock, root), ==, 0);
 	run = tu_open_run(root);
-	const ckpt_writer_info *writer = ckpt_run_writer(run);
-	g_assert_nonnull(writer);
-	g_assert_cmpint(writer->pid, ==, (long)getpid());
-	g_assert_cmpstr(writer->host, ==, ckpt_hostname());
+	g_assert_true(ckpt_run_live(run));
+	g_assert_cmpint(ckpt_run_writer_pid(run), ==, (long)getpid());
+	g_assert_cmpstr(ckpt_run_writer_host(run), ==, ckpt_hostname());
 	cJSON *json = run_json(run);
 	const cJSON *w = cJSON_GetObjectItem(json, "writer");
 	g_assert_cmpint((long)cJSON_GetNumberValue(cJSON_GetObjectItem(w, "pid")), ==,
 			(long)getpid());
-	g_assert_cmpstr(cJSON_GetStringValue(cJSON_GetObjectItem(w, "since")), ==, writer->since);
+	g_assert_cmpstr(cJSON_GetStringValue(cJSON_GetObjectItem(w, "since")), ==,
+			ckpt_run_writer_since(run));
 	cJSON_Delete(json);
 	ckpt_run_unref(run);
 	ckpt_lock_release(lock);
 	run = tu_open_run(root);
-	g_assert_null(ckpt_run_writer(run));
+	g_assert_false(ckpt_run_live(run));
+	g_assert_cmpint(ckpt_run_writer_pid(run), ==, 0);
 	ckpt_run_unref(run);
 	g_free(root);
 	tu_rmtree(tmp);
@@ -435,10 +443,10 @@ static void test_scan_unreadable_run_is_a_problem(void)
 	char *epochs = g_build_filename(root, "epochs", NULL);
 	g_assert_cmpint(chmod(epochs, 0), ==, 0);
 	ckpt_run_list *list = NULL;
-	g_assert_cmpint(ckpt_scan(&list, tmp, 0, NULL), ==, 0);
+	g_assert_cmpint(ckpt_scan(&list, tmp, 0, NULL, NULL, NULL), ==, 0);
 	g_assert_cmpuint(ckpt_run_list_count(list), ==, 1);
 	g_assert_cmpstr(ckpt_run_name(ckpt_run_list_get(list, 0)), ==, "good");
-	g_assert_cmpuint(ckpt_run_list_problems(list), ==, 1);
+	g_assert_cmpuint(ckpt_run_list_problem_count(list), ==, 1);
 	g_assert_nonnull(strstr(ckpt_run_list_problem(list, 0), "locked"));
 	ckpt_run_list_free(list);
 	chmod(epochs, 0755);
