@@ -237,9 +237,10 @@ int hist_parse_jsonl(ckpt_history *h, const char *text, size_t len)
 			h->torn_tail = line_len > 0;
 			break;
 		}
-		h->jsonl_lines++;
+		/* note_bad_line takes jsonl_lines as this line's 0-based index. */
 		if (line_len > 0 && !record)
 			note_bad_line(h);
+		h->jsonl_lines++;
 		h->jsonl_offset += line_len + (nl ? 1 : 0);
 		p = nl ? nl + 1 : end;
 	}

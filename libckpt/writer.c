@@ -222,14 +222,19 @@ static int make_root(const ckpt_writer *w)
 	return rc;
 }
 
+/* "<local time>-<pid>-<n>": n counts this process's writers, so that a
+ * second writer made within the same second (a trainer retrying in-process)
+ * is a session of its own. The history reads the time back (history-parse.c). */
 static void make_session_id(char out[64])
 {
+	static unsigned long writers_made;
+	unsigned long n = __atomic_add_fetch(&writers_made, 1, __ATOMIC_RELAXED);
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
 	char stamp[32];
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
-	snprintf(out, 64, "%s-%ld", stamp, (long)getpid());
+	snprintf(out, 64, "%s-%ld-%lu", stamp, (long)getpid(), n);
 }
 
 /* The original's opening lines: tools split sessions at "Callback initialized." */
