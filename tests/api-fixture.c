@@ -202,7 +202,7 @@ char *af_fixture_root(const tu_fixture *f, const char *name)
 
 #define NOBODY 65534
 
-static void open_path_to_all(const char *reach)
+void af_open_path(const char *reach)
 {
 	char *path = g_strdup(reach);
 	for (char *p = path + 1;; p++) {
@@ -211,7 +211,7 @@ static void open_path_to_all(const char *reach)
 			*p = '\0';
 			struct stat st;
 			if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-				chmod(path, (st.st_mode & 07777) | 0755);
+				chmod(path, (st.st_mode & 07777) | 0555);
 			if (end)
 				break;
 			*p = '/';
@@ -223,7 +223,7 @@ static void open_path_to_all(const char *reach)
 size_t af_unprivileged(const char *reach, int (*fn)(int *results, size_t n, void *payload),
 		       void *payload, int *results, size_t n)
 {
-	open_path_to_all(reach);
+	af_open_path(reach);
 	int fds[2];
 	g_assert_cmpint(pipe(fds), ==, 0);
 	pid_t pid = fork();

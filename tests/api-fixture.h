@@ -63,10 +63,12 @@ size_t af_dir_count(const char *path);
 /* The checkpoint root of a current-layout fixture run. Caller g_free()s. */
 char *af_fixture_root(const tu_fixture *f, const char *name);
 
+/* Makes every directory from / to path searchable and readable by all. */
+void af_open_path(const char *path);
 /* Runs fn in a child process that cannot read or write what only root
  * may (as root, it drops to uid/gid 65534 first); fn's ints come back
  * through a pipe. Returns how many came back. Every directory from / to
- * `reach` is made searchable by all first (0755). */
+ * `reach` is made searchable by all first (af_open_path). */
 size_t af_unprivileged(const char *reach, int (*fn)(int *results, size_t n, void *payload),
 		       void *payload, int *results, size_t n);
 
