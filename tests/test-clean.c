@@ -50,14 +50,24 @@ static void test_clean_plan_reasons_and_bytes(void)
 	assert_item(plan, 3, 29, "limit");
 	assert_item(plan, 4, 30, "last");
 	for (size_t i = 0; i < 5; i++) {
-		const ckpt_clean_item *item = ckpt_clean_plan_item(plan, i);
-		g_assert_cmpuint(item->bytes, ==, epoch_bytes(root, item->epoch));
-		g_assert_cmpuint(item->bytes, >, 262144);
+		uint64_t bytes = ckpt_clean_plan_bytes(plan, i);
+		g_assert_cmpuint(bytes, ==,
+				 epoch_bytes(root, (long)ckpt_clean_plan_epoch(plan, i)));
+		g_assert_cmpuint(bytes, >, 262144);
+		g_assert_cmpint(ckpt_clean_plan_health(plan, i), ==, CKPT_EPOCH_OK);
 	}
 	g_assert_cmpuint(ckpt_clean_plan_bytes_freed(plan), ==,
 			 epoch_bytes(root, 26) + epoch_bytes(root, 27));
+	g_assert_cmpuint(ckpt_clean_plan_delete_count(plan), ==, 2);
 	g_assert_false(ckpt_clean_plan_removes_work(plan));
-	g_assert_null(ckpt_clean_plan_item(plan, 5));
+	g_assert_cmpint(ckpt_clean_plan_epoch(plan, 5), ==, 0);
+	g_assert_cmpint(ckpt_clean_plan_keep_limit(plan), ==, 2);
+	g_assert_cmpint(ckpt_clean_plan_mode(plan), ==, CKPT_KEEP_LINEAR);
+	g_assert_false(ckpt_clean_plan_limit_is_runs_own(plan));
+	g_assert_false(ckpt_clean_plan_limit_is_guess(plan));
+	g_assert_cmpuint(ckpt_clean_plan_unverified_count(plan), ==, 5);
+	g_assert_null(ckpt_clean_plan_note(plan));
+	g_assert_true(ckpt_clean_plan_run(plan) == run);
 	char *after = tu_snapshot_tree(f.exp);
 	g_assert_cmpstr(before, ==, after);
 	/* The plan owns what it needs: it outlives the run. */
@@ -66,11 +76,19 @@ static void test_clean_plan_reasons_and_bytes(void)
 	g_assert_false(epoch_exists(root, 26));
 	ckpt_clean_plan_free(plan);
 
+	/* 0.2: keep 0 takes the run's own limit; the original recorded none, so
+	 * it is the default 5, a guess. A negative limit is still refused. */
 	plan = NULL;
 	run = tu_open_run(root);
-	g_assert_cmpint(ckpt_clean_plan_new(&plan, run, 0, CKPT_KEEP_LINEAR), ==, CKPT_EINVAL);
-	assert_error_has("keep limit must be greater than zero");
+	g_assert_cmpint(ckpt_clean_plan_new(&plan, run, 0, CKPT_KEEP_LINEAR), ==, 0);
+	g_assert_cmpint(ckpt_clean_plan_keep_limit(plan), ==, 5);
+	g_assert_true(ckpt_clean_plan_limit_is_guess(plan));
+	g_assert_false(ckpt_clean_plan_limit_is_runs_own(plan));
+	g_assert_cmpuint(ckpt_clean_plan_delete_count(plan), ==, 0);
+	ckpt_clean_plan_free(plan);
+	plan = NULL;
 	g_assert_cmpint(ckpt_clean_plan_new(&plan, run, -1, CKPT_KEEP_ALL), ==, CKPT_EINVAL);
+	assert_error_has("keep limit must be greater than zero");
 	g_assert_null(plan);
 	ckpt_run_unref(run);
 	g_free(before), g_free(after), g_free(root);
@@ -94,6 +112,7 @@ static void test_clean_apply_removes_exactly_the_plan(void)
 	g_assert_cmpstr(log.first_stage, ==, "clean 026");
 	g_assert_cmpuint(log.last_done, ==, 2);
 	g_assert_cmpuint(log.last_total, ==, 2);
+	g_assert_false(log.went_back);
 
 	char *epochs = g_build_filename(root, "epochs", NULL);
 	GDir *dir = g_dir_open(epochs, 0, NULL);
@@ -197,6 +216,10 @@ static void test_clean_keeps_work_of_live_writer(void)
 	ckpt_lock *lock = NULL;
 	g_assert_cmpint(ckpt_lock_acquire(&lock, root), ==, 0);
 	ckpt_run *run = tu_open_run(root);
+	/* 0.2: a live writer's work/ is its staging, not a leftover. */
+	g_assert_true(ckpt_run_live(run));
+	g_assert_false(ckpt_run_work_leftover(run));
+	g_assert_false(ckpt_run_health(run) & CKPT_HEALTH_WORK_LEFTOVER);
 	ckpt_clean_plan *plan = plan_run(run, 2, CKPT_KEEP_LINEAR);
 	g_assert_false(ckpt_clean_plan_removes_work(plan));
 	char *before = tu_snapshot_tree(f.exp);
@@ -354,9 +377,129 @@ static void test_clean_cancel_before_first_epoch(void)
 	tu_fixture_free(&f);
 }
 
+/* ---- the run's own policy and integrity (0.2) --------------------------- */
+
+static int write_model(const char *path, void *payload)
+{
+	(void)payload;
+	tu_write(path, "model bytes");
+	return 0;
+}
+
+static void test_clean_runs_own_policy(void)
+{
+	char *tmp = tu_tmpdir();
+	char *root = g_build_filename(tmp, "ckpts", NULL);
+	ckpt_params *params = NULL;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", root), ==, 0);
+	g_assert_cmpint(ckpt_params_set_int(params, "epochs", 4), ==, 0);
+	g_assert_cmpint(ckpt_params_set_int(params, "ckpt_keep_limit", 2), ==, 0);
+	g_assert_cmpint(ckpt_params_set(params, "ckpt_keep_mode", "all"), ==, 0);
+	g_assert_cmpint(ckpt_params_set_bool(params, "ckpt_fsync", false), ==, 0);
+	ckpt_writer *w = NULL;
+	g_assert_cmpint(ckpt_writer_new(&w, params, 0), ==, 0);
+	ckpt_writer_set_model_io(w, write_model, NULL, NULL);
+	for (int e = 0; e < 4; e++)
+		g_assert_cmpint(ckpt_writer_epoch(NULL, w, e, '-', 1.0 / (e + 1), NULL, 0), ==, 0);
+	ckpt_writer_free(w);
+	ckpt_params_free(params);
+
+	ckpt_run *run = tu_open_run(root);
+	int64_t limit = 0;
+	ckpt_keep_mode mode = CKPT_KEEP_LINEAR;
+	g_assert_true(ckpt_run_keep_policy(&limit, &mode, run));
+	g_assert_cmpint(limit, ==, 2);
+	g_assert_cmpint(mode, ==, CKPT_KEEP_ALL);
+	/* The run's own: all, as its writer kept them. */
+	ckpt_clean_plan *plan = plan_run(run, 0, CKPT_KEEP_RUNS_OWN);
+	g_assert_true(ckpt_clean_plan_limit_is_runs_own(plan));
+	g_assert_false(ckpt_clean_plan_limit_is_guess(plan));
+	g_assert_cmpint(ckpt_clean_plan_keep_limit(plan), ==, 2);
+	g_assert_cmpint(ckpt_clean_plan_mode(plan), ==, CKPT_KEEP_ALL);
+	g_assert_cmpuint(ckpt_clean_plan_delete_count(plan), ==, 0);
+	ckpt_clean_plan_free(plan);
+	/* Its limit with another mode. */
+	plan = plan_run(run, 0, CKPT_KEEP_LINEAR);
+	assert_item(plan, 0, 1, "beyond-limit");
+	assert_item(plan, 1, 2, "beyond-limit");
+	assert_item(plan, 2, 3, "limit");
+	assert_item(plan, 3, 4, "last");
+	g_assert_true(ckpt_clean_plan_limit_is_runs_own(plan));
+	char *text = NULL;
+	g_assert_cmpint(ckpt_clean_plan_to_json(&text, plan, 0), ==, 0);
+	cJSON *json = cJSON_Parse(text);
+	g_assert_nonnull(json);
+	g_assert_cmpstr(cJSON_GetStringValue(cJSON_GetObjectItem(json, "limit_source")), ==, "run");
+	g_assert_cmpint((int)cJSON_GetNumberValue(cJSON_GetObjectItem(json, "delete_count")), ==,
+			2);
+	g_assert_cmpint(cJSON_GetArraySize(cJSON_GetObjectItem(json, "plan")), ==, 4);
+	cJSON_Delete(json);
+	ckpt_free(text);
+	ckpt_clean_plan_free(plan);
+	ckpt_run_unref(run);
+	g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+static ckpt_run *verified(ckpt_run *run)
+{
+	ckpt_verify_result *results = g_new0(ckpt_verify_result, ckpt_run_epoch_count(run));
+	g_assert_cmpint(ckpt_verify_run(results, run, NULL), ==, 0);
+	g_free(results);
+	ckpt_run *fresh = tu_open_run(ckpt_run_root(run));
+	ckpt_run_unref(run);
+	return fresh;
+}
+
+static void test_clean_damaged_targets_keep_intact_stand_ins(void)
+{
+	tu_fixture f;
+	if (!tu_fixture_init(&f))
+		return;
+	/* 27 and 28 (best) fail their checksums, 29 has no ckpt-info.json. */
+	char *root = root_of(&f, "corrupt-nt3");
+	ckpt_run *run = verified(tu_open_run(root));
+	ckpt_clean_plan *plan = plan_run(run, 1, CKPT_KEEP_LINEAR);
+	g_assert_cmpuint(ckpt_clean_plan_unverified_count(plan), ==, 0);
+	g_assert_cmpint(ckpt_clean_plan_health(plan, 2), ==, CKPT_EPOCH_DAMAGED);
+	g_assert_cmpint(ckpt_clean_plan_health(plan, 3), ==, CKPT_EPOCH_INCOMPLETE);
+	assert_item(plan, 2, 28, "best"); /* kept all the same: a restart may name it */
+	g_assert_nonnull(ckpt_clean_plan_note(plan));
+	g_assert_nonnull(strstr(ckpt_clean_plan_note(plan), "best's epoch 28 is damaged"));
+	ckpt_clean_plan_free(plan);
+
+	/* last on a damaged epoch: the newest intact one stays too (here the
+	 * limit keeps it already). */
+	g_assert_cmpint(ckpt_link_point(root, "last", 27, false), ==, 0);
+	g_assert_cmpint(ckpt_link_point(root, "best", 27, false), ==, 0);
+	run = verified(run);
+	plan = plan_run(run, 1, CKPT_KEEP_LINEAR);
+	assert_item(plan, 1, 27, "last");
+	assert_item(plan, 4, 30, "limit");
+	g_assert_cmpstr(ckpt_clean_plan_note(plan), ==,
+			"last's epoch 27 is damaged: the newest intact epoch stays too (30)");
+	ckpt_clean_plan_free(plan);
+
+	/* Nothing intact but one: that one is never deleted. */
+	char *model30 = epoch_path(root, 30, "model.h5");
+	flip_byte(model30, 7);
+	run = verified(run);
+	plan = plan_run(run, 1, CKPT_KEEP_LINEAR);
+	assert_item(plan, 0, 26, "newest-intact");
+	assert_item(plan, 4, 30, "limit");
+	g_assert_cmpuint(ckpt_clean_plan_delete_count(plan), ==, 2); /* 28, 29 */
+	ckpt_clean_plan_free(plan);
+	ckpt_run_unref(run);
+	g_free(model30), g_free(root);
+	tu_fixture_free(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	use_private_cache();
 	g_test_add_func("/ckpt/ops/clean/plan-keep-2-reasons-bytes-and-keep-0-rejected",
 			test_clean_plan_reasons_and_bytes);
 	g_test_add_func("/ckpt/ops/clean/apply-removes-exactly-the-planned-epochs",
@@ -375,5 +518,9 @@ int main(int argc, char **argv)
 			test_clean_modes_exponential_and_all);
 	g_test_add_func("/ckpt/ops/clean/cancel-before-first-epoch-deletes-nothing",
 			test_clean_cancel_before_first_epoch);
+	g_test_add_func("/ckpt/ops/clean/keep-0-takes-the-runs-own-policy",
+			test_clean_runs_own_policy);
+	g_test_add_func("/ckpt/ops/clean/damaged-best-or-last-keeps-an-intact-stand-in",
+			test_clean_damaged_targets_keep_intact_stand_ins);
 	return g_test_run();
 }

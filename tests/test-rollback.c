@@ -21,18 +21,24 @@ static void test_rollback_points_last_relative_and_logs(void)
 	char *best_before = g_build_filename(root, "best", NULL);
 	char *best_target = tu_readlink(best_before);
 	ckpt_run *run = open_fixture(&f, "nt3-lr0.01");
-	ckpt_restart_info out;
+	ckpt_restart *out = NULL;
 	g_assert_cmpint(ckpt_rollback(&out, run, 27, 0), ==, 0);
 	tu_assert_link(root, "last", "epochs/027");
 	tu_assert_link(root, "best", best_target);
 	long epoch = 0;
 	g_assert_cmpint(ckpt_link_resolve(root, "last", &epoch), ==, CKPT_LINK_OK);
 	g_assert_cmpint(epoch, ==, 27);
-	g_assert_cmpint(out.restarted, ==, 1);
-	g_assert_cmpint(out.epoch, ==, 27);
-	g_assert_cmpfloat_with_epsilon(out.best_metric_last, 0.219003, 1e-9);
+	g_assert_true(ckpt_restart_resumed(out));
+	g_assert_cmpint(ckpt_restart_epoch(out), ==, 27);
+	g_assert_cmpfloat_with_epsilon(ckpt_restart_best_metric_last(out), 0.219003, 1e-9);
 	char *model = epoch_path(root, 27, "model.h5");
-	g_assert_cmpstr(out.model_path, ==, model);
+	g_assert_cmpstr(ckpt_restart_model_path(out), ==, model);
+	/* 0.2: and the epoch's ckpt-info.json, as a restart would read it. */
+	char *info_path = epoch_path(root, 27, "ckpt-info.json");
+	char *info_text = tu_read(info_path, NULL);
+	g_assert_cmpstr(ckpt_restart_info_json(out), ==, info_text);
+	g_free(info_text), g_free(info_path);
+	ckpt_restart_free(out);
 	char *log = g_build_filename(root, "ckpt.log", NULL);
 	assert_log_has(log, "CandleCkpt: rollback: 'last' from epoch 30 to 27\n");
 	assert_log_has(log, "CandleCkpt: linking: 'ckpts/last' -> 'ckpts/epochs/027'\n");
@@ -58,27 +64,35 @@ static void test_rollback_refuses_damaged_epochs_unless_forced(void)
 	    {29, "ckpt-info.json"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		ckpt_restart_info out;
-		g_assert_cmpint(ckpt_rollback(&out, run, cases[i].epoch, 0), ==, CKPT_EUNSAFE);
+		/* 0.2: a refusal --force overrides is CKPT_EREFUSED, and its message
+		 * leaves the hint to the front end (no "--force" in it). */
+		ckpt_restart *out = NULL;
+		g_assert_cmpint(ckpt_rollback(&out, run, cases[i].epoch, 0), ==, CKPT_EREFUSED);
 		char *what = g_strdup_printf("epoch %ld", cases[i].epoch);
 		assert_error_has(what);
 		assert_error_has(cases[i].reason);
-		assert_error_has("--force");
+		g_assert_true(
+		    g_str_has_suffix(ckpt_error_last(), "; a forced rollback would still use it"));
+		g_assert_null(strstr(ckpt_error_last(), "--force"));
 		g_free(what);
-		g_assert_cmpint(out.restarted, ==, 0);
+		g_assert_null(out);
 		g_assert_cmpint(ckpt_rollback(NULL, run, cases[i].epoch, CKPT_FLAG_DRY_RUN), ==,
-				CKPT_EUNSAFE);
+				CKPT_EREFUSED);
 	}
 	char *after = snapshot(f.exp);
 	g_assert_cmpstr(before, ==, after);
 
-	ckpt_restart_info out;
+	ckpt_restart *out = NULL;
 	g_assert_cmpint(ckpt_rollback(&out, run, 28, CKPT_FLAG_FORCE), ==, 0);
 	tu_assert_link(root, "last", "epochs/028");
-	g_assert_cmpint(out.epoch, ==, 28);
+	g_assert_cmpint(ckpt_restart_epoch(out), ==, 28);
+	ckpt_restart_free(out);
 	g_assert_cmpint(ckpt_rollback(&out, run, 29, CKPT_FLAG_FORCE), ==, 0);
 	tu_assert_link(root, "last", "epochs/029");
-	g_assert_true(isnan(out.best_metric_last)); /* no ckpt-info.json to take it from */
+	/* no ckpt-info.json to take it from */
+	g_assert_true(isnan(ckpt_restart_best_metric_last(out)));
+	g_assert_null(ckpt_restart_info_json(out));
+	ckpt_restart_free(out);
 	ckpt_run_unref(run);
 	g_free(before), g_free(after), g_free(root);
 	tu_fixture_free(&f);
@@ -98,9 +112,9 @@ static void test_rollback_refuses_incomplete_epochs(void)
 	char *text = tu_read(info28, NULL);
 	tu_write(info27, text);
 	ckpt_run *run = tu_open_run(root);
-	g_assert_cmpint(ckpt_rollback(NULL, run, 26, 0), ==, CKPT_EUNSAFE);
+	g_assert_cmpint(ckpt_rollback(NULL, run, 26, 0), ==, CKPT_EREFUSED);
 	assert_error_has("model.h5");
-	g_assert_cmpint(ckpt_rollback(NULL, run, 27, 0), ==, CKPT_EUNSAFE);
+	g_assert_cmpint(ckpt_rollback(NULL, run, 27, 0), ==, CKPT_EREFUSED);
 	assert_error_has("says epoch 28");
 	/* a disabled checksum is no reason to refuse */
 	set_stored_checksum(root, 29, "__DISABLED__");
@@ -121,11 +135,12 @@ static void test_rollback_dry_run_changes_nothing(void)
 		return;
 	ckpt_run *run = open_fixture(&f, "nt3-lr0.01");
 	char *before = tu_snapshot_tree(f.exp);
-	ckpt_restart_info out;
+	ckpt_restart *out = NULL;
 	g_assert_cmpint(ckpt_rollback(&out, run, 26, CKPT_FLAG_DRY_RUN), ==, 0);
-	g_assert_cmpint(out.restarted, ==, 1);
-	g_assert_cmpint(out.epoch, ==, 26);
-	g_assert_true(g_str_has_suffix(out.model_path, "/ckpts/epochs/026/model.h5"));
+	g_assert_true(ckpt_restart_resumed(out));
+	g_assert_cmpint(ckpt_restart_epoch(out), ==, 26);
+	g_assert_true(g_str_has_suffix(ckpt_restart_model_path(out), "/ckpts/epochs/026/model.h5"));
+	ckpt_restart_free(out);
 	char *after = tu_snapshot_tree(f.exp);
 	g_assert_cmpstr(before, ==, after);
 	ckpt_run_unref(run);
@@ -308,13 +323,13 @@ static void test_links_into_original_copy(void)
 	g_assert_cmpint(ckpt_run_last(run), ==, 30);
 	g_assert_cmpstr(ckpt_link_state_name(ckpt_run_last_state(run)), ==, "outside");
 	char *text = NULL;
-	g_assert_cmpint(ckpt_run_to_json(&text, run), ==, 0);
+	g_assert_cmpint(ckpt_run_to_json(&text, run, 0), ==, 0);
 	cJSON *json = cJSON_Parse(text);
 	g_assert_cmpint((long)cJSON_GetNumberValue(cJSON_GetObjectItem(json, "best")), ==, 28);
 	g_assert_cmpstr(cJSON_GetStringValue(cJSON_GetObjectItem(json, "last_state")), ==,
 			"outside");
 	cJSON_Delete(json);
-	free(text);
+	ckpt_free(text);
 
 	ckpt_clean_plan *plan = plan_run(run, 1, CKPT_KEEP_LINEAR);
 	static const char *const reasons[] = {"beyond-limit", "beyond-limit", "best",
@@ -363,6 +378,7 @@ static void test_links_into_original_copy(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	use_private_cache();
 	g_test_add_func("/ckpt/ops/rollback/last-becomes-relative-and-logged",
 			test_rollback_points_last_relative_and_logs);
 	g_test_add_func("/ckpt/ops/rollback/damaged-epochs-refused-unless-forced",

@@ -37,7 +37,7 @@ static void test_verify_fixtures_match_expect(void)
 			    cJSON_GetObjectItemCaseSensitive(item, "result")->valuestring;
 			g_test_message("%s epoch %ld: %s", name, epoch,
 				       ckpt_verify_result_name(results[i]));
-			g_assert_cmpint(ckpt_run_epoch(run, i)->epoch, ==, epoch);
+			g_assert_cmpint(ckpt_epoch_number(ckpt_run_epoch(run, i)), ==, epoch);
 			g_assert_cmpstr(ckpt_verify_result_name(results[i]), ==, want);
 		}
 		g_free(results);
@@ -80,7 +80,7 @@ static void test_verify_progress_and_cancel(void)
 	size_t n = ckpt_run_epoch_count(run);
 	uint64_t total = 0;
 	for (size_t i = 0; i < n; i++)
-		total += (uint64_t)ckpt_run_epoch(run, i)->model_bytes;
+		total += (uint64_t)ckpt_epoch_model_bytes(ckpt_run_epoch(run, i));
 	ckpt_verify_result results[8];
 	progress_log log = {0};
 	volatile int cancel = 0;
@@ -91,6 +91,9 @@ static void test_verify_progress_and_cancel(void)
 	g_assert_false(log.went_back);
 	g_assert_cmpuint(log.last_done, ==, total);
 	g_assert_cmpuint(log.last_total, ==, total);
+	/* 0.2: the items are the epochs. */
+	g_assert_cmpuint(log.last_items_done, ==, n);
+	g_assert_cmpuint(log.last_items_total, ==, n);
 
 	memset(&log, 0, sizeof log);
 	g_assert_cmpint(ckpt_verify_epoch(&results[0], run, 28, &progress), ==, 0);
@@ -156,19 +159,19 @@ static void test_verify_unknown_disabled_and_missing(void)
 }
 
 typedef struct remove_at_stage {
-	const char *stage; /* when progress first reports this stage... */
-	char *dir;         /* ...this directory is removed, as live retention does */
+	int64_t epoch; /* when verify first reports this epoch... */
+	char *dir;     /* ...this directory is removed, as live retention does */
 	bool removed;
 } remove_at_stage;
 
-static void remove_when_reached(const char *stage, uint64_t done, uint64_t total, void *payload)
+static int remove_when_reached(const ckpt_progress_event *event, void *payload)
 {
-	(void)done, (void)total;
 	remove_at_stage *r = payload;
-	if (!r->removed && strcmp(stage, r->stage) == 0) {
+	if (!r->removed && event->stage == CKPT_STAGE_VERIFY && event->epoch == r->epoch) {
 		tu_rmtree(r->dir);
 		r->removed = true;
 	}
+	return 0;
 }
 
 static void test_verify_epoch_removed_meanwhile_is_gone(void)
@@ -181,7 +184,7 @@ static void test_verify_epoch_removed_meanwhile_is_gone(void)
 	/* Removed after the snapshot was taken, and while verify runs. */
 	char *e26 = epoch_path(root, 26, NULL);
 	tu_rmtree(e26);
-	remove_at_stage r = {"verify 027", epoch_path(root, 29, NULL), false};
+	remove_at_stage r = {27, epoch_path(root, 29, NULL), false};
 	ckpt_progress progress = {remove_when_reached, &r, NULL};
 	ckpt_verify_result results[5];
 	g_assert_cmpint(ckpt_verify_run(results, run, &progress), ==, 0);
@@ -233,10 +236,11 @@ static void test_verify_info_of_another_epoch_is_no_info(void)
 	g_assert_cmpstr(ckpt_verify_result_name(result), ==, "no-info");
 	ckpt_verify_result results[6];
 	g_assert_cmpint(ckpt_verify_run(results, run, NULL), ==, 0);
-	g_assert_cmpint(ckpt_run_epoch(run, 0)->epoch, ==, 10);
+	g_assert_cmpint(ckpt_epoch_number(ckpt_run_epoch(run, 0)), ==, 10);
 	g_assert_cmpstr(ckpt_verify_result_name(results[0]), ==, "no-info");
 	g_assert_cmpstr(ckpt_verify_result_name(results[2]), ==, "ok");
-	g_assert_cmpint(ckpt_rollback(NULL, run, 10, 0), ==, CKPT_EUNSAFE);
+	/* 0.2: a refusal that --force overrides is CKPT_EREFUSED. */
+	g_assert_cmpint(ckpt_rollback(NULL, run, 10, 0), ==, CKPT_EREFUSED);
 	ckpt_run_unref(run);
 	g_free(dir), g_free(root);
 	tu_fixture_free(&f);
@@ -296,11 +300,162 @@ static void test_verify_unreadable_epoch_dir(void)
 	tu_fixture_free(&f);
 }
 
+/* ---- streaming verify and its records (0.2) ----------------------------- */
+
+typedef struct item_log {
+	GArray *items;  /* ckpt_verify_item, strings not kept */
+	int stop_after; /* return nonzero after this many items, 0: never */
+	bool computed_differs[8];
+} item_log;
+
+static int on_item(const ckpt_verify_item *item, void *payload)
+{
+	item_log *log = payload;
+	g_assert_cmpuint(item->size, ==, sizeof *item);
+	guint i = log->items->len;
+	if (i < G_N_ELEMENTS(log->computed_differs))
+		log->computed_differs[i] =
+		    item->stored && item->computed && strcmp(item->stored, item->computed) != 0;
+	ckpt_verify_item copy = *item;
+	copy.stored = copy.computed = NULL;
+	g_array_append_val(log->items, copy);
+	return log->stop_after && (int)log->items->len >= log->stop_after;
+}
+
+static ckpt_verify_item item_at(const item_log *log, guint i)
+{
+	g_assert_cmpuint(i, <, log->items->len);
+	return g_array_index(log->items, ckpt_verify_item, i);
+}
+
+static ckpt_run *reopen(ckpt_run *run)
+{
+	ckpt_run *fresh = tu_open_run(ckpt_run_root(run));
+	ckpt_run_unref(run);
+	return fresh;
+}
+
+static void test_verify_streams_and_remembers(void)
+{
+	tu_fixture f;
+	if (!tu_fixture_init(&f))
+		return;
+	char *root = root_of(&f, "corrupt-nt3");
+	ckpt_run *run = tu_open_run(root);
+	/* Never verified: an epoch whose files are all there looks intact. */
+	const ckpt_epoch *e27 = ckpt_run_find_epoch(run, 27);
+	g_assert_cmpint(ckpt_epoch_check(NULL, NULL, e27), ==, CKPT_CHECK_NEVER);
+	g_assert_cmpint(ckpt_epoch_health(e27), ==, CKPT_EPOCH_OK);
+	g_assert_false(ckpt_run_health(run) & CKPT_HEALTH_DAMAGED);
+
+	item_log log = {.items = g_array_new(FALSE, FALSE, sizeof(ckpt_verify_item))};
+	g_assert_cmpint(ckpt_verify(run, NULL, 0, 0, NULL, on_item, &log), ==, 0);
+	static const char *const want[] = {"ok", "mismatch", "mismatch", "no-info", "ok"};
+	g_assert_cmpuint(log.items->len, ==, G_N_ELEMENTS(want));
+	for (guint i = 0; i < log.items->len; i++) {
+		ckpt_verify_item item = item_at(&log, i);
+		g_assert_cmpint(item.epoch, ==, 26 + (int64_t)i);
+		g_assert_cmpstr(ckpt_verify_result_name(item.result), ==, want[i]);
+		g_assert_false(item.from_record);
+		g_assert_cmpint(item.checked_at, >, 0);
+	}
+	g_assert_true(log.computed_differs[1]); /* the mismatch gives both sums */
+	g_assert_false(log.computed_differs[0]);
+
+	/* A later snapshot sees the results: 27 and 28 damaged, 29 incomplete. */
+	run = reopen(run);
+	ckpt_verify_result result = CKPT_VERIFY_OK;
+	int64_t when = 0;
+	e27 = ckpt_run_find_epoch(run, 27);
+	g_assert_cmpint(ckpt_epoch_check(&result, &when, e27), ==, CKPT_CHECK_CURRENT);
+	g_assert_cmpint(result, ==, CKPT_VERIFY_MISMATCH);
+	g_assert_cmpint(when, ==, item_at(&log, 1).checked_at);
+	g_assert_cmpint(ckpt_epoch_health(e27), ==, CKPT_EPOCH_DAMAGED);
+	g_assert_cmpint(ckpt_epoch_health(ckpt_run_find_epoch(run, 26)), ==, CKPT_EPOCH_OK);
+	g_assert_cmpint(ckpt_epoch_health(ckpt_run_find_epoch(run, 29)), ==, CKPT_EPOCH_INCOMPLETE);
+	g_assert_true(ckpt_run_health(run) & CKPT_HEALTH_DAMAGED);
+	g_assert_nonnull(strstr(ckpt_run_health_text(run), "2 damaged"));
+
+	/* CKPT_VERIFY_CHANGED answers unchanged epochs from their records... */
+	char *model26 = epoch_path(root, 26, "model.h5");
+	flip_byte(model26, 100);
+	run = reopen(run);
+	g_assert_cmpint(ckpt_epoch_check(NULL, NULL, ckpt_run_find_epoch(run, 26)), ==,
+			CKPT_CHECK_CHANGED);
+	g_array_set_size(log.items, 0);
+	progress_log progress_seen = {0};
+	ckpt_progress progress = {record_progress, &progress_seen, NULL};
+	g_assert_cmpint(ckpt_verify(run, NULL, 0, CKPT_VERIFY_CHANGED, &progress, on_item, &log),
+			==, 0);
+	g_assert_cmpuint(log.items->len, ==, 5);
+	/* ...and reads only the changed one, whose bytes are the whole total. */
+	g_assert_false(item_at(&log, 0).from_record);
+	g_assert_cmpint(item_at(&log, 0).result, ==, CKPT_VERIFY_MISMATCH);
+	for (guint i = 1; i < 5; i++)
+		g_assert_true(item_at(&log, i).from_record);
+	g_assert_cmpint(item_at(&log, 2).result, ==, CKPT_VERIFY_MISMATCH);
+	g_assert_cmpuint(progress_seen.last_total, ==,
+			 (uint64_t)ckpt_epoch_model_bytes(ckpt_run_find_epoch(run, 26)));
+
+	/* CKPT_VERIFY_NO_RECORD leaves the records as they were. */
+	char *model30 = epoch_path(root, 30, "model.h5");
+	flip_byte(model30, 100);
+	run = reopen(run);
+	int64_t only30 = 30;
+	g_array_set_size(log.items, 0);
+	g_assert_cmpint(ckpt_verify(run, &only30, 1, CKPT_VERIFY_NO_RECORD, NULL, on_item, &log),
+			==, 0);
+	g_assert_cmpint(item_at(&log, 0).result, ==, CKPT_VERIFY_MISMATCH);
+	run = reopen(run);
+	g_assert_cmpint(ckpt_epoch_check(NULL, NULL, ckpt_run_find_epoch(run, 30)), ==,
+			CKPT_CHECK_CHANGED);
+	g_assert_cmpint(ckpt_epoch_health(ckpt_run_find_epoch(run, 30)), ==, CKPT_EPOCH_OK);
+
+	g_array_free(log.items, TRUE);
+	ckpt_run_unref(run);
+	g_free(model30), g_free(model26), g_free(root);
+	tu_fixture_free(&f);
+}
+
+static void test_verify_stops_and_refuses_unknown_epochs(void)
+{
+	tu_fixture f;
+	if (!tu_fixture_init(&f))
+		return;
+	ckpt_run *run = open_fixture(&f, "nt3-lr0.01");
+	item_log log = {.items = g_array_new(FALSE, FALSE, sizeof(ckpt_verify_item))};
+	/* An epoch not in the run: refused before anything is read. */
+	const int64_t epochs[] = {30, 12};
+	g_assert_cmpint(ckpt_verify(run, epochs, 2, 0, NULL, on_item, &log), ==, CKPT_ENOENT);
+	assert_error_has("12");
+	g_assert_cmpuint(log.items->len, ==, 0);
+	/* Given epochs are verified in the order given. */
+	const int64_t two[] = {30, 27};
+	g_assert_cmpint(ckpt_verify(run, two, 2, CKPT_VERIFY_NO_RECORD, NULL, on_item, &log), ==,
+			0);
+	g_assert_cmpint(item_at(&log, 0).epoch, ==, 30);
+	g_assert_cmpint(item_at(&log, 1).epoch, ==, 27);
+	/* A nonzero return stops the call; what was delivered is remembered. */
+	g_array_set_size(log.items, 0);
+	log.stop_after = 1;
+	g_assert_cmpint(ckpt_verify(run, NULL, 0, 0, NULL, on_item, &log), ==, CKPT_ECANCELLED);
+	g_assert_cmpuint(log.items->len, ==, 1);
+	ckpt_run *fresh = tu_open_run(ckpt_run_root(run));
+	g_assert_cmpint(ckpt_epoch_check(NULL, NULL, ckpt_run_find_epoch(fresh, 26)), ==,
+			CKPT_CHECK_CURRENT);
+	g_assert_cmpint(ckpt_epoch_check(NULL, NULL, ckpt_run_find_epoch(fresh, 27)), ==,
+			CKPT_CHECK_NEVER);
+	ckpt_run_unref(fresh);
+	g_array_free(log.items, TRUE);
+	ckpt_run_unref(run);
+	tu_fixture_free(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/ckpt/ops/verify/unreadable-epoch-dir",
-			test_verify_unreadable_epoch_dir);
+	use_private_cache();
+	g_test_add_func("/ckpt/ops/verify/unreadable-epoch-dir", test_verify_unreadable_epoch_dir);
 	g_test_add_func("/ckpt/ops/verify/fixtures-match-expect-json",
 			test_verify_fixtures_match_expect);
 	g_test_add_func("/ckpt/ops/verify/single-epoch-results-and-unknown-epoch",
@@ -317,5 +472,9 @@ int main(int argc, char **argv)
 			test_verify_epoch_removed_meanwhile_is_gone);
 	g_test_add_func("/ckpt/ops/verify/info-of-another-epoch-is-no-info",
 			test_verify_info_of_another_epoch_is_no_info);
+	g_test_add_func("/ckpt/ops/verify/streams-items-and-remembers-results",
+			test_verify_streams_and_remembers);
+	g_test_add_func("/ckpt/ops/verify/stops-on-request-and-refuses-unknown-epochs",
+			test_verify_stops_and_refuses_unknown_epochs);
 	return g_test_run();
 }
