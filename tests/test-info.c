@@ -253,15 +253,16 @@ static void test_info_format_layout_and_additions(void)
 	ckpt_buf buf;
 	ckpt_buf_init(&buf);
 	ckpt_info_format(&buf, &info, extra, 2);
-	g_assert_cmpstr(buf.data, ==,
-			"{\"epoch\": 7, \"save_best_metric\": \"val_loss\", "
-			"\"best_metric_last\": -Infinity, \"model_file\": \"model.h5\", "
-			"\"checksum\": \"" SHA256_ABC "\", \"timestamp\": \"2026-03-02 09:00:50\", "
-			"\"time_elapsed\": 1.7, "
-			"\"metadata\": \"job \\\"7\\\"\\tcaf\\u00e9 \\ud83d\\ude00\\b\", "
-			"\"metric_value\": NaN, \"direction\": \"+\", "
-			"\"metrics\": {\"loss\": 0.25, \"acc\": Infinity}, "
-			"\"session\": \"s1\", \"keep_limit\": 3, \"keep_mode\": \"exponential\"}\n");
+	g_assert_cmpstr(
+	    buf.data, ==,
+	    "{\"epoch\": 7, \"save_best_metric\": \"val_loss\", "
+	    "\"best_metric_last\": -Infinity, \"model_file\": \"model.h5\", "
+	    "\"checksum\": \"" SHA256_ABC "\", \"timestamp\": \"2026-03-02 09:00:50\", "
+	    "\"time_elapsed\": 1.7, "
+	    "\"metadata\": \"job \\\"7\\\"\\tcaf\\u00e9 \\ud83d\\ude00\\b\", "
+	    "\"metric_value\": NaN, \"direction\": \"+\", "
+	    "\"metrics\": {\"loss\": 0.25, \"acc\": Infinity}, "
+	    "\"session\": \"s1\", \"keep_limit\": 3, \"keep_mode\": \"exponential\"}\n");
 
 	/* What we write, we read back the same. */
 	char *tmp = tu_tmpdir();

@@ -142,9 +142,8 @@ static void test_fixtures_scan_matches_expect(void)
 		cJSON *json = run_json(run);
 		compare_run(want, json, "json");
 		static const char *const contract[] = {
-		    "name",  "path",       "layout",  "metric",     "direction",
-		    "best",  "best_state", "last",    "last_state", "work_leftover",
-		    "stray", "writer",     "problem", "epochs",
+		    "name", "path", "layout", "metric", "direction", "best", "best_state", "last",
+		    "last_state", "work_leftover", "stray", "writer", "problem", "epochs",
 		    /* 0.2 */
 		    "live", "health", "size", "updated", "keep_limit", "keep_mode"};
 		for (size_t k = 0; k < G_N_ELEMENTS(contract); k++)

@@ -107,7 +107,8 @@ static void test_restart_from_fixtures(void)
 		g_assert_true(ckpt_restart_resumed(r));
 		g_assert_cmpint(ckpt_restart_epoch(r), ==, c->last);
 		if (isinf(c->best))
-			g_assert_true(isinf(ckpt_restart_best_metric_last(r)) && ckpt_restart_best_metric_last(r) > 0);
+			g_assert_true(isinf(ckpt_restart_best_metric_last(r)) &&
+				      ckpt_restart_best_metric_last(r) > 0);
 		else
 			g_assert_cmpfloat(ckpt_restart_best_metric_last(r), ==, c->best);
 		char name[32];
