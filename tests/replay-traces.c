@@ -244,9 +244,9 @@ static bool run_steps(ckpt_writer *writer, const char *root, const cJSON *trace)
 		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(step, "metric"));
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "metric_is_nan")))
 			metric = NAN;
-		ckpt_epoch_result out;
-		int rc = ckpt_writer_epoch(writer, epoch - 1, direction->valuestring[0], metric,
-					   NULL, 0, &out);
+		ckpt_epoch_result out = {.size = sizeof out};
+		int rc = ckpt_writer_epoch(&out, writer, epoch - 1, direction->valuestring[0],
+					   metric, NULL, 0);
 		if (rc)
 			return differ("epoch %ld: %s", epoch, ckpt_error_last());
 		bool saved = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "saved"));
@@ -255,8 +255,8 @@ static bool run_steps(ckpt_writer *writer, const char *root, const cJSON *trace)
 		if (out.saved != saved)
 			return differ("epoch %ld: saved %d, expected %d", epoch, out.saved, saved);
 		if (out.best_epoch != best)
-			return differ("epoch %ld: epoch_best %ld, expected %ld", epoch,
-				      out.best_epoch, best);
+			return differ("epoch %ld: epoch_best %lld, expected %ld", epoch,
+				      (long long)out.best_epoch, best);
 		if (compare_kept(root, cJSON_GetObjectItemCaseSensitive(step, "kept"), epoch))
 			return true;
 	}
@@ -302,8 +302,8 @@ static bool replay(const cJSON *trace)
 		}
 	}
 	if (ckpt_params_set(params, "ckpt_directory", root) != 0 ||
-	    ckpt_params_set_bool(params, "ckpt_fsync", 0) != 0 ||
-	    ckpt_writer_new(&writer, params) != 0) {
+	    ckpt_params_set_bool(params, "ckpt_fsync", false) != 0 ||
+	    ckpt_writer_new(&writer, params, 0) != 0) {
 		differ("writer: %s", ckpt_error_last());
 		goto out;
 	}

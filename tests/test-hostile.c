@@ -110,10 +110,11 @@ static void run_every_operation(const hostile_tree *t)
 	ckpt_verify_run(results, run, NULL);
 	g_free(results);
 	char *json = NULL;
-	g_assert_cmpint(ckpt_run_to_json(&json, run), ==, 0);
-	free(json);
+	g_assert_cmpint(ckpt_run_to_json(&json, run, 0), ==, 0);
+	ckpt_free(json);
 	for (size_t i = 0; i < n; i++)
-		ckpt_rollback(NULL, run, ckpt_run_epoch(run, i)->epoch, CKPT_FLAG_DRY_RUN);
+		ckpt_rollback(NULL, run, ckpt_epoch_number(ckpt_run_epoch(run, i)),
+			      CKPT_FLAG_DRY_RUN);
 	ckpt_clean_plan *plan = NULL;
 	if (ckpt_clean_plan_new(&plan, run, 1, CKPT_KEEP_LINEAR) == 0)
 		ckpt_clean_apply(plan, NULL);
@@ -127,9 +128,10 @@ static void run_every_operation(const hostile_tree *t)
 	ckpt_params_set(params, "ckpt_directory", t->root);
 	ckpt_params_set(params, "ckpt_checksum", "true");
 	ckpt_writer *writer = NULL;
-	if (ckpt_writer_new(&writer, params) == 0) {
-		ckpt_restart_info info;
-		ckpt_writer_restart(writer, &info);
+	if (ckpt_writer_new(&writer, params, 0) == 0) {
+		ckpt_restart *restart = NULL;
+		ckpt_writer_restart(&restart, writer);
+		ckpt_restart_free(restart);
 	}
 	ckpt_writer_free(writer);
 	ckpt_params_free(params);
@@ -169,21 +171,21 @@ static void test_links_to_root_parent_self_loop_and_file(void)
 		ckpt_params_set(params, "epochs", "10");
 		ckpt_params_set(params, "ckpt_directory", t.root);
 		ckpt_writer *writer = NULL;
-		g_assert_cmpint(ckpt_writer_new(&writer, params), ==, 0);
-		ckpt_restart_info info;
-		memset(&info, 0, sizeof info);
-		int rc = ckpt_writer_restart(writer, &info);
+		g_assert_cmpint(ckpt_writer_new(&writer, params, 0), ==, 0);
+		ckpt_restart *restart = NULL;
+		int rc = ckpt_writer_restart(&restart, writer);
 		if (cases[i].state == CKPT_LINK_OUTSIDE) {
 			g_assert_cmpint(rc, ==, CKPT_EUNSAFE);
 			g_assert_nonnull(strstr(ckpt_error_last(), "last"));
 		} else if (cases[i].state == CKPT_LINK_RELOCATED) {
 			g_assert_cmpint(rc, ==, 0);
-			g_assert_true(info.restarted);
-			g_assert_cmpint(info.epoch, ==, 2);
+			g_assert_true(ckpt_restart_resumed(restart));
+			g_assert_cmpint(ckpt_restart_epoch(restart), ==, 2);
 		} else {
 			g_assert_cmpint(rc, ==, 0);
-			g_assert_false(info.restarted);
+			g_assert_false(ckpt_restart_resumed(restart));
 		}
+		ckpt_restart_free(restart);
 		ckpt_writer_free(writer);
 		ckpt_params_free(params);
 		run_every_operation(&t);
@@ -274,12 +276,13 @@ static void test_symlinked_work_and_epochs_dirs(void)
 	ckpt_params_set(params, "epochs", "10");
 	ckpt_params_set(params, "ckpt_directory", u.root);
 	ckpt_writer *writer = NULL;
-	ckpt_restart_info info;
+	ckpt_restart *restart = NULL;
 	/* Refused when the writer is made (it will not write through the
 	 * link either), or at the latest by the restart. */
-	int rc = ckpt_writer_new(&writer, params);
+	int rc = ckpt_writer_new(&writer, params, 0);
 	if (rc == 0)
-		rc = ckpt_writer_restart(writer, &info);
+		rc = ckpt_writer_restart(&restart, writer);
+	ckpt_restart_free(restart);
 	g_assert_cmpint(rc, ==, CKPT_EUNSAFE);
 	ckpt_writer_free(writer);
 	ckpt_params_free(params);
@@ -352,18 +355,19 @@ static void test_hostile_ckpt_info_files_are_flagged(void)
 	for (long e = 1; e <= 11; e++) {
 		const ckpt_epoch *epoch = ckpt_run_find_epoch(run, e);
 		g_assert_nonnull(epoch);
-		g_assert_cmpint(epoch->info, ==, CKPT_INFO_INVALID);
-		g_assert_nonnull(epoch->info_error);
-		g_assert_cmpstr(epoch->info_error, !=, "");
+		g_assert_cmpint(ckpt_epoch_info_state(epoch), ==, CKPT_INFO_INVALID);
+		g_assert_nonnull(ckpt_epoch_info_error(epoch));
+		g_assert_cmpstr(ckpt_epoch_info_error(epoch), !=, "");
 	}
-	g_assert_cmpint(ckpt_run_find_epoch(run, 12)->info, ==, CKPT_INFO_OK);
+	g_assert_cmpint(ckpt_epoch_info_state(ckpt_run_find_epoch(run, 12)), ==, CKPT_INFO_OK);
 	ckpt_verify_result results[12];
 	g_assert_cmpint(ckpt_verify_run(results, run, NULL), ==, 0);
 	for (int i = 0; i < 11; i++)
 		g_assert_cmpstr(ckpt_verify_result_name(results[i]), ==, "no-info");
 	g_assert_cmpstr(ckpt_verify_result_name(results[11]), ==, "ok");
-	/* Rolling back onto a flagged epoch is refused without force. */
-	g_assert_cmpint(ckpt_rollback(NULL, run, 5, 0), ==, CKPT_EUNSAFE);
+	/* Rolling back onto a flagged epoch is refused without force (0.2:
+	 * CKPT_EREFUSED, the refusal force overrides). */
+	g_assert_cmpint(ckpt_rollback(NULL, run, 5, 0), ==, CKPT_EREFUSED);
 	ckpt_run_unref(run);
 	run_every_operation(&t);
 	g_free(big), g_free(linked);
@@ -385,13 +389,14 @@ static void test_huge_exponent_reads_as_infinity(void)
 	write_info(&t, 1, text, strlen(text));
 	ckpt_run *run = open_run(&t);
 	const ckpt_epoch *epoch = ckpt_run_find_epoch(run, 1);
-	g_assert_cmpint(epoch->info, ==, CKPT_INFO_OK);
-	g_assert_true(epoch->has_best_metric_last);
-	g_assert_true(isinf(epoch->best_metric_last) && epoch->best_metric_last > 0);
+	g_assert_cmpint(ckpt_epoch_info_state(epoch), ==, CKPT_INFO_OK);
+	double best_last = 0;
+	g_assert_true(ckpt_epoch_best_metric_last(&best_last, epoch));
+	g_assert_true(isinf(best_last) && best_last > 0);
 	char *json = NULL;
-	g_assert_cmpint(ckpt_run_to_json(&json, run), ==, 0);
+	g_assert_cmpint(ckpt_run_to_json(&json, run, 0), ==, 0);
 	g_assert_nonnull(strstr(json, "\"best_metric_last\":\"inf\""));
-	free(json);
+	ckpt_free(json);
 	ckpt_run_unref(run);
 	run_every_operation(&t);
 	tree_free(&t);
@@ -459,7 +464,7 @@ static void test_fifo_and_linked_models_never_hang(void)
 	g_assert_cmpstr(ckpt_verify_result_name(results[0]), ==, "missing-model");
 	g_assert_cmpstr(ckpt_verify_result_name(results[1]), ==, "missing-model");
 	g_assert_cmpstr(ckpt_verify_result_name(results[2]), ==, "ok");
-	g_assert_cmpint(ckpt_run_find_epoch(run, 1)->model_bytes, ==, -1);
+	g_assert_cmpint(ckpt_epoch_model_bytes(ckpt_run_find_epoch(run, 1)), ==, -1);
 	ckpt_run_unref(run);
 	run_every_operation(&t);
 	g_free(model), g_free(model2);
@@ -500,7 +505,7 @@ static void test_fifo_log_and_history_never_hang(void)
 	ckpt_params_set(params, "epochs", "10");
 	ckpt_params_set(params, "ckpt_directory", t.root);
 	ckpt_writer *writer = NULL;
-	g_assert_cmpint(ckpt_writer_new(&writer, params), !=, 0);
+	g_assert_cmpint(ckpt_writer_new(&writer, params, 0), !=, 0);
 	g_assert_nonnull(strstr(ckpt_error_last(), "not a regular file"));
 	ckpt_writer_free(writer);
 	ckpt_params_free(params);
@@ -532,5 +537,11 @@ int main(int argc, char **argv)
 			test_fifo_log_and_history_never_hang);
 	g_test_add_func("/ckpt/hostile/log/symlink-never-written-through",
 			test_log_as_symlink_is_never_written_through);
-	return g_test_run();
+	/* Verify remembers its results under XDG_CACHE_HOME (0.2): not the user's. */
+	char *cache = tu_tmpdir();
+	g_setenv("XDG_CACHE_HOME", cache, TRUE);
+	int rc = g_test_run();
+	tu_rmtree(cache);
+	g_free(cache);
+	return rc;
 }
