@@ -498,6 +498,7 @@ int ckpt_history_read(ckpt_history **out, const char *history_path, const char *
 		rc = ckpt_fail(CKPT_ENOMEM, "history: out of memory");
 	if (!rc)
 		rc = read_sources(h);
+	h->file_sessions = h->n_sessions;
 	if (rc) {
 		ckpt_history_free(h);
 		*out = NULL;

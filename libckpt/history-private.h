@@ -49,6 +49,7 @@ struct ckpt_history {
 	size_t bad_lines, first_bad_line;
 	bool torn_tail;          /* text after the last newline */
 	session_map sessions;    /* metrics.jsonl's ids → 0, 1, ... */
+	size_t file_sessions;    /* sessions the files hold (recovered ones may add more) */
 	int session_base;        /* sessions of the log before metrics.jsonl's */
 };
 

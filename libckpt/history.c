@@ -335,6 +335,7 @@ static int copy_read_part(ckpt_history **out, const ckpt_history *old)
 	h->jsonl_offset = old->jsonl_offset, h->jsonl_lines = old->jsonl_lines;
 	h->bad_lines = old->bad_lines, h->first_bad_line = old->first_bad_line;
 	h->session_base = old->session_base;
+	h->n_sessions = old->file_sessions;
 	if ((old->metric && !(h->metric = ckpt_strdup(old->metric))) ||
 	    (old->history_path && !(h->history_path = ckpt_strdup(old->history_path))) ||
 	    (old->log_path && !(h->log_path = ckpt_strdup(old->log_path))) ||
@@ -397,6 +398,7 @@ int ckpt_history_refresh(ckpt_history **out, bool *out_changed, const ckpt_histo
 	bool grew = old->from_jsonl && (uint64_t)jsonl.size > old->jsonl_offset;
 	if (!rc && grew)
 		rc = hist_read_jsonl_tail(h);
+	h->file_sessions = h->n_sessions;
 	if (!rc) {
 		h->history_sig = jsonl;
 		h->log_sig = log;
