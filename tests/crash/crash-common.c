@@ -59,7 +59,7 @@ ckpt_params *cr_params(const char *root, const char *keep_mode, long keep_limit,
 
 int cr_writer(ckpt_writer **out, const ckpt_params *params, cr_model *model)
 {
-	int rc = ckpt_writer_new(out, params);
+	int rc = ckpt_writer_new(out, params, 0);
 	if (rc == 0)
 		ckpt_writer_set_model_io(*out, cr_model_write, cr_model_load, model);
 	return rc;
@@ -68,9 +68,9 @@ int cr_writer(ckpt_writer **out, const ckpt_params *params, cr_model *model)
 int cr_epochs(ckpt_writer *writer, long first0, const double *values, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		ckpt_epoch_result result;
+		ckpt_epoch_result result = {.size = sizeof result};
 		int rc =
-		    ckpt_writer_epoch(writer, first0 + (long)i, '-', values[i], NULL, 0, &result);
+		    ckpt_writer_epoch(&result, writer, first0 + (long)i, '-', values[i], NULL, 0);
 		if (rc)
 			return rc;
 	}
@@ -447,6 +447,25 @@ static int check_best_model(GString *problems, const char *root, const cr_before
 	return n;
 }
 
+static int check_lock(GString *problems, const char *root, cr_lock_rule rule)
+{
+	if (rule == CR_LOCK_ANY)
+		return 0;
+	char *path = g_build_filename(root, CKPT_LOCK_NAME, NULL);
+	struct stat st;
+	bool present = lstat(path, &st) == 0;
+	g_free(path);
+	if (rule == CR_LOCK_RELEASED)
+		return present ? cr_problem(problems, "ckpt.lock left behind after the lock "
+						      "was released")
+			       : 0;
+	bool live = false;
+	if (!present || ckpt_lock_probe(&live, NULL, NULL, NULL, root) != 0 || !live)
+		return cr_problem(problems, "the writer's ckpt.lock is %s while it is live",
+				  present ? "not locked" : "gone");
+	return 0;
+}
+
 int cr_check(GString *problems, const char *case_dir, const cr_before *before,
 	     const cr_rules *rules)
 {
@@ -484,6 +503,7 @@ int cr_check(GString *problems, const char *case_dir, const cr_before *before,
 		g_free(path);
 	}
 	n += check_new_entries(problems, case_dir, before, rules);
+	n += check_lock(problems, root, rules->lock);
 	g_free(root);
 	return n;
 }

@@ -59,11 +59,21 @@ typedef struct cr_before {
 int cr_snapshot(cr_before *out, const char *case_dir);
 void cr_before_clear(cr_before *before);
 
+/* What R/ckpt.lock must be: releasing the lock removes it (0.2), so once
+ * every process that took it has returned it must be gone; a crashed one
+ * may leave it (harmless: the lock itself died with the process). */
+typedef enum cr_lock_rule {
+	CR_LOCK_ANY,      /* a crash state */
+	CR_LOCK_RELEASED, /* every call returned: no ckpt.lock */
+	CR_LOCK_HELD,     /* a live writer holds it: there, and locked */
+} cr_lock_rule;
+
 typedef struct cr_rules {
 	long rollback_to;        /* last may move back to this epoch (0: never back) */
 	const GArray *deletable; /* epochs the operation may delete (NULL: none) */
 	bool after_save;         /* a save ran since: the staging area is gone */
 	long expect_last;        /* when nonzero, last must name this epoch */
+	cr_lock_rule lock;
 } cr_rules;
 
 /* Appends one "; "-separated problem; returns 1. */

@@ -100,8 +100,8 @@ static int writer_main(long epochs, int to_checker, int from_checker)
 	for (long e = 0; e < epochs && !atomic_load(&sh->writer_stop); e++) {
 		x = x * 1103515245u + 12345u;
 		double value = 1.0 / (double)(e + 1) + (double)(x >> 16 & 0xff) / 5000.0;
-		ckpt_epoch_result result;
-		if ((rc = ckpt_writer_epoch(writer, e, '-', value, NULL, 0, &result)) != 0) {
+		ckpt_epoch_result result = {.size = sizeof result};
+		if ((rc = ckpt_writer_epoch(&result, writer, e, '-', value, NULL, 0)) != 0) {
 			fail("writer: epoch %ld: %s", e + 1, ckpt_error_last());
 			break;
 		}
@@ -129,7 +129,8 @@ static int writer_main(long epochs, int to_checker, int from_checker)
 static void check_between(const cr_before *before, long epoch)
 {
 	GString *problems = g_string_new(NULL);
-	cr_rules rules = {.after_save = true, .expect_last = epoch};
+	/* The writer is live: its lock file is there, refused browsers or not. */
+	cr_rules rules = {.after_save = true, .expect_last = epoch, .lock = CR_LOCK_HELD};
 	if (cr_check(problems, case_dir, before, &rules))
 		fail("after epoch %ld: %s", epoch, problems->str);
 	g_string_free(problems, TRUE);
@@ -178,8 +179,7 @@ static int cleaner_main(void)
 		if (ckpt_run_open(&run, root) == 0 &&
 		    ckpt_clean_plan_new(&plan, run, 1, CKPT_KEEP_LINEAR) == 0) {
 			bool changes = ckpt_clean_plan_removes_work(plan);
-			for (size_t i = 0; i < ckpt_clean_plan_count(plan); i++)
-				changes |= !ckpt_clean_plan_item(plan, i)->keep;
+			changes |= ckpt_clean_plan_delete_count(plan) > 0;
 			count(OP_CLEAN, ckpt_clean_apply(plan, NULL), live, changes);
 		}
 		ckpt_clean_plan_free(plan);
@@ -198,8 +198,9 @@ static int roller_main(void)
 		long last = ckpt_run_last(run);
 		const ckpt_epoch *oldest =
 		    ckpt_run_epoch_count(run) ? ckpt_run_epoch(run, 0) : NULL;
-		if (oldest && oldest->epoch != last)
-			count(OP_ROLLBACK, ckpt_rollback(NULL, run, oldest->epoch, 0), live, true);
+		int64_t first = ckpt_epoch_number(oldest);
+		if (oldest && first != last)
+			count(OP_ROLLBACK, ckpt_rollback(NULL, run, first, 0), live, true);
 		int changed = 0;
 		live = atomic_load(&sh->writer_live);
 		bool stale = ckpt_run_last_state(run) == CKPT_LINK_RELOCATED ||
@@ -282,7 +283,8 @@ static bool reap(pid_t pid, const char *name)
 static void final_checks(const cr_before *before, long epochs)
 {
 	GString *problems = g_string_new(NULL);
-	cr_rules rules = {.after_save = true, .expect_last = epochs};
+	/* The writer and every browser have returned: no lock file is left. */
+	cr_rules rules = {.after_save = true, .expect_last = epochs, .lock = CR_LOCK_RELEASED};
 	if (cr_check(problems, case_dir, before, &rules))
 		fail("at the end: %s", problems->str);
 	ckpt_run *run = NULL;
@@ -293,8 +295,8 @@ static void final_checks(const cr_before *before, long epochs)
 	if (!rc && (rc = ckpt_verify_run(results, run, NULL)) == 0)
 		for (size_t i = 0; i < n; i++)
 			if (results[i] != CKPT_VERIFY_OK)
-				fail("at the end: epoch %ld verifies as %s",
-				     ckpt_run_epoch(run, i)->epoch,
+				fail("at the end: epoch %lld verifies as %s",
+				     (long long)ckpt_epoch_number(ckpt_run_epoch(run, i)),
 				     ckpt_verify_result_name(results[i]));
 	if (!rc && (rc = ckpt_clean_plan_new(&plan, run, 1, CKPT_KEEP_LINEAR)) == 0)
 		rc = ckpt_clean_apply(plan, NULL);
@@ -307,16 +309,18 @@ static void final_checks(const cr_before *before, long epochs)
 	ckpt_params *params = cr_params(root, "linear", 3, false);
 	cr_model model = {0};
 	ckpt_writer *writer = NULL;
-	ckpt_restart_info info;
-	memset(&info, 0, sizeof info);
+	ckpt_restart *restart = NULL;
 	static const double value[] = {0.5};
 	rc = params ? cr_writer(&writer, params, &model) : CKPT_ENOMEM;
-	if (!rc && (rc = ckpt_writer_restart(writer, &info)) == 0 && info.epoch != epochs)
-		fail("restart resumed from %ld, not %ld", info.epoch, epochs);
+	if (!rc && (rc = ckpt_writer_restart(&restart, writer)) == 0 &&
+	    ckpt_restart_epoch(restart) != epochs)
+		fail("restart resumed from %lld, not %ld", (long long)ckpt_restart_epoch(restart),
+		     epochs);
 	if (!rc)
-		rc = cr_epochs(writer, info.epoch, value, 1);
+		rc = cr_epochs(writer, (long)ckpt_restart_epoch(restart), value, 1);
 	if (rc)
 		fail("restart after the run: %s", ckpt_error_last());
+	ckpt_restart_free(restart);
 	ckpt_writer_free(writer);
 	ckpt_params_free(params);
 	g_string_truncate(problems, 0);
@@ -360,6 +364,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot set up: %s\n", strerror(errno));
 		return 2;
 	}
+	/* Verify remembers its results under XDG_CACHE_HOME (0.2): not the user's. */
+	char *cache = g_build_filename(base, "cache", NULL);
+	g_setenv("XDG_CACHE_HOME", cache, TRUE);
+	g_free(cache);
 	cr_before before;
 	cr_snapshot(&before, case_dir);
 

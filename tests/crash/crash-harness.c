@@ -144,20 +144,21 @@ static void run_restart_child(child_result *out, const cr_op *op, const char *ca
 		ckpt_params *params = cr_params(root, op->keep_mode, op->keep_limit, true);
 		cr_model model = {0};
 		ckpt_writer *writer = NULL;
-		ckpt_restart_info info;
-		memset(&info, 0, sizeof info);
+		ckpt_restart *restart = NULL;
 		static const double value[] = {0.5};
 		int rc = params ? cr_writer(&writer, params, &model) : CKPT_ENOMEM;
 		if (!rc)
-			rc = ckpt_writer_restart(writer, &info);
+			rc = ckpt_writer_restart(&restart, writer);
+		long epoch = (long)ckpt_restart_epoch(restart);
 		if (!rc)
-			rc = cr_epochs(writer, info.restarted ? info.epoch : 0, value, 1);
+			rc = cr_epochs(writer, epoch, value, 1);
 		char message[1024];
 		snprintf(message, sizeof message, "%s", rc ? ckpt_error_last() : "");
+		ckpt_restart_free(restart);
 		ckpt_writer_free(writer);
 		ckpt_params_free(params);
 		g_free(root);
-		report_and_exit(fds[1], rc, info.restarted ? info.epoch : 0, message, false);
+		report_and_exit(fds[1], rc, epoch, message, false);
 	}
 	close(fds[1]);
 	read_result(out, fds[0]);
@@ -269,7 +270,8 @@ static void check_restart(GString *problems, const op_run *o)
 		cr_rules rules = {.rollback_to = o->op->rollback_to,
 				  .deletable = o->deletable,
 				  .after_save = true,
-				  .expect_last = expected + 1};
+				  .expect_last = expected + 1,
+				  .lock = CR_LOCK_RELEASED};
 		GString *after = g_string_new(NULL);
 		if (cr_check(after, o->case_dir, &o->before, &rules))
 			cr_problem(problems, "after restart: %s", after->str);
@@ -310,7 +312,12 @@ static char *run_state(op_run *o, long step, size_t m, bool *known)
 	run_op_child(&r, o->op, o->case_dir, o->stash, modes[m].mode, step, modes[m].flags);
 	judge_child(problems, &r, modes[m].mode);
 	child_result_clear(&r);
-	cr_rules rules = {.rollback_to = o->op->rollback_to, .deletable = o->deletable};
+	/* An injected error returns, releasing the lock; a crash may leave its file. */
+	bool crash_mode = modes[m].mode == CKPT_FAILPOINT_CRASH_BEFORE ||
+			  modes[m].mode == CKPT_FAILPOINT_CRASH_AFTER;
+	cr_rules rules = {.rollback_to = o->op->rollback_to,
+			  .deletable = o->deletable,
+			  .lock = crash_mode ? CR_LOCK_ANY : CR_LOCK_RELEASED};
 	GString *at_crash = g_string_new(NULL);
 	cr_check(at_crash, o->case_dir, &o->before, &rules);
 	if (!o->no_restart) {
@@ -462,7 +469,8 @@ static bool count_steps(op_run *o)
 	cr_rules rules = {.rollback_to = o->op->rollback_to,
 			  .deletable = o->deletable,
 			  .after_save = true,
-			  .expect_last = o->op->rollback_to};
+			  .expect_last = o->op->rollback_to,
+			  .lock = CR_LOCK_RELEASED};
 	cr_check(problems, o->case_dir, &o->before, &rules);
 	for (int i = 0; o->op->relinks && i < 2; i++) {
 		char *link = g_build_filename(o->case_dir, CR_ROOT, i ? "best" : "last", NULL);

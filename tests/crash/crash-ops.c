@@ -87,12 +87,13 @@ static int resume_and_save(const char *case_dir, const char *keep_mode, long kee
 	ckpt_params *params = cr_params(root, keep_mode, keep_limit, true);
 	cr_model model = {0};
 	ckpt_writer *writer = NULL;
-	ckpt_restart_info info;
+	ckpt_restart *restart = NULL;
 	int rc = params ? cr_writer(&writer, params, &model) : CKPT_ENOMEM;
 	if (!rc)
-		rc = ckpt_writer_restart(writer, &info);
+		rc = ckpt_writer_restart(&restart, writer);
 	if (!rc)
-		rc = cr_epochs(writer, info.restarted ? info.epoch : 0, values, n);
+		rc = cr_epochs(writer, (long)ckpt_restart_epoch(restart), values, n);
+	ckpt_restart_free(restart);
 	ckpt_writer_free(writer);
 	ckpt_params_free(params);
 	g_free(root);
@@ -227,9 +228,9 @@ GArray *cr_clean_deletes(const char *case_dir)
 	if (ckpt_run_open(&run, root) == 0 &&
 	    ckpt_clean_plan_new(&plan, run, CLEAN_LIMIT, CKPT_KEEP_LINEAR) == 0) {
 		for (size_t i = 0; i < ckpt_clean_plan_count(plan); i++) {
-			const ckpt_clean_item *item = ckpt_clean_plan_item(plan, i);
-			if (!item->keep)
-				g_array_append_val(out, item->epoch);
+			long epoch = (long)ckpt_clean_plan_epoch(plan, i);
+			if (!ckpt_clean_plan_keeps(plan, i))
+				g_array_append_val(out, epoch);
 		}
 	}
 	ckpt_clean_plan_free(plan);
