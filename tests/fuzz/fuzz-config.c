@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ckpt_settings_from_params(&settings, params) == 0)
 			ckpt_settings_clear(&settings);
 		const char *value;
-		ckpt_params_get(params, "epochs", &value);
+		ckpt_params_get(&value, params, "epochs");
 	}
 	ckpt_params_free(params);
 	return 0;
