@@ -526,11 +526,7 @@ int ckpt_writer_epoch(ckpt_epoch_result *out, ckpt_writer *w, int64_t epoch_inde
 	bool saved = decision == CKPT_DECIDE_BEST || decision == CKPT_DECIDE_FINAL ||
 		     decision == CKPT_DECIDE_INTERVAL;
 	bool became_best = decision == CKPT_DECIDE_BEST;
-	if (w->follower) {
-		follow_epoch(w, epoch, saved);
-		fill_result(out, w, epoch, saved, became_best, 0);
-		return 0;
-	}
+	/* Reads only: a follower must refuse the same saves as the writer. */
 	best_guard guard = {.over_best = false, .kept = NAN, .repoint = 0};
 	if (saved)
 		guard = guard_best(w, epoch, direction, value);
@@ -539,6 +535,11 @@ int ckpt_writer_epoch(ckpt_epoch_result *out, ckpt_writer *w, int64_t epoch_inde
 		adopt_kept_best(w, &before, epoch, direction, guard.kept);
 		decision = CKPT_DECIDE_NOT_SAVED;
 		saved = became_best = false;
+	}
+	if (w->follower) {
+		follow_epoch(w, epoch, saved);
+		fill_result(out, w, epoch, saved, became_best, 0);
+		return 0;
 	}
 	int deleted = 0;
 	bool published = false;
@@ -569,6 +570,9 @@ int ckpt_writer_report_final(ckpt_writer *w)
 {
 	if (!w)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_writer_report_final: writer is NULL");
+	/* The writing rank logs for all: a follower writes nothing. */
+	if (w->follower)
+		return 0;
 	ckpt_buf list;
 	ckpt_buf_init(&list);
 	ckpt_buf_puts(&list, "[");
