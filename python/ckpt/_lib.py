@@ -154,6 +154,17 @@ def check_layout(struct_size, where=None):
             % (where or path, version, "; ".join(problems)))
 
 
+
+def _library_struct_size(name):
+    fn = lib.ckpt_struct_size
+    fn.restype, fn.argtypes = c_size_t, [c_char_p]
+    return fn(name.encode())
+
+
+# Before any other declaration: a library whose structs are smaller than
+# ours must be refused for that, not for whatever else it lacks.
+check_layout(_library_struct_size)
+
 # ---- errors ---------------------------------------------------------------
 
 lib.ckpt_error_last.restype = c_char_p
@@ -361,7 +372,6 @@ def _declare():
 
 
 _declare()
-check_layout(lambda name: struct_size(name.encode()))
 
 # ---- small conversions the classes share ------------------------------------
 

@@ -98,12 +98,16 @@ class CandleCkpt:
         self._epoch_now = 0
         self._guard = _lib.Guard()
         self._open_writer()
-        self._write_fn = self._guard.wrap(_lib.MODEL_FN, self._write_cb)
-        self._load_fn = self._guard.wrap(_lib.MODEL_FN, self._load_cb)
-        _lib.writer_set_model_io(self._writer, self._write_fn, self._load_fn, None)
-        self.ckpt_directory = _lib.text(_lib.writer_root(self._writer))
-        self.save_best_metric = self.params.get("ckpt_save_best_metric", "val_loss")
-        self.epoch_max = int(self.params.get("epochs"))
+        try:
+            self._write_fn = self._guard.wrap(_lib.MODEL_FN, self._write_cb)
+            self._load_fn = self._guard.wrap(_lib.MODEL_FN, self._load_cb)
+            _lib.writer_set_model_io(self._writer, self._write_fn, self._load_fn, None)
+            self.ckpt_directory = _lib.text(_lib.writer_root(self._writer))
+            self.save_best_metric = self.params.get("ckpt_save_best_metric", "val_loss")
+            self.epoch_max = int(self.params.get("epochs"))
+        except BaseException:
+            self.close()  # never leave the lock to the garbage collector
+            raise
         self._info("Callback initialized (rank %d%s): %s" % (
             self.rank, ", follower" if self.follower else "", self.ckpt_directory))
 

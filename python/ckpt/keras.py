@@ -71,8 +71,12 @@ class CandleCkptKeras(CandleCkpt, KerasCallback):
                  verbose: bool = True, *, rank: Optional[int] = None):
         KerasCallback.__init__(self)
         CandleCkpt.__init__(self, gParameters, logger, verbose, rank=rank)
-        self.direction = direction_of(self.save_best_metric,
-                                      self.params.get("ckpt_save_best_direction"))
+        try:
+            self.direction = direction_of(self.save_best_metric,
+                                          self.params.get("ckpt_save_best_direction"))
+        except ValueError:
+            self.close()  # the lock must not wait for the garbage collector
+            raise
 
     def set_model(self, model) -> None:
         """model: the Keras model (Keras calls this itself in fit)."""
