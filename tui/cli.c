@@ -1,34 +1,38 @@
-/* cli.c: the plumbing every subcommand shares: the option parser, error
- * and usage messages, JSON output in the ls --json conventions, and the
- * progress line with Ctrl-C cancellation on stderr. */
+/* cli.c: the plumbing every subcommand shares: error and usage messages
+ * (escaped for the terminal), exit statuses for the library's codes, the
+ * option parser, strict number parsing and the PATH words. */
 #include "cli.h"
-#include "format.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/ioctl.h>
-#include <time.h>
-#include <unistd.h>
 
 /* ---- errors ----------------------------------------------------------- */
+
+/* Formats, then escapes the whole message: whatever a message quotes (a
+ * run's name, a path, the library's text about them) reaches the terminal
+ * as visible text, never as a control sequence. */
+static void print_message(const char *cmd, const char *fmt, va_list ap)
+{
+	char *text = NULL;
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	fflush(stdout);
+	fprintf(stderr, "ckpt %s: %s", cli_text(cmd), cli_text(text ? text : "out of memory"));
+	free(text);
+}
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fflush(stdout);
-	fprintf(stderr, "ckpt %s: ", cmd);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	print_message(cmd, fmt, ap);
 	va_end(ap);
+	fputc('\n', stderr);
 }
 
 void cli_lib_error(const char *cmd)
@@ -43,8 +47,11 @@ int cli_status_for(int rc)
 	case CKPT_OK: return CLI_OK;
 	case CKPT_EINVAL:
 	case CKPT_ENOENT:
-	case CKPT_EFORMAT: return CLI_USAGE;
+	case CKPT_EFORMAT:
+	case CKPT_EAMBIGUOUS: return CLI_USAGE; /* the user names one of the two roots */
 	case CKPT_ECANCELLED: return CLI_INTERRUPTED;
+	/* ELOCKED, ECHECKSUM, EUNSAFE, EREFUSED: refused; EIO, ENOMEM,
+	 * ECALLBACK: the operation failed. */
 	default: return CLI_PROBLEMS;
 	}
 }
@@ -121,11 +128,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fflush(stdout);
-	fprintf(stderr, "ckpt %s: ", cmd);
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nTry 'ckpt %s --help'.\n", cmd);
+	print_message(cmd, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "\nTry 'ckpt %s --help'.\n", cli_text(cmd));
 	return CLI_USAGE;
 }
 
@@ -166,168 +171,6 @@ int cli_help(const char *text)
 {
 	fputs(text, stdout);
 	return CLI_STOP;
-}
-
-/* ---- JSON output ---------------------------------------------------------- */
-
-cJSON *cli_json_number(double value)
-{
-	if (isnan(value))
-		return cJSON_CreateString("nan");
-	if (isinf(value))
-		return cJSON_CreateString(value > 0 ? "inf" : "-inf");
-	return cJSON_CreateNumber(value);
-}
-
-cJSON *cli_json_string(const char *text)
-{
-	return text ? cJSON_CreateString(text) : cJSON_CreateNull();
-}
-
-cJSON *cli_json_run(const char *cmd, const ckpt_run *run)
-{
-	char *text = NULL;
-	if (ckpt_run_to_json(&text, run) != 0) {
-		cli_lib_error(cmd);
-		return NULL;
-	}
-	cJSON *object = cJSON_Parse(text);
-	if (!object)
-		cli_error(cmd, "%s: the library gave JSON that does not parse", ckpt_run_name(run));
-	free(text);
-	return object;
-}
-
-int cli_json_print(const char *cmd, cJSON *value)
-{
-	char *text = value ? cJSON_Print(value) : NULL;
-	cJSON_Delete(value);
-	if (!text) {
-		cli_error(cmd, "out of memory");
-		return CLI_USAGE;
-	}
-	fputs(text, stdout);
-	fputc('\n', stdout);
-	free(text);
-	return CLI_OK;
-}
-
-/* ---- progress and cancellation ------------------------------------------ */
-
-/* int, not sig_atomic_t by name, because ckpt_progress wants an int; glibc's
- * sig_atomic_t is int. */
-static volatile int cancel_flag;
-static bool cancel_installed;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	cancel_flag = 1;
-}
-
-const volatile int *cli_cancel_flag(void)
-{
-	if (!cancel_installed) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_sigint;
-		/* Only the first Ctrl-C is caught: a stuck call can still be killed. */
-		sa.sa_flags = SA_RESETHAND;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		cancel_installed = true;
-	}
-	return &cancel_flag;
-}
-
-bool cli_cancelled(void)
-{
-	return cancel_flag != 0;
-}
-
-static double monotonic_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int terminal_columns(void)
-{
-	struct winsize ws;
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	return 80;
-}
-
-static void progress_draw(const char *stage, uint64_t done, uint64_t total, void *payload)
-{
-	cli_progress *p = payload;
-	/* A count that goes down started over (a new call): the rate covers
-	 * everything counted so far. */
-	if (done < p->last_done)
-		p->carried += p->last_done;
-	p->last_done = done;
-	double now = monotonic_seconds();
-	if (now - p->last_draw < 0.1 && done < total)
-		return;
-	p->last_draw = now;
-	double elapsed = now - p->start;
-	double rate = p->bytes && elapsed > 0.2 ? (double)(p->carried + done) / elapsed : -1.0;
-	char stage_text[256];
-	snprintf(stage_text, sizeof stage_text, "%s%s%s", p->label ? p->label : "",
-		 p->label ? ": " : "", stage ? stage : "");
-	char line[512];
-	fmt_progress(line, sizeof line, stage_text, done, total, rate, terminal_columns() - 1);
-	fprintf(stderr, "\r\033[K%s", line);
-	fflush(stderr);
-	p->shown = true;
-}
-
-void cli_progress_init(cli_progress *p, const char *label, bool bytes)
-{
-	memset(p, 0, sizeof *p);
-	p->bytes = bytes;
-	p->enabled = isatty(STDERR_FILENO) == 1;
-	p->start = monotonic_seconds();
-	p->label = label;
-	p->base.fn = p->enabled ? progress_draw : NULL;
-	p->base.payload = p;
-	p->base.cancel = cli_cancel_flag();
-}
-
-void cli_progress_clear(cli_progress *p)
-{
-	if (p->shown) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-		p->shown = false;
-	}
-}
-
-size_t cli_terminal_width(void)
-{
-	struct winsize ws;
-	if (isatty(STDOUT_FILENO) != 1 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0)
-		return 0;
-	return ws.ws_col;
-}
-
-bool cli_stdin_is_tty(void)
-{
-	return isatty(STDIN_FILENO) == 1;
-}
-
-bool cli_confirm(const char *question)
-{
-	fflush(stdout);
-	fputs(question, stderr);
-	fflush(stderr);
-	char line[64];
-	if (!fgets(line, sizeof line, stdin))
-		return false;
-	line[strcspn(line, "\r\n")] = '\0';
-	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
 }
 
 bool cli_paths_init(cli_paths *paths, const char *cmd, int argc)

@@ -1,6 +1,7 @@
 /* cli.h: what the `ckpt` subcommands share: exit codes, the option parser,
- * error reporting, JSON output helpers, and the stderr progress line with
- * Ctrl-C cancellation. Each subcommand lives in its own cmd-<name>.c. */
+ * error reporting, text made safe for the terminal, JSON output, the
+ * stderr progress line with Ctrl-C cancellation, and finding runs. Each
+ * subcommand lives in its own cmd-<name>.c. */
 #ifndef CKPT_TUI_CLI_H
 #define CKPT_TUI_CLI_H
 
@@ -9,8 +10,6 @@
 #include <stdint.h>
 
 #include "ckpt.h"
-
-struct cJSON;
 
 /* Exit statuses of every subcommand. */
 enum {
@@ -34,17 +33,18 @@ int cmd_restart(int argc, char **argv);
 int cmd_relink(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 
-/* ---- errors ----------------------------------------------------------- */
+/* ---- errors (cli.c) ------------------------------------------------------ */
 
-/* "ckpt <cmd>: <message>" on stderr. */
+/* "ckpt <cmd>: <message>" on stderr. The whole message is escaped for the
+ * terminal: pass raw names and paths, never cli_text() results. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The library's message for a failed call, as cli_error. */
 void cli_lib_error(const char *cmd);
 /* Exit status for a failed library call: refusals and damage found are
- * CLI_PROBLEMS; bad arguments and unreadable input CLI_USAGE. */
+ * CLI_PROBLEMS; bad arguments and unreadable or ambiguous input CLI_USAGE. */
 int cli_status_for(int rc);
 
-/* ---- options ------------------------------------------------------------ */
+/* ---- options (cli.c) ----------------------------------------------------- */
 
 enum {
 	CLI_ARG_END = 0, /* no more words */
@@ -83,8 +83,8 @@ bool cli_parse_double(const char *cmd, const char *what, const char *text, doubl
 /* Prints help text to stdout and returns CLI_STOP. */
 int cli_help(const char *text);
 
-/* The PATH words of ls and verify, gathered while parsing (room for every
- * word); cli_paths_or_here adds "." when none was given. */
+/* The PATH words of ls, verify and clean, gathered while parsing (room for
+ * every word); cli_paths_or_here adds "." when none was given. */
 typedef struct cli_paths {
 	const char **items;
 	int n;
@@ -93,20 +93,28 @@ bool cli_paths_init(cli_paths *paths, const char *cmd, int argc);
 void cli_paths_or_here(cli_paths *paths);
 void cli_paths_free(cli_paths *paths);
 
-/* ---- JSON output ---------------------------------------------------------- */
+/* ---- the terminal (cli-term.c) ------------------------------------------- */
 
-/* A number, or the strings "inf", "-inf", "nan" for non-finite values (the
- * ls --json convention). NULL on out-of-memory. */
-struct cJSON *cli_json_number(double value);
-/* A string, or null for NULL. */
-struct cJSON *cli_json_string(const char *text);
-/* The run as ckpt_run_to_json gives it, parsed; NULL after reporting. */
-struct cJSON *cli_json_run(const char *cmd, const ckpt_run *run);
-/* Prints the value indented, with a final newline, to stdout; takes
- * ownership. Returns CLI_OK or, after reporting, CLI_USAGE. */
-int cli_json_print(const char *cmd, struct cJSON *value);
+/* Reads the locale's character set (LC_CTYPE only: numbers stay in the C
+ * locale): on a terminal that is not UTF-8, names are escaped to ASCII. */
+void cli_term_init(void);
+/* The terminal is not UTF-8: ASCII escapes and "..." for ellipses. */
+bool cli_ascii(void);
+/* text (bytes from a tree: names, metadata, paths) escaped for the
+ * terminal with ckpt_escape; NULL is "". Owned by the program, freed by
+ * cli_text_release at exit. */
+const char *cli_text(const char *text);
+void cli_text_release(void);
 
-/* ---- progress and cancellation ------------------------------------------ */
+/* Whether stdin is a terminal that can answer a question. */
+bool cli_stdin_is_tty(void);
+/* Whether stdout is a terminal. */
+bool cli_stdout_is_tty(void);
+/* Columns of the terminal on stdout, or 0 when stdout is not a terminal
+ * (tables are then printed whole). CKPT_FORCE_WIDTH=N sets N (tests). */
+size_t cli_terminal_width(void);
+/* Asks on stderr, reads a line from stdin: true for y/yes (any case). */
+bool cli_confirm(const char *question);
 
 /* Installs a SIGINT handler that raises the flag returned; a second
  * Ctrl-C while cancelling kills the program the usual way. */
@@ -121,38 +129,84 @@ typedef struct cli_progress {
 	double last_draw;
 	uint64_t carried; /* counted by earlier calls, for the rate */
 	uint64_t last_done;
-	bool bytes;        /* the call counts bytes: show MB/s */
-	const char *label; /* prefix, e.g. the run's name (borrowed) */
+	const char *label; /* prefix when the event names no run (borrowed) */
 } cli_progress;
 
 /* Sets up p: draws on stderr only when it is a terminal; always carries
- * the cancel flag. `bytes`: the call reports bytes (verify), so a rate is
- * shown; scan and clean count folders and epochs. */
-void cli_progress_init(cli_progress *p, const char *label, bool bytes);
+ * the cancel flag. */
+void cli_progress_init(cli_progress *p, const char *label);
 /* Erases the line, so that the next output starts clean. */
 void cli_progress_clear(cli_progress *p);
 
-/* ---- describing runs (run-text.c) ---------------------------------------- */
+/* ---- JSON output (cli-json.c) -------------------------------------------- */
 
-/* "30", "30 (relocated)", "- (dangling)", "-": an epoch link for a table. */
-const char *cli_link_text(char *out, size_t size, long epoch, ckpt_link_state state);
-/* "live pid 123, work leftover, 3 stray, 1 incomplete" or "ok". Caller frees;
- * NULL on out-of-memory. */
-char *cli_run_status(const ckpt_run *run);
-/* The tracked metric of the run's best epoch (from the history, else its
- * best_metric_last); false when there is none. */
-bool cli_run_best_metric(const ckpt_run *run, double *out);
-/* ckpt_run_open, reporting a failure; CLI_OK or CLI_USAGE (unreadable). */
-int cli_open_run(const char *cmd, const char *path, ckpt_run **out);
+/* Pretty JSON in the library's style (two spaces a level), written to a
+ * buffer. Numbers go through ckpt_format_number (non-finite as "inf",
+ * "-inf", "nan"); strings are made valid UTF-8; the library's own objects
+ * are embedded with cli_json_raw. */
+#define CLI_JSON_MAX_DEPTH 16
+typedef struct cli_json {
+	char *data;
+	size_t len, cap;
+	bool oom;
+	int depth;
+	bool members[CLI_JSON_MAX_DEPTH]; /* the container at each depth has a member */
+	char closers[CLI_JSON_MAX_DEPTH]; /* and is closed by '}' or ']' */
+	bool after_key;
+} cli_json;
+
+void cli_json_init(cli_json *j);
+void cli_json_free(cli_json *j);
+void cli_json_object(cli_json *j); /* { */
+void cli_json_array(cli_json *j);  /* [ */
+void cli_json_end(cli_json *j);    /* } or ] */
+void cli_json_key(cli_json *j, const char *key);
+void cli_json_string(cli_json *j, const char *text); /* NULL: null */
+void cli_json_number(cli_json *j, double value);
+void cli_json_int(cli_json *j, int64_t value);
+void cli_json_bool(cli_json *j, bool value);
+void cli_json_null(cli_json *j);
+/* A JSON value the library wrote with CKPT_JSON_PRETTY, re-indented to
+ * this depth; takes ownership (ckpt_free). NULL: null. */
+void cli_json_raw(cli_json *j, char *text);
+/* The library's object with more members: writes its members, then leaves
+ * it open for cli_json_key... and cli_json_end. Takes ownership. */
+void cli_json_extend(cli_json *j, char *text);
+/* "error": {"code": ckpt_error_name(rc) or code_name, "message": ...}. */
+void cli_json_error(cli_json *j, int rc, const char *code_name, const char *message);
+/* Prints the text and a newline to stdout. CLI_OK, or CLI_USAGE after
+ * reporting out-of-memory. */
+int cli_json_print(cli_json *j, const char *cmd);
+
+/* ---- runs (run-text.c) ---------------------------------------------------- */
+
+/* "30", "30 (relocated)", "31 (dangling)", "-": an epoch link for a table. */
+const char *cli_link_text(char *out, size_t size, int64_t epoch, ckpt_link_state state);
 /* "min" for '-' (smaller is better), "max" for '+', "?" when unknown. */
 const char *cli_direction_text(char direction);
+/* "best", "last", "best,last" or "". */
+const char *cli_marks_text(char *out, size_t size, const ckpt_run *run, int64_t epoch);
+/* ckpt_run_open, reporting a failure; CLI_OK or CLI_USAGE (missing,
+ * unreadable or ambiguous). *out_rc (may be NULL) gets the library's code. */
+int cli_open_run(const char *cmd, const char *path, ckpt_run **out, int *out_rc);
 
-/* Whether stdin is a terminal that can answer a question. */
-bool cli_stdin_is_tty(void);
-/* Columns of the terminal on stdout, or 0 when stdout is not a terminal
- * (tables are then printed whole, for scripts and pipes). */
-size_t cli_terminal_width(void);
-/* Asks on stderr, reads a line from stdin: true for y/yes (any case). */
-bool cli_confirm(const char *question);
+/* The runs under many PATHs (ls, verify, clean): scanned one PATH after
+ * another, each run referenced, problems reported on stderr as found. */
+typedef struct cli_runs {
+	ckpt_run **runs;
+	size_t n, cap;
+	char **problems; /* "path: cause", copied */
+	size_t n_problems;
+	bool path_failed; /* a PATH could not be scanned (missing...) */
+	bool cancelled;
+	bool oom;
+} cli_runs;
+
+/* Scans every PATH; "no checkpoint runs found under PATH" on stderr for a
+ * PATH without any. */
+void cli_runs_scan(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth);
+void cli_runs_free(cli_runs *runs);
+/* The problems as a JSON array. */
+void cli_runs_problems_json(const cli_runs *runs, cli_json *j);
 
 #endif

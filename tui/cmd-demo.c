@@ -16,7 +16,9 @@ static const char usage[] =
     "Usage: ckpt demo DIR [--epochs N] [--every SECONDS] [--model-bytes N]\n"
     "                     [--metric NAME] [--direction -|+] [--PARAM=VALUE...]\n"
     "\n"
-    "Simulate a training run that checkpoints into DIR/ckpts through libckpt, one\n"
+    "Simulate a training run that checkpoints into DIR through libckpt (into the\n"
+    "root DIR already holds, ckpts/ or the legacy save/ckpts/; into DIR itself when\n"
+    "it is a checkpoint root; else into DIR/ckpts), one\n"
     "epoch every SECONDS, printing one line per epoch. The metric follows a noisy\n"
     "decaying curve fixed by the epoch number, so a demo that was killed and is run\n"
     "again resumes after its last saved epoch on the same curve.\n"
@@ -31,7 +33,7 @@ static const char usage[] =
     "                     --ckpt_save_best=false, --ckpt_checksum_algorithm=sha256\n"
     "  -h, --help         show this help\n"
     "\n"
-    "Defaults given to the writer: epochs=N, ckpt_directory=DIR/ckpts,\n"
+    "Defaults given to the writer: epochs=N, ckpt_directory=(the root above),\n"
     "ckpt_checksum=true, ckpt_save_best_metric=NAME, metadata=\"ckpt demo pid=PID\".\n"
     "\n"
     "Exit status: 0 trained, 1 the writer failed or the run is locked by another\n"
@@ -144,13 +146,18 @@ static void sleep_seconds(double seconds)
 
 static int setup_params(ckpt_params *params, const demo_opts *o)
 {
-	char text[4200];
-	int rc = ckpt_params_set_int(params, "epochs", o->epochs);
-	snprintf(text, sizeof text, "%s/ckpts", o->dir);
+	char text[64];
+	/* The root DIR already has (legacy save/ckpts/ included), DIR itself
+	 * when it is one, else DIR/ckpts: a demo continues what is there. */
+	char *root = NULL;
+	int rc = ckpt_root_for(&root, o->dir);
 	if (!rc)
-		rc = ckpt_params_set(params, "ckpt_directory", text);
+		rc = ckpt_params_set_int(params, "epochs", o->epochs);
 	if (!rc)
-		rc = ckpt_params_set_bool(params, "ckpt_checksum", 1);
+		rc = ckpt_params_set(params, "ckpt_directory", root);
+	ckpt_free(root);
+	if (!rc)
+		rc = ckpt_params_set_bool(params, "ckpt_checksum", true);
 	if (!rc)
 		rc = ckpt_params_set(params, "ckpt_save_best_metric", o->metric);
 	snprintf(text, sizeof text, "ckpt demo pid=%ld", (long)getpid());
@@ -163,32 +170,34 @@ static int train(ckpt_writer *w, const demo_opts *o, const char *metric, long ep
 {
 	demo_model model = {0, o->model_bytes};
 	ckpt_writer_set_model_io(w, write_model, NULL, &model);
-	ckpt_restart_info restart;
-	if (ckpt_writer_restart(w, &restart) != 0) {
+	ckpt_restart *restart = NULL;
+	if (ckpt_writer_restart(&restart, w) != 0) {
 		cli_lib_error("demo");
 		return CLI_PROBLEMS;
 	}
 	char size[FMT_SHORT], value[FMT_SHORT];
-	long start = restart.restarted ? restart.epoch : 0;
-	if (restart.restarted)
-		printf("resuming after epoch %ld (best_metric_last %s)\n", restart.epoch,
-		       fmt_metric(value, restart.best_metric_last));
+	long start = ckpt_restart_resumed(restart) ? (long)ckpt_restart_epoch(restart) : 0;
+	if (ckpt_restart_resumed(restart))
+		printf("resuming after epoch %ld (best_metric_last %s)\n", start,
+		       fmt_metric(value, ckpt_restart_best_metric_last(restart)));
+	ckpt_restart_free(restart);
 	printf("training %ld epochs into %s (model %s, %g s per epoch)\n", epochs,
-	       ckpt_writer_root(w), fmt_size(size, (uint64_t)o->model_bytes), o->every);
+	       cli_text(ckpt_writer_root(w)), fmt_size(size, (uint64_t)o->model_bytes), o->every);
+	metric = cli_text(metric);
 	fflush(stdout);
 	for (long epoch0 = start; epoch0 < epochs; epoch0++) {
 		sleep_seconds(o->every);
 		demo_metrics m = simulate(epoch0 + 1);
 		double tracked = o->direction == '+' ? m.val_accuracy : m.val_loss;
 		ckpt_metric extra[] = {{"loss", m.loss}, {"accuracy", m.accuracy}};
-		ckpt_epoch_result result;
+		ckpt_epoch_result result = {.size = sizeof result};
 		model.epoch = epoch0 + 1;
-		if (ckpt_writer_epoch(w, epoch0, o->direction, tracked, extra, 2, &result) != 0) {
+		if (ckpt_writer_epoch(&result, w, epoch0, o->direction, tracked, extra, 2) != 0) {
 			cli_lib_error("demo");
 			return CLI_PROBLEMS;
 		}
-		printf("epoch %ld/%ld %s=%.4f%s%s\n", result.epoch, epochs, metric, tracked,
-		       result.saved ? " saved" : "", result.became_best ? " best" : "");
+		printf("epoch %lld/%ld %s=%.4f%s%s\n", (long long)result.epoch, epochs, metric,
+		       tracked, result.saved ? " saved" : "", result.became_best ? " best" : "");
 		fflush(stdout);
 	}
 	if (start >= epochs)
@@ -204,11 +213,12 @@ static int run_demo(const demo_opts *o, ckpt_params *params)
 {
 	const char *metric = o->metric;
 	const char *epochs_text = NULL;
-	ckpt_params_get(params, "ckpt_save_best_metric", &metric);
-	ckpt_params_get(params, "epochs", &epochs_text);
+	if (ckpt_params_get(&metric, params, "ckpt_save_best_metric") != 0 || !metric)
+		metric = o->metric;
+	ckpt_params_get(&epochs_text, params, "epochs");
 	long epochs = epochs_text ? strtol(epochs_text, NULL, 10) : o->epochs;
 	ckpt_writer *w = NULL;
-	int rc = ckpt_writer_new(&w, params);
+	int rc = ckpt_writer_new(&w, params, 0);
 	if (rc != 0) {
 		cli_lib_error("demo");
 		return rc == CKPT_EINVAL ? CLI_USAGE : CLI_PROBLEMS;
@@ -246,7 +256,7 @@ static int take_param(param_words *pw, cli_parser *p, const char *word)
 	int used = 0;
 	int rc = ckpt_params_new(&scratch);
 	if (rc == 0)
-		rc = ckpt_params_parse_args(scratch, n, group, &used);
+		rc = ckpt_params_parse_args(&used, scratch, n, group);
 	ckpt_params_free(scratch);
 	if (rc != 0) {
 		cli_lib_error("demo");
@@ -306,7 +316,7 @@ static int make_params(ckpt_params **out, const demo_opts *o, const param_words 
 	if (rc == 0)
 		rc = setup_params(*out, o);
 	if (rc == 0 && pw->n > 0)
-		rc = ckpt_params_parse_args(*out, pw->n, pw->words, &used);
+		rc = ckpt_params_parse_args(&used, *out, pw->n, pw->words);
 	if (rc != 0) {
 		cli_lib_error("demo");
 		return CLI_USAGE;

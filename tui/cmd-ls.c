@@ -1,141 +1,305 @@
-/* cmd-ls.c: `ckpt ls`: finds the runs under each PATH with ckpt_scan and
- * prints one row per run, or {"runs": [RUN...], "problems": [...]} where
- * each RUN is exactly ckpt_run_to_json's object. */
+/* cmd-ls.c: `ckpt ls`: finds the runs under each PATH with ckpt_scan,
+ * filters and sorts them, and prints one row per run and a totals line, or
+ * {"runs": [RUN...], "problems": [...], "totals": {...}} where each RUN is
+ * exactly ckpt_run_to_json's object. */
 #include "cli.h"
 #include "format.h"
 
-#include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 static const char usage[] =
-    "Usage: ckpt ls [--json] [--depth N] [PATH...]\n"
+    "Usage: ckpt ls [--json] [--depth N] [--sort KEY] [--live] [--problems] [PATH...]\n"
     "\n"
     "List the checkpoint runs found under each PATH (default: the current folder):\n"
     "a checkpoint root, a run folder holding ckpts/ or save/ckpts/, or any folder\n"
     "above many runs. Symbolic links to folders are not followed.\n"
     "\n"
     "Options:\n"
-    "  --json       print {\"runs\": [RUN...], \"problems\": [...]} (see README)\n"
-    "  --depth N    look at most N folders down (default 6)\n"
-    "  -h, --help   show this help\n"
+    "  --json         print {\"runs\": [RUN...], \"problems\": [...], \"totals\": {...}}\n"
+    "                 (see README)\n"
+    "  --depth N      look at most N folders down (default 6)\n"
+    "  --sort KEY     name (default), metric (best first, runs without a value\n"
+    "                 last), updated (newest first) or size (largest first)\n"
+    "  --live         only runs a writer is training now\n"
+    "  --problems     only runs with something to look at (the STATUS is not ok)\n"
+    "  -h, --help     show this help\n"
     "\n"
     "Columns: NAME (relative to PATH), EPOCHS on disk, BEST and LAST epochs (with\n"
-    "the link state when it is not ok), SIZE on disk, STATUS (training live,\n"
-    "leftover work/, stray files, incomplete epochs, or ok), METRIC (name and the\n"
-    "best epoch's value). On a terminal, rows are cut to its width.\n"
+    "the link state when it is not ok), SIZE on disk, SAVED (when the newest epoch\n"
+    "was saved), STATUS (the run's health, or ok), METRIC and the best epoch's\n"
+    "VALUE. On a terminal the table fits its width: the least useful columns\n"
+    "narrow or go first; numbers are never cut.\n"
     "\n"
-    "Exit status: 0 listed, 2 a PATH is missing or no run could be read.\n";
+    "Exit status: 0 listed (also when nothing was found), 2 a PATH is missing or no\n"
+    "run could be read.\n";
 
-enum { OPT_JSON = 1, OPT_DEPTH };
+enum { OPT_JSON = 1, OPT_DEPTH, OPT_SORT, OPT_LIVE, OPT_PROBLEMS };
 
 static const cli_option options[] = {
-    {"json", false, OPT_JSON},
-    {"depth", true, OPT_DEPTH},
-    {NULL, false, 0},
+    {"json", false, OPT_JSON}, {"depth", true, OPT_DEPTH},        {"sort", true, OPT_SORT},
+    {"live", false, OPT_LIVE}, {"problems", false, OPT_PROBLEMS}, {NULL, false, 0},
 };
 
-typedef struct ls_state {
-	bool json;
+typedef enum { SORT_NAME, SORT_METRIC, SORT_UPDATED, SORT_SIZE } sort_key;
+
+typedef struct ls_opts {
+	bool json, live, problems;
 	int depth;
-	fmt_table *table;
-	cJSON *runs;
-	cJSON *problems;
-	size_t n_runs;
-	size_t n_problems;
-	bool path_failed;
-	bool oom;
-} ls_state;
+	sort_key sort;
+} ls_opts;
 
-static void add_row(ls_state *st, const ckpt_run *run)
+/* ---- choosing and ordering ------------------------------------------------ */
+
+static bool wanted(const ls_opts *o, const ckpt_run *run)
 {
-	char epochs[32], best[64], last[64], size[FMT_SHORT], metric[192];
-	snprintf(epochs, sizeof epochs, "%zu", ckpt_run_epoch_count(run));
-	cli_link_text(best, sizeof best, ckpt_run_best(run), ckpt_run_best_state(run));
-	cli_link_text(last, sizeof last, ckpt_run_last(run), ckpt_run_last_state(run));
-	fmt_size(size, ckpt_run_total_bytes(run));
-	const char *name = ckpt_run_metric(run);
+	if (o->live && !ckpt_run_live(run))
+		return false;
+	if (o->problems && !ckpt_health_is_problem(ckpt_run_health(run)))
+		return false;
+	return true;
+}
+
+/* The best value made comparable: smaller is better for every direction. */
+static bool metric_key(const ckpt_run *run, double *out)
+{
 	double value;
-	char value_text[FMT_SHORT];
-	if (name && cli_run_best_metric(run, &value))
-		snprintf(metric, sizeof metric, "%s %s", name, fmt_metric(value_text, value));
-	else
-		snprintf(metric, sizeof metric, "%s", name ? name : "-");
-	char *status = cli_run_status(run);
-	const char *cells[] = {ckpt_run_name(run), epochs, best, last, size, status, metric};
-	if (!status || fmt_table_add_row(st->table, cells) != 0)
-		st->oom = true;
-	free(status);
+	char direction = ckpt_run_direction(run);
+	if (!direction || !ckpt_run_best_metric(&value, run) || isnan(value))
+		return false;
+	*out = direction == '+' ? -value : value;
+	return true;
 }
 
-static void add_json(ls_state *st, const ckpt_run *run)
+static sort_key sorting;
+
+static int compare_runs(const void *a, const void *b)
 {
-	cJSON *object = cli_json_run("ls", run);
-	if (!object) {
-		st->n_problems++;
-		return;
+	const ckpt_run *x = *(ckpt_run *const *)a, *y = *(ckpt_run *const *)b;
+	int order = 0;
+	if (sorting == SORT_METRIC) {
+		double vx, vy;
+		bool hx = metric_key(x, &vx), hy = metric_key(y, &vy);
+		order = hx != hy ? (hx ? -1 : 1) : hx && vx != vy ? (vx < vy ? -1 : 1) : 0;
+	} else if (sorting == SORT_UPDATED) {
+		int64_t ux = ckpt_run_updated(x), uy = ckpt_run_updated(y);
+		order = ux == uy ? 0 : ux > uy ? -1 : 1;
+	} else if (sorting == SORT_SIZE) {
+		uint64_t sx = ckpt_run_total_bytes(x), sy = ckpt_run_total_bytes(y);
+		order = sx == sy ? 0 : sx > sy ? -1 : 1;
 	}
-	cJSON_AddItemToArray(st->runs, object);
+	return order ? order : strcmp(ckpt_run_name(x), ckpt_run_name(y));
 }
 
-static void list_path(ls_state *st, const char *path)
+/* The runs to list, in order (borrowed from `all`). */
+static size_t select_runs(const ls_opts *o, const cli_runs *all, ckpt_run **out)
 {
-	cli_progress progress;
-	cli_progress_init(&progress, "scan", false);
-	ckpt_run_list *list = NULL;
-	int rc = ckpt_scan(&list, path, st->depth, &progress.base);
-	cli_progress_clear(&progress);
-	if (rc != 0) {
-		cli_lib_error("ls");
-		st->path_failed = true;
-		if (st->problems)
-			cJSON_AddItemToArray(st->problems, cJSON_CreateString(ckpt_error_last()));
-		return;
+	size_t n = 0;
+	for (size_t i = 0; i < all->n; i++)
+		if (wanted(o, all->runs[i]))
+			out[n++] = all->runs[i];
+	/* By name is the scan's own order within each PATH: kept as found. */
+	if (o->sort != SORT_NAME) {
+		sorting = o->sort;
+		qsort(out, n, sizeof *out, compare_runs);
 	}
-	for (size_t i = 0; i < ckpt_run_list_count(list); i++) {
-		const ckpt_run *run = ckpt_run_list_get(list, i);
-		st->n_runs++;
-		if (st->json)
-			add_json(st, run);
-		else
-			add_row(st, run);
-	}
-	for (size_t i = 0; i < ckpt_run_list_problems(list); i++) {
-		const char *problem = ckpt_run_list_problem(list, i);
-		cli_error("ls", "%s", problem);
-		st->n_problems++;
-		if (st->problems)
-			cJSON_AddItemToArray(st->problems, cJSON_CreateString(problem));
-	}
-	ckpt_run_list_free(list);
+	return n;
 }
 
-static int print_result(ls_state *st)
+/* ---- printing ------------------------------------------------------------- */
+
+typedef struct totals {
+	size_t runs, epochs, live, problems;
+	uint64_t bytes;
+} totals;
+
+static totals count(ckpt_run *const *runs, size_t n)
 {
-	if (st->json) {
-		cJSON *root = cJSON_CreateObject();
-		if (!root) {
-			cli_error("ls", "out of memory");
-			return CLI_USAGE;
-		}
-		cJSON_AddItemToObject(root, "runs", st->runs);
-		cJSON_AddItemToObject(root, "problems", st->problems);
-		st->runs = st->problems = NULL;
-		return cli_json_print("ls", root);
+	totals t = {0};
+	for (size_t i = 0; i < n; i++) {
+		t.runs++;
+		t.epochs += ckpt_run_epoch_count(runs[i]);
+		t.bytes += ckpt_run_total_bytes(runs[i]);
+		t.live += ckpt_run_live(runs[i]);
+		t.problems += ckpt_health_is_problem(ckpt_run_health(runs[i]));
 	}
-	if (fmt_table_rows(st->table) == 0)
-		return CLI_OK;
-	char *text = st->oom ? NULL : fmt_table_render_fit(st->table, cli_terminal_width());
+	return t;
+}
+
+/* "12 runs, 340 epochs, 1.2 GiB; 1 live, 2 with problems". */
+static void print_totals(const totals *t, size_t unreadable)
+{
+	char size[FMT_SHORT];
+	printf("%zu run%s, %zu epoch%s, %s", t->runs, t->runs == 1 ? "" : "s", t->epochs,
+	       t->epochs == 1 ? "" : "s", fmt_size(size, t->bytes));
+	const char *sep = "; ";
+	if (t->live)
+		printf("%s%zu live", sep, t->live), sep = ", ";
+	if (t->problems)
+		printf("%s%zu with problems", sep, t->problems), sep = ", ";
+	if (unreadable)
+		printf("%s%zu unreadable", sep, unreadable);
+	putchar('\n');
+}
+
+enum { C_NAME, C_EPOCHS, C_BEST, C_LAST, C_SIZE, C_SAVED, C_STATUS, C_METRIC, C_VALUE, N_COLS };
+
+/* Least useful first: when saved, size, epochs go; status, links and names
+ * narrow (never below a link's epoch number) before anything that matters
+ * goes; the metric's value goes last. */
+static const fmt_column columns[N_COLS] = {
+    [C_NAME] = {"NAME", FMT_LEFT, FMT_COL_NAME, 40, 0, 10},
+    [C_EPOCHS] = {"EPOCHS", FMT_RIGHT, FMT_COL_ATOM, 0, 30, 0},
+    [C_BEST] = {"BEST", FMT_LEFT, FMT_COL_TEXT, 33, 70, 0},
+    [C_LAST] = {"LAST", FMT_LEFT, FMT_COL_TEXT, 33, 75, 0},
+    [C_SIZE] = {"SIZE", FMT_RIGHT, FMT_COL_ATOM, 0, 20, 0},
+    [C_SAVED] = {"SAVED", FMT_LEFT, FMT_COL_ATOM, 0, 10, 0},
+    [C_STATUS] = {"STATUS", FMT_LEFT, FMT_COL_TEXT, 25, 65, 10},
+    [C_METRIC] = {"METRIC", FMT_LEFT, FMT_COL_NAME, 35, 60, 12},
+    [C_VALUE] = {"VALUE", FMT_RIGHT, FMT_COL_ATOM, 0, 80, 0},
+};
+
+/* The columns for these runs: a metric name shared by all of them heads the
+ * value column instead of filling a column of its own; a link cell narrows
+ * no further than its epoch number and the start of its state. */
+static size_t ls_columns(fmt_column *out, int *map, ckpt_run *const *runs, size_t n)
+{
+	const char *shared = NULL;
+	bool same = true;
+	int64_t widest = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *metric = ckpt_run_metric(runs[i]);
+		if (metric && (!shared || strcmp(shared, metric) == 0))
+			shared = metric;
+		else if (metric)
+			same = false;
+		int64_t best = ckpt_run_best(runs[i]), last = ckpt_run_last(runs[i]);
+		widest = best > widest ? best : last > widest ? last : widest;
+	}
+	size_t digits = 1;
+	for (; widest >= 10; widest /= 10)
+		digits++;
+	size_t k = 0;
+	for (int c = 0; c < N_COLS; c++) {
+		if (c == C_METRIC && same && shared)
+			continue;
+		map[k] = c;
+		out[k] = columns[c];
+		if (c == C_VALUE && same && shared)
+			out[k].header = cli_text(shared);
+		if (c == C_BEST || c == C_LAST)
+			out[k].min_width = digits + 3;
+		k++;
+	}
+	return k;
+}
+
+static int print_table(ckpt_run *const *runs, size_t n, const cli_runs *all)
+{
+	double *values = calloc(n ? n : 1, sizeof *values);
+	size_t n_values = 0;
+	for (size_t i = 0; values && i < n; i++)
+		if (ckpt_run_metric(runs[i]) && ckpt_run_best_metric(&values[n_values], runs[i]))
+			n_values++;
+	int digits = values ? fmt_distinct_digits(values, n_values) : 6;
+	free(values);
+	fmt_column cols[N_COLS];
+	int map[N_COLS];
+	size_t ncols = ls_columns(cols, map, runs, n);
+	fmt_table *table = fmt_table_new(ncols, cols);
+	fmt_table_set_ascii(table, cli_ascii());
+	int rc = table ? 0 : -1;
+	int64_t now = (int64_t)time(NULL);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const ckpt_run *run = runs[i];
+		char epochs[32], best[64], last[64], size[FMT_SHORT], saved[FMT_SHORT],
+		    value[FMT_SHORT] = "-";
+		double v;
+		snprintf(epochs, sizeof epochs, "%zu", ckpt_run_epoch_count(run));
+		const char *metric = ckpt_run_metric(run);
+		if (metric && ckpt_run_best_metric(&v, run))
+			fmt_metric_digits(value, v, digits);
+		const char *all_cells[N_COLS] = {
+		    [C_NAME] = cli_text(ckpt_run_name(run)),
+		    [C_EPOCHS] = epochs,
+		    [C_BEST] = cli_link_text(best, sizeof best, ckpt_run_best(run),
+					     ckpt_run_best_state(run)),
+		    [C_LAST] = cli_link_text(last, sizeof last, ckpt_run_last(run),
+					     ckpt_run_last_state(run)),
+		    [C_SIZE] = fmt_size(size, ckpt_run_total_bytes(run)),
+		    [C_SAVED] = fmt_age(saved, ckpt_run_updated(run), now),
+		    [C_STATUS] = cli_text(ckpt_run_health_text(run)),
+		    [C_METRIC] = metric ? cli_text(metric) : "-",
+		    [C_VALUE] = value,
+		};
+		const char *cells[N_COLS];
+		for (size_t c = 0; c < ncols; c++)
+			cells[c] = all_cells[map[c]];
+		rc = fmt_table_add_row(table, cells);
+	}
+	char *text = rc == 0 ? fmt_table_render(table, cli_terminal_width()) : NULL;
+	fmt_table_free(table);
 	if (!text) {
 		cli_error("ls", "out of memory");
 		return CLI_USAGE;
 	}
-	fputs(text, stdout);
+	if (n)
+		fputs(text, stdout);
 	free(text);
+	totals t = count(runs, n);
+	if (n || all->n)
+		print_totals(&t, all->n_problems);
 	return CLI_OK;
 }
 
-static int parse(ls_state *st, int argc, char **argv, cli_paths *paths)
+static int print_json(ckpt_run *const *runs, size_t n, const cli_runs *all)
+{
+	cli_json j;
+	cli_json_init(&j);
+	cli_json_object(&j);
+	cli_json_key(&j, "runs");
+	cli_json_array(&j);
+	int rc = CLI_OK;
+	for (size_t i = 0; i < n && rc == CLI_OK; i++) {
+		char *text = NULL;
+		if (ckpt_run_to_json(&text, runs[i], CKPT_JSON_PRETTY) != 0) {
+			cli_lib_error("ls");
+			rc = CLI_USAGE;
+		}
+		cli_json_raw(&j, text);
+	}
+	cli_json_end(&j);
+	cli_json_key(&j, "problems");
+	cli_runs_problems_json(all, &j);
+	totals t = count(runs, n);
+	cli_json_key(&j, "totals");
+	cli_json_object(&j);
+	cli_json_key(&j, "runs");
+	cli_json_int(&j, (int64_t)t.runs);
+	cli_json_key(&j, "epochs");
+	cli_json_int(&j, (int64_t)t.epochs);
+	cli_json_key(&j, "bytes");
+	cli_json_int(&j, (int64_t)t.bytes);
+	cli_json_key(&j, "live");
+	cli_json_int(&j, (int64_t)t.live);
+	cli_json_key(&j, "problems");
+	cli_json_int(&j, (int64_t)t.problems);
+	cli_json_key(&j, "unreadable");
+	cli_json_int(&j, (int64_t)all->n_problems);
+	cli_json_end(&j);
+	cli_json_end(&j);
+	if (rc == CLI_OK)
+		rc = cli_json_print(&j, "ls");
+	cli_json_free(&j);
+	return rc;
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+static int parse(ls_opts *o, int argc, char **argv, cli_paths *paths)
 {
 	cli_parser p;
 	cli_parser_init(&p, argc, argv, options);
@@ -144,12 +308,28 @@ static int parse(ls_state *st, int argc, char **argv, cli_paths *paths)
 	while ((id = cli_next(&p, &value)) != CLI_ARG_END) {
 		long depth;
 		switch (id) {
-		case OPT_JSON: st->json = true; break;
+		case OPT_JSON: o->json = true; break;
 		case OPT_DEPTH:
 			if (!cli_parse_long("ls", "--depth", value, 1, 1000, &depth))
 				return CLI_USAGE;
-			st->depth = (int)depth;
+			o->depth = (int)depth;
 			break;
+		case OPT_SORT:
+			if (strcmp(value, "name") == 0)
+				o->sort = SORT_NAME;
+			else if (strcmp(value, "metric") == 0)
+				o->sort = SORT_METRIC;
+			else if (strcmp(value, "updated") == 0)
+				o->sort = SORT_UPDATED;
+			else if (strcmp(value, "size") == 0)
+				o->sort = SORT_SIZE;
+			else
+				return cli_usage_error(
+				    "ls", "--sort must be name, metric, updated or size, not '%s'",
+				    value);
+			break;
+		case OPT_LIVE: o->live = true; break;
+		case OPT_PROBLEMS: o->problems = true; break;
 		case CLI_ARG_POSITIONAL: paths->items[paths->n++] = value; break;
 		case CLI_ARG_HELP: return cli_help(usage);
 		case CLI_ARG_UNKNOWN: return cli_usage_error("ls", "unknown option '%s'", value);
@@ -161,42 +341,35 @@ static int parse(ls_state *st, int argc, char **argv, cli_paths *paths)
 
 int cmd_ls(int argc, char **argv)
 {
-	ls_state st = {0};
+	ls_opts o = {0};
 	cli_paths paths;
 	if (!cli_paths_init(&paths, "ls", argc))
 		return CLI_USAGE;
-	int rc = parse(&st, argc, argv, &paths);
+	int rc = parse(&o, argc, argv, &paths);
 	if (rc != CLI_OK) {
 		cli_paths_free(&paths);
 		return rc == CLI_STOP ? CLI_OK : rc;
 	}
 	cli_paths_or_here(&paths);
-	/* STATUS before METRIC: on a narrow terminal the row is cut at the
-	 * right, and a run's problems matter more than its metric's digits. */
-	static const char *const headers[] = {"NAME", "EPOCHS", "BEST",  "LAST",
-					      "SIZE", "STATUS", "METRIC"};
-	static const fmt_align align[] = {FMT_LEFT,  FMT_RIGHT, FMT_LEFT, FMT_LEFT,
-					  FMT_RIGHT, FMT_LEFT,  FMT_LEFT};
-	st.table = fmt_table_new(7, headers, align);
-	st.runs = cJSON_CreateArray();
-	st.problems = cJSON_CreateArray();
-	if (!st.table || !st.runs || !st.problems) {
+	cli_runs all;
+	cli_runs_scan(&all, "ls", &paths, o.depth);
+	ckpt_run **shown = calloc(all.n ? all.n : 1, sizeof *shown);
+	if (all.oom || !shown)
 		rc = CLI_USAGE;
-		cli_error("ls", "out of memory");
-	}
-	for (int i = 0; rc == CLI_OK && i < paths.n && !cli_cancelled(); i++)
-		list_path(&st, paths.items[i]);
-	if (rc == CLI_OK)
-		rc = print_result(&st);
-	if (rc == CLI_OK && cli_cancelled())
+	else if (all.cancelled)
 		rc = CLI_INTERRUPTED;
-	else if (rc == CLI_OK && (st.path_failed || (st.n_runs == 0 && st.n_problems > 0)))
+	size_t n = rc == CLI_OK ? select_runs(&o, &all, shown) : 0;
+	if (rc == CLI_OK && n == 0 && all.n > 0)
+		cli_error("ls", "none of the %zu runs found is %s", all.n,
+			  o.live && o.problems ? "live with problems"
+			  : o.live             ? "live"
+					       : "with problems");
+	if (rc == CLI_OK)
+		rc = o.json ? print_json(shown, n, &all) : print_table(shown, n, &all);
+	if (rc == CLI_OK && (all.path_failed || (all.n == 0 && all.n_problems > 0)))
 		rc = CLI_USAGE;
-	else if (rc == CLI_OK && st.n_runs == 0)
-		cli_error("ls", "no checkpoint runs found");
-	fmt_table_free(st.table);
-	cJSON_Delete(st.runs);
-	cJSON_Delete(st.problems);
+	free(shown);
+	cli_runs_free(&all);
 	cli_paths_free(&paths);
 	return rc;
 }

@@ -4,7 +4,6 @@
 #include "cli.h"
 #include "format.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 
 static const char usage[] =
@@ -13,12 +12,13 @@ static const char usage[] =
     "Re-point RUN's last link at EPOCH, so that the trainer's next restart loads\n"
     "that epoch and training resumes after it (later epochs are overwritten as they\n"
     "are saved again). An epoch without its model or ckpt-info.json, or whose\n"
-    "checksum fails, is refused unless --force.\n"
+    "checksum fails, is refused unless --force; a live writer always refuses.\n"
     "\n"
     "Options:\n"
     "  --dry-run    check and report, change nothing\n"
     "  --force      roll back even to an epoch that fails its checks\n"
-    "  --json       {\"run\", \"epoch\", \"model\", \"best_metric_last\", \"applied\"}\n"
+    "  --json       {\"run\", \"epoch\", \"model\", \"best_metric_last\", \"applied\"},\n"
+    "               and \"error\": {\"code\", \"message\"} when refused\n"
     "  -h, --help   show this help\n"
     "\n"
     "Exit status: 0 done (or would be done), 1 refused, 2 usage error, unreadable\n"
@@ -33,29 +33,70 @@ static const cli_option options[] = {
     {NULL, false, 0},
 };
 
-static int report(const ckpt_run *run, const ckpt_restart_info *info, bool dry_run, bool json)
+static int report_json(const ckpt_run *run, long epoch, const ckpt_restart *restart, bool dry_run,
+		       int lib_rc)
 {
-	if (json) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddItemToObject(o, "run", cli_json_string(ckpt_run_name(run)));
-		cJSON_AddNumberToObject(o, "epoch", (double)info->epoch);
-		cJSON_AddItemToObject(o, "model", cli_json_string(info->model_path));
-		cJSON_AddItemToObject(o, "best_metric_last",
-				      cli_json_number(info->best_metric_last));
-		cJSON_AddBoolToObject(o, "applied", !dry_run);
-		return cli_json_print("restart", o);
-	}
+	cli_json j;
+	cli_json_init(&j);
+	cli_json_object(&j);
+	cli_json_key(&j, "run");
+	cli_json_string(&j, run ? ckpt_run_name(run) : NULL);
+	cli_json_key(&j, "epoch");
+	cli_json_int(&j, restart ? ckpt_restart_epoch(restart) : epoch);
+	cli_json_key(&j, "model");
+	cli_json_string(&j, restart ? ckpt_restart_model_path(restart) : NULL);
+	cli_json_key(&j, "best_metric_last");
+	if (restart)
+		cli_json_number(&j, ckpt_restart_best_metric_last(restart));
+	else
+		cli_json_null(&j);
+	cli_json_key(&j, "applied");
+	cli_json_bool(&j, lib_rc == 0 && !dry_run);
+	if (lib_rc)
+		cli_json_error(&j, lib_rc, NULL, ckpt_error_last());
+	cli_json_end(&j);
+	int rc = cli_json_print(&j, "restart");
+	cli_json_free(&j);
+	return rc;
+}
+
+static void report(const ckpt_run *run, const ckpt_restart *restart, bool dry_run)
+{
 	char best[FMT_SHORT];
-	printf("%s: %s epoch %ld\n", ckpt_run_name(run),
-	       dry_run ? "would roll back to" : "rolled back to", info->epoch);
-	printf("model             %s\n", info->model_path);
-	printf("best_metric_last  %s\n", fmt_metric(best, info->best_metric_last));
+	long long epoch = (long long)ckpt_restart_epoch(restart);
+	printf("%s: %s epoch %lld\n", cli_text(ckpt_run_name(run)),
+	       dry_run ? "would roll back to" : "rolled back to", epoch);
+	printf("model             %s\n", cli_text(ckpt_restart_model_path(restart)));
+	printf("best_metric_last  %s\n",
+	       fmt_metric_exact(best, ckpt_restart_best_metric_last(restart)));
 	if (dry_run)
 		printf("dry run: nothing changed\n");
 	else
-		printf("the next restart loads this epoch and resumes at epoch %ld\n",
-		       info->epoch + 1);
-	return CLI_OK;
+		printf("the next restart loads this epoch and resumes at epoch %lld\n", epoch + 1);
+}
+
+/* Rolls back; a refusal the user may overrule says how, here and only here:
+ * the library's message names no flags of any front end. */
+static int roll_back(const ckpt_run *run, long epoch, unsigned flags, bool json)
+{
+	ckpt_restart *restart = NULL;
+	int lib = ckpt_rollback(&restart, run, epoch, flags);
+	int rc = CLI_OK;
+	if (lib == CKPT_EREFUSED)
+		cli_error("restart", "%s; use --force to roll back anyway", ckpt_error_last());
+	else if (lib != 0)
+		cli_lib_error("restart");
+	if (lib != 0)
+		rc = cli_status_for(lib);
+	if (json) {
+		int json_rc =
+		    report_json(run, epoch, lib ? NULL : restart, flags & CKPT_FLAG_DRY_RUN, lib);
+		rc = rc == CLI_OK ? json_rc : rc;
+	} else if (lib == 0) {
+		report(run, restart, flags & CKPT_FLAG_DRY_RUN);
+	}
+	ckpt_restart_free(restart);
+	return rc;
 }
 
 int cmd_restart(int argc, char **argv)
@@ -91,17 +132,12 @@ int cmd_restart(int argc, char **argv)
 	if (!cli_parse_long("restart", "EPOCH", positional[1], 1, 999999999, &epoch))
 		return CLI_USAGE;
 	ckpt_run *run = NULL;
-	int rc = cli_open_run("restart", positional[0], &run);
-	if (rc == CLI_OK) {
-		ckpt_restart_info info;
-		int lib = ckpt_rollback(&info, run, epoch, flags);
-		if (lib != 0) {
-			cli_lib_error("restart");
-			rc = cli_status_for(lib);
-		} else {
-			rc = report(run, &info, flags & CKPT_FLAG_DRY_RUN, json);
-		}
-	}
+	int lib_rc = 0;
+	int rc = cli_open_run("restart", positional[0], &run, &lib_rc);
+	if (rc == CLI_OK)
+		rc = roll_back(run, epoch, flags, json);
+	else if (json)
+		report_json(NULL, epoch, NULL, false, lib_rc);
 	ckpt_run_unref(run);
 	return rc;
 }

@@ -1,192 +1,210 @@
-/* cmd-verify.c: `ckpt verify`: recomputes every epoch's checksum (or one
- * epoch's) of the runs under each PATH, with a progress line on a terminal
+/* cmd-verify.c: `ckpt verify`: checks the stored checksum of every epoch
+ * (or one epoch) of the runs under each PATH with the streaming ckpt_verify,
+ * printing each result as it arrives, with a progress line on a terminal
  * and Ctrl-C cancelling through the library's cancel flag. */
 #include "cli.h"
 #include "format.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char usage[] =
-    "Usage: ckpt verify [--json] [--epoch N] [PATH...]\n"
+    "Usage: ckpt verify [--json] [--epoch N] [--changed] [--depth N] [PATH...]\n"
     "\n"
     "Recompute the checksum of each epoch's model in every run found under each\n"
     "PATH (default: the current folder) and compare it with the one stored in\n"
-    "ckpt-info.json. Results per epoch: ok, mismatch, missing-model, no-checksum\n"
-    "(checksums were disabled), no-info (no or unreadable ckpt-info.json),\n"
-    "unreadable (I/O or permission error), gone (removed by a live writer's\n"
-    "retention while verify ran). A progress line is shown on stderr when\n"
-    "it is a terminal; Ctrl-C stops cleanly.\n"
+    "ckpt-info.json. Results per epoch: ok, mismatch (with the stored and computed\n"
+    "checksums), missing-model, no-checksum (checksums were disabled), no-info (no\n"
+    "or unreadable ckpt-info.json), unreadable (I/O or permission error), gone\n"
+    "(removed by a live writer's retention while verify ran). Results are\n"
+    "remembered (in $XDG_CACHE_HOME/ckpt) for 'ckpt show' and 'ckpt clean'. A\n"
+    "progress line is shown on stderr when it is a terminal; Ctrl-C stops cleanly.\n"
     "\n"
     "Options:\n"
-    "  --json       {\"runs\": [{\"name\", \"path\", \"verify\": [{\"epoch\", \"result\"}]}],\n"
-    "               \"problems\": [...]}\n"
-    "  --epoch N    verify only epoch N of each run\n"
+    "  --json       {\"runs\": [{\"name\", \"path\", \"verify\": [{\"epoch\", \"result\",\n"
+    "               \"is_best\", \"is_last\", \"stored\", \"computed\", \"from_record\",\n"
+    "               \"checked_at\"}], \"missing\": [N]}], \"problems\": [...]}\n"
+    "  --epoch N    verify only epoch N of each run (runs without it are noted)\n"
+    "  --changed    read only epochs whose files changed since their last verify\n"
+    "               (or that were never verified); report the others from that\n"
+    "               record. Without it every byte is read again: bit rot does not\n"
+    "               change a file's modification time.\n"
     "  --depth N    look at most N folders down for runs (default 6)\n"
     "  -h, --help   show this help\n"
     "\n"
-    "Exit status: 0 every result is ok, no-checksum or gone, 1 anything else (or a run\n"
-    "could not be read), 2 usage error, missing PATH or no readable run,\n"
-    "130 interrupted.\n";
+    "Exit status: 0 every result is ok, no-checksum or gone (also when no run was\n"
+    "found), 1 anything else (or a run could not be read), 2 usage error, missing\n"
+    "PATH, no readable run, or no run has epoch N; 130 interrupted.\n";
 
-enum { OPT_JSON = 1, OPT_EPOCH, OPT_DEPTH };
+enum { OPT_JSON = 1, OPT_EPOCH, OPT_DEPTH, OPT_CHANGED };
 
 static const cli_option options[] = {
-    {"json", false, OPT_JSON},
-    {"epoch", true, OPT_EPOCH},
-    {"depth", true, OPT_DEPTH},
-    {NULL, false, 0},
+    {"json", false, OPT_JSON},       {"epoch", true, OPT_EPOCH}, {"depth", true, OPT_DEPTH},
+    {"changed", false, OPT_CHANGED}, {NULL, false, 0},
 };
 
 typedef struct verify_state {
 	bool json;
 	long epoch; /* 0: all */
 	int depth;
-	cJSON *runs;
-	cJSON *problems;
-	size_t n_runs;
-	bool bad_result;
-	bool run_failed;
-	bool input_failed;
-	bool cancelled;
+	unsigned flags;
+	cli_json j;
+	/* the run being verified, for on_item */
+	const ckpt_run *run;
+	cli_progress progress;
+	size_t counts[CKPT_VERIFY_GONE + 1];
+	int64_t now;
+	/* the whole call */
+	size_t n_verified, n_without_epoch;
+	bool bad_result, run_failed, cancelled;
 } verify_state;
 
-static bool result_is_fine(ckpt_verify_result r)
+/* "28 (best)": the epoch and which link names it. */
+static const char *epoch_label(char *out, size_t size, const ckpt_run *run, int64_t epoch)
 {
-	/* "gone": live retention removed the epoch while we read it, not damage. */
-	return r == CKPT_VERIFY_OK || r == CKPT_VERIFY_NO_CHECKSUM || r == CKPT_VERIFY_GONE;
+	char marks[32];
+	cli_marks_text(marks, sizeof marks, run, epoch);
+	snprintf(out, size, "%lld%s%s%s", (long long)epoch, marks[0] ? " (" : "", marks,
+		 marks[0] ? ")" : "");
+	return out;
 }
 
-static void print_run(const ckpt_run *run, const long *epochs, const ckpt_verify_result *results,
-		      size_t n)
+static void print_item(verify_state *st, const ckpt_verify_item *item)
 {
-	size_t counts[CKPT_VERIFY_GONE + 1] = {0};
-	for (size_t i = 0; i < n; i++)
-		if ((int)results[i] >= 0 && results[i] <= CKPT_VERIFY_GONE)
-			counts[results[i]]++;
-	printf("%s: %zu epoch%s:", ckpt_run_name(run), n, n == 1 ? "" : "s");
-	const char *sep = " ";
+	char label[64], age[FMT_SHORT];
+	printf("  epoch %s: %s", epoch_label(label, sizeof label, st->run, item->epoch),
+	       ckpt_verify_result_name(item->result));
+	if (item->from_record)
+		printf(" (from record, %s)", fmt_age(age, item->checked_at, st->now));
+	if (item->result == CKPT_VERIFY_MISMATCH && item->stored)
+		printf("; stored %s", cli_text(item->stored));
+	if (item->result == CKPT_VERIFY_MISMATCH && item->computed)
+		printf(", computed %s", cli_text(item->computed));
+	putchar('\n');
+}
+
+static void json_item(verify_state *st, const ckpt_verify_item *item)
+{
+	cli_json *j = &st->j;
+	cli_json_object(j);
+	cli_json_key(j, "epoch");
+	cli_json_int(j, item->epoch);
+	cli_json_key(j, "result");
+	cli_json_string(j, ckpt_verify_result_name(item->result));
+	cli_json_key(j, "is_best");
+	cli_json_bool(j, ckpt_run_best(st->run) == item->epoch);
+	cli_json_key(j, "is_last");
+	cli_json_bool(j, ckpt_run_last(st->run) == item->epoch);
+	cli_json_key(j, "stored");
+	cli_json_string(j, item->stored);
+	cli_json_key(j, "computed");
+	cli_json_string(j, item->computed);
+	cli_json_key(j, "from_record");
+	cli_json_bool(j, item->from_record);
+	cli_json_key(j, "checked_at");
+	cli_json_int(j, item->checked_at);
+	cli_json_end(j);
+}
+
+static int on_item(const ckpt_verify_item *item, void *payload)
+{
+	verify_state *st = payload;
+	if ((int)item->result >= 0 && item->result <= CKPT_VERIFY_GONE)
+		st->counts[item->result]++;
+	st->bad_result = st->bad_result || ckpt_verify_result_is_problem(item->result);
+	cli_progress_clear(&st->progress);
+	if (st->json)
+		json_item(st, item);
+	else
+		print_item(st, item);
+	fflush(stdout);
+	return 0;
+}
+
+/* "nt3: 5 epochs: 4 ok, 1 mismatch". */
+static void print_counts(const verify_state *st, size_t n)
+{
+	printf("%s: %zu epoch%s", cli_text(ckpt_run_name(st->run)), n, n == 1 ? "" : "s");
+	const char *sep = ": ";
 	for (int r = 0; r <= CKPT_VERIFY_GONE; r++) {
-		if (counts[r]) {
-			printf("%s%zu %s", sep, counts[r],
+		if (st->counts[r]) {
+			printf("%s%zu %s", sep, st->counts[r],
 			       ckpt_verify_result_name((ckpt_verify_result)r));
 			sep = ", ";
 		}
 	}
-	printf("\n");
-	for (size_t i = 0; i < n; i++)
-		if (!result_is_fine(results[i]))
-			printf("  epoch %ld: %s\n", epochs[i], ckpt_verify_result_name(results[i]));
+	putchar('\n');
 }
 
-static void add_json(verify_state *st, const ckpt_run *run, const long *epochs,
-		     const ckpt_verify_result *results, size_t n)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON *list = cJSON_CreateArray();
-	for (size_t i = 0; o && list && i < n; i++) {
-		cJSON *item = cJSON_CreateObject();
-		cJSON_AddNumberToObject(item, "epoch", (double)epochs[i]);
-		cJSON_AddStringToObject(item, "result", ckpt_verify_result_name(results[i]));
-		cJSON_AddItemToArray(list, item);
-	}
-	cJSON_AddItemToObject(o, "name", cli_json_string(ckpt_run_name(run)));
-	/* The same "path" as ls --json gives: the checkpoint root. */
-	cJSON_AddItemToObject(o, "path", cli_json_string(ckpt_run_root(run)));
-	cJSON_AddItemToObject(o, "verify", list);
-	cJSON_AddItemToArray(st->runs, o);
-}
-
-/* Verifies one run (or its epoch st->epoch); reports and records results. */
+/* Verifies one run (or its epoch st->epoch). */
 static void verify_run(verify_state *st, const ckpt_run *run)
 {
-	size_t n = st->epoch ? 1 : ckpt_run_epoch_count(run);
-	long *epochs = calloc(n ? n : 1, sizeof *epochs);
-	ckpt_verify_result *results = calloc(n ? n : 1, sizeof *results);
-	if (!epochs || !results) {
-		cli_error("verify", "out of memory");
-		st->run_failed = true;
-		goto out;
+	int64_t wanted = st->epoch;
+	bool missing = wanted && !ckpt_run_find_epoch(run, wanted);
+	size_t n = wanted ? !missing : ckpt_run_epoch_count(run);
+	st->run = run;
+	memset(st->counts, 0, sizeof st->counts);
+	if (st->json) {
+		cli_json_object(&st->j);
+		cli_json_key(&st->j, "name");
+		cli_json_string(&st->j, ckpt_run_name(run));
+		/* The same "path" as ls --json gives: the checkpoint root. */
+		cli_json_key(&st->j, "path");
+		cli_json_string(&st->j, ckpt_run_root(run));
+		cli_json_key(&st->j, "verify");
+		cli_json_array(&st->j);
 	}
-	cli_progress progress;
-	cli_progress_init(&progress, ckpt_run_name(run), true);
-	int rc;
-	if (st->epoch) {
-		epochs[0] = st->epoch;
-		if (!ckpt_run_find_epoch(run, st->epoch)) {
-			cli_error("verify", "%s: no epoch %ld on disk", ckpt_run_name(run),
-				  st->epoch);
-			st->input_failed = true;
-			goto out;
-		}
-		rc = ckpt_verify_epoch(&results[0], run, st->epoch, &progress.base);
+	int rc = 0;
+	if (missing) {
+		st->n_without_epoch++;
+		cli_error("verify", "%s: no epoch %ld on disk", ckpt_run_name(run), st->epoch);
 	} else {
-		for (size_t i = 0; i < n; i++)
-			epochs[i] = ckpt_run_epoch(run, i)->epoch;
-		rc = ckpt_verify_run(results, run, &progress.base);
+		if (!st->json)
+			printf("%s: verifying %zu epoch%s\n", cli_text(ckpt_run_name(run)), n,
+			       n == 1 ? "" : "s");
+		cli_progress_init(&st->progress, ckpt_run_name(run));
+		rc = ckpt_verify(run, wanted ? &wanted : NULL, wanted ? 1 : 0, st->flags,
+				 &st->progress.base, on_item, st);
+		cli_progress_clear(&st->progress);
 	}
-	cli_progress_clear(&progress);
 	if (rc == CKPT_ECANCELLED || cli_cancelled()) {
 		st->cancelled = true;
 	} else if (rc != 0) {
 		cli_lib_error("verify");
 		st->run_failed = true;
-	} else {
-		st->n_runs++;
-		for (size_t i = 0; i < n; i++)
-			st->bad_result = st->bad_result || !result_is_fine(results[i]);
-		if (st->json)
-			add_json(st, run, epochs, results, n);
-		else
-			print_run(run, epochs, results, n);
-		fflush(stdout);
+	} else if (!missing) {
+		st->n_verified++;
+		if (!st->json)
+			print_counts(st, n);
 	}
-out:
-	free(epochs);
-	free(results);
+	if (st->json) {
+		cli_json_end(&st->j);
+		cli_json_key(&st->j, "missing");
+		cli_json_array(&st->j);
+		if (missing)
+			cli_json_int(&st->j, wanted);
+		cli_json_end(&st->j);
+		cli_json_end(&st->j);
+	}
+	fflush(stdout);
 }
 
-static void verify_path(verify_state *st, const char *path)
+static int exit_status(const verify_state *st, const cli_runs *runs)
 {
-	cli_progress progress;
-	cli_progress_init(&progress, "scan", false);
-	ckpt_run_list *list = NULL;
-	int rc = ckpt_scan(&list, path, st->depth, &progress.base);
-	cli_progress_clear(&progress);
-	if (rc == CKPT_ECANCELLED) {
-		st->cancelled = true;
-		return;
-	}
-	if (rc != 0) {
-		cli_lib_error("verify");
-		cJSON_AddItemToArray(st->problems, cJSON_CreateString(ckpt_error_last()));
-		st->input_failed = true;
-		return;
-	}
-	for (size_t i = 0; i < ckpt_run_list_problems(list); i++) {
-		cli_error("verify", "%s", ckpt_run_list_problem(list, i));
-		cJSON_AddItemToArray(st->problems,
-				     cJSON_CreateString(ckpt_run_list_problem(list, i)));
-		st->run_failed = true;
-	}
-	for (size_t i = 0; i < ckpt_run_list_count(list) && !st->cancelled; i++)
-		verify_run(st, ckpt_run_list_get(list, i));
-	ckpt_run_list_free(list);
-}
-
-static int exit_status(const verify_state *st)
-{
-	if (st->cancelled) {
+	if (st->cancelled || runs->cancelled) {
 		cli_error("verify", "cancelled");
 		return CLI_INTERRUPTED;
 	}
-	if (st->n_runs == 0 && !st->input_failed && !st->run_failed)
-		cli_error("verify", "no checkpoint runs found");
-	if (st->input_failed || st->n_runs == 0)
+	if (runs->path_failed || (runs->n == 0 && runs->n_problems > 0))
 		return CLI_USAGE;
-	return st->bad_result || st->run_failed ? CLI_PROBLEMS : CLI_OK;
+	if (st->bad_result || st->run_failed || runs->n_problems > 0)
+		return CLI_PROBLEMS;
+	/* Epoch N is in none of the runs: no such epoch, the user's input. */
+	if (st->epoch && runs->n > 0 && st->n_without_epoch == runs->n)
+		return CLI_USAGE;
+	return CLI_OK;
 }
 
 static int parse(verify_state *st, int argc, char **argv, cli_paths *paths)
@@ -208,6 +226,7 @@ static int parse(verify_state *st, int argc, char **argv, cli_paths *paths)
 				return CLI_USAGE;
 			st->depth = (int)number;
 			break;
+		case OPT_CHANGED: st->flags |= CKPT_VERIFY_CHANGED; break;
 		case CLI_ARG_POSITIONAL: paths->items[paths->n++] = value; break;
 		case CLI_ARG_HELP: return cli_help(usage);
 		case CLI_ARG_UNKNOWN:
@@ -230,22 +249,27 @@ int cmd_verify(int argc, char **argv)
 		return rc == CLI_STOP ? CLI_OK : rc;
 	}
 	cli_paths_or_here(&paths);
-	st.runs = cJSON_CreateArray();
-	st.problems = cJSON_CreateArray();
+	st.now = (int64_t)time(NULL);
 	cli_cancel_flag();
-	for (int i = 0; i < paths.n && !st.cancelled; i++)
-		verify_path(&st, paths.items[i]);
-	if (st.json && !st.cancelled) {
-		cJSON *root = cJSON_CreateObject();
-		cJSON_AddItemToObject(root, "runs", st.runs);
-		cJSON_AddItemToObject(root, "problems", st.problems);
-		st.runs = st.problems = NULL;
-		rc = cli_json_print("verify", root);
-	}
-	if (rc == CLI_OK)
-		rc = exit_status(&st);
-	cJSON_Delete(st.runs);
-	cJSON_Delete(st.problems);
+	cli_runs runs;
+	cli_runs_scan(&runs, "verify", &paths, st.depth);
+	cli_json_init(&st.j);
+	cli_json_object(&st.j);
+	cli_json_key(&st.j, "runs");
+	cli_json_array(&st.j);
+	for (size_t i = 0; i < runs.n && !st.cancelled && !runs.oom; i++)
+		verify_run(&st, runs.runs[i]);
+	cli_json_end(&st.j);
+	cli_json_key(&st.j, "problems");
+	cli_runs_problems_json(&runs, &st.j);
+	rc = runs.oom ? CLI_USAGE : exit_status(&st, &runs);
+	if (st.cancelled || runs.cancelled)
+		cli_json_error(&st.j, CKPT_ECANCELLED, NULL, "cancelled; the results so far stand");
+	cli_json_end(&st.j);
+	if (st.json && cli_json_print(&st.j, "verify") != CLI_OK)
+		rc = CLI_USAGE;
+	cli_json_free(&st.j);
+	cli_runs_free(&runs);
 	cli_paths_free(&paths);
 	return rc;
 }

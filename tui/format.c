@@ -1,10 +1,10 @@
-/* format.c: pure formatting for the front ends (sizes, durations, metric
- * values, progress lines, display-width tables). No I/O and no locale: the
- * program never calls setlocale for numbers, so "%f" always writes '.'. */
+/* format.c: pure formatting for the front ends (sizes, durations, ages,
+ * metric values, checksum states, progress lines, display widths and tables
+ * that fit a width). No I/O and no locale: the program sets only LC_CTYPE,
+ * so "%g" always writes '.'. */
 #include "format.h"
 
 #include <math.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +28,7 @@ const char *fmt_size(char out[FMT_SHORT], uint64_t bytes)
 		value /= 1024.0;
 		unit++;
 	}
-	if (value < 9.95)
-		snprintf(out, FMT_SHORT, "%.1f %s", value, units[unit]);
-	else
-		snprintf(out, FMT_SHORT, "%.0f %s", value, units[unit]);
+	snprintf(out, FMT_SHORT, value < 9.95 ? "%.1f %s" : "%.0f %s", value, units[unit]);
 	return out;
 }
 
@@ -41,12 +38,8 @@ const char *fmt_duration(char out[FMT_SHORT], double seconds)
 		snprintf(out, FMT_SHORT, "-");
 		return out;
 	}
-	if (seconds < 9.95) {
-		snprintf(out, FMT_SHORT, "%.1f s", seconds);
-		return out;
-	}
 	if (seconds < 59.5) {
-		snprintf(out, FMT_SHORT, "%.0f s", seconds);
+		snprintf(out, FMT_SHORT, seconds < 9.95 ? "%.1f s" : "%.0f s", seconds);
 		return out;
 	}
 	/* Whole seconds from here; larger units carry the remainder. */
@@ -60,6 +53,32 @@ const char *fmt_duration(char out[FMT_SHORT], double seconds)
 	return out;
 }
 
+const char *fmt_age(char out[FMT_SHORT], int64_t then, int64_t now)
+{
+	int64_t s = now - then;
+	if (then <= 0)
+		snprintf(out, FMT_SHORT, "never");
+	else if (s < -60)
+		snprintf(out, FMT_SHORT, "in the future");
+	else if (s < 5)
+		snprintf(out, FMT_SHORT, "just now");
+	else if (s < 60)
+		snprintf(out, FMT_SHORT, "%lld s ago", (long long)s);
+	else if (s < 3600)
+		snprintf(out, FMT_SHORT, "%lld min ago", (long long)(s / 60));
+	else if (s < 86400)
+		snprintf(out, FMT_SHORT, "%lld h ago", (long long)(s / 3600));
+	else if (s < 60 * 86400)
+		snprintf(out, FMT_SHORT, "%lld d ago", (long long)(s / 86400));
+	else if (s < 730 * 86400)
+		snprintf(out, FMT_SHORT, "%lld months ago", (long long)(s / (30 * 86400 + 37800)));
+	else
+		snprintf(out, FMT_SHORT, "%lld years ago", (long long)(s / (365 * 86400 + 21600)));
+	return out;
+}
+
+/* ---- numbers ------------------------------------------------------------ */
+
 static const char *fmt_non_finite(char out[FMT_SHORT], double value)
 {
 	if (isnan(value))
@@ -71,23 +90,98 @@ static const char *fmt_non_finite(char out[FMT_SHORT], double value)
 	return out;
 }
 
-const char *fmt_metric(char out[FMT_SHORT], double value)
+/* The significant digits of the shortest exact form, or 0 when non-finite. */
+static int exact_precision(double value)
 {
-	if (fmt_non_finite(out, value))
-		return out;
-	snprintf(out, FMT_SHORT, "%.6g", value);
-	return out;
+	char text[FMT_SHORT];
+	if (!isfinite(value))
+		return 0;
+	int precision = 1;
+	for (; precision < 17; precision++) {
+		snprintf(text, sizeof text, "%.*g", precision, value);
+		if (strtod(text, NULL) == value)
+			break;
+	}
+	return precision;
 }
 
 const char *fmt_metric_exact(char out[FMT_SHORT], double value)
 {
+	if (!fmt_non_finite(out, value))
+		snprintf(out, FMT_SHORT, "%.*g", exact_precision(value), value);
+	return out;
+}
+
+const char *fmt_metric_digits(char out[FMT_SHORT], double value, int digits)
+{
 	if (fmt_non_finite(out, value))
 		return out;
-	for (int precision = 1; precision <= 17; precision++) {
-		snprintf(out, FMT_SHORT, "%.*g", precision, value);
-		if (strtod(out, NULL) == value)
-			break;
+	int exact = exact_precision(value);
+	digits = digits < 1 ? 1 : digits > 17 ? 17 : digits;
+	/* "0.21", not the "0.20999999999999999" that %.17g writes for it. */
+	snprintf(out, FMT_SHORT, "%.*g", exact <= digits ? exact : digits, value);
+	return out;
+}
+
+const char *fmt_metric(char out[FMT_SHORT], double value)
+{
+	return fmt_metric_digits(out, value, 6);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int fmt_distinct_digits(const double *values, size_t n)
+{
+	double *sorted = n ? malloc(n * sizeof *sorted) : NULL;
+	size_t m = 0;
+	for (size_t i = 0; sorted && i < n; i++)
+		if (isfinite(values[i]))
+			sorted[m++] = values[i];
+	if (sorted)
+		qsort(sorted, m, sizeof *sorted, compare_doubles);
+	/* Rounding keeps order, so neighbours are the only values that can
+	 * print alike. */
+	int digits = 6;
+	for (size_t i = 1; i < m; i++) {
+		if (sorted[i] == sorted[i - 1])
+			continue;
+		char a[FMT_SHORT], b[FMT_SHORT];
+		while (digits < 17 && strcmp(fmt_metric_digits(a, sorted[i - 1], digits),
+					     fmt_metric_digits(b, sorted[i], digits)) == 0)
+			digits++;
 	}
+	free(sorted);
+	return digits;
+}
+
+const char *fmt_check(char out[FMT_SHORT], ckpt_checksum_kind kind, ckpt_check_state state,
+		      ckpt_verify_result result, int64_t checked_at, int64_t now)
+{
+	char age[FMT_SHORT];
+	if (kind == CKPT_CHECKSUM_KIND_DISABLED)
+		snprintf(out, FMT_SHORT, "disabled");
+	else if (state == CKPT_CHECK_CHANGED)
+		snprintf(out, FMT_SHORT, "changed since verified");
+	else if (state == CKPT_CHECK_CURRENT && result == CKPT_VERIFY_OK)
+		snprintf(out, FMT_SHORT, "ok %s", fmt_age(age, checked_at, now));
+	else if (state == CKPT_CHECK_CURRENT && result == CKPT_VERIFY_NO_CHECKSUM)
+		snprintf(out, FMT_SHORT, "no checksum");
+	else if (state == CKPT_CHECK_CURRENT) {
+		/* A problem: capitals, so that it stands out in a column of "ok". */
+		const char *name = ckpt_verify_result_name(result);
+		size_t i = 0;
+		for (; name[i] && i + 1 < FMT_SHORT; i++)
+			out[i] = name[i] >= 'a' && name[i] <= 'z' ? (char)(name[i] - 'a' + 'A')
+								  : name[i];
+		out[i] = '\0';
+	} else if (kind == CKPT_CHECKSUM_KIND_NONE)
+		snprintf(out, FMT_SHORT, "no checksum");
+	else
+		snprintf(out, FMT_SHORT, "not checked");
 	return out;
 }
 
@@ -99,8 +193,7 @@ static size_t utf8_decode(const unsigned char *s, long *cp)
 {
 	unsigned char c = s[0];
 	size_t len;
-	long value;
-	long min;
+	long value, min;
 	if (c < 0x80) {
 		*cp = c;
 		return 1;
@@ -160,8 +253,6 @@ static int codepoint_width(long cp)
 	    {0xFE10, 0xFE19},   {0xFE30, 0xFE6F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},
 	    {0x1F300, 0x1F64F}, {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
 	};
-	if (cp == 0)
-		return 0;
 	if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
 		return 0;
 	if (in_ranges(cp, zero, sizeof zero / sizeof zero[0]))
@@ -171,16 +262,19 @@ static int codepoint_width(long cp)
 	return 1;
 }
 
+/* The width of one character at s, its length in *len. */
+static size_t char_width(const unsigned char *s, size_t *len)
+{
+	long cp;
+	*len = utf8_decode(s, &cp);
+	return cp < 0 ? 1 : (size_t)codepoint_width(cp);
+}
+
 size_t fmt_display_width(const char *text)
 {
-	size_t width = 0;
-	const unsigned char *s = (const unsigned char *)text;
-	while (s && *s) {
-		long cp;
-		size_t len = utf8_decode(s, &cp);
-		width += cp < 0 ? 1 : (size_t)codepoint_width(cp);
-		s += len;
-	}
+	size_t width = 0, len;
+	for (const unsigned char *s = (const unsigned char *)text; s && *s; s += len)
+		width += char_width(s, &len);
 	return width;
 }
 
@@ -189,12 +283,9 @@ size_t fmt_display_width(const char *text)
 static size_t prefix_for_width(const char *text, size_t columns)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t width = 0;
-	size_t bytes = 0;
+	size_t width = 0, bytes = 0, len;
 	while (s[bytes]) {
-		long cp;
-		size_t len = utf8_decode(s + bytes, &cp);
-		size_t w = cp < 0 ? 1 : (size_t)codepoint_width(cp);
+		size_t w = char_width(s + bytes, &len);
 		if (width + w > columns)
 			break;
 		width += w;
@@ -203,13 +294,53 @@ static size_t prefix_for_width(const char *text, size_t columns)
 	return bytes;
 }
 
+/* Offset in bytes of the longest suffix of text at most `columns` wide. */
+static size_t suffix_for_width(const char *text, size_t columns)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t total = fmt_display_width(text), width = total, bytes = 0, len;
+	while (s[bytes] && width > columns) {
+		width -= char_width(s + bytes, &len);
+		bytes += len;
+	}
+	return bytes;
+}
+
+static const char *ellipsis(bool ascii)
+{
+	return ascii ? "..." : "\xe2\x80\xa6";
+}
+
+const char *fmt_abbreviate(char *out, size_t size, const char *text, size_t width, bool ascii)
+{
+	size_t ell = ascii ? 3 : 1;
+	if (fmt_display_width(text) <= width || width <= ell)
+		return fmt_truncate(out, size, text, width, ascii);
+	size_t head = prefix_for_width(text, (width - ell + 1) / 2);
+	size_t tail = suffix_for_width(text, (width - ell) / 2);
+	snprintf(out, size, "%.*s%s%s", (int)head, text, ellipsis(ascii), text + tail);
+	return out;
+}
+
+const char *fmt_truncate(char *out, size_t size, const char *text, size_t width, bool ascii)
+{
+	size_t ell = ascii ? 3 : 1;
+	if (fmt_display_width(text) <= width)
+		snprintf(out, size, "%s", text);
+	else if (width <= ell)
+		snprintf(out, size, "%.*s", (int)prefix_for_width(text, width), text);
+	else
+		snprintf(out, size, "%.*s%s", (int)prefix_for_width(text, width - ell), text,
+			 ellipsis(ascii));
+	return out;
+}
+
 const char *fmt_progress(char *out, size_t size, const char *stage, uint64_t done, uint64_t total,
 			 double bytes_per_second, int width)
 {
 	if (!out || size == 0)
 		return out;
-	char percent[16] = "";
-	char rate[32] = "";
+	char percent[16] = "", rate[32] = "";
 	if (total > 0) {
 		uint64_t capped = done > total ? total : done;
 		snprintf(percent, sizeof percent, "  %3d%%",
@@ -227,49 +358,40 @@ const char *fmt_progress(char *out, size_t size, const char *stage, uint64_t don
 
 struct fmt_table {
 	size_t ncols;
-	char **headers;
-	fmt_align *align;
-	size_t nrows;
-	size_t cap;
-	/* nrows entries of ncols cells; a note row has cells[0] = text and
-	 * is_note set. */
-	char ***rows;
+	fmt_column *columns; /* headers owned */
+	bool ascii;
+	size_t nrows, cap;
+	char ***rows; /* a note row has cells[0] = text and is_note set */
 	unsigned char *is_note;
 };
 
-static char *dup_text(const char *text)
-{
-	return strdup(text ? text : "");
-}
-
-fmt_table *fmt_table_new(size_t ncols, const char *const *headers, const fmt_align *align)
+fmt_table *fmt_table_new(size_t ncols, const fmt_column *columns)
 {
 	fmt_table *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
 	t->ncols = ncols;
-	t->headers = calloc(ncols ? ncols : 1, sizeof *t->headers);
-	t->align = calloc(ncols ? ncols : 1, sizeof *t->align);
-	if (!t->headers || !t->align) {
-		fmt_table_free(t);
+	t->columns = calloc(ncols ? ncols : 1, sizeof *t->columns);
+	if (!t->columns) {
+		free(t);
 		return NULL;
 	}
 	for (size_t c = 0; c < ncols; c++) {
-		t->headers[c] = dup_text(headers ? headers[c] : NULL);
-		if (!t->headers[c]) {
+		t->columns[c] = columns[c];
+		t->columns[c].header = strdup(columns[c].header ? columns[c].header : "");
+		if (!t->columns[c].header) {
 			fmt_table_free(t);
 			return NULL;
 		}
-		t->align[c] = align ? align[c] : FMT_LEFT;
+		if (!t->columns[c].min_width)
+			t->columns[c].min_width = 8;
 	}
 	return t;
 }
 
 static void free_row(char **row, size_t ncols)
 {
-	if (!row)
-		return;
-	for (size_t c = 0; c < ncols; c++)
+	for (size_t c = 0; row && c < ncols; c++)
 		free(row[c]);
 	free(row);
 }
@@ -280,59 +402,59 @@ void fmt_table_free(fmt_table *t)
 		return;
 	for (size_t r = 0; r < t->nrows; r++)
 		free_row(t->rows[r], t->ncols);
+	for (size_t c = 0; c < t->ncols; c++)
+		free((char *)t->columns[c].header);
 	free(t->rows);
 	free(t->is_note);
-	free_row(t->headers, t->ncols);
-	free(t->align);
+	free(t->columns);
 	free(t);
 }
 
-static int grow_rows(fmt_table *t)
+void fmt_table_set_ascii(fmt_table *t, bool ascii)
 {
-	if (t->nrows < t->cap)
-		return 0;
-	size_t cap = t->cap ? t->cap * 2 : 16;
-	char ***rows = realloc(t->rows, cap * sizeof *rows);
-	if (!rows)
-		return -1;
-	t->rows = rows;
-	unsigned char *is_note = realloc(t->is_note, cap);
-	if (!is_note)
-		return -1;
-	t->is_note = is_note;
-	t->cap = cap;
-	return 0;
+	if (t)
+		t->ascii = ascii;
 }
 
-static int add_row(fmt_table *t, const char *const *cells, int note)
+static int add_row(fmt_table *t, const char *const *cells, bool note)
 {
-	if (!t || grow_rows(t) != 0)
+	if (!t)
 		return -1;
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char ***rows = realloc(t->rows, cap * sizeof *rows);
+		if (rows)
+			t->rows = rows;
+		unsigned char *is_note = rows ? realloc(t->is_note, cap) : NULL;
+		if (!is_note)
+			return -1;
+		t->is_note = is_note;
+		t->cap = cap;
+	}
 	char **row = calloc(t->ncols ? t->ncols : 1, sizeof *row);
-	if (!row)
-		return -1;
-	for (size_t c = 0; c < t->ncols; c++) {
-		row[c] = dup_text(note ? (c == 0 ? cells[0] : NULL) : cells[c]);
+	for (size_t c = 0; row && c < (note ? 1 : t->ncols); c++) {
+		row[c] = strdup(cells[c] ? cells[c] : "");
 		if (!row[c]) {
 			free_row(row, t->ncols);
 			return -1;
 		}
 	}
+	if (!row)
+		return -1;
 	t->rows[t->nrows] = row;
-	t->is_note[t->nrows] = (unsigned char)note;
-	t->nrows++;
+	t->is_note[t->nrows++] = note;
 	return 0;
 }
 
 int fmt_table_add_row(fmt_table *t, const char *const *cells)
 {
-	return add_row(t, cells, 0);
+	return add_row(t, cells, false);
 }
 
 int fmt_table_add_note(fmt_table *t, const char *text)
 {
 	const char *cells[] = {text};
-	return add_row(t, cells, 1);
+	return add_row(t, cells, true);
 }
 
 size_t fmt_table_rows(const fmt_table *t)
@@ -340,16 +462,83 @@ size_t fmt_table_rows(const fmt_table *t)
 	return t ? t->nrows : 0;
 }
 
-/* A tiny growable string for render; sets *failed instead of aborting. */
-typedef struct {
+/* How late a column is dropped: never is latest. */
+static int durability(const fmt_column *col)
+{
+	return col->drop ? col->drop : 1 << 30;
+}
+
+/* Takes the narrowing and dropping steps in rank order until the visible
+ * columns fit max_width; widths[c] == 0 marks a dropped column. */
+static void fit_columns(const fmt_table *t, size_t *widths, const size_t *natural, size_t max)
+{
+	size_t total = 0;
+	for (size_t c = 0; c < t->ncols; c++)
+		total += natural[c] + (c ? 2 : 0);
+	bool *narrowed = calloc(t->ncols ? t->ncols : 1, sizeof *narrowed);
+	int rank = 0;
+	while (narrowed && total > max) {
+		/* The next step: the smallest rank above the last one taken. */
+		int next = 0;
+		for (size_t c = 0; c < t->ncols; c++) {
+			const fmt_column *col = &t->columns[c];
+			if (col->narrow > rank && (!next || col->narrow < next))
+				next = col->narrow;
+			if (col->drop > rank && (!next || col->drop < next))
+				next = col->drop;
+		}
+		if (!next)
+			break;
+		rank = next;
+		for (size_t c = t->ncols; c-- > 0 && total > max;) {
+			const fmt_column *col = &t->columns[c];
+			if (!widths[c])
+				continue;
+			if (col->narrow == rank && col->kind != FMT_COL_ATOM &&
+			    widths[c] > col->min_width) {
+				size_t take = widths[c] - col->min_width;
+				take = take < total - max ? take : total - max;
+				widths[c] -= take, total -= take;
+				narrowed[c] = true;
+			}
+			if (col->drop == rank && total > max) {
+				/* The first visible column has no separator before it. */
+				size_t visible = 0;
+				for (size_t k = 0; k < t->ncols; k++)
+					visible += widths[k] != 0;
+				total -= widths[c] + (visible > 1 ? 2 : 0);
+				widths[c] = 0;
+			}
+		}
+	}
+	/* Room left: back to the narrowed columns kept, the most durable first. */
+	while (narrowed && total < max) {
+		size_t best = t->ncols;
+		for (size_t c = 0; c < t->ncols; c++)
+			if (narrowed[c] && widths[c] &&
+			    (best == t->ncols ||
+			     durability(&t->columns[c]) > durability(&t->columns[best])))
+				best = c;
+		if (best == t->ncols)
+			break;
+		size_t give = natural[best] - widths[best];
+		give = give < max - total ? give : max - total;
+		widths[best] += give, total += give;
+		narrowed[best] = false;
+	}
+	free(narrowed);
+}
+
+/* A growable string for render; oom set instead of aborting. */
+typedef struct text_buf {
 	char *data;
 	size_t len, cap;
-	int failed;
+	bool oom;
 } text_buf;
 
 static void tb_append(text_buf *b, const char *text, size_t len)
 {
-	if (b->failed)
+	if (b->oom)
 		return;
 	if (b->len + len + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
@@ -357,11 +546,10 @@ static void tb_append(text_buf *b, const char *text, size_t len)
 			cap *= 2;
 		char *data = realloc(b->data, cap);
 		if (!data) {
-			b->failed = 1;
+			b->oom = true;
 			return;
 		}
-		b->data = data;
-		b->cap = cap;
+		b->data = data, b->cap = cap;
 	}
 	memcpy(b->data + b->len, text, len);
 	b->len += len;
@@ -374,114 +562,110 @@ static void tb_spaces(text_buf *b, size_t n)
 		tb_append(b, " ", 1);
 }
 
-static void render_cells(text_buf *b, const fmt_table *t, char *const *cells, const size_t *widths)
+static void render_cells(text_buf *b, const fmt_table *t, char *const *cells, const size_t *widths,
+			 bool header)
 {
-	/* The last column that has text: nothing is padded after it. */
+	/* The last column shown that has text: nothing is padded after it. */
 	size_t last = 0;
 	for (size_t c = 0; c < t->ncols; c++)
-		if (cells[c][0] || t->align[c] == FMT_RIGHT)
+		if (widths[c] && (cells[c][0] || t->columns[c].align == FMT_RIGHT))
 			last = c;
-	for (size_t c = 0; c <= last && c < t->ncols; c++) {
-		size_t w = fmt_display_width(cells[c]);
-		size_t bytes = strlen(cells[c]);
-		bool cut = w > widths[c]; /* the column was narrowed to fit */
-		if (cut) {
-			bytes = prefix_for_width(cells[c], widths[c] - 3);
-			w = fmt_display_width(cells[c]) - fmt_display_width(cells[c] + bytes) + 3;
+	bool first = true;
+	for (size_t c = 0; c <= last; c++) {
+		if (!widths[c])
+			continue;
+		const fmt_column *col = &t->columns[c];
+		size_t size = strlen(cells[c]) + 8;
+		char *cell = malloc(size);
+		if (!cell) {
+			b->oom = true;
+			return;
 		}
+		if (col->kind == FMT_COL_NAME && !header)
+			fmt_abbreviate(cell, size, cells[c], widths[c], t->ascii);
+		else
+			fmt_truncate(cell, size, cells[c], widths[c], t->ascii);
+		size_t w = fmt_display_width(cell);
 		size_t pad = widths[c] > w ? widths[c] - w : 0;
-		if (c > 0)
+		if (!first)
 			tb_append(b, "  ", 2);
-		if (t->align[c] == FMT_RIGHT)
+		first = false;
+		if (col->align == FMT_RIGHT)
 			tb_spaces(b, pad);
-		tb_append(b, cells[c], bytes);
-		if (cut)
-			tb_append(b, "...", 3);
-		if (t->align[c] == FMT_LEFT && c < last)
+		tb_append(b, cell, strlen(cell));
+		if (col->align == FMT_LEFT && c < last)
 			tb_spaces(b, pad);
+		free(cell);
 	}
 }
 
-/* One line, cut to max_width columns when it is wider (0: never). */
+/* One line; when even the columns that are never dropped are too wide, the
+ * line is cut at max_width (0: never) so that it cannot wrap. */
 static void render_line(text_buf *b, const fmt_table *t, char *const *cells, const size_t *widths,
-			size_t max_width)
+			bool header, size_t max_width)
 {
 	text_buf line = {0};
 	tb_append(&line, "", 0);
-	render_cells(&line, t, cells, widths);
-	if (line.failed) {
-		b->failed = 1;
-		return;
+	render_cells(&line, t, cells, widths, header);
+	char *cut = line.oom ? NULL : malloc(line.len + 8);
+	if (cut) {
+		fmt_truncate(cut, line.len + 8, line.data, max_width ? max_width : line.len,
+			     t->ascii);
+		tb_append(b, cut, strlen(cut));
+		tb_append(b, "\n", 1);
 	}
-	if (max_width > 3 && fmt_display_width(line.data) > max_width) {
-		tb_append(b, line.data, prefix_for_width(line.data, max_width - 3));
-		tb_append(b, "...", 3);
-	} else {
-		tb_append(b, line.data, line.len);
-	}
-	tb_append(b, "\n", 1);
+	b->oom = b->oom || !cut;
+	free(cut);
 	free(line.data);
 }
 
-/* Too wide for max_width: narrow the left-aligned text columns from the
- * right (the least important come last), never the first, which names the
- * row, nor below 12 columns; their cells are then cut with "...". Lines
- * still too wide are cut whole. */
-static void narrow_to_fit(const fmt_table *t, size_t *widths, size_t max_width)
-{
-	enum { MIN_WIDTH = 12 };
-	if (max_width == 0)
-		return;
-	size_t total = 0;
-	for (size_t c = 0; c < t->ncols; c++)
-		total += widths[c] + (c > 0 ? 2 : 0);
-	for (size_t c = t->ncols; c-- > 1 && total > max_width;) {
-		if (t->align[c] != FMT_LEFT || widths[c] <= MIN_WIDTH)
-			continue;
-		size_t spare = widths[c] - MIN_WIDTH;
-		size_t take = total - max_width < spare ? total - max_width : spare;
-		widths[c] -= take;
-		total -= take;
-	}
-}
-
-char *fmt_table_render(const fmt_table *t)
-{
-	return fmt_table_render_fit(t, 0);
-}
-
-char *fmt_table_render_fit(const fmt_table *t, size_t max_width)
+char *fmt_table_render(const fmt_table *t, size_t max_width)
 {
 	if (!t)
 		return NULL;
-	size_t *widths = calloc(t->ncols ? t->ncols : 1, sizeof *widths);
-	if (!widths)
-		return NULL;
-	for (size_t c = 0; c < t->ncols; c++)
-		widths[c] = fmt_display_width(t->headers[c]);
-	for (size_t r = 0; r < t->nrows; r++) {
-		if (t->is_note[r])
-			continue;
-		for (size_t c = 0; c < t->ncols; c++) {
-			size_t w = fmt_display_width(t->rows[r][c]);
-			if (w > widths[c])
-				widths[c] = w;
-		}
-	}
-	narrow_to_fit(t, widths, max_width);
+	size_t n = t->ncols ? t->ncols : 1;
+	size_t *widths = calloc(n, sizeof *widths), *natural = calloc(n, sizeof *natural);
 	text_buf b = {0};
-	tb_append(&b, "", 0);
-	render_line(&b, t, t->headers, widths, max_width);
-	for (size_t r = 0; r < t->nrows; r++) {
-		if (t->is_note[r]) {
-			tb_append(&b, t->rows[r][0], strlen(t->rows[r][0]));
-			tb_append(&b, "\n", 1);
-		} else {
-			render_line(&b, t, t->rows[r], widths, max_width);
+	if (!widths || !natural)
+		b.oom = true;
+	for (size_t c = 0; !b.oom && c < t->ncols; c++) {
+		natural[c] = fmt_display_width(t->columns[c].header);
+		for (size_t r = 0; r < t->nrows; r++) {
+			size_t w = t->is_note[r] ? 0 : fmt_display_width(t->rows[r][c]);
+			natural[c] = w > natural[c] ? w : natural[c];
 		}
+		/* An empty column still shows its header; one without either
+		 * takes a column so that it is not mistaken for a dropped one. */
+		widths[c] = natural[c] = natural[c] ? natural[c] : 1;
 	}
+	if (!b.oom && max_width)
+		fit_columns(t, widths, natural, max_width);
+	char **headers = calloc(n, sizeof *headers);
+	for (size_t c = 0; headers && c < t->ncols; c++)
+		headers[c] = (char *)t->columns[c].header;
+	b.oom = b.oom || !headers;
+	tb_append(&b, "", 0);
+	if (!b.oom)
+		render_line(&b, t, headers, widths, true, max_width);
+	for (size_t r = 0; !b.oom && r < t->nrows; r++) {
+		if (!t->is_note[r]) {
+			render_line(&b, t, t->rows[r], widths, false, max_width);
+			continue;
+		}
+		size_t size = strlen(t->rows[r][0]) + 8;
+		char *note = malloc(size);
+		if (note)
+			fmt_truncate(note, size, t->rows[r][0], max_width ? max_width : size,
+				     t->ascii);
+		tb_append(&b, note ? note : "", note ? strlen(note) : 0);
+		tb_append(&b, "\n", 1);
+		b.oom = b.oom || !note;
+		free(note);
+	}
+	free(headers);
 	free(widths);
-	if (b.failed) {
+	free(natural);
+	if (b.oom) {
 		free(b.data);
 		return NULL;
 	}

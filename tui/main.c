@@ -1,6 +1,7 @@
 /* main.c: the `ckpt` program's entry point: the command table (name, function,
- * one-line help), `ckpt --help` / `ckpt help [CMD]` / `ckpt --version`, and the
- * check that everything printed reached stdout. */
+ * one-line help), `ckpt --help` / `ckpt help [CMD]` / `ckpt --version`, the
+ * terminal's character set, and the check that everything printed reached
+ * stdout. */
 #include "cli.h"
 
 #include <errno.h>
@@ -61,7 +62,8 @@ static int run_help(int argc, char **argv)
 	}
 	const command *cmd = find_command(argv[2]);
 	if (!cmd) {
-		fprintf(stderr, "ckpt: unknown command '%s'\nTry 'ckpt --help'.\n", argv[2]);
+		fprintf(stderr, "ckpt: unknown command '%s'\nTry 'ckpt --help'.\n",
+			cli_text(argv[2]));
 		return CLI_USAGE;
 	}
 	char *help_argv[] = {(char *)cmd->name, "--help", NULL};
@@ -84,7 +86,7 @@ static int dispatch(int argc, char **argv)
 	}
 	const command *cmd = find_command(name);
 	if (!cmd) {
-		fprintf(stderr, "ckpt: unknown command '%s'\nTry 'ckpt --help'.\n", name);
+		fprintf(stderr, "ckpt: unknown command '%s'\nTry 'ckpt --help'.\n", cli_text(name));
 		return CLI_USAGE;
 	}
 	return cmd->fn(argc - 1, argv + 1);
@@ -92,7 +94,9 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	cli_term_init();
 	int status = dispatch(argc, argv);
+	cli_text_release();
 	/* A full disk or closed pipe must not look like success. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "ckpt: cannot write the output: %s\n", strerror(errno));

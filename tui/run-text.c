@@ -1,17 +1,17 @@
-/* run-text.c: short descriptions of a run that several subcommands print
- * (link cells, the status column, the best epoch's metric), built only from
- * what the library's snapshot reports. */
+/* run-text.c: what several subcommands say about runs (link cells, the
+ * best/last markers, the metric's direction), opening one run, and finding
+ * the runs under many PATHs, built only from what the library reports. */
 #include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *cli_link_text(char *out, size_t size, long epoch, ckpt_link_state state)
+const char *cli_link_text(char *out, size_t size, int64_t epoch, ckpt_link_state state)
 {
 	char number[32] = "-";
 	if (epoch > 0)
-		snprintf(number, sizeof number, "%ld", epoch);
+		snprintf(number, sizeof number, "%lld", (long long)epoch);
 	if (state == CKPT_LINK_OK || (state == CKPT_LINK_MISSING && epoch <= 0))
 		snprintf(out, size, "%s", number);
 	else
@@ -19,48 +19,111 @@ const char *cli_link_text(char *out, size_t size, long epoch, ckpt_link_state st
 	return out;
 }
 
-char *cli_run_status(const ckpt_run *run)
-{
-	char text[512] = "";
-	size_t len = 0;
-	const ckpt_writer_info *writer = ckpt_run_writer(run);
-	if (writer)
-		len += (size_t)snprintf(text + len, sizeof text - len, "%straining live (pid %ld)",
-					len ? ", " : "", writer->pid);
-	if (ckpt_run_work_leftover(run) && len < sizeof text)
-		len += (size_t)snprintf(text + len, sizeof text - len, "%swork leftover",
-					len ? ", " : "");
-	size_t stray = ckpt_run_stray_count(run);
-	if (stray && len < sizeof text)
-		len += (size_t)snprintf(text + len, sizeof text - len, "%s%zu stray",
-					len ? ", " : "", stray);
-	const char *problem = ckpt_run_problem(run);
-	if (problem && len < sizeof text)
-		len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", len ? ", " : "",
-					problem);
-	size_t incomplete = ckpt_run_incomplete_count(run);
-	if (incomplete && len < sizeof text)
-		len += (size_t)snprintf(text + len, sizeof text - len, "%s%zu incomplete",
-					len ? ", " : "", incomplete);
-	return strdup(len ? text : "ok");
-}
-
-bool cli_run_best_metric(const ckpt_run *run, double *out)
-{
-	return ckpt_run_best_metric(run, out) != 0;
-}
-
 const char *cli_direction_text(char direction)
 {
 	return direction == '-' ? "min" : direction == '+' ? "max" : "?";
 }
 
-int cli_open_run(const char *cmd, const char *path, ckpt_run **out)
+const char *cli_marks_text(char *out, size_t size, const ckpt_run *run, int64_t epoch)
+{
+	bool best = ckpt_run_best(run) == epoch;
+	bool last = ckpt_run_last(run) == epoch;
+	snprintf(out, size, "%s%s%s", best ? "best" : "", best && last ? "," : "",
+		 last ? "last" : "");
+	return out;
+}
+
+int cli_open_run(const char *cmd, const char *path, ckpt_run **out, int *out_rc)
 {
 	*out = NULL;
-	if (ckpt_run_open(out, path) != 0) {
+	int rc = ckpt_run_open(out, path);
+	if (out_rc)
+		*out_rc = rc;
+	if (rc != 0) {
+		/* Missing, unreadable, or a folder with two roots (the message
+		 * names both): input the user must change. */
 		cli_lib_error(cmd);
 		return CLI_USAGE;
 	}
 	return CLI_OK;
+}
+
+/* ---- many PATHs ------------------------------------------------------------ */
+
+static void add_problem(cli_runs *runs, const char *cmd, const char *problem)
+{
+	cli_error(cmd, "%s", problem);
+	char **grown = realloc(runs->problems, (runs->n_problems + 1) * sizeof *grown);
+	char *copy = grown ? strdup(problem) : NULL;
+	if (grown)
+		runs->problems = grown;
+	if (!copy) {
+		runs->oom = true;
+		return;
+	}
+	runs->problems[runs->n_problems++] = copy;
+}
+
+static void add_run(cli_runs *runs, ckpt_run *run)
+{
+	if (runs->n == runs->cap) {
+		size_t cap = runs->cap ? runs->cap * 2 : 16;
+		ckpt_run **grown = realloc(runs->runs, cap * sizeof *grown);
+		if (!grown) {
+			runs->oom = true;
+			return;
+		}
+		runs->runs = grown, runs->cap = cap;
+	}
+	runs->runs[runs->n++] = ckpt_run_ref(run);
+}
+
+void cli_runs_scan(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth)
+{
+	memset(runs, 0, sizeof *runs);
+	for (int i = 0; i < paths->n && !runs->cancelled && !runs->oom; i++) {
+		cli_progress progress;
+		cli_progress_init(&progress, NULL);
+		ckpt_run_list *list = NULL;
+		int rc = ckpt_scan(&list, paths->items[i], depth, &progress.base, NULL, NULL);
+		cli_progress_clear(&progress);
+		if (rc == CKPT_ECANCELLED || cli_cancelled()) {
+			runs->cancelled = true;
+		} else if (rc != 0) {
+			add_problem(runs, cmd, ckpt_error_last());
+			runs->path_failed = true;
+		} else {
+			for (size_t k = 0; k < ckpt_run_list_count(list); k++)
+				add_run(runs, ckpt_run_list_get(list, k));
+			for (size_t k = 0; k < ckpt_run_list_problem_count(list); k++)
+				add_problem(runs, cmd, ckpt_run_list_problem(list, k));
+			/* Said the same way by every command that looks for runs. */
+			if (ckpt_run_list_count(list) == 0 &&
+			    ckpt_run_list_problem_count(list) == 0)
+				cli_error(cmd, "no checkpoint runs found under %s",
+					  paths->items[i]);
+		}
+		ckpt_run_list_free(list);
+	}
+	if (runs->oom)
+		cli_error(cmd, "out of memory");
+}
+
+void cli_runs_free(cli_runs *runs)
+{
+	for (size_t i = 0; i < runs->n; i++)
+		ckpt_run_unref(runs->runs[i]);
+	for (size_t i = 0; i < runs->n_problems; i++)
+		free(runs->problems[i]);
+	free(runs->runs);
+	free(runs->problems);
+	memset(runs, 0, sizeof *runs);
+}
+
+void cli_runs_problems_json(const cli_runs *runs, cli_json *j)
+{
+	cli_json_array(j);
+	for (size_t i = 0; i < runs->n_problems; i++)
+		cli_json_string(j, runs->problems[i]);
+	cli_json_end(j);
 }
