@@ -63,7 +63,31 @@ def check_info(path, info, checksums_on):
           "%s: time_elapsed is %r" % (name, elapsed))
     metadata = info.get("metadata")
     check(metadata is None or isinstance(metadata, str), "%s: metadata is %r" % (name, metadata))
+    check_additions(name, info)
     return epoch
+
+
+def check_additions(name, info):
+    """libckpt's own keys, after the original's: plain JSON types that Python's
+    json reads and the original ignores."""
+    value = info.get("metric_value")
+    check(value is None or type(value) is float, "%s: metric_value is %r" % (name, value))
+    check(info.get("direction") in (None, "-", "+"), "%s: direction is %r" % (name, info.get("direction")))
+    metrics = info.get("metrics", {})
+    check(isinstance(metrics, dict) and all(type(v) is float for v in metrics.values()),
+          "%s: metrics is %r" % (name, metrics))
+    # Since 0.2: the writer session, and the retention `ckpt clean` follows.
+    session = info.get("session")
+    check(isinstance(session, str) and session != "", "%s: session is %r" % (name, session))
+    limit = info.get("keep_limit")
+    check(type(limit) is int and limit > 0, "%s: keep_limit is %r" % (name, limit))
+    mode = info.get("keep_mode")
+    check(mode in ("linear", "all", "exponential"), "%s: keep_mode is %r" % (name, mode))
+    keys = list(info)
+    original = ["epoch", "save_best_metric", "best_metric_last", "model_file", "checksum",
+                "timestamp", "time_elapsed", "metadata"]
+    check(keys[:len(original)] == original,
+          "%s: the original's keys do not come first, in its order: %r" % (name, keys))
 
 
 def check_model(epoch_dir, info):
@@ -138,6 +162,10 @@ def run_all(ckpt, tmp):
     run = os.path.join(tmp, "keep3")
     if run_demo(ckpt, run, "--ckpt_keep_limit=3"):
         check_run(run, keep_limit=3)
+        with open(os.path.join(run, "ckpts", "last", "ckpt-info.json")) as f:
+            info = json.load(f)
+        check(info.get("keep_limit") == 3 and info.get("keep_mode") == "linear",
+              "keep3: recorded retention is %r/%r" % (info.get("keep_limit"), info.get("keep_mode")))
     run = os.path.join(tmp, "accuracy")
     if run_demo(ckpt, run, "--direction", "+"):
         check_run(run)
