@@ -365,6 +365,7 @@ def _declare():
             fn.errcheck = _check_status
         else:
             fn.restype = restype
+        # ckpt_run_open as _lib.run_open, and so on.
         setattr(module, name[len("ckpt_"):], fn)
     if missing:
         raise errors.LibraryError("%s (libckpt %s) lacks %s"
@@ -409,7 +410,7 @@ def take_text(pointer):
     try:
         return text(ctypes.string_at(pointer))
     finally:
-        free(pointer)
+        free(pointer)  # noqa: F821 - ckpt_free, declared by _declare()
 
 
 def json_of(fn, *args, flags=0):

@@ -52,7 +52,9 @@ def verify_run(handle, epochs: Optional[Iterable[int]], changed: bool, record: b
         items.append(item)
         return 1 if on_item is not None and on_item(item) is True else 0
 
-    numbers = list(epochs) if epochs is not None else []
+    numbers = [int(e) for e in epochs] if epochs is not None else []
+    if epochs is not None and not numbers:
+        return items  # none asked for (libckpt would take 0 as "all")
     array = (_lib.c_int64 * len(numbers))(*numbers) if numbers else None
     flags = (_lib.VERIFY_CHANGED if changed else 0) | (0 if record else _lib.VERIFY_NO_RECORD)
     with _lib.Guard() as guard:

@@ -119,13 +119,19 @@ class Run:
     recorded them). to_dict() is the ``ckpt ls --json`` object.
     """
 
-    def __init__(self, path=None, *, _handle=None):
-        if _handle is None:
-            out = _lib.c_void_p()
-            _lib.run_open(_lib.byref(out), _lib.arg(path))
-            _handle = out.value
-        self._handle = _handle
+    def __init__(self, path):
+        out = _lib.c_void_p()
+        _lib.run_open(_lib.byref(out), _lib.arg(path))
+        self._handle = out.value
         self._read()
+
+    @classmethod
+    def _adopt(cls, handle) -> "Run":
+        """A Run over a ckpt_run reference the caller hands over."""
+        run = cls.__new__(cls)
+        run._handle = handle
+        run._read()
+        return run
 
     def _read(self):
         h = self._handle
@@ -200,7 +206,7 @@ class Run:
         if not changed.value:
             _lib.run_unref(out.value)
             return self
-        return Run(_handle=out.value)
+        return Run._adopt(out.value)
 
     # ---- operations ------------------------------------------------------------
 
@@ -290,14 +296,14 @@ def scan(path=".", depth: int = 0, progress: Optional[ProgressFn] = None,
         c_on_run = _lib.SCAN_FN()  # NULL
         if on_run is not None:
             def found(run, payload):
-                return 1 if on_run(Run(_handle=_lib.run_ref(run))) is True else 0
+                return 1 if on_run(Run._adopt(_lib.run_ref(run))) is True else 0
             c_on_run = guard.wrap(_lib.SCAN_FN, found)
         out = _lib.c_void_p()
         _lib.scan(_lib.byref(out), _lib.arg(path), depth,
                   _lib.byref(c_progress) if c_progress else None, c_on_run, None)
     handle = out.value
     try:
-        runs = [Run(_handle=_lib.run_ref(_lib.run_list_get(handle, i)))
+        runs = [Run._adopt(_lib.run_ref(_lib.run_list_get(handle, i)))
                 for i in range(_lib.run_list_count(handle))]
         problems = [_lib.text(_lib.run_list_problem(handle, i))
                     for i in range(_lib.run_list_problem_count(handle))]
