@@ -75,14 +75,14 @@ size_t af_unprivileged(const char *reach, int (*fn)(int *results, size_t n, void
 /* Records a call's progress events (a ckpt_progress_fn). */
 typedef struct af_progress {
 	int calls;
-	int wrong_size;    /* events whose size was not the library's sizeof */
-	int other_stage;   /* events of a stage other than the first one */
-	ckpt_stage stage;  /* of the first event */
-	bool went_back;    /* done or items_done decreased */
-	bool past_total;   /* done > total (total known) or items_done > items_total */
-	char run[256];     /* the last event's run name, "" for NULL */
+	int wrong_size;   /* events whose size was not the library's sizeof */
+	int other_stage;  /* events of a stage other than the first one */
+	ckpt_stage stage; /* of the first event */
+	bool went_back;   /* done or items_done decreased */
+	bool past_total;  /* done > total (total known) or items_done > items_total */
+	char run[256];    /* the last event's run name, "" for NULL */
 	uint64_t done, total, items_done, items_total; /* the last event's */
-	int stop_after;    /* nonzero: return 1 from this call on */
+	int stop_after;                                /* nonzero: return 1 from this call on */
 } af_progress;
 
 int af_record_progress(const ckpt_progress_event *event, void *payload);

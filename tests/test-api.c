@@ -18,8 +18,9 @@ static void test_struct_size(void)
 	g_assert_cmpuint(ckpt_struct_size("ckpt_verify_item"), ==, sizeof(ckpt_verify_item));
 	g_assert_cmpuint(ckpt_struct_size("ckpt_progress"), ==, sizeof(ckpt_progress));
 	g_assert_cmpuint(ckpt_struct_size("ckpt_metric"), ==, sizeof(ckpt_metric));
-	const char *unknown[] = {"ckpt_run", "ckpt_epoch", "", "ckpt_metric ", "CKPT_METRIC",
-				 "ckpt_epoch_result_v2", "epoch_result"};
+	const char *unknown[] = {"ckpt_run",     "ckpt_epoch",  "",
+				 "ckpt_metric ", "CKPT_METRIC", "ckpt_epoch_result_v2",
+				 "epoch_result"};
 	for (size_t i = 0; i < G_N_ELEMENTS(unknown); i++)
 		g_assert_cmpuint(ckpt_struct_size(unknown[i]), ==, 0);
 	g_assert_cmpuint(ckpt_struct_size(NULL), ==, 0);
@@ -33,7 +34,10 @@ typedef struct field_layout {
 	size_t offset, size;
 } field_layout;
 
-#define FIELD(type, field) {#type "." #field, offsetof(type, field), sizeof(((type *)0)->field)}
+#define FIELD(type, field)                                                                         \
+	{                                                                                          \
+#type "." #field, offsetof(type, field), sizeof(((type *)0)->field)                \
+	}
 
 static void assert_layout(const field_layout *actual, const field_layout *pinned, size_t n,
 			  size_t actual_size, size_t pinned_size)
@@ -69,29 +73,29 @@ static void test_layout(void)
 	assert_layout(event, event_pinned, G_N_ELEMENTS(event), sizeof(ckpt_progress_event), 64);
 
 	const field_layout item[] = {
-	    FIELD(ckpt_verify_item, size),     FIELD(ckpt_verify_item, epoch),
-	    FIELD(ckpt_verify_item, result),   FIELD(ckpt_verify_item, stored),
-	    FIELD(ckpt_verify_item, computed), FIELD(ckpt_verify_item, from_record),
+	    FIELD(ckpt_verify_item, size),       FIELD(ckpt_verify_item, epoch),
+	    FIELD(ckpt_verify_item, result),     FIELD(ckpt_verify_item, stored),
+	    FIELD(ckpt_verify_item, computed),   FIELD(ckpt_verify_item, from_record),
 	    FIELD(ckpt_verify_item, checked_at),
 	};
 	const field_layout item_pinned[] = {
-	    {"ckpt_verify_item.size", 0, 8},         {"ckpt_verify_item.epoch", 8, 8},
-	    {"ckpt_verify_item.result", 16, 4},      {"ckpt_verify_item.stored", 24, 8},
-	    {"ckpt_verify_item.computed", 32, 8},    {"ckpt_verify_item.from_record", 40, 1},
+	    {"ckpt_verify_item.size", 0, 8},        {"ckpt_verify_item.epoch", 8, 8},
+	    {"ckpt_verify_item.result", 16, 4},     {"ckpt_verify_item.stored", 24, 8},
+	    {"ckpt_verify_item.computed", 32, 8},   {"ckpt_verify_item.from_record", 40, 1},
 	    {"ckpt_verify_item.checked_at", 48, 8},
 	};
 	assert_layout(item, item_pinned, G_N_ELEMENTS(item), sizeof(ckpt_verify_item), 56);
 
 	const field_layout result[] = {
-	    FIELD(ckpt_epoch_result, size),       FIELD(ckpt_epoch_result, epoch),
-	    FIELD(ckpt_epoch_result, saved),      FIELD(ckpt_epoch_result, became_best),
-	    FIELD(ckpt_epoch_result, best_epoch), FIELD(ckpt_epoch_result, best_value),
+	    FIELD(ckpt_epoch_result, size),          FIELD(ckpt_epoch_result, epoch),
+	    FIELD(ckpt_epoch_result, saved),         FIELD(ckpt_epoch_result, became_best),
+	    FIELD(ckpt_epoch_result, best_epoch),    FIELD(ckpt_epoch_result, best_value),
 	    FIELD(ckpt_epoch_result, deleted_count),
 	};
 	const field_layout result_pinned[] = {
-	    {"ckpt_epoch_result.size", 0, 8},          {"ckpt_epoch_result.epoch", 8, 8},
-	    {"ckpt_epoch_result.saved", 16, 1},        {"ckpt_epoch_result.became_best", 17, 1},
-	    {"ckpt_epoch_result.best_epoch", 24, 8},   {"ckpt_epoch_result.best_value", 32, 8},
+	    {"ckpt_epoch_result.size", 0, 8},           {"ckpt_epoch_result.epoch", 8, 8},
+	    {"ckpt_epoch_result.saved", 16, 1},         {"ckpt_epoch_result.became_best", 17, 1},
+	    {"ckpt_epoch_result.best_epoch", 24, 8},    {"ckpt_epoch_result.best_value", 32, 8},
 	    {"ckpt_epoch_result.deleted_count", 40, 8},
 	};
 	assert_layout(result, result_pinned, G_N_ELEMENTS(result), sizeof(ckpt_epoch_result), 48);
@@ -331,8 +335,13 @@ static void test_installed_header_and_pkg_config(void)
 	tu_fixture f;
 	if (!tu_fixture_init(&f))
 		return;
-	g_assert_nonnull(g_find_program_in_path("cc"));
-	g_assert_nonnull(g_find_program_in_path("pkg-config"));
+	const char *tools[] = {"cc", "pkg-config"};
+	for (size_t i = 0; i < G_N_ELEMENTS(tools); i++) {
+		char *found = g_find_program_in_path(tools[i]);
+		if (!found)
+			g_error("%s is not installed: this test needs it", tools[i]);
+		g_free(found);
+	}
 	char *build = build_root();
 	char *source = source_root(build);
 	char *pc_dir = g_build_filename(build, "meson-private", NULL);
@@ -387,6 +396,8 @@ static void test_installed_header_and_pkg_config(void)
 	char *run = g_build_filename(f.exp, "nt3-lr0.01", NULL);
 	char *run_argv[] = {program, run, NULL};
 	env = g_environ_setenv(env, "LD_LIBRARY_PATH", libdir, TRUE);
+	env = g_environ_setenv(env, "XDG_CACHE_HOME", f.dir, TRUE);
+	env = g_environ_setenv(env, "HOME", f.dir, TRUE);
 	char *out = run_capture(run_argv, env);
 	g_assert_cmpstr(out, ==, "0.2.0 nt3-lr0.01 5\n26\n27\n28\n29\n30\n");
 

@@ -126,8 +126,8 @@ static void test_stale_lock(void)
 	g_assert_cmpint(ckpt_run_writer_pid(run), ==, writer);
 	g_assert_cmpuint(ckpt_run_health(run), ==, CKPT_HEALTH_STALE_LOCK);
 	g_assert_true(ckpt_health_is_problem(ckpt_run_health(run)));
-	char *text = g_strdup_printf("lock kept by a leftover process of writer pid %ld, which exited",
-				     (long)writer);
+	char *text = g_strdup_printf(
+	    "lock kept by a leftover process of writer pid %ld, which exited", (long)writer);
 	g_assert_cmpstr(ckpt_run_health_text(run), ==, text);
 	/* A new writer is refused, and told why. */
 	ckpt_params *params = NULL;

@@ -159,8 +159,8 @@ static void restart_in_child(const char *root, long from, long to, const char *e
 	g_assert_cmpint(pid, >=, 0);
 	if (pid == 0) {
 		af_model m = {0};
-		ckpt_writer *w = af_writer(root, &m, 0, "epochs", epochs, "ckpt_keep_mode", "all",
-					   NULL);
+		ckpt_writer *w =
+		    af_writer(root, &m, 0, "epochs", epochs, "ckpt_keep_mode", "all", NULL);
 		ckpt_restart *r = NULL;
 		if (ckpt_writer_restart(&r, w) != 0 || ckpt_restart_epoch(r) != from - 1)
 			_exit(1);
@@ -364,8 +364,8 @@ static void test_on_disk(void)
 	char *root = g_build_filename(dir, "ckpts", NULL);
 	/* Saved when better or final; retention keeps the newest 2 (and best). */
 	const double values[] = {0.5, 0.4, 0.45, 0.3, 0.35};
-	af_save(root, values, 5, "epochs", "5", "ckpt_save_interval", "100", "ckpt_keep_limit",
-		"2", NULL);
+	af_save(root, values, 5, "epochs", "5", "ckpt_save_interval", "100", "ckpt_keep_limit", "2",
+		NULL);
 	ckpt_run *run = tu_open_run(root);
 	g_assert_cmpuint(ckpt_run_epoch_count(run), ==, 2);
 	ckpt_history *h = load(run);
@@ -425,8 +425,8 @@ static void test_json_keys(void)
 		g_assert_cmpint(cJSON_GetArraySize(points), ==, 3);
 		for (int i = 0; i < 3; i++) {
 			const cJSON *p = cJSON_GetArrayItem(points, i);
-			const char *keys[] = {"epoch", "value", "saved", "best", "session", "time",
-					      "metrics"};
+			const char *keys[] = {"epoch",   "value", "saved",  "best",
+					      "session", "time",  "metrics"};
 			for (size_t k = 0; k < G_N_ELEMENTS(keys); k++)
 				g_assert_nonnull(cJSON_GetObjectItem(p, keys[k]));
 			g_assert_cmpfloat(cJSON_GetNumberValue(cJSON_GetObjectItem(p, "epoch")), ==,
@@ -440,8 +440,8 @@ static void test_json_keys(void)
 			g_assert_cmpint(cJSON_GetArraySize(metrics), ==, 2);
 			double loss = 0;
 			g_assert_true(ckpt_history_extra(&loss, h, (size_t)i, "loss"));
-			g_assert_cmpfloat(cJSON_GetNumberValue(cJSON_GetObjectItem(metrics, "loss")),
-					  ==, loss);
+			g_assert_cmpfloat(
+			    cJSON_GetNumberValue(cJSON_GetObjectItem(metrics, "loss")), ==, loss);
 		}
 		cJSON_Delete(json);
 		ckpt_free(text);
@@ -475,7 +475,8 @@ static void test_original_run_continued(void)
 		int64_t epoch = ckpt_epoch_number(ckpt_run_epoch(run, e));
 		size_t found = 0;
 		for (size_t i = 0; i < n; i++)
-			found += ckpt_history_epoch(h, i) == epoch && ckpt_history_on_disk(h, i, run);
+			found +=
+			    ckpt_history_epoch(h, i) == epoch && ckpt_history_on_disk(h, i, run);
 		g_assert_cmpuint(found, ==, 1);
 	}
 

@@ -72,8 +72,8 @@ static void assert_check(const char *root, const ckpt_check_state *expected, siz
 	for (size_t i = 0; i < n; i++) {
 		ckpt_check_state got = check_of(run, (long)i + 1, NULL, NULL);
 		if (got != expected[i])
-			g_error("epoch %zu: check %s, expected %s", i + 1, ckpt_check_state_name(got),
-				ckpt_check_state_name(expected[i]));
+			g_error("epoch %zu: check %s, expected %s", i + 1,
+				ckpt_check_state_name(got), ckpt_check_state_name(expected[i]));
 	}
 	ckpt_run_unref(run);
 }
@@ -229,7 +229,8 @@ static void test_verify_changed_reads_only_changed(void)
 	g_assert_true(d.got[0].from_record && !d.got[1].from_record && d.got[2].from_record);
 	g_assert_cmpint(d.got[0].checked_at, ==, c.got[0].checked_at);
 	g_assert_cmpstr(d.stored[0], ==, c.stored[0]);
-	g_assert_cmpuint(p.total, ==, (uint64_t)ckpt_epoch_model_bytes(ckpt_run_find_epoch(now, 2)));
+	g_assert_cmpuint(p.total, ==,
+			 (uint64_t)ckpt_epoch_model_bytes(ckpt_run_find_epoch(now, 2)));
 	g_assert_cmpuint(p.done, ==, p.total);
 
 	/* As nobody, who cannot read models 1 and 3: still all ok. */
@@ -462,7 +463,8 @@ static void test_stream_in_order(void)
 
 static void assert_only_first_recorded(const char *root)
 {
-	const ckpt_check_state expected[] = {CKPT_CHECK_CURRENT, CKPT_CHECK_NEVER, CKPT_CHECK_NEVER};
+	const ckpt_check_state expected[] = {CKPT_CHECK_CURRENT, CKPT_CHECK_NEVER,
+					     CKPT_CHECK_NEVER};
 	assert_check(root, expected, 3);
 }
 
@@ -568,7 +570,8 @@ int main(int argc, char **argv)
 			test_read_only_run);
 	g_test_add_func("/ckpt/records/damaged-epoch-makes-run-damaged", test_damaged_epoch);
 	g_test_add_func("/ckpt/records/stream/items-in-order-with-checksums", test_stream_in_order);
-	g_test_add_func("/ckpt/records/cancel/by-callback-keeps-delivered", test_cancel_by_callback);
+	g_test_add_func("/ckpt/records/cancel/by-callback-keeps-delivered",
+			test_cancel_by_callback);
 	g_test_add_func("/ckpt/records/cancel/by-flag-keeps-delivered", test_cancel_by_flag);
 	g_test_add_func("/ckpt/records/run-refresh-sees-new-records", test_refresh_sees_records);
 	g_test_add_func("/ckpt/records/progress/bytes-and-items", test_progress_events);

@@ -98,13 +98,15 @@ static void test_bidi_and_separators(void)
 
 static void test_invalid_utf8(void)
 {
-	assert_escape("a\xff" "b", 0, "a\\xffb");
-	assert_escape("\x80", 0, "\\x80");                  /* lone continuation byte */
-	assert_escape("\xc3", 0, "\\xc3");                  /* cut short at the end */
-	assert_escape("\xc3(", 0, "\\xc3(");                /* cut short by ASCII */
-	assert_escape("\xc0\xaf", 0, "\\xc0\\xaf");         /* overlong '/' */
-	assert_escape("\xe0\x80\xaf", 0, "\\xe0\\x80\\xaf"); /* overlong, 3 bytes */
-	assert_escape("\xed\xa0\x80", 0, "\\xed\\xa0\\x80"); /* a surrogate */
+	assert_escape("a\xff"
+		      "b",
+		      0, "a\\xffb");
+	assert_escape("\x80", 0, "\\x80");                            /* lone continuation byte */
+	assert_escape("\xc3", 0, "\\xc3");                            /* cut short at the end */
+	assert_escape("\xc3(", 0, "\\xc3(");                          /* cut short by ASCII */
+	assert_escape("\xc0\xaf", 0, "\\xc0\\xaf");                   /* overlong '/' */
+	assert_escape("\xe0\x80\xaf", 0, "\\xe0\\x80\\xaf");          /* overlong, 3 bytes */
+	assert_escape("\xed\xa0\x80", 0, "\\xed\\xa0\\x80");          /* a surrogate */
 	assert_escape("\xf4\x90\x80\x80", 0, "\\xf4\\x90\\x80\\x80"); /* past U+10FFFF */
 	assert_escape("\xfe\xfe", CKPT_ESCAPE_ASCII, "\\xfe\\xfe");
 	/* Every output is valid UTF-8, whatever the input bytes. */
@@ -189,7 +191,12 @@ static void test_null_text(void)
 
 static void test_escape_dup(void)
 {
-	const char *texts[] = {"plain", "a\tb\n", "\xff\xfe", "\xe2\x80\xae" "evil", "caf\xc3\xa9",
+	const char *texts[] = {"plain",
+			       "a\tb\n",
+			       "\xff\xfe",
+			       "\xe2\x80\xae"
+			       "evil",
+			       "caf\xc3\xa9",
 			       "x\\y"};
 	for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
 		for (unsigned flags = 0; flags <= CKPT_ESCAPE_ASCII; flags++) {
@@ -308,8 +315,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/text/escape/c1-controls-become-u-escapes", test_c1_controls);
 	g_test_add_func("/ckpt/text/escape/bidi-controls-and-separators-escaped",
 			test_bidi_and_separators);
-	g_test_add_func("/ckpt/text/escape/invalid-utf8-bytes-become-x-escapes",
-			test_invalid_utf8);
+	g_test_add_func("/ckpt/text/escape/invalid-utf8-bytes-become-x-escapes", test_invalid_utf8);
 	g_test_add_func("/ckpt/text/escape/backslash-doubled", test_backslash);
 	g_test_add_func("/ckpt/text/escape/plain-text-kept", test_plain_text_kept);
 	g_test_add_func("/ckpt/text/escape/ascii-flag-escapes-all-non-ascii", test_ascii_flag);

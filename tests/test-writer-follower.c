@@ -126,12 +126,13 @@ static void assert_same_result(const ckpt_epoch_result *a, const ckpt_epoch_resu
 	    !(a->best_value == b->best_value || (isnan(a->best_value) && isnan(b->best_value))))
 		g_error("%s, epoch %lld: writer saved=%d best=%d best_epoch=%lld best_value=%g; "
 			"follower saved=%d best=%d best_epoch=%lld best_value=%g",
-			set, (long long)a->epoch, a->saved, a->became_best, (long long)a->best_epoch,
-			a->best_value, b->saved, b->became_best, (long long)b->best_epoch,
-			b->best_value);
+			set, (long long)a->epoch, a->saved, a->became_best,
+			(long long)a->best_epoch, a->best_value, b->saved, b->became_best,
+			(long long)b->best_epoch, b->best_value);
 }
 
-static ckpt_writer *writer_with(const char *root, af_model *m, unsigned flags, const char *const *kv)
+static ckpt_writer *writer_with(const char *root, af_model *m, unsigned flags,
+				const char *const *kv)
 {
 	/* At most five pairs: spelled out for the variadic helper. */
 	return af_writer(root, m, flags, kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7],
@@ -168,8 +169,11 @@ static void test_same_decisions(void)
 	     '-',
 	     {0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1},
 	     9},
-	    {"disabled", {"epochs", "5", "ckpt_save_interval", "0", NULL}, '-',
-	     {0.5, 0.4, 0.3, 0.2, 0.1}, 5},
+	    {"disabled",
+	     {"epochs", "5", "ckpt_save_interval", "0", NULL},
+	     '-',
+	     {0.5, 0.4, 0.3, 0.2, 0.1},
+	     5},
 	    {"NaN and exponential",
 	     {"epochs", "8", "ckpt_keep_mode", "exponential", "ckpt_keep_limit", "2", NULL},
 	     '-',
@@ -189,12 +193,12 @@ static void test_same_decisions(void)
 		int saves = 0;
 		for (int e = 0; e < set->n; e++) {
 			ckpt_epoch_result a = {.size = sizeof a}, b = {.size = sizeof b};
-			g_assert_cmpint(ckpt_writer_epoch(&a, w, e, set->direction, set->values[e],
-							  NULL, 0),
-					==, 0);
-			g_assert_cmpint(ckpt_writer_epoch(&b, f, e, set->direction, set->values[e],
-							  NULL, 0),
-					==, 0);
+			g_assert_cmpint(
+			    ckpt_writer_epoch(&a, w, e, set->direction, set->values[e], NULL, 0),
+			    ==, 0);
+			g_assert_cmpint(
+			    ckpt_writer_epoch(&b, f, e, set->direction, set->values[e], NULL, 0),
+			    ==, 0);
 			assert_same_result(&a, &b, set->name);
 			saves += a.saved;
 		}
@@ -327,7 +331,8 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ckpt/writer/follower/new-root-stays-absent", test_new_root_stays_absent);
-	g_test_add_func("/ckpt/writer/follower/existing-run-untouched", test_existing_run_untouched);
+	g_test_add_func("/ckpt/writer/follower/existing-run-untouched",
+			test_existing_run_untouched);
 	g_test_add_func("/ckpt/writer/follower/takes-no-lock", test_takes_no_lock);
 	g_test_add_func("/ckpt/writer/follower/decides-every-epoch-like-the-writer",
 			test_same_decisions);
