@@ -5,6 +5,7 @@
  * the log's tail. */
 #include "api-fixture.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -107,17 +108,23 @@ static void test_stale_lock(void)
 		if (worker == 0) {
 			close(release[1]);
 			char c = 'w';
-			if (write(ready[1], &c, 1) != 1 || read(release[0], &c, 1) < 0)
+			/* Twice: once for the writer, once for the test. */
+			if (write(ready[1], &c, 1) != 1 || write(ready[1], &c, 1) != 1 ||
+			    read(release[0], &c, 1) < 0)
 				_exit(1);
 			_exit(0);
 		}
-		_exit(worker > 0 ? 0 : 1); /* dies without freeing the writer */
+		char c = 0;
+		if (worker < 0 || read(ready[0], &c, 1) != 1)
+			_exit(1);
+		raise(SIGKILL); /* the writer dies; its worker lives on */
+		_exit(1);
 	}
 	close(release[0]);
 	close(ready[1]);
 	int status = 0;
 	g_assert_cmpint(waitpid(writer, &status, 0), ==, writer);
-	g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	g_assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	char c = 0;
 	g_assert_cmpint(read(ready[0], &c, 1), ==, 1);
 
