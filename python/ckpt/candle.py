@@ -254,11 +254,14 @@ class CandleCkpt:
         if self.logger is not None:
             self.logger.debug(message)
 
+    # Bound here: at interpreter exit the module's globals may be gone first.
+    _writer_free = staticmethod(_lib.writer_free)
+
     def close(self) -> None:
         """Frees the writer and releases the run's lock (idempotent)."""
         writer, self._writer = getattr(self, "_writer", None), None
         if writer:
-            _lib.writer_free(writer)
+            self._writer_free(writer)
 
     def __enter__(self):
         return self

@@ -71,10 +71,13 @@ class History:
         """The ``ckpt history --json`` object."""
         return json.loads(_lib.json_of(_lib.history_to_json, self._handle))
 
+    # Bound here: at interpreter exit the module's globals may be gone first.
+    _free = staticmethod(_lib.history_free)
+
     def __del__(self):
         handle, self._handle = getattr(self, "_handle", None), None
         if handle:
-            _lib.history_free(handle)
+            self._free(handle)
 
     def __repr__(self):
         return "<History %s (%s): %d points, %d sessions%s>" % (

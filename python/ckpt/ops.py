@@ -124,10 +124,13 @@ class CleanPlan:
         d["applied"] = self.applied
         return d
 
+    # Bound here: at interpreter exit the module's globals may be gone first.
+    _free = staticmethod(_lib.clean_plan_free)
+
     def __del__(self):
         handle, self._handle = getattr(self, "_handle", None), None
         if handle:
-            _lib.clean_plan_free(handle)
+            self._free(handle)
 
     def __repr__(self):
         return "<CleanPlan keep %d %s: delete %s (%d bytes)%s%s>" % (

@@ -70,7 +70,10 @@ class Params:
         """Raises InvalidError naming key, value and rule for a bad value."""
         _lib.params_check(self._handle)
 
+    # Bound here: at interpreter exit the module's globals may be gone first.
+    _free = staticmethod(_lib.params_free)
+
     def __del__(self):
         handle, self._handle = getattr(self, "_handle", None), None
         if handle:
-            _lib.params_free(handle)
+            self._free(handle)

@@ -257,10 +257,13 @@ class Run:
             raise NotFoundError("%s: no epoch %d" % (self.path, number))
         return e
 
+    # Bound here: at interpreter exit the module's globals may be gone first.
+    _free = staticmethod(_lib.run_unref)
+
     def __del__(self):
         handle, self._handle = getattr(self, "_handle", None), None
         if handle:
-            _lib.run_unref(handle)
+            self._free(handle)
 
     def __repr__(self):
         def link(n, state):

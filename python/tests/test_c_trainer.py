@@ -11,14 +11,14 @@ import time
 import ckpt
 import support
 
-EPOCHS, KEEP, STEPS = 16, 3, 4000
+EPOCHS, KEEP, STEPS = 16, 3, 20000
 TRAINER = os.environ.get("CKPT_C_TRAINER", os.path.join(support.SOURCE_ROOT, "build",
                                                         "examples", "logreg"))
 
 
 def trainer(run_dir, out=None, kill_in_save=None):
     args = [TRAINER, run_dir, "--epochs", str(EPOCHS), "--steps", str(STEPS),
-            "--rate", "0.0003", "--ckpt_keep_limit=%d" % KEEP]
+            "--rate", "0.00006", "--ckpt_keep_limit=%d" % KEEP]
     if out:
         args += ["--out", out]
     return support.Launch(args, support.child_env(LOGREG_KILL_IN_SAVE=kill_in_save))

@@ -51,7 +51,7 @@ class TwoRanks(support.TreeTestCase):
             return
         self.assertEqual(ranks[killed].finish(), -signal.SIGKILL, ranks[killed].describe())
         peer = ranks[1 - killed]
-        deadline = time.time() + 30
+        deadline = time.time() + 10
         while peer.proc.poll() is None and time.time() < deadline:
             time.sleep(0.1)
         peer.kill()

@@ -60,7 +60,7 @@ class TorchKillAndResume(support.TreeTestCase):
         rng = random.Random(7)
         for _ in range(2):
             self.killed_at_random(run_dir, rng)
-        self.killed(run_dir, "batch:11:2")
+        self.killed(run_dir, "batch:12:2")  # in the final epoch
         out = os.path.join(self.tmp, "resumed.json")
         t = trainer(run_dir, out)
         self.assertEqual(t.finish(), 0, t.describe())
