@@ -3,7 +3,8 @@
  * saving its weights with a model writer callback and resuming from `last`,
  * so a run killed at any moment and started again ends with the same weights.
  *
- * Usage: logreg DIR [--epochs N] [--steps N] [--rate R] [--seed N] [--out FILE] [--PARAM=VALUE...]
+ * Usage: logreg DIR [--epochs N] [--steps N] [--rate R] [--seed N] [--out FILE]
+ *                   [--ckpt_PARAM=VALUE...]
  * Build against an installed libckpt: cc logreg.c $(pkg-config --cflags --libs libckpt) -lm */
 #include <ckpt.h>
 
@@ -134,7 +135,7 @@ static int load_model(const char *path, void *payload)
 		 fread(m->w, sizeof m->w, 1, f) == 1;
 	fclose(f);
 	if (!ok) {
-		ckpt_error_set("not a " MAGIC " model of " "8 weights");
+		ckpt_error_set("not a " MAGIC " model of 8 weights");
 		return -1;
 	}
 	return 0;
@@ -151,7 +152,8 @@ typedef struct options {
 
 static int parse_options(options *o, ckpt_params *params, int argc, char **argv)
 {
-	*o = (options){.dir = NULL, .epochs = 20, .steps = 50, .seed = 1, .rate = 0.01, .out = NULL};
+	*o =
+	    (options){.dir = NULL, .epochs = 20, .steps = 50, .seed = 1, .rate = 0.01, .out = NULL};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
