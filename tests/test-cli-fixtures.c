@@ -1,6 +1,7 @@
 /* test-cli-fixtures.c: `ckpt` on the runs the Python original wrote: its
- * ls and verify reports match candle-runs.expect.json, and relink makes the
- * links relative. */
+ * ls and verify reports match candle-runs.expect.json, relink makes the
+ * links relative, tables at 80 and 60 columns keep the facts, and clean
+ * says that the original records no keep limit. */
 #include "cli-fixture.h"
 #include "testutil.h"
 
@@ -54,7 +55,7 @@ static bool json_matches(const cJSON *expected, const cJSON *actual, GString *wh
 	return true;
 }
 
-static cJSON *find_run(const cJSON *runs, const char *name)
+static cJSON *run_named(const cJSON *runs, const char *name)
 {
 	const cJSON *r;
 	cJSON_ArrayForEach(r, runs) if (strcmp(get_string(r, "name"), name) == 0) return (cJSON *)r;
@@ -67,7 +68,7 @@ static void assert_runs_match(const cJSON *expect_runs, const cJSON *actual_runs
 	cJSON_ArrayForEach(want, expect_runs)
 	{
 		const char *name = get_string(want, "name");
-		cJSON *got = find_run(actual_runs, name);
+		cJSON *got = run_named(actual_runs, name);
 		if (!got)
 			g_test_message("run %s not reported", name);
 		g_assert_nonnull(got);
@@ -163,13 +164,122 @@ static void test_fixtures_relink(void)
 	g_free(dir);
 }
 
+/* Every number a whole table shows for a row is in its fitted row whole,
+ * or its column is gone: never a cut number. */
+static void assert_numbers_whole(const char *whole, const char *fit)
+{
+	char **w = g_strsplit(whole, "\n", -1), **f = g_strsplit(fit, "\n", -1);
+	GRegex *number = g_regex_new("[0-9][0-9.e+-]*", 0, 0, NULL);
+	for (int i = 1; w[i] && f[i]; i++) {
+		GMatchInfo *m = NULL;
+		g_regex_match(number, f[i], 0, &m);
+		while (g_match_info_matches(m)) {
+			char *token = g_match_info_fetch(m, 0);
+			/* A token of the fitted row, bounded by blanks, is one of the whole. */
+			char *bounded = g_strdup_printf(" %s ", token);
+			char *padded = g_strdup_printf(" %s ", w[i]);
+			int start, end;
+			g_match_info_fetch_pos(m, 0, &start, &end);
+			bool alone = (start == 0 || f[i][start - 1] == ' ') &&
+				     (f[i][end] == '\0' || f[i][end] == ' ');
+			if (alone && !strstr(padded, bounded))
+				g_test_message("'%s' cut in: %s", token, f[i]);
+			g_assert_true(!alone || strstr(padded, bounded));
+			g_free(bounded);
+			g_free(padded);
+			g_free(token);
+			g_match_info_next(m, NULL);
+		}
+		g_match_info_free(m);
+	}
+	g_regex_unref(number);
+	g_strfreev(w);
+	g_strfreev(f);
+}
+
+static void test_fixtures_tables_keep_the_facts(void)
+{
+	tu_fixture f;
+	if (!tu_fixture_init(&f))
+		return;
+	char *corrupt = g_build_filename(f.exp, "corrupt-nt3", NULL);
+	char *out = ckpt_expect(1, "verify", corrupt);
+	g_assert_nonnull(strstr(out, "  epoch 28 (best): mismatch; stored 937603811, computed "));
+	g_assert_nonnull(strstr(out, "  epoch 29: no-info\n"));
+	g_free(out);
+	const char *const views[][3] = {{"ls", f.exp}, {"show", corrupt}};
+	for (size_t v = 0; v < G_N_ELEMENTS(views); v++) {
+		char *whole = ckpt_ok(0, (const char *const[]){views[v][0], views[v][1], NULL});
+		g_assert_cmpuint(widest_line(whole), >, 80);
+		static const char *const widths[] = {"CKPT_FORCE_WIDTH=80", "CKPT_FORCE_WIDTH=60"};
+		for (size_t w = 0; w < G_N_ELEMENTS(widths); w++) {
+			const char *env[] = {widths[w], NULL};
+			run_result r = run_ckpt_env(env, views[v][0], views[v][1]);
+			g_assert_cmpint(r.status, ==, 0);
+			/* The table fits; show's summary lines above it are prose. */
+			const char *table = v == 1 ? strstr(r.out, "\nEPOCH") + 1 : r.out;
+			const char *whole_table = v == 1 ? strstr(whole, "\nEPOCH") + 1 : whole;
+			g_assert_cmpuint(widest_line(table), <=, (size_t)atoi(widths[w] + 17));
+			assert_numbers_whole(whole_table, table);
+			if (v == 0) {
+				/* The metric value, best and last of every run. */
+				g_assert_nonnull(strstr(r.out, "0.206222\n"));
+				g_assert_nonnull(strstr(r.out, "  1196 ("));
+			} else {
+				/* Markers and values stay; no half timestamp. */
+				g_assert_true(g_regex_match_simple("\n +28 .*0\\.206222 .*best\n",
+								   r.out, 0, 0));
+				g_assert_true(g_regex_match_simple("\n +30 .*last\n", r.out, 0, 0));
+				g_assert_null(strstr(r.out, "2026-03-0\xe2\x80\xa6"));
+				g_assert_nonnull(strstr(r.out, "MISMATCH"));
+			}
+			run_result_clear(&r);
+		}
+		g_free(whole);
+	}
+	g_free(corrupt);
+	tu_fixture_free(&f);
+}
+
+static void test_fixtures_clean_guesses_the_limit(void)
+{
+	tu_fixture f;
+	if (!tu_fixture_init(&f))
+		return;
+	char *run = g_build_filename(f.exp, "legacy-p1b1", NULL);
+	char *out = ckpt_expect(0, "clean", "--dry-run", run);
+	g_assert_nonnull(
+	    strstr(out, "keep limit 5 (a guess: the original records none; set --keep)"));
+	g_assert_nonnull(strstr(out, "7 of 12 epochs to delete"));
+	g_free(out);
+	cJSON *json = ckpt_expect_json(0, "clean", "--dry-run", "--json", run);
+	g_assert_cmpstr(get_string(json, "limit_source"), ==, "default");
+	cJSON_Delete(json);
+	/* The resumed run's history numbers its sessions from 1. */
+	char *resumed = g_build_filename(f.exp, "resumed", NULL);
+	out = ckpt_expect(0, "history", resumed);
+	g_assert_nonnull(strstr(out, "--- writer session 2 (restart) ---"));
+	g_free(out);
+	out = ckpt_expect(0, "history", "--csv", resumed);
+	g_assert_true(g_regex_match_simple("\n1,[^,]*,[01],[01],1,", out, 0, 0));
+	g_assert_true(g_regex_match_simple("\n20,[^,]*,[01],[01],2,", out, 0, 0));
+	g_free(out);
+	g_free(resumed);
+	g_free(run);
+	tu_fixture_free(&f);
+}
+
 int main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
+	cli_test_init(&argc, &argv);
 	g_test_add_func("/cli/fixtures/ls-json-matches-expect",
 			test_fixtures_ls_json_matches_expect);
 	g_test_add_func("/cli/fixtures/verify-json-matches-expect",
 			test_fixtures_verify_json_matches_expect);
 	g_test_add_func("/cli/fixtures/relink-makes-links-relative", test_fixtures_relink);
-	return g_test_run();
+	g_test_add_func("/cli/fixtures/tables-at-80-and-60-keep-the-facts",
+			test_fixtures_tables_keep_the_facts);
+	g_test_add_func("/cli/fixtures/clean-says-the-limit-is-a-guess",
+			test_fixtures_clean_guesses_the_limit);
+	return cli_test_run();
 }

@@ -32,20 +32,22 @@ static const char *health_text(const ckpt_clean_plan *plan, size_t i)
 									  : "ok, unverified";
 }
 
-/* "keep limit 3 (the run's own), mode linear (the run's own)". */
-static void print_policy(const ckpt_clean_plan *plan, bool mode_given)
+/* "keep limit 3 (the run's own), mode linear (the run's own)"; mode_from
+ * names where a mode the user chose came from (NULL: the run). */
+static void print_policy(const ckpt_clean_plan *plan, const char *mode_from)
 {
 	const char *limit_from = ckpt_clean_plan_limit_is_runs_own(plan) ? "the run's own"
 				 : ckpt_clean_plan_limit_is_guess(plan)
 				     ? "a guess: the original records none; set --keep"
 				     : "--keep";
 	bool mode_own = ckpt_run_keep_policy(NULL, NULL, ckpt_clean_plan_run(plan));
-	const char *mode_from = mode_given ? "--mode" : mode_own ? "the run's own" : "the default";
+	if (!mode_from)
+		mode_from = mode_own ? "the run's own" : "the default";
 	printf("keep limit %lld (%s), mode %s (%s)\n", (long long)ckpt_clean_plan_keep_limit(plan),
 	       limit_from, ckpt_keep_mode_name(ckpt_clean_plan_mode(plan)), mode_from);
 }
 
-int clean_print_plan(const clean_job *job, bool mode_given)
+int clean_print_plan(const clean_job *job, const char *mode_from)
 {
 	const ckpt_clean_plan *plan = job->plan;
 	const ckpt_run *run = ckpt_clean_plan_run(plan);
@@ -71,7 +73,7 @@ int clean_print_plan(const clean_job *job, bool mode_given)
 		return CLI_USAGE;
 	}
 	printf("%s: ", cli_text(ckpt_run_name(run)));
-	print_policy(plan, mode_given);
+	print_policy(plan, mode_from);
 	if (ckpt_health_is_problem(ckpt_run_health(run)) || ckpt_run_live(run))
 		printf("status: %s\n", cli_text(ckpt_run_health_text(run)));
 	fputs(text, stdout);

@@ -16,8 +16,9 @@ typedef struct clean_job {
 } clean_job;
 
 /* The plan as a table with each epoch's health and the reason, the keep
- * limit and where it came from, the note, the unverified epochs. */
-int clean_print_plan(const clean_job *job, bool mode_given);
+ * limit and mode and where they came from (mode_from: the option that chose
+ * the mode, NULL when the run did), the note, the unverified epochs. */
+int clean_print_plan(const clean_job *job, const char *mode_from);
 /* The plan's object with "applied" (and "error" when it failed). */
 void clean_json_job(cli_json *j, clean_job *job);
 /* Sums over jobs: epochs to delete, bytes, runs that have any, leftovers. */

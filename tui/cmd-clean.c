@@ -26,8 +26,8 @@ static const char usage[] =
     "                are kept even beyond it\n"
     "  --mode MODE   linear: the N newest; exponential: besides last and best, N\n"
     "                spread by age (one in each of 0, 1-2, 3-6, 7-14... epochs older\n"
-    "                than last); all: keep everything. Default: the run's own,\n"
-    "                else linear\n"
+    "                than last); all: keep everything. Default: linear with\n"
+    "                --keep, else the run's own, else linear\n"
     "  --verify      verify every epoch's checksum first, so that the plan knows\n"
     "                which epochs are damaged (else only that their files are there)\n"
     "  --dry-run     print the plans and stop\n"
@@ -243,7 +243,9 @@ static int clean(clean_state *st)
 	for (size_t i = 0; rc == CLI_OK && !st->o.json && i < st->n; i++) {
 		if (i)
 			putchar('\n');
-		rc = clean_print_plan(&st->jobs[i], st->o.mode_given);
+		rc = clean_print_plan(&st->jobs[i], st->o.mode_given ? "--mode"
+						    : st->o.keep     ? "linear with --keep"
+								     : NULL);
 	}
 	clean_totals t = clean_count(st->jobs, st->n);
 	bool nothing = t.epochs == 0 && t.works == 0;
@@ -303,6 +305,10 @@ static int parse(clean_opts *o, int argc, char **argv, cli_paths *paths)
 	}
 	if (paths->n == 0)
 		return cli_usage_error("clean", "which runs? give RUN or PATH...");
+	/* A limit alone means the N newest, as it always did: the run's own
+	 * mode may be "all", which would make --keep do nothing. */
+	if (o->keep && !o->mode_given)
+		o->mode = CKPT_KEEP_LINEAR;
 	return CLI_OK;
 }
 

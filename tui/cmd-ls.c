@@ -129,20 +129,30 @@ static totals count(ckpt_run *const *runs, size_t n)
 	return t;
 }
 
-/* "12 runs, 340 epochs, 1.2 GiB; 1 live, 2 with problems". */
+/* "12 runs, 340 epochs, 1.2 GiB; 1 live, 2 with problems", its two halves
+ * on two lines when a narrow terminal would wrap it. */
 static void print_totals(const totals *t, size_t unreadable)
 {
-	char size[FMT_SHORT];
-	printf("%zu run%s, %zu epoch%s, %s", t->runs, t->runs == 1 ? "" : "s", t->epochs,
-	       t->epochs == 1 ? "" : "s", fmt_size(size, t->bytes));
-	const char *sep = "; ";
+	char size[FMT_SHORT], counts[160], problems[160] = "";
+	snprintf(counts, sizeof counts, "%zu run%s, %zu epoch%s, %s", t->runs,
+		 t->runs == 1 ? "" : "s", t->epochs, t->epochs == 1 ? "" : "s",
+		 fmt_size(size, t->bytes));
+	size_t len = 0;
 	if (t->live)
-		printf("%s%zu live", sep, t->live), sep = ", ";
+		len += (size_t)snprintf(problems + len, sizeof problems - len, "%zu live", t->live);
 	if (t->problems)
-		printf("%s%zu with problems", sep, t->problems), sep = ", ";
+		len += (size_t)snprintf(problems + len, sizeof problems - len, "%s%zu with problems",
+					len ? ", " : "", t->problems);
 	if (unreadable)
-		printf("%s%zu unreadable", sep, unreadable);
-	putchar('\n');
+		snprintf(problems + len, sizeof problems - len, "%s%zu unreadable", len ? ", " : "",
+			 unreadable);
+	size_t width = cli_terminal_width();
+	if (!problems[0])
+		printf("%s\n", counts);
+	else if (width && strlen(counts) + 2 + strlen(problems) > width)
+		printf("%s;\n%s\n", counts, problems);
+	else
+		printf("%s; %s\n", counts, problems);
 }
 
 enum { C_NAME, C_EPOCHS, C_BEST, C_LAST, C_SIZE, C_SAVED, C_STATUS, C_METRIC, C_VALUE, N_COLS };
