@@ -101,8 +101,10 @@ enum {
 /* Makes text safe to show: control characters (C0, DEL, C1), bidirectional
  * overrides and bytes that are not UTF-8 become visible escapes (\n, \t,
  * \x1b, \u202e, \xff) and a backslash becomes \\; nothing else changes.
- * Writes at most size bytes with a final NUL (like snprintf) and returns the
- * length the whole escaped text needs. NULL text is "". */
+ * Writes at most size bytes with a final NUL and returns the length the
+ * whole escaped text needs (like snprintf), but cuts only between whole
+ * characters and escapes, so what it writes is always valid and
+ * unambiguous. NULL text is "". */
 CKPT_API size_t ckpt_escape(char *out, size_t size, const char *text, unsigned flags);
 /* The same, allocated. Caller frees with ckpt_free; NULL on out-of-memory. */
 CKPT_API char *ckpt_escape_dup(const char *text, unsigned flags);
@@ -201,7 +203,7 @@ typedef struct ckpt_epoch_result {
 	bool became_best;     /* this epoch improved the tracked metric */
 	int64_t best_epoch;   /* 0 while no best this session */
 	double best_value;    /* the best so far (may be +-inf) */
-	size_t deleted_count; /* epochs removed by retention in this call */
+	size_t deleted_count; /* epochs removed by retention in this call (a follower: 0) */
 } ckpt_epoch_result;
 
 enum {
@@ -405,7 +407,7 @@ CKPT_API size_t ckpt_run_epoch_count(const ckpt_run *run);
 CKPT_API const ckpt_epoch *ckpt_run_epoch(const ckpt_run *run, size_t i); /* ascending */
 CKPT_API const ckpt_epoch *ckpt_run_find_epoch(const ckpt_run *run, int64_t epoch);
 CKPT_API uint64_t ckpt_run_total_bytes(const ckpt_run *run);
-/* When it last saved (the newest epoch's ckpt_epoch_saved_at), 0 if never. */
+/* When it last saved: the latest ckpt_epoch_saved_at of its epochs, 0 if none. */
 CKPT_API int64_t ckpt_run_updated(const ckpt_run *run);
 /* Why part of the run could not be read (e.g. "epochs: is a symbolic link;
  * not followed"), or NULL. */

@@ -8,18 +8,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends to out (size bytes, NUL kept) and counts what the whole needs. */
+/* Appends to out (size bytes, NUL kept) and counts what the whole needs.
+ * A piece (a character or an escape) that does not fit whole is left out,
+ * and so is everything after it: a cut never splits one. */
 typedef struct sink {
 	char *out;
 	size_t size;
-	size_t len;
+	size_t len;     /* what the whole text needs */
+	size_t written; /* what fits, in whole pieces */
+	bool full;
 } sink;
 
 static void sink_put(sink *s, const char *text, size_t n)
 {
-	for (size_t i = 0; i < n; i++, s->len++)
-		if (s->len + 1 < s->size)
-			s->out[s->len] = text[i];
+	if (!s->full && s->written + n + 1 <= s->size) {
+		memcpy(s->out + s->written, text, n);
+		s->written += n;
+	} else {
+		s->full = true;
+	}
+	s->len += n;
 }
 
 /* Characters that change how the rest of a line is shown: the C1 controls,
@@ -59,7 +67,7 @@ static void put_ascii(sink *s, unsigned char c)
 
 size_t ckpt_escape(char *out, size_t size, const char *text, unsigned flags)
 {
-	sink s = {out, out ? size : 0, 0};
+	sink s = {out, out ? size : 0, 0, 0, false};
 	const unsigned char *p = (const unsigned char *)(text ? text : "");
 	size_t avail = strlen((const char *)p);
 	char escaped[16];
@@ -87,7 +95,7 @@ size_t ckpt_escape(char *out, size_t size, const char *text, unsigned flags)
 		p += n, avail -= n;
 	}
 	if (s.size > 0)
-		s.out[s.len < s.size ? s.len : s.size - 1] = '\0';
+		s.out[s.written] = '\0';
 	return s.len;
 }
 
