@@ -250,6 +250,10 @@ CKPT_API int ckpt_writer_epoch(ckpt_epoch_result *out, ckpt_writer *writer, int6
 			       size_t n_extra);
 /* Logs the kept checkpoints, as the original's report_final. */
 CKPT_API int ckpt_writer_report_final(ckpt_writer *writer);
+/* The epochs this writer saved and retention still keeps, ascending (the
+ * original's report_final list). */
+CKPT_API size_t ckpt_writer_kept_count(const ckpt_writer *writer);
+CKPT_API int64_t ckpt_writer_kept(const ckpt_writer *writer, size_t i);
 
 /* The checkpoint root a trainer should write for `path`: the root path is
  * (or holds: ckpts/, the legacy save/ckpts/), else path/ckpts for a new run.

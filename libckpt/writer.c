@@ -586,3 +586,13 @@ int ckpt_writer_report_final(ckpt_writer *w)
 	ckpt_buf_free(&list);
 	return rc;
 }
+
+size_t ckpt_writer_kept_count(const ckpt_writer *w)
+{
+	return w ? w->n_saved : 0;
+}
+
+int64_t ckpt_writer_kept(const ckpt_writer *w, size_t i)
+{
+	return w && i < w->n_saved ? w->saved[i] : 0;
+}
