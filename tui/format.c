@@ -490,25 +490,31 @@ static void fit_columns(const fmt_table *t, size_t *widths, const size_t *natura
 		if (!next)
 			break;
 		rank = next;
+		/* Narrowing shares the cut: the widest of this rank's columns
+		 * gives a column at a time, so that BEST and LAST keep alike. */
+		while (total > max) {
+			size_t widest = t->ncols;
+			for (size_t c = 0; c < t->ncols; c++) {
+				const fmt_column *col = &t->columns[c];
+				if (col->narrow == rank && col->kind != FMT_COL_ATOM &&
+				    widths[c] > col->min_width &&
+				    (widest == t->ncols || widths[c] > widths[widest]))
+					widest = c;
+			}
+			if (widest == t->ncols)
+				break;
+			widths[widest]--, total--;
+			narrowed[widest] = true;
+		}
 		for (size_t c = t->ncols; c-- > 0 && total > max;) {
-			const fmt_column *col = &t->columns[c];
-			if (!widths[c])
+			if (!widths[c] || t->columns[c].drop != rank)
 				continue;
-			if (col->narrow == rank && col->kind != FMT_COL_ATOM &&
-			    widths[c] > col->min_width) {
-				size_t take = widths[c] - col->min_width;
-				take = take < total - max ? take : total - max;
-				widths[c] -= take, total -= take;
-				narrowed[c] = true;
-			}
-			if (col->drop == rank && total > max) {
-				/* The first visible column has no separator before it. */
-				size_t visible = 0;
-				for (size_t k = 0; k < t->ncols; k++)
-					visible += widths[k] != 0;
-				total -= widths[c] + (visible > 1 ? 2 : 0);
-				widths[c] = 0;
-			}
+			/* The first visible column has no separator before it. */
+			size_t visible = 0;
+			for (size_t k = 0; k < t->ncols; k++)
+				visible += widths[k] != 0;
+			total -= widths[c] + (visible > 1 ? 2 : 0);
+			widths[c] = 0;
 		}
 	}
 	/* Room left: back to the narrowed columns kept, the most durable first. */
