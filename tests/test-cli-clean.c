@@ -119,12 +119,13 @@ static void test_clean_verify_first(void)
 	char *model = epoch_path(run, "006", "model.h5");
 	flip_byte(model, 30);
 	char *out = ckpt_expect(0, "clean", run, "--keep", "2", "--dry-run");
-	g_assert_nonnull(strstr(out, "6 of 6 epochs unverified"));
+	g_assert_nonnull(strstr(out, "6 of 6 epochs not verified"));
 	g_assert_nonnull(strstr(out, "use --verify"));
 	g_assert_nonnull(strstr(out, "ok, unverified"));
 	g_free(out);
 	out = ckpt_expect(0, "clean", run, "--keep", "2", "--dry-run", "--verify");
 	g_assert_null(strstr(out, "unverified"));
+	g_assert_null(strstr(out, "not verified"));
 	g_assert_true(g_regex_match_simple("\n +6  keep +last +damaged ", out, 0, 0));
 	g_assert_true(
 	    g_regex_match_simple("\n +4  keep +newest-intact +ok, verified ", out, 0, 0) ||

@@ -92,8 +92,8 @@ int clean_print_plan(const clean_job *job, const char *mode_from)
 	       work);
 	size_t unverified = ckpt_clean_plan_unverified_count(plan);
 	if (unverified)
-		printf("%zu of %zu epochs unverified: their health is only that their files are "
-		       "there; use --verify to check their checksums first\n",
+		printf("%zu of %zu epochs not verified: use --verify to check their checksums "
+		       "first\n",
 		       unverified, ckpt_clean_plan_count(plan));
 	return CLI_OK;
 }
@@ -137,18 +137,18 @@ clean_totals clean_count(const clean_job *jobs, size_t n)
 
 const char *clean_totals_text(char *out, size_t size, const clean_totals *t, bool many)
 {
-	char bytes[FMT_SHORT], runs[48] = "", work[64] = "";
+	char bytes[FMT_SHORT], runs[48] = "", epochs[112] = "", work[64] = "";
 	if (many)
 		snprintf(runs, sizeof runs, " in %zu run%s", t->runs, t->runs == 1 ? "" : "s");
+	if (t->epochs)
+		snprintf(epochs, sizeof epochs, "%zu epoch%s%s (%s)", t->epochs,
+			 t->epochs == 1 ? "" : "s", runs, fmt_size(bytes, t->bytes));
 	if (t->works && many)
-		snprintf(work, sizeof work, " and the leftover work/ of %zu run%s", t->works,
+		snprintf(work, sizeof work, "the leftover work/ of %zu run%s", t->works,
 			 t->works == 1 ? "" : "s");
 	else if (t->works)
-		snprintf(work, sizeof work, " and the leftover work/");
-	if (t->epochs)
-		snprintf(out, size, "%zu epoch%s%s (%s)%s", t->epochs, t->epochs == 1 ? "" : "s",
-			 runs, fmt_size(bytes, t->bytes), work);
-	else
-		snprintf(out, size, "%s", work[0] ? work + 5 : "nothing");
+		snprintf(work, sizeof work, "the leftover work/");
+	snprintf(out, size, "%s%s%s", epochs, epochs[0] && work[0] ? " and " : "",
+		 epochs[0] || work[0] ? work : "nothing");
 	return out;
 }

@@ -244,15 +244,14 @@ static int clean(clean_state *st)
 		if (i)
 			putchar('\n');
 		rc = clean_print_plan(&st->jobs[i], st->o.mode_given ? "--mode"
-						    : st->o.keep     ? "linear with --keep"
+						    : st->o.keep     ? "the default with --keep"
 								     : NULL);
 	}
 	clean_totals t = clean_count(st->jobs, st->n);
 	bool nothing = t.epochs == 0 && t.works == 0;
 	if (rc == CLI_OK && !st->o.json && st->n > 1) {
 		char what[160];
-		printf("\nin all %zu runs: delete %s\n", st->n,
-		       clean_totals_text(what, sizeof what, &t, true));
+		printf("\ntotal: delete %s\n", clean_totals_text(what, sizeof what, &t, true));
 	}
 	if (rc == CLI_OK && !st->o.dry_run && !nothing) {
 		rc = ask(st, &t);
