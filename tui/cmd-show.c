@@ -273,7 +273,7 @@ static void print_epoch(const ckpt_run *run, const ckpt_epoch *e)
 		       fmt_metric_exact(text, ckpt_epoch_extra_value(e, i)));
 	printf("timestamp         %s\n", timestamp ? cli_text(timestamp) : "-");
 	if (ckpt_epoch_first_save(e))
-		printf("time_elapsed      __FIRST__ (its writer's first save)\n");
+		printf("time_elapsed      - (its writer's first save)\n");
 	else if (ckpt_epoch_time_elapsed(&v, e))
 		printf("time_elapsed      %s (%s)\n", fmt_metric_exact(text, v),
 		       fmt_duration(size, v));
