@@ -535,40 +535,20 @@ static void fit_columns(const fmt_table *t, size_t *widths, const size_t *natura
 	free(narrowed);
 }
 
-/* A growable string for render; oom set instead of aborting. */
-typedef struct text_buf {
-	char *data;
-	size_t len, cap;
-	bool oom;
-} text_buf;
-
-static void tb_append(text_buf *b, const char *text, size_t len)
+/* Writes text cut to max_width columns (0: whole) and a newline. */
+static bool put_line(FILE *out, const char *text, size_t max_width, bool ascii)
 {
-	if (b->oom)
-		return;
-	if (b->len + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		char *data = realloc(b->data, cap);
-		if (!data) {
-			b->oom = true;
-			return;
-		}
-		b->data = data, b->cap = cap;
+	size_t size = strlen(text) + 8;
+	char *cut = malloc(size);
+	if (cut) {
+		fmt_truncate(cut, size, text, max_width ? max_width : size, ascii);
+		fprintf(out, "%s\n", cut);
 	}
-	memcpy(b->data + b->len, text, len);
-	b->len += len;
-	b->data[b->len] = '\0';
+	free(cut);
+	return cut != NULL;
 }
 
-static void tb_spaces(text_buf *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		tb_append(b, " ", 1);
-}
-
-static void render_cells(text_buf *b, const fmt_table *t, char *const *cells, const size_t *widths,
+static bool render_cells(FILE *out, const fmt_table *t, char *const *cells, const size_t *widths,
 			 bool header)
 {
 	/* The last column shown that has text: nothing is padded after it. */
@@ -583,46 +563,34 @@ static void render_cells(text_buf *b, const fmt_table *t, char *const *cells, co
 		const fmt_column *col = &t->columns[c];
 		size_t size = strlen(cells[c]) + 8;
 		char *cell = malloc(size);
-		if (!cell) {
-			b->oom = true;
-			return;
-		}
+		if (!cell)
+			return false;
 		if (col->kind == FMT_COL_NAME && !header)
 			fmt_abbreviate(cell, size, cells[c], widths[c], t->ascii);
 		else
 			fmt_truncate(cell, size, cells[c], widths[c], t->ascii);
 		size_t w = fmt_display_width(cell);
-		size_t pad = widths[c] > w ? widths[c] - w : 0;
-		if (!first)
-			tb_append(b, "  ", 2);
+		int pad = widths[c] > w ? (int)(widths[c] - w) : 0;
+		fprintf(out, "%s%*s%s%*s", first ? "" : "  ", col->align == FMT_RIGHT ? pad : 0, "",
+			cell, col->align == FMT_LEFT && c < last ? pad : 0, "");
 		first = false;
-		if (col->align == FMT_RIGHT)
-			tb_spaces(b, pad);
-		tb_append(b, cell, strlen(cell));
-		if (col->align == FMT_LEFT && c < last)
-			tb_spaces(b, pad);
 		free(cell);
 	}
+	return true;
 }
 
 /* One line; when even the columns that are never dropped are too wide, the
  * line is cut at max_width (0: never) so that it cannot wrap. */
-static void render_line(text_buf *b, const fmt_table *t, char *const *cells, const size_t *widths,
+static bool render_line(FILE *out, const fmt_table *t, char *const *cells, const size_t *widths,
 			bool header, size_t max_width)
 {
-	text_buf line = {0};
-	tb_append(&line, "", 0);
-	render_cells(&line, t, cells, widths, header);
-	char *cut = line.oom ? NULL : malloc(line.len + 8);
-	if (cut) {
-		fmt_truncate(cut, line.len + 8, line.data, max_width ? max_width : line.len,
-			     t->ascii);
-		tb_append(b, cut, strlen(cut));
-		tb_append(b, "\n", 1);
-	}
-	b->oom = b->oom || !cut;
-	free(cut);
-	free(line.data);
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+	bool ok = f && render_cells(f, t, cells, widths, header);
+	ok = f && fclose(f) == 0 && ok && put_line(out, line, max_width, t->ascii);
+	free(line);
+	return ok;
 }
 
 char *fmt_table_render(const fmt_table *t, size_t max_width)
@@ -631,10 +599,13 @@ char *fmt_table_render(const fmt_table *t, size_t max_width)
 		return NULL;
 	size_t n = t->ncols ? t->ncols : 1;
 	size_t *widths = calloc(n, sizeof *widths), *natural = calloc(n, sizeof *natural);
-	text_buf b = {0};
-	if (!widths || !natural)
-		b.oom = true;
-	for (size_t c = 0; !b.oom && c < t->ncols; c++) {
+	char **headers = calloc(n, sizeof *headers);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = widths && natural && headers ? open_memstream(&text, &len) : NULL;
+	bool ok = out != NULL;
+	for (size_t c = 0; ok && c < t->ncols; c++) {
+		headers[c] = (char *)t->columns[c].header;
 		natural[c] = fmt_display_width(t->columns[c].header);
 		for (size_t r = 0; r < t->nrows; r++) {
 			size_t w = t->is_note[r] ? 0 : fmt_display_width(t->rows[r][c]);
@@ -644,36 +615,20 @@ char *fmt_table_render(const fmt_table *t, size_t max_width)
 		 * takes a column so that it is not mistaken for a dropped one. */
 		widths[c] = natural[c] = natural[c] ? natural[c] : 1;
 	}
-	if (!b.oom && max_width)
+	if (ok && max_width)
 		fit_columns(t, widths, natural, max_width);
-	char **headers = calloc(n, sizeof *headers);
-	for (size_t c = 0; headers && c < t->ncols; c++)
-		headers[c] = (char *)t->columns[c].header;
-	b.oom = b.oom || !headers;
-	tb_append(&b, "", 0);
-	if (!b.oom)
-		render_line(&b, t, headers, widths, true, max_width);
-	for (size_t r = 0; !b.oom && r < t->nrows; r++) {
-		if (!t->is_note[r]) {
-			render_line(&b, t, t->rows[r], widths, false, max_width);
-			continue;
-		}
-		size_t size = strlen(t->rows[r][0]) + 8;
-		char *note = malloc(size);
-		if (note)
-			fmt_truncate(note, size, t->rows[r][0], max_width ? max_width : size,
-				     t->ascii);
-		tb_append(&b, note ? note : "", note ? strlen(note) : 0);
-		tb_append(&b, "\n", 1);
-		b.oom = b.oom || !note;
-		free(note);
-	}
+	ok = ok && render_line(out, t, headers, widths, true, max_width);
+	for (size_t r = 0; ok && r < t->nrows; r++)
+		ok = t->is_note[r] ? put_line(out, t->rows[r][0], max_width, t->ascii)
+				   : render_line(out, t, t->rows[r], widths, false, max_width);
+	if (out && fclose(out) != 0)
+		ok = false;
 	free(headers);
 	free(widths);
 	free(natural);
-	if (b.oom) {
-		free(b.data);
+	if (!ok) {
+		free(text);
 		return NULL;
 	}
-	return b.data;
+	return text;
 }
