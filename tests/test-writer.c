@@ -6,7 +6,6 @@
 #include "writer-fixture.h"
 
 #include <locale.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -467,127 +466,10 @@ static void test_leftover_work_old_restored(void)
 	g_free(tmp);
 }
 
-/* ---- the 0.2 API: results by size, followers, callbacks' reasons ------- */
-
-static void test_result_filled_up_to_callers_size(void)
-{
-	char *tmp = tu_tmpdir();
-	model_io io = {.tag = "size"};
-	ckpt_writer *w = writer_with(tmp, &io, NULL);
-	/* A caller built before best_epoch existed gets no more than it knows. */
-	ckpt_epoch_result small;
-	memset(&small, 0x5a, sizeof small);
-	small.size = offsetof(ckpt_epoch_result, best_epoch);
-	g_assert_cmpint(ckpt_writer_epoch(&small, w, 0, '-', 1.0, NULL, 0), ==, 0);
-	g_assert_cmpuint(small.size, ==, offsetof(ckpt_epoch_result, best_epoch));
-	g_assert_cmpint(small.epoch, ==, 1);
-	g_assert_true(small.saved && small.became_best);
-	unsigned char untouched[sizeof small.best_epoch];
-	memset(untouched, 0x5a, sizeof untouched);
-	g_assert_cmpint(memcmp(&small.best_epoch, untouched, sizeof untouched), ==, 0);
-	/* No result wanted. */
-	g_assert_cmpint(ckpt_writer_epoch(NULL, w, 1, '-', 0.5, NULL, 0), ==, 0);
-	tu_assert_link(tmp, "best", "epochs/002");
-	/* A size too small for the epoch is a caller's mistake. */
-	ckpt_epoch_result none = {.size = 0};
-	g_assert_cmpint(ckpt_writer_epoch(&none, w, 2, '-', 0.4, NULL, 0), ==, CKPT_EINVAL);
-	g_assert_nonnull(strstr(ckpt_error_last(), "size"));
-	g_assert_cmpuint(ckpt_struct_size("ckpt_epoch_result"), ==, sizeof(ckpt_epoch_result));
-	ckpt_writer_free(w);
-	tu_rmtree(tmp);
-	g_free(tmp);
-}
-
-static void test_follower_decides_and_writes_nothing(void)
-{
-	char *tmp = tu_tmpdir();
-	char *root = g_build_filename(tmp, "ckpts", NULL);
-	model_io io = {.tag = "lead"};
-	ckpt_writer *lead = writer_with(root, &io, "ckpt_keep_limit", "2", NULL);
-	ckpt_params *params = NULL;
-	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
-	g_assert_cmpint(ckpt_params_set(params, "ckpt_directory", root), ==, 0);
-	g_assert_cmpint(ckpt_params_set(params, "epochs", "5"), ==, 0);
-	g_assert_cmpint(ckpt_params_set(params, "ckpt_keep_limit", "2"), ==, 0);
-	/* It takes no lock: the writing rank holds it. */
-	ckpt_writer *follower = NULL;
-	g_assert_cmpint(ckpt_writer_new(&follower, params, CKPT_WRITER_FOLLOWER), ==, 0);
-	model_io fio = {.tag = "follower"};
-	ckpt_writer_set_model_io(follower, NULL, NULL, &fio);
-	const double values[] = {1.0, 0.8, 0.9, 0.7, 0.75};
-	for (int i = 0; i < 5; i++) {
-		ckpt_epoch_result a = epoch(lead, i + 1, '-', values[i]);
-		ckpt_epoch_result b = epoch(follower, i + 1, '-', values[i]);
-		g_assert_cmpint(a.saved, ==, b.saved);
-		g_assert_cmpint(a.became_best, ==, b.became_best);
-		g_assert_cmpint(a.best_epoch, ==, b.best_epoch);
-		g_assert_cmpfloat(a.best_value, ==, b.best_value);
-		g_assert_cmpuint(b.deleted_count, ==, 0);
-	}
-	g_assert_cmpint(fio.writes, ==, 0);
-	GPtrArray *messages = log_messages(root);
-	guint n_lines = messages->len;
-	g_ptr_array_free(messages, TRUE);
-	ckpt_writer_free(lead);
-	char *before = tu_snapshot_tree(tmp);
-	/* Its restart finds what the writer's would, and logs nothing. */
-	ckpt_writer_free(follower);
-	g_assert_cmpint(ckpt_writer_new(&follower, params, CKPT_WRITER_FOLLOWER), ==, 0);
-	ckpt_writer_set_model_io(follower, NULL, NULL, &fio);
-	ckpt_restart *r = NULL;
-	g_assert_cmpint(restart(follower, &r), ==, 0);
-	g_assert_true(ckpt_restart_resumed(r));
-	g_assert_cmpint(ckpt_restart_epoch(r), ==, 5);
-	g_assert_cmpint(fio.loads, ==, 0); /* no loader set */
-	ckpt_restart_free(r);
-	ckpt_writer_free(follower);
-	char *after = tu_snapshot_tree(tmp);
-	g_assert_cmpstr(after, ==, before);
-	messages = log_messages(root);
-	g_assert_cmpuint(messages->len, ==, n_lines);
-	g_ptr_array_free(messages, TRUE);
-	g_free(before);
-	g_free(after);
-	ckpt_params_free(params);
-	g_free(root);
-	tu_rmtree(tmp);
-	g_free(tmp);
-}
-
-static int write_refusing(const char *path, void *payload)
-{
-	(void)path, (void)payload;
-	ckpt_error_set("disk quota exceeded");
-	return 1;
-}
-
-static void test_callback_reason_in_message(void)
-{
-	char *tmp = tu_tmpdir();
-	model_io io = {.tag = "why"};
-	ckpt_writer *w = writer_with(tmp, &io, NULL);
-	ckpt_writer_set_model_io(w, write_refusing, NULL, NULL);
-	g_assert_cmpint(ckpt_writer_epoch(NULL, w, 0, '-', 0.5, NULL, 0), ==, CKPT_ECALLBACK);
-	char *want = g_strdup_printf("%s/work/model.h5: model writer failed for epoch 1: "
-				     "disk quota exceeded",
-				     tmp);
-	g_assert_cmpstr(ckpt_error_last(), ==, want);
-	g_free(want);
-	ckpt_writer_free(w);
-	tu_rmtree(tmp);
-	g_free(tmp);
-}
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ckpt/writer/run/files-on-disk-field-by-field", test_run_on_disk);
-	g_test_add_func("/ckpt/writer/api/result-filled-up-to-callers-size",
-			test_result_filled_up_to_callers_size);
-	g_test_add_func("/ckpt/writer/api/follower-decides-and-writes-nothing",
-			test_follower_decides_and_writes_nothing);
-	g_test_add_func("/ckpt/writer/api/callback-reason-in-message",
-			test_callback_reason_in_message);
 	g_test_add_func("/ckpt/writer/run/first-epoch-time-elapsed-is-first",
 			test_first_epoch_time_elapsed);
 	g_test_add_func("/ckpt/writer/run/infinity-best-without-save-best",
