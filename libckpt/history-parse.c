@@ -303,6 +303,8 @@ int ckpt_history_parse(ckpt_history **out, const char *text, size_t len)
 	int rc = hist_new(out);
 	if (!rc)
 		rc = hist_parse_jsonl(*out, text, len);
+	if (!rc)
+		rc = hist_complete(*out, NULL);
 	if (rc) {
 		ckpt_history_free(*out);
 		*out = NULL;
@@ -344,6 +346,8 @@ int ckpt_history_from_log(ckpt_history **out, const ckpt_log_summary *log)
 	int rc = hist_new(out);
 	if (!rc)
 		rc = add_log(*out, log);
+	if (!rc)
+		rc = hist_complete(*out, NULL);
 	if (rc) {
 		ckpt_history_free(*out);
 		*out = NULL;

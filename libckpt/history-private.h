@@ -59,6 +59,9 @@ CKPT_INTERNAL int hist_new(ckpt_history **out);
 CKPT_INTERNAL int hist_push(ckpt_history *h, hist_point *point);
 CKPT_INTERNAL void hist_point_clear(hist_point *point);
 CKPT_INTERNAL int hist_set_metric(ckpt_history *h, const char *metric);
+/* Reconciles with run's epochs (run may be NULL), then marks each epoch's
+ * last save and gathers the extra metrics' names and the problem text. */
+CKPT_INTERNAL int hist_complete(ckpt_history *h, const ckpt_run *run);
 
 /* history-parse.c */
 CKPT_INTERNAL void session_map_clear(session_map *map);

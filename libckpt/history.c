@@ -290,7 +290,7 @@ static int finish(ckpt_history *h)
 
 /* ---- loading and refreshing --------------------------------------------- */
 
-static int complete(ckpt_history *h, const ckpt_run *run)
+int hist_complete(ckpt_history *h, const ckpt_run *run)
 {
 	int rc = 0;
 	if (run && run->name && !h->run_name && !(h->run_name = ckpt_strdup(run->name)))
@@ -312,7 +312,7 @@ int ckpt_history_load(ckpt_history **out, const ckpt_run *run)
 	ckpt_history *h = NULL;
 	int rc = ckpt_history_read(&h, ckpt_run_history_path(run), ckpt_run_log_path(run));
 	if (!rc)
-		rc = complete(h, run);
+		rc = hist_complete(h, run);
 	if (rc) {
 		ckpt_history_free(h);
 		return rc;
@@ -402,7 +402,7 @@ int ckpt_history_refresh(ckpt_history **out, bool *out_changed, const ckpt_histo
 	if (!rc) {
 		h->history_sig = jsonl;
 		h->log_sig = log;
-		rc = complete(h, run);
+		rc = hist_complete(h, run);
 	}
 	if (rc) {
 		ckpt_history_free(h);

@@ -195,8 +195,11 @@ void ckpt_lock_release(ckpt_lock *lock)
 {
 	if (!lock)
 		return;
-	if (still_named(lock->fd, lock->path))
-		unlink(lock->path);
+	/* Where the file cannot go (a read-only root), it at least names no one. */
+	if (still_named(lock->fd, lock->path) && unlink(lock->path) != 0 &&
+	    ftruncate(lock->fd, 0) != 0) {
+		/* Nothing more to do: an unlocked file names no live writer anyway. */
+	}
 	struct flock fl = whole_file(F_UNLCK);
 	fcntl(lock->fd, F_OFD_SETLK, &fl);
 	close(lock->fd);

@@ -349,8 +349,6 @@ static int walk(walker *w)
 			ckpt_meter_send(&w->meter);
 	}
 	stack_clear(&s);
-	if (!rc && stop_requested(w))
-		rc = ckpt_fail(CKPT_ECANCELLED, "%s: scan cancelled", w->list->path);
 	return rc;
 }
 
@@ -377,6 +375,10 @@ static int scan_into(walker *w)
 	close(dfd);
 	if (!rc && !found)
 		rc = walk(w);
+	/* The same for every way of asking to stop: a callback's nonzero return
+	 * cancels even when nothing was left to read. */
+	if (!rc && stop_requested(w))
+		rc = ckpt_fail(CKPT_ECANCELLED, "%s: scan cancelled", w->list->path);
 	if (!rc && w->capped)
 		rc = add_problem(w->list, w->list->path,
 				 "too many folders: scan stopped after " SCAN_MAX_FOLDERS_TEXT

@@ -279,9 +279,8 @@ int ckpt_verify(const ckpt_run *run, const int64_t *epochs, size_t n_epochs, uns
 		vm.meter.event.items_done = i + 1;
 		if (on_item && on_item(&item, payload) != 0) {
 			vm.meter.stopped = true;
-			if (i + 1 < n)
-				rc = ckpt_fail(CKPT_ECANCELLED, "verify stopped after epoch %lld",
-					       (long long)item.epoch);
+			rc = ckpt_fail(CKPT_ECANCELLED, "verify stopped after epoch %lld",
+				       (long long)item.epoch);
 		}
 		free(o.stored);
 	}
