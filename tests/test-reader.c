@@ -5,6 +5,8 @@
 #include "reader-fixture.h"
 #include "testutil.h"
 
+#include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +167,50 @@ static void test_fixtures_scan_matches_expect(void)
 	cJSON_Delete(expect);
 	tu_rmtree(tmp);
 	g_free(exp), g_free(tmp);
+}
+
+static GPtrArray *found_links;
+
+static int collect_link(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if (flag == FTW_SL)
+		g_ptr_array_add(found_links, g_file_read_link(path, NULL));
+	return 0;
+}
+
+/* The premise of the expected link states ("relocated": the absolute target
+ * is missing) must not hang on the test machine lacking /scratch/candle:
+ * every absolute target is the original path below the test's missing folder. */
+static void test_fixture_links_moved_below_missing_folder(void)
+{
+	char *tmp = tu_tmpdir();
+	char *exp = tu_unpack_fixtures(tmp);
+	char *gone = tu_gone_prefix(tmp);
+	char *prefix = g_build_filename(gone, "scratch", "candle", "exp-2026-03", "", NULL);
+	found_links = g_ptr_array_new_with_free_func(g_free);
+	g_assert_cmpint(nftw(exp, collect_link, 32, FTW_PHYS), ==, 0);
+	/* best and last of seven runs, but tc1-acc has no best. */
+	g_assert_cmpuint(found_links->len, ==, 13);
+	for (guint i = 0; i < found_links->len; i++) {
+		const char *target = found_links->pdata[i];
+		g_assert_nonnull(target);
+		g_assert_true(g_str_has_prefix(target, prefix));
+		struct stat st;
+		g_assert_cmpint(stat(target, &st), ==, -1);
+		g_assert_cmpint(errno, ==, ENOENT);
+	}
+	g_assert_false(tu_exists(gone));
+	char *run_path = g_build_filename(exp, "nt3-lr0.01", NULL);
+	ckpt_run *run = tu_open_run(run_path);
+	g_assert_cmpint(ckpt_run_last_state(run), ==, CKPT_LINK_RELOCATED);
+	g_assert_cmpint(ckpt_run_last(run), ==, 30);
+	ckpt_run_unref(run);
+	g_ptr_array_free(found_links, TRUE);
+	found_links = NULL;
+	g_free(run_path), g_free(prefix), g_free(gone), g_free(exp);
+	tu_rmtree(tmp);
+	g_free(tmp);
 }
 
 /* ---- locating runs --------------------------------------------------------- */
@@ -452,6 +498,8 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ckpt/reader/fixtures/scan-and-json-match-expect",
 			test_fixtures_scan_matches_expect);
+	g_test_add_func("/ckpt/reader/fixtures/absolute-links-moved-below-missing-folder",
+			test_fixture_links_moved_below_missing_folder);
 	g_test_add_func("/ckpt/reader/open/each-layout-by-folder-and-root",
 			test_open_each_layout_by_folder_and_root);
 	g_test_add_func("/ckpt/reader/scan/nested-groups-named-relative",
