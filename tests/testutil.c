@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 char *tu_tmpdir(void)
@@ -247,3 +249,59 @@ char *tu_snapshot_tree(const char *dir)
 	return g_string_free(out, FALSE);
 }
 
+/* ---- children and users ---------------------------------------- */
+
+size_t tu_run_in_child(int (*fn)(int *results, size_t n, void *payload), void *payload,
+		       int *results, size_t n)
+{
+	int fds[2];
+	g_assert_cmpint(pipe(fds), ==, 0);
+	pid_t pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		int filled = fn(results, n, payload);
+		if (filled < 0)
+			_exit(2);
+		ssize_t want = (ssize_t)((size_t)filled * sizeof *results);
+		_exit(write(fds[1], results, (size_t)want) == want ? 0 : 3);
+	}
+	close(fds[1]);
+	int status = 0;
+	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+	g_assert_true(WIFEXITED(status));
+	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+	ssize_t got = read(fds[0], results, n * sizeof *results);
+	close(fds[0]);
+	g_assert_cmpint(got, >=, 0);
+	return (size_t)got / sizeof *results;
+}
+
+typedef struct unprivileged_call {
+	int (*fn)(int *results, size_t n, void *payload);
+	void *payload;
+} unprivileged_call;
+
+static int call_unprivileged(int *results, size_t n, void *payload)
+{
+	const unprivileged_call *call = payload;
+	if (geteuid() == 0 &&
+	    (setgroups(0, NULL) != 0 || setgid(TU_NOBODY) != 0 || setuid(TU_NOBODY) != 0)) {
+		fprintf(stderr, "cannot drop to uid %d: %s\n", TU_NOBODY, strerror(errno));
+		return -1;
+	}
+	return call->fn(results, n, call->payload);
+}
+
+size_t tu_run_unprivileged(int (*fn)(int *results, size_t n, void *payload), void *payload,
+			   int *results, size_t n)
+{
+	unprivileged_call call = {fn, payload};
+	return tu_run_in_child(call_unprivileged, &call, results, n);
+}
+
+void tu_give_to_unprivileged(const char *path)
+{
+	if (geteuid() == 0)
+		g_assert_cmpint(chown(path, TU_NOBODY, TU_NOBODY), ==, 0);
+}

@@ -59,6 +59,23 @@ ckpt_run *tu_open_run(const char *path);
 G_NORETURN void tu_fail_at(const char *file, int line, const char *func, const char *format, ...)
     G_GNUC_PRINTF(4, 5);
 
+/* The uid and gid tu_run_unprivileged drops to (nobody on Debian). */
+#define TU_NOBODY 65534
+/* Runs fn(results, n, payload) in a forked child; fn returns how many ints it
+ * filled (negative: it could not run, which fails the test), and those come
+ * back to the parent through a pipe. Returns how many ints were read. */
+size_t tu_run_in_child(int (*fn)(int *results, size_t n, void *payload), void *payload,
+		       int *results, size_t n);
+/* tu_run_in_child, the child first dropping to uid/gid TU_NOBODY (no
+ * supplementary groups) when run as root: root ignores permissions, so a test
+ * of what happens when they deny us needs an unprivileged user, and CI runs
+ * as root. Not root: fn runs as the current user. */
+size_t tu_run_unprivileged(int (*fn)(int *results, size_t n, void *payload), void *payload,
+			   int *results, size_t n);
+/* Hands path to the user tu_run_unprivileged runs as (chown when root), so
+ * that the child may write there; a no-op when not root. */
+void tu_give_to_unprivileged(const char *path);
+
 /* A listing of every path under dir with type, size and link target, one
  * per line, sorted: to prove that an operation changed nothing. */
 char *tu_snapshot_tree(const char *dir);
