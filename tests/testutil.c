@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <grp.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,7 +250,7 @@ char *tu_snapshot_tree(const char *dir)
 	return g_string_free(out, FALSE);
 }
 
-/* ---- children and users ---------------------------------------- */
+/* ---- children, users and locales ---------------------------------------- */
 
 size_t tu_run_in_child(int (*fn)(int *results, size_t n, void *payload), void *payload,
 		       int *results, size_t n)
@@ -304,4 +305,46 @@ void tu_give_to_unprivileged(const char *path)
 {
 	if (geteuid() == 0)
 		g_assert_cmpint(chown(path, TU_NOBODY, TU_NOBODY), ==, 0);
+}
+
+static void restore_locpath(gpointer old)
+{
+	if (old)
+		g_setenv("LOCPATH", old, TRUE);
+	else
+		g_unsetenv("LOCPATH");
+	g_free(old);
+}
+
+const char *tu_decimal_comma_locale(const char *dir)
+{
+	static const char name[] = "de_DE.UTF-8";
+	char *out = g_build_filename(dir, name, NULL);
+	const char *argv[] = {"localedef", "-i", "de_DE", "-f", "UTF-8", out, NULL};
+	char *errors = NULL;
+	int status = 0;
+	GError *error = NULL;
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &errors,
+			  &status, &error))
+		tu_fail("localedef: %s", error->message);
+	if (!g_spawn_check_wait_status(status, NULL))
+		tu_fail("localedef -i de_DE -f UTF-8 %s failed (are /usr/share/i18n/locales/de_DE "
+			"and charmaps/UTF-8.gz there? Debian's locales package has them): %s",
+			out, errors);
+	g_free(errors), g_free(out);
+	/* glibc reads LOCPATH at every lookup, and then skips the system's
+	 * locales: put back what was there once this test is over. */
+	g_test_queue_destroy(restore_locpath, g_strdup(g_getenv("LOCPATH")));
+	g_setenv("LOCPATH", dir, TRUE);
+	/* Checked with setlocale, not newlocale: glibc's newlocale leaks its
+	 * copy of LOCPATH, which LeakSanitizer reports. */
+	char *previous = g_strdup(setlocale(LC_NUMERIC, NULL));
+	if (!setlocale(LC_NUMERIC, name))
+		tu_fail("setlocale(LC_NUMERIC, %s) with LOCPATH=%s failed", name, dir);
+	char *radix = g_strdup(localeconv()->decimal_point);
+	setlocale(LC_NUMERIC, previous);
+	if (strcmp(radix, ","))
+		tu_fail("%s from localedef has decimal point '%s', not ','", name, radix);
+	g_free(radix), g_free(previous);
+	return name;
 }

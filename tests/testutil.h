@@ -76,6 +76,14 @@ size_t tu_run_unprivileged(int (*fn)(int *results, size_t n, void *payload), voi
  * that the child may write there; a no-op when not root. */
 void tu_give_to_unprivileged(const char *path);
 
+/* Compiles de_DE.UTF-8 (a decimal comma) from the locales package's sources
+ * into dir with localedef and points LOCPATH at dir until the test ends, so
+ * tests of locale independence need no locale installed on the machine.
+ * Returns the name for setlocale() (glibc's newlocale leaks its copy of
+ * LOCPATH, which LeakSanitizer reports); fails the test when localedef fails
+ * or the locale it made has no decimal comma. */
+const char *tu_decimal_comma_locale(const char *dir);
+
 /* A listing of every path under dir with type, size and link target, one
  * per line, sorted: to prove that an operation changed nothing. */
 char *tu_snapshot_tree(const char *dir);

@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 
 # Build tools, the engine's libraries, GLib for the tests, ncurses for the
 # dashboard, GTK 4 for the desktop app, python3 for the interop test, tar for
-# unpacking the fixtures, clang and its runtime for the libFuzzer harnesses.
+# unpacking the fixtures, locales for the de_DE sources the locale tests
+# compile with localedef, clang and its runtime for the libFuzzer harnesses.
 packages=(meson ninja-build pkg-config gcc libcjson-dev libssl-dev zlib1g-dev
-  libglib2.0-dev libncurses-dev libgtk-4-dev python3 tar clang libclang-rt-14-dev)
+  libglib2.0-dev libncurses-dev libgtk-4-dev python3 tar locales clang libclang-rt-14-dev)
 
 missing=()
 for pkg in "${packages[@]}"; do
