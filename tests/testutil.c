@@ -2,13 +2,16 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
 #include <locale.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -305,6 +308,45 @@ void tu_give_to_unprivileged(const char *path)
 {
 	if (geteuid() == 0)
 		g_assert_cmpint(chown(path, TU_NOBODY, TU_NOBODY), ==, 0);
+}
+
+static int write_proc_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	ssize_t len = (ssize_t)strlen(text);
+	int err = write(fd, text, (size_t)len) == len ? 0 : errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+int tu_private_mount_namespace(const char **step)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	*step = "unshare(CLONE_NEWNS)";
+	if (uid != 0 || unshare(CLONE_NEWNS) != 0) {
+		*step = "unshare(CLONE_NEWUSER | CLONE_NEWNS)";
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+			return errno;
+		char map[64];
+		int err = write_proc_file("/proc/self/setgroups", "deny");
+		snprintf(map, sizeof map, "0 %lu 1", (unsigned long)uid);
+		*step = "writing /proc/self/uid_map";
+		if (!err && (err = write_proc_file("/proc/self/uid_map", map)) == 0) {
+			snprintf(map, sizeof map, "0 %lu 1", (unsigned long)gid);
+			*step = "writing /proc/self/gid_map";
+			err = write_proc_file("/proc/self/gid_map", map);
+		}
+		if (err)
+			return err;
+	}
+	/* Where / is a shared mount (systemd), a mount would propagate back. */
+	*step = "mount --make-rprivate /";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return errno;
+	return 0;
 }
 
 static void restore_locpath(gpointer old)

@@ -1,5 +1,7 @@
 /* testutil.h: temporary trees, fixture unpacking, file and link helpers for
- * the GTest programs. Every helper fails the running test on error. */
+ * the GTest programs, and what lets a test get a precondition itself rather
+ * than skip (an unprivileged child, a mount namespace, a decimal-comma
+ * locale). Every helper fails the running test on error. */
 #ifndef CKPT_TESTUTIL_H
 #define CKPT_TESTUTIL_H
 
@@ -75,6 +77,13 @@ size_t tu_run_unprivileged(int (*fn)(int *results, size_t n, void *payload), voi
 /* Hands path to the user tu_run_unprivileged runs as (chown when root), so
  * that the child may write there; a no-op when not root. */
 void tu_give_to_unprivileged(const char *path);
+
+/* For a forked child (tu_run_in_child): enters a mount namespace of its own,
+ * so that what it mounts never shows on the machine and vanishes with it.
+ * As root, a plain CLONE_NEWNS; for anyone else, or root without
+ * CAP_SYS_ADMIN (a container), inside a new user namespace in which the
+ * caller is root. Returns 0, or an errno with *step naming what failed. */
+int tu_private_mount_namespace(const char **step);
 
 /* Compiles de_DE.UTF-8 (a decimal comma) from the locales package's sources
  * into dir with localedef and points LOCPATH at dir until the test ends, so
