@@ -1,7 +1,9 @@
 #!/bin/bash
 # Installs the Debian 12 packages ckpt needs (only those missing; apt-get runs
 # through sudo when not root), then configures build/ once and builds it.
-# Usage: tools/bootstrap.sh        (from anywhere; builds in <repo>/build)
+# Usage: tools/bootstrap.sh [MESON_OPTION...]   (from anywhere; builds in <repo>/build)
+#   options such as -Dwerror=true go to meson setup, or to meson configure when
+#   build/ exists already
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,5 +32,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}"
 fi
 
-[ -f build/build.ninja ] || meson setup build
+if [ -f build/build.ninja ]; then
+  [ $# -eq 0 ] || meson configure build "$@"
+else
+  meson setup build "$@"
+fi
 ninja -C build
