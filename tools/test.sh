@@ -28,7 +28,7 @@ else
   meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true >/dev/null
 fi
 ninja -C build-asan
-echo "== meson test -C build-asan (the crash suite takes about 6 minutes here)"
+echo "== meson test -C build-asan (crash-states runs for minutes, printing its progress)"
 meson test -C build-asan --print-errorlogs | tee -a "$summary" || status=1
 
 # Each parser's fuzzer briefly, from the committed seed corpus; longer runs:
