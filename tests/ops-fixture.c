@@ -3,10 +3,7 @@
 #include "ops-fixture.h"
 #include "testutil.h"
 
-#include <grp.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static char *private_cache;
@@ -155,33 +152,4 @@ ckpt_clean_plan *plan_run(ckpt_run *run, long keep, ckpt_keep_mode mode)
 	g_assert_cmpint(ckpt_clean_plan_new(&plan, run, keep, mode), ==, 0);
 	g_assert_nonnull(plan);
 	return plan;
-}
-
-#define NOBODY 65534
-
-size_t run_unprivileged(int (*fn)(int *results, size_t n, void *payload), void *payload,
-			int *results, size_t n)
-{
-	int fds[2];
-	g_assert_cmpint(pipe(fds), ==, 0);
-	pid_t pid = fork();
-	g_assert_cmpint(pid, >=, 0);
-	if (pid == 0) {
-		close(fds[0]);
-		if (geteuid() == 0 &&
-		    (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
-			_exit(2);
-		int filled = fn(results, n, payload);
-		ssize_t want = (ssize_t)((size_t)filled * sizeof *results);
-		_exit(write(fds[1], results, (size_t)want) == want ? 0 : 3);
-	}
-	close(fds[1]);
-	int status = 0;
-	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-	g_assert_true(WIFEXITED(status));
-	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-	ssize_t got = read(fds[0], results, n * sizeof *results);
-	close(fds[0]);
-	g_assert_cmpint(got, >=, 0);
-	return (size_t)got / sizeof *results;
 }

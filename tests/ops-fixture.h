@@ -50,10 +50,4 @@ void assert_item(const ckpt_clean_plan *plan, size_t i, long epoch, const char *
 /* keep 0 and mode CKPT_KEEP_RUNS_OWN take the run's own. */
 ckpt_clean_plan *plan_run(ckpt_run *run, long keep, ckpt_keep_mode mode);
 
-/* Runs fn(payload) in a child without the power to write the tree: as root
- * (CI), permissions stop nothing, so the child drops to an unprivileged uid.
- * fn's results come back through the pipe; returns how many ints were read. */
-size_t run_unprivileged(int (*fn)(int *results, size_t n, void *payload), void *payload,
-			int *results, size_t n);
-
 #endif

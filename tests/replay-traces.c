@@ -267,7 +267,10 @@ static bool run_steps(ckpt_writer *writer, const char *root, const cJSON *trace)
 static bool replay(const cJSON *trace)
 {
 	difference[0] = '\0';
-	char tmp[] = "/tmp/replay-traces-XXXXXX";
+	/* $TMPDIR, as every other test's temporary folder, else /tmp. */
+	const char *base = getenv("TMPDIR");
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s/replay-traces-XXXXXX", base && base[0] ? base : "/tmp");
 	if (!mkdtemp(tmp))
 		return differ("cannot make a temporary directory");
 	char *root = ckpt_path_join(tmp, "ckpts");

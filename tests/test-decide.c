@@ -191,22 +191,44 @@ static void test_final_then_interval_then_not_saved(void)
 
 /* ---- retention -------------------------------------------------------- */
 
-/* Plans and returns the kept epochs as "1 2 3" (caller g_free()s). */
+/* Plans and returns the kept epochs as "1 2 3" (caller g_free()s), checking
+ * what every plan must be: each entry set, a reason for each, the latest
+ * and the best kept, and the limit bounding what the rule adds to them. */
 static char *plan(const long *epochs, size_t n, long now, long best, ckpt_keep_mode mode,
 		  long limit, ckpt_clean_reason *reasons_out)
 {
 	bool keep[64];
 	ckpt_clean_reason reasons[64];
 	g_assert_cmpuint(n, <=, 64);
-	memset(keep, 0x55, sizeof keep); /* garbage: every entry must be set */
+	/* Garbage, so that an entry the planner leaves unset shows. */
+	memset(keep, 0x55, sizeof keep);
+	memset(reasons, 0x55, sizeof reasons);
 	ckpt_retention_plan(keep, reasons, epochs, n, now, best, mode, limit);
 	GString *out = g_string_new(NULL);
+	long by_limit = 0, by_spread = 0;
 	for (size_t j = 0; j < n; j++) {
-		g_assert_true(keep[j] == true || keep[j] == false);
+		/* Read as a byte: a bool holding 0x55 is undefined behaviour, and
+		 * the compiler folds keep[j] == true || keep[j] == false to true. */
+		unsigned char byte;
+		memcpy(&byte, &keep[j], 1);
+		g_assert_cmpuint(byte, <=, 1);
+		g_assert_cmpint((int)reasons[j], >=, CKPT_CLEAN_KEEP_LAST);
+		g_assert_cmpint((int)reasons[j], <=, CKPT_CLEAN_DELETE);
 		g_assert_cmpint(keep[j], ==, reasons[j] != CKPT_CLEAN_DELETE);
+		/* What `last` and `best` name survives every rule. */
+		if (mode == CKPT_KEEP_ALL)
+			g_assert_cmpint(reasons[j], ==, CKPT_CLEAN_KEEP_ALL);
+		else if (epochs[j] == now)
+			g_assert_cmpint(reasons[j], ==, CKPT_CLEAN_KEEP_LAST);
+		else if (best != 0 && epochs[j] == best)
+			g_assert_cmpint(reasons[j], ==, CKPT_CLEAN_KEEP_BEST);
+		by_limit += reasons[j] == CKPT_CLEAN_KEEP_LIMIT;
+		by_spread += reasons[j] == CKPT_CLEAN_KEEP_EXPONENTIAL;
 		if (keep[j])
 			g_string_append_printf(out, "%s%ld", out->len ? " " : "", epochs[j]);
 	}
+	g_assert_cmpint(by_limit, <=, limit);
+	g_assert_cmpint(by_spread, <=, limit);
 	if (reasons_out)
 		memcpy(reasons_out, reasons, n * sizeof *reasons);
 	return g_string_free(out, FALSE);

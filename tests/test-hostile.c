@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -150,15 +152,23 @@ static void test_links_to_root_parent_self_loop_and_file(void)
 	    {"loop-a", CKPT_LINK_DANGLING},
 	    {"ckpt.log", CKPT_LINK_OUTSIDE},
 	    {"epochs/099", CKPT_LINK_DANGLING},
-	    {"/scratch/candle/gone/ckpts/epochs/002", CKPT_LINK_RELOCATED},
+	    /* Absolute into the copy's origin, which is gone: below the test's
+	     * own missing folder (tu_gone_prefix), as /scratch might exist here. */
+	    {"GONE", CKPT_LINK_RELOCATED},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		hostile_tree t;
 		tree_init(&t, 3);
+		char *gone = tu_gone_prefix(t.dir);
+		char *target =
+		    strcmp(cases[i].target, "GONE")
+			? g_strdup(cases[i].target)
+			: g_build_filename(gone, "scratch/candle/gone/ckpts/epochs/002", NULL);
 		relink(&t, "loop-a", "loop-b");
 		relink(&t, "loop-b", "loop-a");
-		relink(&t, "last", cases[i].target);
-		relink(&t, "best", cases[i].target);
+		relink(&t, "last", target);
+		relink(&t, "best", target);
+		g_free(target), g_free(gone);
 		ckpt_run *run = open_run(&t);
 		g_assert_cmpstr(ckpt_link_state_name(ckpt_run_last_state(run)), ==,
 				ckpt_link_state_name(cases[i].state));
@@ -403,47 +413,80 @@ static void test_huge_exponent_reads_as_infinity(void)
 }
 
 /* An epoch directory that is a mount point: clean must not remove what is
- * mounted there (a scratch file system), and must say so. Needs root and a
- * kernel that lets us mount a tmpfs; skipped otherwise. */
+ * mounted there (a scratch file system), and must say so.
+ *
+ * This needs a real mount: the engine tells one by its device number, and
+ * nothing else makes a directory whose device differs from its parent's
+ * (faking st_dev would test the test, not the engine). The tmpfs is mounted
+ * in a forked child's own mount namespace (tu_private_mount_namespace: as
+ * root, or else in a user namespace, where an ordinary user may mount a
+ * tmpfs), so it never shows on the machine and goes with the child even if
+ * the test dies midway. Where the kernel allows neither, the test fails and
+ * says so rather than pass without proving anything. */
+typedef struct mount_case {
+	const hostile_tree *t;
+	const char *mount_dir; /* epochs/001 */
+	const char *inside;    /* a file on the mounted file system */
+} mount_case;
+
+enum { MOUNT_ERRNO, MOUNT_OTHER_DEVICE, MOUNT_CLEAN_RC, MOUNT_NAMED, MOUNT_KEPT, MOUNT_N };
+
+static int clean_over_a_mount(int *results, size_t n, void *payload)
+{
+	const mount_case *c = payload;
+	const char *step = NULL;
+	int err = n < MOUNT_N ? EINVAL : tu_private_mount_namespace(&step);
+	if (!err && mount("ckpt-test", c->mount_dir, "tmpfs", 0, "size=1m") != 0)
+		err = errno, step = "mount -t tmpfs";
+	results[MOUNT_ERRNO] = err;
+	if (err) {
+		fprintf(stderr, "%s: %s\n", step ? step : "too few results", strerror(err));
+		return 1;
+	}
+	char *epochs = root_path(c->t, "epochs");
+	struct stat mounted, parent;
+	results[MOUNT_OTHER_DEVICE] = stat(c->mount_dir, &mounted) == 0 &&
+				      stat(epochs, &parent) == 0 && mounted.st_dev != parent.st_dev;
+	g_free(epochs);
+	tu_write(c->inside, "mounted");
+	ckpt_run *run = open_run(c->t);
+	ckpt_clean_plan *plan = NULL;
+	results[MOUNT_CLEAN_RC] = ckpt_clean_plan_new(&plan, run, 1, CKPT_KEEP_LINEAR);
+	if (!results[MOUNT_CLEAN_RC])
+		results[MOUNT_CLEAN_RC] = ckpt_clean_apply(plan, NULL);
+	results[MOUNT_NAMED] = strstr(ckpt_error_last(), "mount point") != NULL;
+	char *still = tu_read(c->inside, NULL);
+	results[MOUNT_KEPT] = g_strcmp0(still, "mounted") == 0;
+	g_free(still);
+	ckpt_clean_plan_free(plan);
+	ckpt_run_unref(run);
+	return MOUNT_N;
+}
+
 static void test_mount_point_in_epochs_not_crossed(void)
 {
-	if (geteuid() != 0) {
-		g_test_skip("needs root to mount a tmpfs");
-		return;
-	}
 	hostile_tree t;
 	tree_init(&t, 4);
 	relink(&t, "last", "epochs/004");
 	char *mount_dir = root_path(&t, "epochs/001");
-	char *mount =
-	    g_strdup_printf("mount -t tmpfs -o size=1m ckpt-test '%s' 2>/dev/null", mount_dir);
-	int mounted = system(mount);
-	g_free(mount);
-	if (mounted != 0) {
-		g_test_skip("cannot mount a tmpfs here");
-		g_free(mount_dir);
-		tree_free(&t);
-		return;
-	}
 	char *inside = g_build_filename(mount_dir, "on-another-fs", NULL);
-	tu_write(inside, "mounted");
-	ckpt_run *run = open_run(&t);
-	ckpt_clean_plan *plan = NULL;
-	g_assert_cmpint(ckpt_clean_plan_new(&plan, run, 1, CKPT_KEEP_LINEAR), ==, 0);
-	int rc = ckpt_clean_apply(plan, NULL);
-	char *message = g_strdup(ckpt_error_last());
-	char *still = tu_read(inside, NULL);
-	char *umount = g_strdup_printf("umount '%s'", mount_dir);
-	int unmounted = system(umount);
-	g_free(umount);
-	g_assert_cmpint(rc, ==, CKPT_EUNSAFE);
-	g_assert_nonnull(strstr(message, "mount point"));
-	g_assert_cmpstr(still, ==, "mounted");
-	g_assert_cmpint(unmounted, ==, 0);
-	g_free(still), g_free(message);
-	ckpt_clean_plan_free(plan);
-	ckpt_run_unref(run);
-	g_free(inside), g_free(mount_dir);
+	mount_case c = {&t, mount_dir, inside};
+	int results[MOUNT_N];
+	size_t got = tu_run_in_child(clean_over_a_mount, &c, results, MOUNT_N);
+	if (got == 1)
+		tu_fail("cannot mount a tmpfs on %s in a private mount namespace (%s): this "
+			"test needs root or user namespaces (kernel.unprivileged_userns_clone)",
+			mount_dir, strerror(results[MOUNT_ERRNO]));
+	g_assert_cmpuint(got, ==, MOUNT_N);
+	g_assert_true(results[MOUNT_OTHER_DEVICE]); /* the premise: a real mount point */
+	g_assert_cmpint(results[MOUNT_CLEAN_RC], ==, CKPT_EUNSAFE);
+	g_assert_true(results[MOUNT_NAMED]);
+	g_assert_true(results[MOUNT_KEPT]);
+	/* Out here the tmpfs went with the child; the epoch beneath it is whole. */
+	char *model = g_build_filename(mount_dir, "model.h5", NULL);
+	g_assert_true(g_file_test(model, G_FILE_TEST_IS_REGULAR));
+	g_assert_false(tu_exists(inside));
+	g_free(model), g_free(inside), g_free(mount_dir);
 	tree_free(&t);
 }
 

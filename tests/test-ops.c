@@ -209,7 +209,7 @@ static void check_read_only_run(bool lock_writable)
 	char *(*tree)(const char *) = lock_writable ? snapshot_without_lock : snapshot;
 	char *before = tree(root);
 	int results[8];
-	g_assert_cmpuint(run_unprivileged(every_write_op, root, results, 8), ==, 8);
+	g_assert_cmpuint(tu_run_unprivileged(every_write_op, root, results, 8), ==, 8);
 	char *after = tree(root);
 	chmod_dirs(root, 0755);
 	g_assert_cmpint(results[0], ==, CKPT_EIO);

@@ -71,12 +71,19 @@ static void test_hostile_links_give_clear_states(void)
 	    /* An absolute link into the copy this run was made from: outside,
 	     * but it names our epoch 2 (SPEC §3), so it is shown. */
 	    {"COPY", CKPT_LINK_OUTSIDE, 2},
-	    {"/scratch/candle/gone/ckpts/epochs/003", CKPT_LINK_RELOCATED, 3},
+	    /* Absolute, into a folder that no longer exists (the machine the run
+	     * was copied from): GONE is below the test's own missing folder, as
+	     * /scratch/candle might exist here. */
+	    {"GONE", CKPT_LINK_RELOCATED, 3},
 	};
+	char *gone = tu_gone_prefix(tmp);
+	char *into_gone = g_build_filename(gone, "scratch/candle/gone/ckpts/epochs/003", NULL);
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		const char *target = cases[i].target;
 		if (!strcmp(target, "COPY"))
 			target = into_copy;
+		if (!strcmp(target, "GONE"))
+			target = into_gone;
 		relink(root, "last", !strcmp(target, "SELF") ? "last" : target);
 		relink(root, "best", !strcmp(target, "SELF") ? "best" : target);
 		assert_link_states(root, folder, cases[i].state, cases[i].epoch);
@@ -93,6 +100,7 @@ static void test_hostile_links_give_clear_states(void)
 	g_assert_cmpuint(ckpt_run_epoch_count(run), ==, 3);
 	ckpt_run_unref(run);
 	g_free(best), g_free(last), g_free(log), g_free(into_copy), g_free(copy_root);
+	g_free(into_gone), g_free(gone);
 	g_free(root), g_free(folder);
 	tu_rmtree(tmp);
 	g_free(tmp);

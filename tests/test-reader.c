@@ -5,6 +5,8 @@
 #include "reader-fixture.h"
 #include "testutil.h"
 
+#include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +171,50 @@ static void test_fixtures_scan_matches_expect(void)
 	cJSON_Delete(expect);
 	tu_rmtree(tmp);
 	g_free(exp), g_free(tmp);
+}
+
+static GPtrArray *found_links;
+
+static int collect_link(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if (flag == FTW_SL)
+		g_ptr_array_add(found_links, g_file_read_link(path, NULL));
+	return 0;
+}
+
+/* The premise of the expected link states ("relocated": the absolute target
+ * is missing) must not hang on the test machine lacking /scratch/candle:
+ * every absolute target is the original path below the test's missing folder. */
+static void test_fixture_links_moved_below_missing_folder(void)
+{
+	char *tmp = tu_tmpdir();
+	char *exp = tu_unpack_fixtures(tmp);
+	char *gone = tu_gone_prefix(tmp);
+	char *prefix = g_build_filename(gone, "scratch", "candle", "exp-2026-03", "", NULL);
+	found_links = g_ptr_array_new_with_free_func(g_free);
+	g_assert_cmpint(nftw(exp, collect_link, 32, FTW_PHYS), ==, 0);
+	/* best and last of seven runs, but tc1-acc has no best. */
+	g_assert_cmpuint(found_links->len, ==, 13);
+	for (guint i = 0; i < found_links->len; i++) {
+		const char *target = found_links->pdata[i];
+		g_assert_nonnull(target);
+		g_assert_true(g_str_has_prefix(target, prefix));
+		struct stat st;
+		g_assert_cmpint(stat(target, &st), ==, -1);
+		g_assert_cmpint(errno, ==, ENOENT);
+	}
+	g_assert_false(tu_exists(gone));
+	char *run_path = g_build_filename(exp, "nt3-lr0.01", NULL);
+	ckpt_run *run = tu_open_run(run_path);
+	g_assert_cmpint(ckpt_run_last_state(run), ==, CKPT_LINK_RELOCATED);
+	g_assert_cmpint(ckpt_run_last(run), ==, 30);
+	ckpt_run_unref(run);
+	g_ptr_array_free(found_links, TRUE);
+	found_links = NULL;
+	g_free(run_path), g_free(prefix), g_free(gone), g_free(exp);
+	tu_rmtree(tmp);
+	g_free(tmp);
 }
 
 /* ---- locating runs --------------------------------------------------------- */
@@ -430,25 +476,46 @@ static void test_live_writer_and_total_bytes_shown(void)
 	g_free(tmp);
 }
 
+/* In a child that permissions bind (see tu_run_unprivileged): the scan's
+ * count, problems, and whether the one run and the problem are the right ones. */
+static int scan_as_child(int *results, size_t n, void *payload)
+{
+	ckpt_run_list *list = NULL;
+	if (n < 5 || ckpt_scan(&list, payload, 0, NULL, NULL, NULL) != 0)
+		return 0;
+	size_t count = ckpt_run_list_count(list);
+	size_t problems = ckpt_run_list_problem_count(list);
+	results[0] = (int)count;
+	results[1] = (int)problems;
+	results[2] = count == 1 && !strcmp(ckpt_run_name(ckpt_run_list_get(list, 0)), "good");
+	results[3] = problems == 1 && strstr(ckpt_run_list_problem(list, 0), "locked") != NULL;
+	/* The run closed to us is reported, not silently dropped or fatal. */
+	results[4] =
+	    problems == 1 && strstr(ckpt_run_list_problem(list, 0), strerror(EACCES)) != NULL;
+	if (!results[3] || !results[4])
+		fprintf(stderr, "scan problem: %s\n",
+			problems ? ckpt_run_list_problem(list, 0) : "(none)");
+	ckpt_run_list_free(list);
+	return 5;
+}
+
 static void test_scan_unreadable_run_is_a_problem(void)
 {
-	if (geteuid() == 0) {
-		g_test_skip("permissions do not apply to root");
-		return;
-	}
 	char *tmp = tu_tmpdir();
+	/* g_dir_make_tmp's 0700 would shut the unprivileged child out of both runs. */
+	g_assert_cmpint(chmod(tmp, 0755), ==, 0);
 	g_free(make_run(tmp, "good", 1));
 	char *root = make_run(tmp, "locked", 1);
 	char *epochs = g_build_filename(root, "epochs", NULL);
 	g_assert_cmpint(chmod(epochs, 0), ==, 0);
-	ckpt_run_list *list = NULL;
-	g_assert_cmpint(ckpt_scan(&list, tmp, 0, NULL, NULL, NULL), ==, 0);
-	g_assert_cmpuint(ckpt_run_list_count(list), ==, 1);
-	g_assert_cmpstr(ckpt_run_name(ckpt_run_list_get(list, 0)), ==, "good");
-	g_assert_cmpuint(ckpt_run_list_problem_count(list), ==, 1);
-	g_assert_nonnull(strstr(ckpt_run_list_problem(list, 0), "locked"));
-	ckpt_run_list_free(list);
-	chmod(epochs, 0755);
+	int results[5];
+	g_assert_cmpuint(tu_run_unprivileged(scan_as_child, tmp, results, 5), ==, 5);
+	g_assert_cmpint(chmod(epochs, 0755), ==, 0);
+	g_assert_cmpint(results[0], ==, 1);
+	g_assert_cmpint(results[1], ==, 1);
+	g_assert_true(results[2]);
+	g_assert_true(results[3]);
+	g_assert_true(results[4]);
 	g_free(epochs), g_free(root);
 	tu_rmtree(tmp);
 	g_free(tmp);
@@ -459,6 +526,8 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ckpt/reader/fixtures/scan-and-json-match-expect",
 			test_fixtures_scan_matches_expect);
+	g_test_add_func("/ckpt/reader/fixtures/absolute-links-moved-below-missing-folder",
+			test_fixture_links_moved_below_missing_folder);
 	g_test_add_func("/ckpt/reader/open/each-layout-by-folder-and-root",
 			test_open_each_layout_by_folder_and_root);
 	g_test_add_func("/ckpt/reader/scan/nested-groups-named-relative",

@@ -272,7 +272,7 @@ static void test_verify_unreadable_model(void)
 	char *model = epoch_path(root, 27, "model.h5");
 	g_assert_cmpint(chmod(model, 0), ==, 0);
 	int results[6];
-	g_assert_cmpuint(run_unprivileged(verify_as_child, root, results, 6), ==, 6);
+	g_assert_cmpuint(tu_run_unprivileged(verify_as_child, root, results, 6), ==, 6);
 	g_assert_cmpstr(ckpt_verify_result_name(results[1]), ==, "ok");
 	g_assert_cmpstr(ckpt_verify_result_name(results[2]), ==, "unreadable");
 	g_assert_cmpstr(ckpt_verify_result_name(results[3]), ==, "ok");
@@ -292,7 +292,7 @@ static void test_verify_unreadable_epoch_dir(void)
 	char *dir = epoch_path(root, 28, NULL);
 	g_assert_cmpint(chmod(dir, 0), ==, 0);
 	int results[6];
-	g_assert_cmpuint(run_unprivileged(verify_as_child, root, results, 6), ==, 6);
+	g_assert_cmpuint(tu_run_unprivileged(verify_as_child, root, results, 6), ==, 6);
 	g_assert_cmpint(chmod(dir, 0755), ==, 0);
 	g_assert_cmpstr(ckpt_verify_result_name(results[2]), ==, "ok");
 	g_assert_cmpstr(ckpt_verify_result_name(results[3]), ==, "unreadable");

@@ -1,16 +1,19 @@
 #!/bin/bash
 # Installs the Debian 12 packages ckpt needs (only those missing; apt-get runs
 # through sudo when not root), then configures build/ once and builds it.
-# Usage: tools/bootstrap.sh        (from anywhere; builds in <repo>/build)
+# Usage: tools/bootstrap.sh [MESON_OPTION...]   (from anywhere; builds in <repo>/build)
+#   options such as -Dwerror=true go to meson setup, or to meson configure when
+#   build/ exists already
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Build tools, the engine's libraries, GLib for the tests, ncurses for the
 # dashboard, GTK 4 for the desktop app, python3 for the interop test, tar for
-# unpacking the fixtures, clang and its runtime for the libFuzzer harnesses;
+# unpacking the fixtures, locales for the de_DE sources the locale tests
+# compile with localedef, clang and its runtime for the libFuzzer harnesses;
 # PyTorch and NumPy for the Python package's trainer tests (python/tests).
 packages=(meson ninja-build pkg-config gcc libcjson-dev libssl-dev zlib1g-dev
-  libglib2.0-dev libncurses-dev libgtk-4-dev python3 tar clang libclang-rt-14-dev
+  libglib2.0-dev libncurses-dev libgtk-4-dev python3 tar locales clang libclang-rt-14-dev
   python3-torch python3-numpy)
 
 missing=()
@@ -31,5 +34,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}"
 fi
 
-[ -f build/build.ninja ] || meson setup build
+if [ -f build/build.ninja ]; then
+  [ $# -eq 0 ] || meson configure build "$@"
+else
+  meson setup build "$@"
+fi
 ninja -C build

@@ -7,7 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tools/bootstrap.sh
+# Both builds with -Dwerror=true: a new warning fails CI instead of scrolling by.
+echo "== build (tools/bootstrap.sh -Dwerror=true)"
+tools/bootstrap.sh -Dwerror=true
 # Any sanitizer report fails the test that triggered it (UBSan only reports
 # by default; leaks count as errors).
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -19,10 +21,14 @@ trap 'rm -f "$summary"' EXIT
 echo "== meson test -C build"
 meson test -C build --print-errorlogs | tee -a "$summary" || status=1
 
-echo "== meson test -C build-asan (address, undefined)"
-[ -f build-asan/build.ninja ] ||
-  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+echo "== build-asan (address, undefined)"
+if [ -f build-asan/build.ninja ]; then
+  meson configure build-asan -Dwerror=true
+else
+  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true >/dev/null
+fi
 ninja -C build-asan
+echo "== meson test -C build-asan (crash-states runs for minutes, printing its progress)"
 meson test -C build-asan --print-errorlogs | tee -a "$summary" || status=1
 
 # Each parser's fuzzer briefly, from the committed seed corpus; longer runs:

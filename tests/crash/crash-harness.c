@@ -509,6 +509,22 @@ typedef struct options {
 	bool no_restart;
 } options;
 
+/* Under ASan the suite runs for minutes; meson streams its output (verbose),
+ * so a line when an operation starts and then one every PROGRESS_US show
+ * that it is alive, where it is, and what failed so far. */
+#define PROGRESS_US (10 * G_USEC_PER_SEC)
+
+static void print_progress(const op_run *o, long total, gint64 *next)
+{
+	gint64 now = g_get_monotonic_time();
+	if (now < *next)
+		return;
+	*next = now + PROGRESS_US;
+	printf("  %s: %d of %ld crash states done, %d failed\n", o->op->name, o->states, total,
+	       o->failed);
+	fflush(stdout);
+}
+
 /* Returns false when the operation could not be run at all. */
 static bool run_operation(op_run *o, const options *opt, const char *base)
 {
@@ -516,7 +532,13 @@ static bool run_operation(op_run *o, const options *opt, const char *base)
 		return false;
 	bool complete_ok = count_steps(o);
 	long n_steps = (long)o->steps->len;
+	long total = (opt->step ? opt->step <= n_steps : n_steps) *
+		     (long)(opt->mode ? 1 : G_N_ELEMENTS(modes));
+	printf("%s: %ld steps, %ld crash states to run\n", o->op->name, n_steps, total);
+	fflush(stdout);
+	gint64 next = g_get_monotonic_time() + PROGRESS_US;
 	for (long step = 1; step <= n_steps; step++) {
+		print_progress(o, total, &next);
 		if (opt->step && step != opt->step)
 			continue;
 		for (size_t m = 0; m < G_N_ELEMENTS(modes); m++) {
