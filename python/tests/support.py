@@ -23,10 +23,9 @@ PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.execu
 
 
 def fixtures_dir() -> str:
-    """$CKPT_FIXTURES, else tests/data/fixtures/, else ../shared/fixtures."""
+    """$CKPT_FIXTURES, else the project's own tests/data/fixtures/."""
     candidates = [os.environ.get("CKPT_FIXTURES"),
-                  os.path.join(SOURCE_ROOT, "tests", "data", "fixtures"),
-                  os.path.join(SOURCE_ROOT, "..", "shared", "fixtures")]
+                  os.path.join(SOURCE_ROOT, "tests", "data", "fixtures")]
     for path in candidates:
         if path and os.path.exists(os.path.join(path, "candle-runs.tar.gz")):
             return path
@@ -34,9 +33,22 @@ def fixtures_dir() -> str:
 
 
 def unpack_fixtures(dest: str) -> str:
-    """Unpacks the original's runs into dest; returns dest/exp-2026-03."""
+    """Unpacks the original's runs into dest; returns dest/exp-2026-03.
+
+    Their best/last links are absolute paths on the machine that wrote them
+    (/scratch/candle/...). So that no test depends on this machine having
+    such a path, every absolute target is moved below dest/gone, which does
+    not exist, as tests/testutil.c does for the C tests."""
     with tarfile.open(os.path.join(fixtures_dir(), "candle-runs.tar.gz")) as tar:
         tar.extractall(dest)
+    gone = os.path.join(dest, "gone")
+    for folder, dirs, files in os.walk(dest):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            if os.path.islink(path) and os.readlink(path).startswith("/"):
+                target = gone + os.readlink(path)
+                os.unlink(path)
+                os.symlink(target, path)
     return os.path.join(dest, "exp-2026-03")
 
 
