@@ -285,11 +285,16 @@ void flip_byte(const char *path, size_t offset)
 	g_free(data);
 }
 
-GPid start_live_demo(const char *run)
+GPid start_live_demo(const char *run, const char *every)
 {
 	char *bin = ckpt_binary();
-	const char *argv[] = {bin,    "demo",          run,    "--epochs", "1000", "--every",
-			      "0.05", "--model-bytes", "1024", NULL};
+	/* Every epoch kept: no test races the writer's retention. */
+	const char *argv[] = {bin,    "demo",
+			      run,    "--epochs",
+			      "1000", "--every",
+			      every,  "--model-bytes",
+			      "1024", "--ckpt_keep_mode=all",
+			      NULL};
 	GPid pid;
 	GError *error = NULL;
 	g_spawn_async(NULL, (char **)argv, NULL,

@@ -69,9 +69,10 @@ char *epoch_path(const char *run, const char *dir, const char *file);
 char *last_target(const char *run);
 /* Flips a byte of a file (bit rot). */
 void flip_byte(const char *path, size_t offset);
-/* Starts `ckpt demo` training slowly in the background and waits until it
- * holds the run's lock; stop it with stop_live_demo. */
-GPid start_live_demo(const char *run);
+/* Starts `ckpt demo` in the background, an epoch every `every` seconds,
+ * keeping all of them, and waits for its first epoch (it holds the run's
+ * lock from its start); stop it with stop_live_demo. */
+GPid start_live_demo(const char *run, const char *every);
 void stop_live_demo(GPid pid);
 
 #endif

@@ -188,7 +188,7 @@ static void test_clean_refused_by_a_live_writer(void)
 {
 	char *dir = tu_tmpdir();
 	char *run = g_build_filename(dir, "live", NULL);
-	GPid pid = start_live_demo(run);
+	GPid pid = start_live_demo(run, "0.05");
 	g_usleep(300000); /* a few epochs */
 	run_result r = run_ckpt("clean", run, "--keep", "1", "--yes");
 	g_assert_cmpint(r.status, ==, 1);

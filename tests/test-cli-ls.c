@@ -94,7 +94,7 @@ static void test_ls_live_problems_and_totals(void)
 	char *info = epoch_path(bad, "002", "ckpt-info.json");
 	g_assert_cmpint(remove(info), ==, 0);
 	char *live = g_build_filename(dir, "training", NULL);
-	GPid pid = start_live_demo(live);
+	GPid pid = start_live_demo(live, "0.05");
 
 	run_result r = run_ckpt("ls", dir);
 	g_assert_cmpint(r.status, ==, 0);

@@ -80,7 +80,7 @@ static void test_restart_and_relink_refused_by_a_live_writer(void)
 {
 	char *dir = tu_tmpdir();
 	char *run = g_build_filename(dir, "live", NULL);
-	GPid pid = start_live_demo(run);
+	GPid pid = start_live_demo(run, "2");
 	run_result r = run_ckpt("restart", run, "1", "--force");
 	g_assert_cmpint(r.status, ==, 1);
 	g_assert_null(strstr(r.err, "--force"));

@@ -330,7 +330,7 @@ static void test_demo_killed_leaves_a_readable_tree(void)
 {
 	char *dir = tu_tmpdir();
 	char *run = g_build_filename(dir, "run", NULL);
-	GPid pid = start_live_demo(run);
+	GPid pid = start_live_demo(run, "0.02");
 	char *third = epoch_path(run, "003", NULL);
 	for (int i = 0; i < 3000 && !tu_exists(third); i++)
 		g_usleep(10000);
