@@ -350,6 +350,8 @@ CKPT_API const char *ckpt_epoch_timestamp(const ckpt_epoch *epoch); /* or NULL *
 CKPT_API bool ckpt_epoch_time_elapsed(double *out, const ckpt_epoch *epoch);
 CKPT_API bool ckpt_epoch_first_save(const ckpt_epoch *epoch);
 CKPT_API const char *ckpt_epoch_metadata(const ckpt_epoch *epoch);         /* or NULL */
+/* The id of the libckpt writer session that saved it, or NULL (the original's). */
+CKPT_API const char *ckpt_epoch_session(const ckpt_epoch *epoch);
 CKPT_API const char *ckpt_epoch_save_best_metric(const ckpt_epoch *epoch); /* or NULL */
 /* The tracked metric of this epoch (from the history, else ckpt-info.json). */
 CKPT_API bool ckpt_epoch_metric(double *out, const ckpt_epoch *epoch);
@@ -571,7 +573,7 @@ typedef struct ckpt_verify_item {
 	size_t size; /* the library's sizeof(ckpt_verify_item) */
 	int64_t epoch;
 	ckpt_verify_result result;
-	const char *stored;   /* the checksum as stored, or NULL */
+	const char *stored;   /* the checksum as stored, or NULL (none, or checksums off) */
 	const char *computed; /* computed in the stored form's algorithm, or NULL */
 	bool from_record;     /* not read again: an earlier verify's result (CKPT_VERIFY_CHANGED) */
 	int64_t checked_at;   /* unix time of the check */

@@ -145,12 +145,14 @@ static bool recorded(const saved_key *keys, size_t n, long epoch, int session)
 /* The point for an epoch on disk that no line records: a writer killed
  * between publishing it and appending its line. */
 static int recovered_point(hist_point *out, const ckpt_history *h, const epoch_data *d,
-			   int *unknown_sessions)
+			   long run_best, int *unknown_sessions)
 {
 	memset(out, 0, sizeof *out);
 	out->epoch = d->epoch;
 	out->saved = true;
 	out->recovered = true;
+	/* No line says it improved the metric; `best` naming it says so. */
+	out->became_best = run_best == d->epoch;
 	out->has_value = d->has_info_metric;
 	out->value = d->info_metric;
 	int session = d->session ? session_number(h, d->session) : 0;
@@ -214,6 +216,9 @@ static int reconcile(ckpt_history *h, const ckpt_run *run)
 	saved_key *keys = NULL;
 	size_t n_keys = 0;
 	int unknown = 0;
+	long best = run && (run->best_state == CKPT_LINK_OK || run->best_state == CKPT_LINK_RELOCATED)
+			? run->best
+			: 0;
 	int rc = saved_keys(&keys, &n_keys, h);
 	for (size_t i = 0; !rc && run && i < run->n_epochs; i++) {
 		const epoch_data *d = run->epochs[i].data;
@@ -221,7 +226,7 @@ static int reconcile(ckpt_history *h, const ckpt_run *run)
 		if (recorded(keys, n_keys, d->epoch, session))
 			continue;
 		hist_point point;
-		rc = recovered_point(&point, h, d, &unknown);
+		rc = recovered_point(&point, h, d, best, &unknown);
 		if (!rc)
 			rc = insert_point(h, &point);
 	}

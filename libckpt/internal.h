@@ -373,8 +373,6 @@ CKPT_INTERNAL int ckpt_ops_epoch_dir(char **out, const char *root, long epoch);
 
 /* The checksum text as stored ("__DISABLED__" too), or NULL. */
 CKPT_INTERNAL const char *ckpt_epoch_stored_checksum(const ckpt_epoch *epoch);
-/* The writer session that saved the epoch, or NULL. */
-CKPT_INTERNAL const char *ckpt_epoch_session(const ckpt_epoch *epoch);
 
 /* ckpt_keep_limit's default (SPEC §1), also the browser clean's guess. */
 #define CKPT_DEFAULT_KEEP_LIMIT 5

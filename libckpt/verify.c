@@ -188,7 +188,11 @@ static void deliver_outcome(ckpt_verify_item *item, const ckpt_epoch *e, const o
 	item->size = sizeof *item;
 	item->epoch = ckpt_epoch_number(e);
 	item->result = o->result;
-	item->stored = o->stored;
+	/* The checksum to compare with: none when checksums were off. */
+	ckpt_checksum_kind kind = ckpt_checksum_kind_of(o->stored);
+	item->stored = kind == CKPT_CHECKSUM_KIND_NONE || kind == CKPT_CHECKSUM_KIND_DISABLED
+			   ? NULL
+			   : o->stored;
 	item->computed = o->computed[0] ? o->computed : NULL;
 	item->checked_at = now;
 }
