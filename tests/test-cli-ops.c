@@ -126,8 +126,12 @@ static void test_relink_moved_run(void)
 	char *best = g_build_filename(old, "004", NULL), *last = g_build_filename(old, "003", NULL);
 	set_link(run, "best", best);
 	set_link(run, "last", last);
-	char *out = ckpt_expect(0, "ls", run);
+	char *out = ckpt_expect(0, "show", run);
 	g_assert_nonnull(strstr(out, "4 (relocated)"));
+	g_assert_nonnull(strstr(out, "links need relinking"));
+	g_free(out);
+	out = ckpt_expect(0, "ls", run);
+	g_assert_null(strstr(out, "(relocated)"));
 	g_assert_nonnull(strstr(out, "links need relinking"));
 	g_free(out);
 	out = ckpt_expect(0, "relink", run);

@@ -182,6 +182,9 @@ int cli_json_print(cli_json *j, const char *cmd);
 
 /* "30", "30 (relocated)", "31 (dangling)", "-": an epoch link for a table. */
 const char *cli_link_text(char *out, size_t size, int64_t epoch, ckpt_link_state state);
+/* The same for a table cell, where the STATUS column already says that
+ * relocated links need relinking: just the epoch for those. */
+const char *cli_link_cell(char *out, size_t size, int64_t epoch, ckpt_link_state state);
 /* "min" for '-' (smaller is better), "max" for '+', "?" when unknown. */
 const char *cli_direction_text(char direction);
 /* "best", "last", "best,last" or "". */

@@ -29,7 +29,8 @@ static const char usage[] =
     "  -h, --help     show this help\n"
     "\n"
     "Columns: NAME (relative to PATH), EPOCHS on disk, BEST and LAST epochs (with\n"
-    "the link state when it is not ok), SIZE on disk, SAVED (when the newest epoch\n"
+    "the link state when it is broken: dangling, outside; links that only need\n"
+    "relinking show in STATUS), SIZE on disk, SAVED (when the newest epoch\n"
     "was saved), STATUS (the run's health, or ok), METRIC and the best epoch's\n"
     "VALUE. On a terminal the table fits its width: the least useful columns\n"
     "narrow or go first; numbers are never cut.\n"
@@ -157,18 +158,19 @@ static void print_totals(const totals *t, size_t unreadable)
 
 enum { C_NAME, C_EPOCHS, C_BEST, C_LAST, C_SIZE, C_SAVED, C_STATUS, C_METRIC, C_VALUE, N_COLS };
 
-/* Least useful first: when saved, size, epochs go; status, links and names
- * narrow (never below a link's epoch number) before anything that matters
- * goes; the metric's value goes last. */
+/* Least useful first: the size goes, the status, names and links narrow
+ * (never below a link's epoch number), then when it was saved and the
+ * metric's name go, the status narrows further... the epochs on disk and
+ * the metric's value go last. */
 static const fmt_column columns[N_COLS] = {
-    [C_NAME] = {"NAME", FMT_LEFT, FMT_COL_NAME, 40, 0, 10},
-    [C_EPOCHS] = {"EPOCHS", FMT_RIGHT, FMT_COL_ATOM, 0, 30, 0},
-    [C_BEST] = {"BEST", FMT_LEFT, FMT_COL_TEXT, 33, 70, 0},
-    [C_LAST] = {"LAST", FMT_LEFT, FMT_COL_TEXT, 33, 75, 0},
-    [C_SIZE] = {"SIZE", FMT_RIGHT, FMT_COL_ATOM, 0, 20, 0},
-    [C_SAVED] = {"SAVED", FMT_LEFT, FMT_COL_ATOM, 0, 10, 0},
-    [C_STATUS] = {"STATUS", FMT_LEFT, FMT_COL_TEXT, 25, 65, 10},
-    [C_METRIC] = {"METRIC", FMT_LEFT, FMT_COL_NAME, 35, 60, 12},
+    [C_NAME] = {"NAME", FMT_LEFT, FMT_COL_NAME, 25, 0, 14},
+    [C_EPOCHS] = {"EPOCHS", FMT_RIGHT, FMT_COL_ATOM, 0, 70, 0},
+    [C_BEST] = {"BEST", FMT_LEFT, FMT_COL_TEXT, 20, 60, 0},
+    [C_LAST] = {"LAST", FMT_LEFT, FMT_COL_TEXT, 20, 65, 0},
+    [C_SIZE] = {"SIZE", FMT_RIGHT, FMT_COL_ATOM, 0, 10, 0},
+    [C_SAVED] = {"SAVED", FMT_LEFT, FMT_COL_ATOM, 0, 40, 0},
+    [C_STATUS] = {"STATUS", FMT_LEFT, FMT_COL_TEXT, 15, 50, 12},
+    [C_METRIC] = {"METRIC", FMT_LEFT, FMT_COL_NAME, 30, 35, 10},
     [C_VALUE] = {"VALUE", FMT_RIGHT, FMT_COL_ATOM, 0, 80, 0},
 };
 
@@ -235,9 +237,9 @@ static int print_table(ckpt_run *const *runs, size_t n, const cli_runs *all)
 		const char *all_cells[N_COLS] = {
 		    [C_NAME] = cli_text(ckpt_run_name(run)),
 		    [C_EPOCHS] = epochs,
-		    [C_BEST] = cli_link_text(best, sizeof best, ckpt_run_best(run),
+		    [C_BEST] = cli_link_cell(best, sizeof best, ckpt_run_best(run),
 					     ckpt_run_best_state(run)),
-		    [C_LAST] = cli_link_text(last, sizeof last, ckpt_run_last(run),
+		    [C_LAST] = cli_link_cell(last, sizeof last, ckpt_run_last(run),
 					     ckpt_run_last_state(run)),
 		    [C_SIZE] = fmt_size(size, ckpt_run_total_bytes(run)),
 		    [C_SAVED] = fmt_age(saved, ckpt_run_updated(run), now),

@@ -19,6 +19,16 @@ const char *cli_link_text(char *out, size_t size, int64_t epoch, ckpt_link_state
 	return out;
 }
 
+const char *cli_link_cell(char *out, size_t size, int64_t epoch, ckpt_link_state state)
+{
+	/* Relocated links still name their epoch; STATUS says they need relinking. */
+	if (epoch > 0 && (state == CKPT_LINK_RELOCATED || state == CKPT_LINK_OUTSIDE)) {
+		snprintf(out, size, "%lld", (long long)epoch);
+		return out;
+	}
+	return cli_link_text(out, size, epoch, state);
+}
+
 const char *cli_direction_text(char direction)
 {
 	return direction == '-' ? "min" : direction == '+' ? "max" : "?";
