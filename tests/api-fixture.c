@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -200,7 +199,6 @@ char *af_fixture_root(const tu_fixture *f, const char *name)
 	return g_build_filename(f->exp, name, "ckpts", NULL);
 }
 
-#define NOBODY 65534
 
 void af_open_path(const char *reach)
 {
@@ -224,28 +222,7 @@ size_t af_unprivileged(const char *reach, int (*fn)(int *results, size_t n, void
 		       void *payload, int *results, size_t n)
 {
 	af_open_path(reach);
-	int fds[2];
-	g_assert_cmpint(pipe(fds), ==, 0);
-	pid_t pid = fork();
-	g_assert_cmpint(pid, >=, 0);
-	if (pid == 0) {
-		close(fds[0]);
-		if (geteuid() == 0 &&
-		    (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
-			_exit(2);
-		int filled = fn(results, n, payload);
-		ssize_t want = (ssize_t)((size_t)filled * sizeof *results);
-		_exit(write(fds[1], results, (size_t)want) == want ? 0 : 3);
-	}
-	close(fds[1]);
-	int status = 0;
-	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-	g_assert_true(WIFEXITED(status));
-	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-	ssize_t got = read(fds[0], results, n * sizeof *results);
-	close(fds[0]);
-	g_assert_cmpint(got, >=, 0);
-	return (size_t)got / sizeof *results;
+	return tu_run_unprivileged(fn, payload, results, n);
 }
 
 int af_record_progress(const ckpt_progress_event *event, void *payload)
