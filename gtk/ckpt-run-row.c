@@ -113,17 +113,24 @@ static void update(CkptRunRow *self)
 	const char *texts[8], *styles[8];
 	guint n = ckpt_run_row_badges(ckpt_run_health(run), texts, styles, G_N_ELEMENTS(texts));
 	gboolean live = FALSE, problems = FALSE;
+	const char *shown[8], *shown_styles[8];
+	guint n_shown = 0;
 	for (guint i = 0; i < n; i++) {
 		if (g_str_equal(texts[i], "live")) {
 			live = TRUE;
 			continue;
 		}
 		problems = TRUE;
-		GtkWidget *badge = gtk_label_new(texts[i]);
+		shown[n_shown] = texts[i];
+		shown_styles[n_shown++] = styles[i];
+	}
+	/* At most three, the most severe first: a narrow sidebar keeps its width;
+	 * the tooltip says everything. */
+	for (guint i = 0; i < n_shown && i < 3; i++) {
+		g_autofree char *more = n_shown > 3 && i == 2 ? g_strdup_printf("+%u", n_shown - 2) : NULL;
+		GtkWidget *badge = gtk_label_new(more ? more : shown[i]);
 		gtk_widget_add_css_class(badge, "badge");
-		gtk_widget_add_css_class(badge, styles[i]);
-		/* Many badges in a narrow sidebar shorten rather than widen it. */
-		gtk_label_set_ellipsize(GTK_LABEL(badge), PANGO_ELLIPSIZE_END);
+		gtk_widget_add_css_class(badge, more ? "neutral" : shown_styles[i]);
 		gtk_box_append(self->badges, badge);
 	}
 	gtk_widget_set_visible(GTK_WIDGET(self->live_badge), live);

@@ -115,6 +115,8 @@ static void test_lists_runs(Fixture *f, gconstpointer data)
 		g_assert_true(ckpt_run_item_get_checked(item)); /* fewer than ten: all compared */
 		g_assert_cmpint(ckpt_run_item_get_style_index(item), >=, 0);
 	}
+	/* The shortcuts window comes from the resource, for win.show-help-overlay. */
+	g_assert_nonnull(gtk_application_window_get_help_overlay(GTK_APPLICATION_WINDOW(f->window)));
 	/* Every run came with relocated links (copied off a cluster). */
 	CkptRunItem *nt3 = find_run(f, "nt3-lr0.01");
 	g_assert_true(ckpt_run_health(ckpt_run_item_get_run(nt3)) & CKPT_HEALTH_RELOCATED);
