@@ -15,6 +15,7 @@
 typedef struct {
 	long runs, epochs, long_runs, long_epochs, frames;
 	gboolean keep;
+	const char *pictures; /* a folder for PNGs of the windows, or NULL */
 } Options;
 
 static void fail(const char *what, int rc)
@@ -221,8 +222,23 @@ static CkptWindow *open_window(CkptApplication *app, Clock *clock)
 	return window;
 }
 
+/* The chart as it is shown, as DIR/bench-<runs>x<epochs>.png. */
+static void save_picture(CkptWindow *window, const char *dir, long runs, long epochs)
+{
+	CkptChart *chart = ckpt_window_get_chart(window);
+	int width = gtk_widget_get_width(GTK_WIDGET(chart));
+	int height = gtk_widget_get_height(GTK_WIDGET(chart));
+	g_autofree char *name = g_strdup_printf("bench-%ldx%ld.png", runs, epochs);
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	g_autoptr(GError) error = NULL;
+	if (ckpt_chart_export(chart, path, CKPT_CHART_PNG, width, height, &error))
+		printf("  picture: %s (%dx%d)\n", path, width, height);
+	else
+		printf("  picture: %s\n", error->message);
+}
+
 static void bench_many(CkptApplication *app, const char *folder, long runs, long epochs,
-		       long frames)
+		       long frames, const char *pictures)
 {
 	Clock clock = {0};
 	double start = now_s();
@@ -246,12 +262,14 @@ static void bench_many(CkptApplication *app, const char *folder, long runs, long
 	measure_frames(window, &clock, frames, TRUE, what);
 	g_autofree char *hover = g_strdup_printf("%ld runs compared, hover:", runs);
 	measure_frames(window, &clock, frames, FALSE, hover);
+	if (pictures)
+		save_picture(window, pictures, runs, epochs);
 	gtk_window_destroy(GTK_WINDOW(window));
 }
 
 static Options parse(int argc, char **argv)
 {
-	Options o = {1000, 50, 10, 10000, 30, FALSE};
+	Options o = {1000, 50, 10, 10000, 30, FALSE, NULL};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : "0";
@@ -267,9 +285,11 @@ static Options parse(int argc, char **argv)
 			o.frames = atol(v), i++;
 		else if (!g_strcmp0(a, "--keep"))
 			o.keep = TRUE;
+		else if (!g_strcmp0(a, "--pictures") && i + 1 < argc)
+			o.pictures = argv[++i];
 		else {
 			fprintf(stderr, "usage: bench-gtk [--runs N] [--epochs E] [--long-runs N] "
-					"[--long-epochs E] [--frames F] [--keep]\n");
+					"[--long-epochs E] [--frames F] [--keep] [--pictures DIR]\n");
 			exit(2);
 		}
 	}
@@ -283,6 +303,7 @@ static Options parse(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	Options o = parse(argc, argv);
+	setvbuf(stdout, NULL, _IOLBF, 0); /* figures as they come, also into a pipe */
 	g_autoptr(GError) error = NULL;
 	g_autofree char *base = g_dir_make_tmp("ckpt-bench-gtk-XXXXXX", &error);
 	if (!base) {
@@ -306,8 +327,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-gtk: %s\n", error->message);
 		return 1;
 	}
-	bench_many(app, many, o.runs, o.epochs, o.frames);
-	bench_many(app, deep, o.long_runs, o.long_epochs, o.frames);
+	bench_many(app, many, o.runs, o.epochs, o.frames, o.pictures);
+	bench_many(app, deep, o.long_runs, o.long_epochs, o.frames, o.pictures);
 	if (o.keep) {
 		printf("kept %s\n", base);
 	} else {

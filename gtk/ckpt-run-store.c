@@ -62,13 +62,23 @@ static Folder *find_folder(CkptRunStore *self, const char *path)
 
 /* ---- adding and updating items ------------------------------------------------ */
 
-static void add_snapshots(CkptRunStore *self, const char *folder, GPtrArray *snapshots)
+/* before (may be NULL): each item's snapshot when the snapshots were made;
+ * an item that changed since (an operation re-read it) keeps its newer one,
+ * and *out_stale (may be NULL) says to read everything again. */
+static void add_snapshots(CkptRunStore *self, const char *folder, GPtrArray *snapshots,
+			  GHashTable *before, gboolean *out_stale)
 {
 	g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func(g_object_unref);
 	for (guint i = 0; i < snapshots->len; i++) {
 		CkptSnapshot *s = g_ptr_array_index(snapshots, i);
 		CkptRunItem *item = g_hash_table_lookup(self->by_key, ckpt_run_root(s->run));
 		if (item) {
+			CkptSnapshot *then = before ? g_hash_table_lookup(before, ckpt_run_root(s->run)) : NULL;
+			if (before && then != ckpt_run_item_get_snapshot(item)) {
+				if (out_stale)
+					*out_stale = TRUE;
+				continue;
+			}
 			ckpt_run_item_set_snapshot(item, s);
 			continue;
 		}
@@ -131,7 +141,7 @@ static gboolean scan_flush(gpointer data)
 	g_mutex_unlock(&job->lock);
 	g_autoptr(CkptRunStore) self = g_weak_ref_get(&job->store);
 	if (self && !self->shut_down)
-		add_snapshots(self, job->path, batch);
+		add_snapshots(self, job->path, batch, NULL, NULL);
 	g_ptr_array_unref(batch);
 	return G_SOURCE_REMOVE;
 }
@@ -313,6 +323,7 @@ static void refresh_done(GObject *source, GAsyncResult *result, gpointer data)
 	self->refreshing = FALSE;
 	if (self->shut_down || !complete)
 		return;
+	gboolean stale = FALSE;
 	for (guint i = 0; i < job->folders->len; i++) {
 		RefreshFolder *rf = g_ptr_array_index(job->folders, i);
 		Folder *f = find_folder(self, rf->path);
@@ -320,7 +331,7 @@ static void refresh_done(GObject *source, GAsyncResult *result, gpointer data)
 			continue;
 		ckpt_run_list_free(f->list);
 		f->list = g_steal_pointer(&rf->fresh);
-		add_snapshots(self, f->path, rf->snapshots);
+		add_snapshots(self, f->path, rf->snapshots, job->before, &stale);
 		g_autoptr(GHashTable) present = g_hash_table_new(g_str_hash, g_str_equal);
 		for (guint k = 0; k < rf->snapshots->len; k++) {
 			CkptSnapshot *s = g_ptr_array_index(rf->snapshots, k);
@@ -329,6 +340,8 @@ static void refresh_done(GObject *source, GAsyncResult *result, gpointer data)
 		remove_vanished(self, f->path, present);
 	}
 	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
+	if (stale)
+		self->refresh_again = TRUE;
 	if (self->refresh_again) {
 		self->refresh_again = FALSE;
 		refresh_start(self);
@@ -497,6 +510,12 @@ void ckpt_run_store_shutdown(CkptRunStore *self)
 			f->monitor = NULL;
 		}
 	}
+}
+
+CkptRunItem *ckpt_run_store_find(CkptRunStore *self, const char *root)
+{
+	g_return_val_if_fail(CKPT_IS_RUN_STORE(self), NULL);
+	return root ? g_hash_table_lookup(self->by_key, root) : NULL;
 }
 
 GListModel *ckpt_run_store_get_model(CkptRunStore *self)

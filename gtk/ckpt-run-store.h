@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE(CkptRunStore, ckpt_run_store, CKPT, RUN_STORE, GObject)
 CkptRunStore *ckpt_run_store_new(void);
 /* Borrowed: the runs, in the order found. */
 GListModel *ckpt_run_store_get_model(CkptRunStore *self);
+/* Borrowed: the run whose root is `root`, or NULL. */
+CkptRunItem *ckpt_run_store_find(CkptRunStore *self, const char *root);
 /* Starts scanning path (a run, a root, or a folder of runs); runs appear in
  * the model as they are read; ::scan-finished follows. A folder already open
  * is refreshed instead. */

@@ -184,14 +184,17 @@ static void on_clean_apply(CkptCleanDialog *dialog, gpointer plan_pointer, gpoin
 	(void)dialog;
 	CkptWindow *self = data;
 	ckpt_clean_plan *plan = plan_pointer;
-	if (self->busy || !self->selected) {
+	/* The run the plan is of, whatever is selected now. */
+	CkptRunItem *item =
+	    ckpt_run_store_find(self->store, ckpt_run_root(ckpt_clean_plan_run(plan)));
+	if (self->busy || !item) {
 		ckpt_clean_plan_free(plan);
 		return;
 	}
 	CleanRequest *request = g_new(CleanRequest, 1);
 	*request = (CleanRequest){g_object_ref(self), ckpt_clean_plan_delete_count(plan),
 				  ckpt_clean_plan_bytes_freed(plan)};
-	op_begin(self, self->selected, "Cleaning");
+	op_begin(self, item, "Cleaning");
 	ckpt_op_clean_async(plan, self->op_progress, self->op_cancellable, clean_done, request);
 }
 

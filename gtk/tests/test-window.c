@@ -48,14 +48,21 @@ static void fixture_set_up(Fixture *f, gconstpointer data)
 	ui_spin(50);
 }
 
+static gboolean finalized(gpointer data)
+{
+	return ((Fixture *)data)->window == NULL;
+}
+
 static void fixture_tear_down(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	GtkWindow *dialog = ckpt_window_get_dialog(f->window);
 	if (dialog)
 		gtk_window_destroy(dialog);
+	/* Closing the window cancels its tasks; nothing may keep it alive after. */
+	g_object_add_weak_pointer(G_OBJECT(f->window), (gpointer *)&f->window);
 	gtk_window_destroy(GTK_WINDOW(f->window));
-	ui_spin(50);
+	g_assert_true(ui_wait(finalized, f, 5000));
 	ui_remove_tree(f->tmp);
 	g_free(f->runs);
 	g_free(f->tmp);
