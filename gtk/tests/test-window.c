@@ -493,6 +493,132 @@ static void test_open_in_running_instance(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(ckpt_run_store_get_n_folders(ckpt_window_get_store(f->window)), ==, 2);
 }
 
+/* ---- more runs than are compared at first ------------------------------------------ */
+
+static gboolean n_runs_are(gpointer data)
+{
+	gpointer *args = data;
+	CkptRunStore *store = ckpt_window_get_store(args[0]);
+	return !ckpt_run_store_get_scanning(store) &&
+	       g_list_model_get_n_items(ckpt_run_store_get_model(store)) == GPOINTER_TO_UINT(args[1]);
+}
+
+static void test_first_ten_compared(Fixture *f, gconstpointer data)
+{
+	(void)data;
+	g_autofree char *many = g_build_filename(f->tmp, "many", NULL);
+	g_assert_cmpint(g_mkdir(many, 0755), ==, 0);
+	g_autofree char *from = g_build_filename(f->runs, "nt3-lr0.01", NULL);
+	for (int i = 11; i >= 0; i--) { /* made in reverse: the scan's order is not the names' */
+		g_autofree char *to = g_strdup_printf("%s/run-%02d", many, i);
+		const char *argv[] = {"cp", "-a", from, to, NULL};
+		g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+					   NULL, NULL, NULL, NULL));
+	}
+	CkptWindow *w = ckpt_window_new(GTK_APPLICATION(app));
+	gtk_window_present(GTK_WINDOW(w));
+	ckpt_window_open(w, many);
+	gpointer args[] = {w, GUINT_TO_POINTER(12)};
+	g_assert_true(ui_wait(n_runs_are, args, 10000));
+	ui_spin(100);
+	GListModel *shown = ckpt_sidebar_get_shown(ckpt_window_get_sidebar(w));
+	for (guint i = 0; i < 12; i++) {
+		g_autoptr(CkptRunItem) item = g_list_model_get_item(shown, i);
+		g_autofree char *name = g_strdup_printf("run-%02u", i);
+		g_assert_cmpstr(ckpt_run_item_get_name(item), ==, name);
+		g_assert_cmpint(ckpt_run_item_get_checked(item), ==, i < 10);
+	}
+	g_assert_cmpuint(ckpt_chart_get_n_runs(ckpt_window_get_chart(w)), ==, 10);
+	gtk_widget_activate_action(GTK_WIDGET(w), "win.check-none", NULL);
+	ui_spin(50);
+	g_assert_cmpuint(ckpt_chart_get_n_runs(ckpt_window_get_chart(w)), ==, 0);
+	gtk_window_destroy(GTK_WINDOW(w));
+	ui_spin(50);
+}
+
+/* ---- a big model: the window stays responsive, and Cancel stops ------------------------ */
+
+#define BIG_MODEL (48u << 20)
+
+static int write_big(const char *path, void *payload)
+{
+	(void)payload;
+	FILE *file = fopen(path, "wb");
+	if (!file)
+		return 1;
+	static char block[1 << 20];
+	for (size_t i = 0; i < sizeof block; i++)
+		block[i] = (char)(i * 7);
+	for (unsigned m = 0; m < BIG_MODEL >> 20; m++)
+		fwrite(block, 1, sizeof block, file);
+	return fclose(file) != 0;
+}
+
+static char *write_big_run(Fixture *f)
+{
+	char *root = g_build_filename(f->tmp, "big", "ckpts", NULL);
+	ckpt_params *params;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	ckpt_params_set(params, "epochs", "3");
+	ckpt_params_set(params, "ckpt_directory", root);
+	ckpt_params_set(params, "ckpt_fsync", "false");
+	ckpt_params_set(params, "ckpt_checksum", "true");
+	ckpt_writer *writer;
+	g_assert_cmpint(ckpt_writer_new(&writer, params, 0), ==, 0);
+	ckpt_params_free(params);
+	ckpt_writer_set_model_io(writer, write_big, NULL, NULL);
+	for (int e = 0; e < 3; e++)
+		g_assert_cmpint(ckpt_writer_epoch(NULL, writer, e, '-', 1.0 / (e + 1), NULL, 0), ==, 0);
+	ckpt_writer_free(writer);
+	g_free(root);
+	return g_build_filename(f->tmp, "big", NULL);
+}
+
+typedef struct {
+	gint64 last, worst;
+} Ticks;
+
+static gboolean tick(gpointer data)
+{
+	Ticks *t = data;
+	gint64 now = g_get_monotonic_time();
+	if (t->last && now - t->last > t->worst)
+		t->worst = now - t->last;
+	t->last = now;
+	return G_SOURCE_CONTINUE;
+}
+
+static void test_big_verify_responsive_and_cancel(Fixture *f, gconstpointer data)
+{
+	(void)data;
+	g_autofree char *big = write_big_run(f);
+	ckpt_window_open(f->window, big);
+	gpointer args[] = {f->window, GUINT_TO_POINTER(8)};
+	g_assert_true(ui_wait(n_runs_are, args, 10000));
+	CkptRunItem *run = find_run(f, "big");
+	ckpt_window_select(f->window, run, 0);
+	/* The main loop keeps turning while the models are hashed. */
+	Ticks ticks = {0, 0};
+	guint source = g_timeout_add(5, tick, &ticks);
+	gint64 start = g_get_monotonic_time();
+	gtk_widget_activate_action(GTK_WIDGET(f->window), "win.verify", NULL);
+	g_assert_true(ui_wait(idle_window, f->window, 60000));
+	g_source_remove(source);
+	g_test_message("verified %u MiB in %.0f ms; longest main-loop gap %.1f ms",
+		       3 * (BIG_MODEL >> 20), (g_get_monotonic_time() - start) / 1e3,
+		       ticks.worst / 1e3);
+	g_assert_cmpint(ticks.worst, <, 250000);
+	g_assert_nonnull(strstr(ckpt_window_get_last_toast(f->window), "3 epochs verified"));
+	/* Cancel at once: libckpt stops at its next look at the flag. */
+	ui_spin(300);
+	gtk_widget_activate_action(GTK_WIDGET(f->window), "win.verify", NULL);
+	g_assert_true(ckpt_window_action_enabled(f->window, "cancel"));
+	gtk_widget_activate_action(GTK_WIDGET(f->window), "win.cancel", NULL);
+	g_assert_true(ui_wait(idle_window, f->window, 60000));
+	g_test_message("toast: %s", ckpt_window_get_last_toast(f->window));
+	g_assert_nonnull(strstr(ckpt_window_get_last_toast(f->window), "cancelled"));
+}
+
 int main(int argc, char **argv)
 {
 	gtk_test_init(&argc, &argv, NULL);
@@ -517,6 +643,8 @@ int main(int argc, char **argv)
 	ADD("/ui/window/picture-dialogs", test_picture_dialogs);
 	ADD("/ui/window/chart-export-png-svg", test_chart_export);
 	ADD("/ui/app/open-in-running-instance", test_open_in_running_instance);
+	ADD("/ui/window/first-ten-compared", test_first_ten_compared);
+	ADD("/ui/window/big-verify-responsive-and-cancelled", test_big_verify_responsive_and_cancel);
 	int rc = g_test_run();
 	g_object_unref(app);
 	return rc;
