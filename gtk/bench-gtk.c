@@ -13,7 +13,7 @@
 #define MODEL_BYTES 256
 
 typedef struct {
-	long runs, epochs, long_runs, long_epochs, frames;
+	long runs, epochs, long_runs, long_epochs, frames, model_mib;
 	gboolean keep;
 	const char *pictures; /* a folder for PNGs of the windows, or NULL */
 } Options;
@@ -267,9 +267,90 @@ static void bench_many(CkptApplication *app, const char *folder, long runs, long
 	gtk_window_destroy(GTK_WINDOW(window));
 }
 
+/* ---- a big model verified while the window goes on ------------------------------------ */
+
+static int write_big_model(const char *path, void *payload)
+{
+	long mib = *(const long *)payload;
+	FILE *file = fopen(path, "wb");
+	if (!file)
+		return 1;
+	static char block[1 << 20];
+	for (size_t i = 0; i < sizeof block; i++)
+		block[i] = (char)(i * 131 + 7);
+	for (long m = 0; m < mib; m++)
+		if (fwrite(block, 1, sizeof block, file) != sizeof block)
+			break;
+	return fclose(file) != 0;
+}
+
+typedef struct {
+	double last, worst;
+} Ticks;
+
+static gboolean tick(gpointer data)
+{
+	Ticks *t = data;
+	double now = now_s();
+	if (t->last > 0 && now - t->last > t->worst)
+		t->worst = now - t->last;
+	t->last = now;
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean idle_window(gpointer data)
+{
+	return !ckpt_window_get_busy(CKPT_WINDOW(data));
+}
+
+static void bench_big_verify(CkptApplication *app, const char *base, long mib)
+{
+	g_autofree char *folder = g_build_filename(base, "big", NULL);
+	g_autofree char *root = g_build_filename(folder, "ckpts", NULL);
+	ckpt_params *params;
+	int rc = ckpt_params_new(&params);
+	if (rc)
+		fail("ckpt_params_new", rc);
+	ckpt_params_set(params, "epochs", "1");
+	ckpt_params_set(params, "ckpt_directory", root);
+	ckpt_params_set(params, "ckpt_fsync", "false");
+	ckpt_params_set(params, "ckpt_checksum", "true");
+	ckpt_writer *writer;
+	if ((rc = ckpt_writer_new(&writer, params, 0)) != 0)
+		fail("ckpt_writer_new", rc);
+	ckpt_params_free(params);
+	ckpt_writer_set_model_io(writer, write_big_model, NULL, &mib);
+	if ((rc = ckpt_writer_epoch(NULL, writer, 0, '-', 0.5, NULL, 0)) != 0)
+		fail("ckpt_writer_epoch", rc);
+	ckpt_writer_free(writer);
+
+	Clock clock = {0};
+	CkptWindow *window = open_window(app, &clock);
+	ckpt_window_open(window, folder);
+	gtk_window_present(GTK_WINDOW(window));
+	RunsWait w = {window, 1};
+	wait_for(all_listed, &w, 30.0);
+	GListModel *runs = ckpt_run_store_get_model(ckpt_window_get_store(window));
+	g_autoptr(CkptRunItem) item = g_list_model_get_item(runs, 0);
+	ckpt_window_select(window, item, 0);
+	Ticks ticks = {0, 0};
+	guint source = g_timeout_add(5, tick, &ticks);
+	guint frames = clock.frames;
+	double start = now_s();
+	gtk_widget_activate_action(GTK_WIDGET(window), "win.verify", NULL);
+	wait_for(idle_window, window, 600.0);
+	double took = now_s() - start;
+	g_source_remove(source);
+	printf("verify of one %ld MiB model (page cache warm): %.2f s, %.2f GB/s; the main loop's "
+	       "longest gap meanwhile %.1f ms, %u frames painted\n",
+	       mib, took, mib * 1048576.0 / took / 1e9, ticks.worst * 1e3, clock.frames - frames);
+	printf("  %s\n", ckpt_window_get_last_toast(window));
+	gtk_window_destroy(GTK_WINDOW(window));
+}
+
 static Options parse(int argc, char **argv)
 {
-	Options o = {1000, 50, 10, 10000, 30, FALSE, NULL};
+	Options o = {1000, 50, 10, 10000, 30, 1024, FALSE, NULL};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : "0";
@@ -283,17 +364,21 @@ static Options parse(int argc, char **argv)
 			o.long_epochs = atol(v), i++;
 		else if (!g_strcmp0(a, "--frames"))
 			o.frames = atol(v), i++;
+		else if (!g_strcmp0(a, "--model-mib"))
+			o.model_mib = atol(v), i++;
 		else if (!g_strcmp0(a, "--keep"))
 			o.keep = TRUE;
 		else if (!g_strcmp0(a, "--pictures") && i + 1 < argc)
 			o.pictures = argv[++i];
 		else {
 			fprintf(stderr, "usage: bench-gtk [--runs N] [--epochs E] [--long-runs N] "
-					"[--long-epochs E] [--frames F] [--keep] [--pictures DIR]\n");
+					"[--long-epochs E] [--frames F] [--model-mib M] [--keep] "
+					"[--pictures DIR]\n");
 			exit(2);
 		}
 	}
-	if (o.runs < 1 || o.epochs < 1 || o.long_runs < 1 || o.long_epochs < 1 || o.frames < 1) {
+	if (o.runs < 1 || o.epochs < 1 || o.long_runs < 1 || o.long_epochs < 1 || o.frames < 1 ||
+	    o.model_mib < 1) {
 		fprintf(stderr, "bench-gtk: counts must be positive\n");
 		exit(2);
 	}
@@ -329,6 +414,7 @@ int main(int argc, char **argv)
 	}
 	bench_many(app, many, o.runs, o.epochs, o.frames, o.pictures);
 	bench_many(app, deep, o.long_runs, o.long_epochs, o.frames, o.pictures);
+	bench_big_verify(app, base, o.model_mib);
 	if (o.keep) {
 		printf("kept %s\n", base);
 	} else {
