@@ -347,6 +347,25 @@ gboolean ckpt_chart_get_plot_area(CkptChart *self, graphene_rect_t *out)
 	return TRUE;
 }
 
+gboolean ckpt_chart_locate(CkptChart *self, CkptRunItem *item, gint64 epoch, double *out_x,
+			   double *out_y)
+{
+	g_return_val_if_fail(CKPT_IS_CHART(self), FALSE);
+	guint k;
+	if (!self->frame || !g_ptr_array_find(self->items, item, &k) || k >= self->frame->n_entries)
+		return FALSE;
+	const ChartSeries *s = self->entries[k].series;
+	const double *ys = self->entries[k].smoothed ? self->entries[k].smoothed : s->y;
+	for (size_t i = s->n; i-- > 0;) {
+		if (s->epoch[i] != epoch || !s->live[i])
+			continue;
+		*out_x = chart_scale_map(&self->frame->xs, s->x[self->view.x_mode][i]);
+		*out_y = chart_scale_map(&self->frame->ys, ys[i]);
+		return isfinite(*out_x) && isfinite(*out_y);
+	}
+	return FALSE;
+}
+
 gint64 ckpt_chart_get_last_frame_us(CkptChart *self)
 {
 	return self->last_frame_us;
@@ -523,7 +542,7 @@ gboolean ckpt_chart_export(CkptChart *self, const char *path, CkptChartFormat fo
 
 /* ---- input --------------------------------------------------------------------------- */
 
-static void activate_at(CkptChart *self, double px, double py)
+void ckpt_chart_activate_at(CkptChart *self, double px, double py)
 {
 	const ChartFrame *f = self->frame;
 	if (!f || !f->has_data)
@@ -617,7 +636,7 @@ static void on_drag_end(GtkGestureDrag *gesture, double dx, double dy, gpointer 
 		return;
 	}
 	if (!self->dragging) {
-		activate_at(self, self->drag_x, self->drag_y);
+		ckpt_chart_activate_at(self, self->drag_x, self->drag_y);
 		return;
 	}
 	self->dragging = FALSE;

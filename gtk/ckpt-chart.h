@@ -42,6 +42,13 @@ void ckpt_chart_render(CkptChart *self, cairo_t *cr, int width, int height, gboo
 /* Shows the hover line and tooltip as if the pointer were at (x, y), in
  * widget coordinates (for tests and pictures); negative x hides them. */
 void ckpt_chart_hover_at(CkptChart *self, double x, double y);
+/* A click at (x, y): the marker there selects its epoch (::epoch-activated),
+ * else the line there its run (::run-activated). */
+void ckpt_chart_activate_at(CkptChart *self, double x, double y);
+/* Where run item's point of `epoch` on its current line is drawn, in widget
+ * coordinates; FALSE when it is not (after the first draw). */
+gboolean ckpt_chart_locate(CkptChart *self, CkptRunItem *item, gint64 epoch, double *out_x,
+			   double *out_y);
 /* Where the plot area is, in widget coordinates (after the first draw). */
 gboolean ckpt_chart_get_plot_area(CkptChart *self, graphene_rect_t *out);
 /* Microseconds the last full layout and draw took (for the benchmark). */

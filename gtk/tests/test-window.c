@@ -300,6 +300,16 @@ static void test_clean_deletes_as_planned(Fixture *f, gconstpointer data)
 		}
 	g_assert_cmpuint(goes->len, ==, ckpt_clean_plan_delete_count(plan));
 	g_assert_cmpuint(goes->len, >, 0);
+	/* a smaller keep limit, then back: each a new plan from libckpt */
+	ckpt_clean_dialog_set_policy(dialog, 2, CKPT_KEEP_LINEAR);
+	g_assert_true(ui_wait(plan_ready, f->window, 10000));
+	g_assert_cmpuint(ckpt_clean_plan_delete_count(ckpt_clean_dialog_get_plan(dialog)), >,
+			 goes->len);
+	g_assert_false(ckpt_clean_plan_limit_is_guess(ckpt_clean_dialog_get_plan(dialog)));
+	ckpt_clean_dialog_set_policy(dialog, 0, CKPT_KEEP_RUNS_OWN);
+	g_assert_true(ui_wait(plan_ready, f->window, 10000));
+	plan = ckpt_clean_dialog_get_plan(dialog);
+	g_assert_cmpuint(ckpt_clean_plan_delete_count(plan), ==, goes->len);
 	ckpt_clean_dialog_apply(dialog);
 	finish_operation(f);
 	g_test_message("toast: %s", ckpt_window_get_last_toast(f->window));
@@ -493,8 +503,6 @@ static void test_open_in_running_instance(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(ckpt_run_store_get_n_folders(ckpt_window_get_store(f->window)), ==, 2);
 }
 
-/* ---- more runs than are compared at first ------------------------------------------ */
-
 static gboolean n_runs_are(gpointer data)
 {
 	gpointer *args = data;
@@ -502,6 +510,78 @@ static gboolean n_runs_are(gpointer data)
 	return !ckpt_run_store_get_scanning(store) &&
 	       g_list_model_get_n_items(ckpt_run_store_get_model(store)) == GPOINTER_TO_UINT(args[1]);
 }
+
+/* ---- the chart answers clicks, zooms and resets --------------------------------------- */
+
+static void test_chart_clicks_and_zoom(Fixture *f, gconstpointer data)
+{
+	(void)data;
+	ckpt_run_item_set_checked(find_run(f, "long-1200"), FALSE); /* the short runs fill the plot */
+	ckpt_window_select(f->window, find_run(f, "tc1-acc"), 0);
+	ui_spin(200);
+	CkptChart *chart = ckpt_window_get_chart(f->window);
+	CkptRunItem *run = find_run(f, "nt3-lr0.001");
+	double x, y;
+	/* a marker: epoch 27 is on disk */
+	g_assert_true(ckpt_chart_locate(chart, run, 27, &x, &y));
+	ckpt_chart_activate_at(chart, x + 2, y - 1);
+	g_assert_true(ckpt_window_get_selected_run(f->window) == run);
+	g_assert_cmpint(ckpt_window_get_selected_epoch(f->window), ==, 27);
+	/* the line: epoch 2 was deleted long ago, only the line is there */
+	ckpt_window_select(f->window, find_run(f, "tc1-acc"), 0);
+	ui_spin(100);
+	g_assert_true(ckpt_chart_locate(chart, run, 2, &x, &y));
+	ckpt_chart_activate_at(chart, x, y + 1);
+	g_assert_true(ckpt_window_get_selected_run(f->window) == run);
+	g_assert_cmpint(ckpt_window_get_selected_epoch(f->window), ==, 0);
+	/* zoom in, then reset (also a double click) */
+	g_assert_false(ckpt_window_action_enabled(f->window, "reset-zoom"));
+	gtk_widget_activate_action(GTK_WIDGET(f->window), "win.zoom-in", NULL);
+	g_assert_true(ckpt_chart_get_zoomed(chart));
+	g_assert_true(ckpt_window_action_enabled(f->window, "reset-zoom"));
+	gtk_widget_activate_action(GTK_WIDGET(f->window), "win.reset-zoom", NULL);
+	g_assert_false(ckpt_chart_get_zoomed(chart));
+	/* a change of x axis starts from the whole range again */
+	gtk_widget_activate_action(GTK_WIDGET(f->window), "win.zoom-in", NULL);
+	gtk_widget_activate_action(GTK_WIDGET(f->window), "win.x-axis", "s", "wall");
+	g_assert_cmpint(ckpt_chart_get_x_mode(chart), ==, CHART_X_WALL);
+	g_assert_false(ckpt_chart_get_zoomed(chart));
+}
+
+/* ---- names that would take over a terminal, or reverse a line ---------------------------- */
+
+static void test_names_escaped(Fixture *f, gconstpointer data)
+{
+	(void)data;
+	g_autofree char *dir = g_build_filename(f->tmp, "odd", NULL);
+	g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+	g_autofree char *from = g_build_filename(f->runs, "tc1-acc", NULL);
+	g_autofree char *to = g_build_filename(dir, "run\x1b[31m\u202egnp.exe", NULL);
+	/* an ESC sequence and a right-to-left override, for real */
+	const char *argv[] = {"cp", "-a", from, to, NULL};
+	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+				   NULL, NULL, NULL, NULL));
+	ckpt_window_open(f->window, dir);
+	gpointer args[] = {f->window, GUINT_TO_POINTER(8)};
+	g_assert_true(ui_wait(n_runs_are, args, 10000));
+	GListModel *runs = ckpt_run_store_get_model(ckpt_window_get_store(f->window));
+	gboolean found = FALSE;
+	for (guint i = 0; i < g_list_model_get_n_items(runs); i++) {
+		g_autoptr(CkptRunItem) item = g_list_model_get_item(runs, i);
+		const char *name = ckpt_run_item_get_name(item);
+		g_assert_null(strchr(name, '\x1b'));
+		g_assert_null(strstr(name, "\u202e"));
+		if (g_str_has_prefix(name, "run\\x1b[31m\\u202e")) {
+			found = TRUE;
+			ckpt_window_select(f->window, item, 0);
+			const char *folder = ckpt_details_get_value(ckpt_window_get_details(f->window), "Folder");
+			g_assert_nonnull(strstr(folder, "\\x1b"));
+		}
+	}
+	g_assert_true(found);
+}
+
+/* ---- more runs than are compared at first ------------------------------------------ */
 
 static void test_first_ten_compared(Fixture *f, gconstpointer data)
 {
@@ -644,6 +724,8 @@ int main(int argc, char **argv)
 	ADD("/ui/window/chart-export-png-svg", test_chart_export);
 	ADD("/ui/app/open-in-running-instance", test_open_in_running_instance);
 	ADD("/ui/window/first-ten-compared", test_first_ten_compared);
+	ADD("/ui/window/chart-clicks-and-zoom", test_chart_clicks_and_zoom);
+	ADD("/ui/window/names-from-the-tree-escaped", test_names_escaped);
 	ADD("/ui/window/big-verify-responsive-and-cancelled", test_big_verify_responsive_and_cancel);
 	int rc = g_test_run();
 	g_object_unref(app);
