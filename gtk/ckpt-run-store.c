@@ -7,6 +7,8 @@
 
 #include "ckpt-run-store.h"
 
+#include "ckpt-format.h"
+
 #define FLUSH_MS 40
 #define DEBOUNCE_MS 300
 #define MAX_WATCHED 64
@@ -208,7 +210,7 @@ static void scan_done(GObject *source, GAsyncResult *result, gpointer data)
 		n = (guint)ckpt_run_list_count(list);
 		problems = (guint)ckpt_run_list_problem_count(list);
 		if (problems)
-			message = g_strdup(ckpt_run_list_problem(list, 0));
+			message = ckpt_text_escape(ckpt_run_list_problem(list, 0));
 	} else {
 		ckpt_run_list_free(list);
 		message = g_strdup(error ? error->message : "the folder was closed");

@@ -107,7 +107,12 @@ static void update_title(CkptWindow *self)
 	gtk_spinner_set_spinning(self->spinner, scanning);
 	gtk_widget_set_visible(GTK_WIDGET(self->spinner), scanning);
 	ckpt_sidebar_set_counts(self->sidebar, n, self->checked->len, scanning);
-	gtk_stack_set_visible_child_name(self->main_stack, folders || n ? "runs" : "empty");
+	const char *page = folders || n ? "runs" : "empty";
+	if (g_strcmp0(gtk_stack_get_visible_child_name(self->main_stack), page) != 0) {
+		gtk_stack_set_visible_child_name(self->main_stack, page);
+		/* No runs: the status page alone; runs: the sidebar comes with them. */
+		adw_flap_set_reveal_flap(self->flap, folders || n);
+	}
 }
 
 /* ---- the comparison --------------------------------------------------------------- */
@@ -227,7 +232,8 @@ static void on_scan_finished(CkptRunStore *store, const char *path, guint n, gui
 	if (!self->user_chose)
 		check_first(self);
 	if (n == 0 && message) {
-		g_autofree char *text = g_strdup_printf("Could not read %s: %s", shown, message);
+		/* libckpt's message names the path */
+		g_autofree char *text = g_strdup_printf("Could not read %s", message);
 		ckpt_window_toast(self, text);
 	} else if (n == 0) {
 		g_autofree char *text = g_strdup_printf("No runs found in %s", shown);

@@ -581,6 +581,53 @@ static void test_names_escaped(Fixture *f, gconstpointer data)
 	g_assert_true(found);
 }
 
+/* ---- folders that are not there, twice, or empty ------------------------------------------ */
+
+static gboolean scanned_none(gpointer data)
+{
+	const char *toast = ckpt_window_get_last_toast(CKPT_WINDOW(data));
+	return toast && g_str_has_prefix(toast, "No runs found");
+}
+
+static gboolean has_toast(gpointer data)
+{
+	return ckpt_window_get_last_toast(CKPT_WINDOW(data)) != NULL;
+}
+
+static void test_bad_and_repeated_folders(Fixture *f, gconstpointer data)
+{
+	(void)data;
+	CkptRunStore *store = ckpt_window_get_store(f->window);
+	ckpt_window_open(f->window, f->runs); /* again: no duplicates, a refresh */
+	ui_spin(600);
+	g_assert_cmpuint(g_list_model_get_n_items(ckpt_run_store_get_model(store)), ==, 7);
+	g_assert_cmpuint(ckpt_run_store_get_n_folders(store), ==, 1);
+
+	CkptWindow *w = ckpt_window_new(GTK_APPLICATION(app));
+	gtk_window_present(GTK_WINDOW(w));
+	ui_spin(100);
+	GtkStack *stack =
+	    GTK_STACK(gtk_widget_get_ancestor(GTK_WIDGET(ckpt_window_get_chart(w)), GTK_TYPE_STACK));
+	g_assert_cmpstr(gtk_stack_get_visible_child_name(stack), ==, "empty");
+	g_autoptr(GdkTexture) empty = ui_render(GTK_WIDGET(w));
+	g_autofree char *path = ui_save(empty, "window-empty");
+	g_test_message("%s", path);
+	g_autofree char *missing = g_build_filename(f->tmp, "not-there", NULL);
+	ckpt_window_open(w, missing);
+	g_assert_true(ui_wait(has_toast, w, 10000));
+	g_test_message("toast: %s", ckpt_window_get_last_toast(w));
+	g_assert_true(g_str_has_prefix(ckpt_window_get_last_toast(w), "Could not read"));
+	g_assert_cmpuint(ckpt_run_store_get_n_folders(ckpt_window_get_store(w)), ==, 0);
+	g_assert_cmpstr(gtk_stack_get_visible_child_name(stack), ==, "empty");
+	g_autofree char *nothing = g_build_filename(f->tmp, "cache", NULL);
+	g_mkdir_with_parents(nothing, 0755);
+	ckpt_window_open(w, nothing);
+	g_assert_true(ui_wait(has_toast, w, 10000) && ckpt_window_get_last_toast(w) &&
+		      ui_wait(scanned_none, w, 10000));
+	gtk_window_destroy(GTK_WINDOW(w));
+	ui_spin(50);
+}
+
 /* ---- more runs than are compared at first ------------------------------------------ */
 
 static void test_first_ten_compared(Fixture *f, gconstpointer data)
@@ -725,6 +772,7 @@ int main(int argc, char **argv)
 	ADD("/ui/app/open-in-running-instance", test_open_in_running_instance);
 	ADD("/ui/window/first-ten-compared", test_first_ten_compared);
 	ADD("/ui/window/chart-clicks-and-zoom", test_chart_clicks_and_zoom);
+	ADD("/ui/window/bad-and-repeated-folders", test_bad_and_repeated_folders);
 	ADD("/ui/window/names-from-the-tree-escaped", test_names_escaped);
 	ADD("/ui/window/big-verify-responsive-and-cancelled", test_big_verify_responsive_and_cancel);
 	int rc = g_test_run();
