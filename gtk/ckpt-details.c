@@ -43,6 +43,11 @@ static void add_row(CkptDetails *self, GtkGrid *grid, int *row, const char *fiel
 	gtk_label_set_wrap(GTK_LABEL(val), TRUE);
 	gtk_label_set_wrap_mode(GTK_LABEL(val), PANGO_WRAP_WORD_CHAR);
 	gtk_label_set_selectable(GTK_LABEL(val), TRUE);
+	/* Paths take the keyboard's focus, to be copied; the rest would only
+	 * lengthen the way through the window with Tab. */
+	gboolean path = g_str_equal(field, "Folder") || g_str_equal(field, "Root") ||
+			g_str_equal(field, "Directory");
+	gtk_widget_set_focusable(val, path);
 	gtk_widget_set_hexpand(val, TRUE);
 	gtk_accessible_update_relation(GTK_ACCESSIBLE(val), GTK_ACCESSIBLE_RELATION_LABELLED_BY, key,
 				       NULL, -1);

@@ -461,6 +461,13 @@ static void test_picture_dialogs(Fixture *f, gconstpointer data)
 	g_assert_true(ui_wait(has_dialog, f->window, 10000));
 	ui_spin(200);
 	save_window(ckpt_window_get_dialog(f->window), "dialog-restart-refused");
+	gtk_window_destroy(ckpt_window_get_dialog(f->window));
+	GtkShortcutsWindow *help =
+	    gtk_application_window_get_help_overlay(GTK_APPLICATION_WINDOW(f->window));
+	gtk_window_present(GTK_WINDOW(help));
+	ui_spin(300);
+	save_window(GTK_WINDOW(help), "dialog-shortcuts");
+	gtk_widget_set_visible(GTK_WIDGET(help), FALSE);
 }
 
 static void test_chart_export(Fixture *f, gconstpointer data)
