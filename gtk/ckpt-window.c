@@ -32,13 +32,25 @@ const char *ckpt_window_get_last_toast(CkptWindow *self)
 	return self->last_toast;
 }
 
+static void on_dialog_hidden(GtkWidget *dialog, gpointer data)
+{
+	CkptWindow *self = data;
+	if (self->dialog == GTK_WINDOW(dialog))
+		ckpt_window_set_dialog(self, NULL);
+}
+
+/* The dialog open now, until it is hidden (answered or closed). */
 void ckpt_window_set_dialog(CkptWindow *self, GtkWindow *dialog)
 {
-	if (self->dialog)
+	if (self->dialog) {
+		g_signal_handlers_disconnect_by_func(self->dialog, on_dialog_hidden, self);
 		g_object_remove_weak_pointer(G_OBJECT(self->dialog), (gpointer *)&self->dialog);
+	}
 	self->dialog = dialog;
-	if (dialog)
+	if (dialog) {
 		g_object_add_weak_pointer(G_OBJECT(dialog), (gpointer *)&self->dialog);
+		g_signal_connect(dialog, "hide", G_CALLBACK(on_dialog_hidden), self);
+	}
 }
 
 GtkWindow *ckpt_window_get_dialog(CkptWindow *self)

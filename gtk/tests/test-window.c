@@ -100,6 +100,14 @@ static gboolean has_dialog(gpointer data)
 	return ckpt_window_get_dialog(CKPT_WINDOW(data)) != NULL;
 }
 
+/* What a click on a response button does: the response, then the dialog
+ * closes (adw_message_dialog_response alone does not close it). */
+static void respond(AdwMessageDialog *dialog, const char *response)
+{
+	adw_message_dialog_response(dialog, response);
+	gtk_window_close(GTK_WINDOW(dialog));
+}
+
 /* Waits for the operation and for the run's refresh after it. */
 static void finish_operation(Fixture *f)
 {
@@ -218,10 +226,22 @@ static void test_restart_refused_for_incomplete(Fixture *f, gconstpointer data)
 	g_test_message("refusal: %s", adw_message_dialog_get_body(dialog));
 	g_autofree char *last = g_build_filename(f->runs, "corrupt-nt3/ckpts/last", NULL);
 	g_autofree char *before = g_file_read_link(last, NULL);
-	adw_message_dialog_response(dialog, "cancel");
+	respond(dialog, "cancel");
 	ui_spin(100);
 	g_autofree char *after = g_file_read_link(last, NULL);
 	g_assert_cmpstr(before, ==, after); /* nothing changed */
+	/* asked again, and forced: libckpt does it */
+	g_assert_null(ckpt_window_get_dialog(f->window));
+	g_assert_true(ckpt_window_action_enabled(f->window, "restart"));
+	gtk_widget_activate_action(GTK_WIDGET(f->window), "win.restart", NULL);
+	g_assert_true(ui_wait(has_dialog, f->window, 10000));
+	dialog = ADW_MESSAGE_DIALOG(ckpt_window_get_dialog(f->window));
+	g_assert_true(adw_message_dialog_has_response(dialog, "force"));
+	respond(dialog, "force");
+	finish_operation(f);
+	g_autofree char *forced = g_file_read_link(last, NULL);
+	g_assert_cmpstr(forced, ==, "epochs/029");
+	g_assert_nonnull(strstr(ckpt_window_get_last_toast(f->window), "loads epoch 29"));
 }
 
 static void test_restart_rolls_back(Fixture *f, gconstpointer data)
@@ -234,7 +254,7 @@ static void test_restart_rolls_back(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(adw_message_dialog_get_heading(dialog), ==, "Restart from Epoch 27?");
 	g_assert_nonnull(strstr(adw_message_dialog_get_body(dialog), "will load epoch 27"));
 	g_assert_nonnull(strstr(adw_message_dialog_get_body(dialog), "epochs/027/model.h5"));
-	adw_message_dialog_response(dialog, "restart");
+	respond(dialog, "restart");
 	finish_operation(f);
 	g_autofree char *last = g_build_filename(f->runs, "nt3-lr0.01/ckpts/last", NULL);
 	g_autofree char *target = g_file_read_link(last, NULL);
@@ -353,6 +373,60 @@ static void test_live_refresh(Fixture *f, gconstpointer data)
 	ui_remove_tree(dir);
 	gpointer args[] = {f->window, GUINT_TO_POINTER(4)};
 	g_assert_true(ui_wait(rows_are, args, 6000));
+}
+
+/* A trainer writing a run while the window looks: it appears, live, and
+ * grows; when the writer lets go of its lock, it is no longer live. */
+typedef struct {
+	Fixture *f;
+	guint points;
+	gboolean live;
+} LiveWait;
+
+static int write_small(const char *path, void *payload)
+{
+	(void)payload;
+	return g_file_set_contents(path, "model", 5, NULL) ? 0 : 1;
+}
+
+static gboolean run_state_is(gpointer data)
+{
+	LiveWait *w = data;
+	GListModel *runs = ckpt_run_store_get_model(ckpt_window_get_store(w->f->window));
+	for (guint i = 0; i < g_list_model_get_n_items(runs); i++) {
+		g_autoptr(CkptRunItem) it = g_list_model_get_item(runs, i);
+		if (!g_str_equal(ckpt_run_item_get_name(it), "being-trained"))
+			continue;
+		CkptSnapshot *s = ckpt_run_item_get_snapshot(it);
+		return s->series->n == w->points && !!ckpt_run_live(s->run) == w->live;
+	}
+	return FALSE;
+}
+
+static void test_run_being_written(Fixture *f, gconstpointer data)
+{
+	(void)data;
+	g_autofree char *root = g_build_filename(f->runs, "being-trained", "ckpts", NULL);
+	ckpt_params *params;
+	g_assert_cmpint(ckpt_params_new(&params), ==, 0);
+	ckpt_params_set(params, "epochs", "5");
+	ckpt_params_set(params, "ckpt_directory", root);
+	ckpt_params_set(params, "ckpt_fsync", "false");
+	ckpt_writer *writer;
+	g_assert_cmpint(ckpt_writer_new(&writer, params, 0), ==, 0);
+	ckpt_params_free(params);
+	ckpt_writer_set_model_io(writer, write_small, NULL, NULL);
+	for (int e = 0; e < 3; e++)
+		g_assert_cmpint(ckpt_writer_epoch(NULL, writer, e, '-', 1.0 / (e + 1), NULL, 0), ==, 0);
+	LiveWait w = {f, 3, TRUE};
+	g_assert_true(ui_wait(run_state_is, &w, 8000)); /* found by the folder's monitor or poll */
+	for (int e = 3; e < 5; e++)
+		g_assert_cmpint(ckpt_writer_epoch(NULL, writer, e, '-', 1.0 / (e + 1), NULL, 0), ==, 0);
+	w.points = 5;
+	g_assert_true(ui_wait(run_state_is, &w, 8000));
+	ckpt_writer_free(writer);
+	w.live = FALSE;
+	g_assert_true(ui_wait(run_state_is, &w, 8000));
 }
 
 /* ---- pictures ------------------------------------------------------------------------ */
@@ -770,6 +844,7 @@ int main(int argc, char **argv)
 	ADD("/ui/window/clean-deletes-as-planned", test_clean_deletes_as_planned);
 	ADD("/ui/window/relink-fixes-links", test_relink_fixes_links);
 	ADD("/ui/window/live-refresh", test_live_refresh);
+	ADD("/ui/window/run-being-written", test_run_being_written);
 	ADD("/ui/window/picture-light", test_picture_light);
 	ADD("/ui/window/picture-dark", test_picture_dark);
 	ADD("/ui/window/picture-verified", test_picture_verified);
