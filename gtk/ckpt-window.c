@@ -122,8 +122,9 @@ static void update_title(CkptWindow *self)
 	const char *page = folders || n ? "runs" : "empty";
 	if (g_strcmp0(gtk_stack_get_visible_child_name(self->main_stack), page) != 0) {
 		gtk_stack_set_visible_child_name(self->main_stack, page);
-		/* No runs: the status page alone; runs: the sidebar comes with them. */
-		adw_flap_set_reveal_flap(self->flap, folders || n);
+		/* No runs: the status page alone; runs: the sidebar comes with them,
+		 * unless the window is too narrow for both (the flap is folded). */
+		adw_flap_set_reveal_flap(self->flap, (folders || n) && !adw_flap_get_folded(self->flap));
 	}
 }
 
