@@ -19,9 +19,7 @@ static const fmt_column columns[N_COLS] = {
     [C_SIZE] = {"SIZE", FMT_RIGHT, FMT_COL_ATOM, 0, 20, 0},
 };
 
-/* "ok, verified", "ok, unverified", "damaged"...: an ok epoch says whether
- * a current verify record stands behind it. */
-static const char *health_text(const ckpt_clean_plan *plan, size_t i)
+const char *clean_health_text(const ckpt_clean_plan *plan, size_t i)
 {
 	ckpt_epoch_state health = ckpt_clean_plan_health(plan, i);
 	if (health != CKPT_EPOCH_OK)
@@ -32,27 +30,41 @@ static const char *health_text(const ckpt_clean_plan *plan, size_t i)
 									  : "ok, unverified";
 }
 
-/* "keep limit 3 (the run's own), mode linear (the run's own)"; mode_from
- * names where a mode the user chose came from (NULL: the run). */
-static void print_policy(const ckpt_clean_plan *plan, const char *mode_from)
+const char *clean_policy_text(char *out, size_t size, const ckpt_clean_plan *plan,
+			      const char *mode_from, const char *given_by, const char *guess_hint)
 {
+	char guess[160];
+	snprintf(guess, sizeof guess, "a guess: the original records none; %s", guess_hint);
 	const char *limit_from = ckpt_clean_plan_limit_is_runs_own(plan) ? "the run's own"
-				 : ckpt_clean_plan_limit_is_guess(plan)
-				     ? "a guess: the original records none; set --keep"
-				     : "--keep";
+				 : ckpt_clean_plan_limit_is_guess(plan)  ? guess
+									 : given_by;
 	bool mode_own = ckpt_run_keep_policy(NULL, NULL, ckpt_clean_plan_run(plan));
 	if (!mode_from)
 		mode_from = mode_own ? "the run's own" : "the default";
-	printf("keep limit %lld (%s), mode %s (%s)\n", (long long)ckpt_clean_plan_keep_limit(plan),
-	       limit_from, ckpt_keep_mode_name(ckpt_clean_plan_mode(plan)), mode_from);
+	snprintf(out, size, "keep limit %lld (%s), mode %s (%s)",
+		 (long long)ckpt_clean_plan_keep_limit(plan), limit_from,
+		 ckpt_keep_mode_name(ckpt_clean_plan_mode(plan)), mode_from);
+	return out;
 }
 
-int clean_print_plan(const clean_job *job, const char *mode_from)
+const char *clean_summary_text(char *out, size_t size, const ckpt_clean_plan *plan)
 {
-	const ckpt_clean_plan *plan = job->plan;
-	const ckpt_run *run = ckpt_clean_plan_run(plan);
+	char freed[FMT_SHORT];
+	const char *work = "";
+	if (ckpt_clean_plan_removes_work(plan))
+		work = "; the leftover work/ is removed too";
+	else if (ckpt_run_work_leftover(ckpt_clean_plan_run(plan)))
+		work = "; the leftover work/ stays (a writer may be using it)";
+	snprintf(out, size, "%zu of %zu epochs to delete, %s to free%s",
+		 ckpt_clean_plan_delete_count(plan), ckpt_clean_plan_count(plan),
+		 fmt_size(freed, ckpt_clean_plan_bytes_freed(plan)), work);
+	return out;
+}
+
+fmt_table *clean_plan_table(const ckpt_clean_plan *plan, bool ascii)
+{
 	fmt_table *table = fmt_table_new(N_COLS, columns);
-	fmt_table_set_ascii(table, cli_ascii());
+	fmt_table_set_ascii(table, ascii);
 	int rc = table ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < ckpt_clean_plan_count(plan); i++) {
 		char epoch[32], size[FMT_SHORT];
@@ -61,19 +73,33 @@ int clean_print_plan(const clean_job *job, const char *mode_from)
 		    [C_EPOCH] = epoch,
 		    [C_ACTION] = ckpt_clean_plan_keeps(plan, i) ? "keep" : "delete",
 		    [C_REASON] = ckpt_clean_reason_name(ckpt_clean_plan_reason(plan, i)),
-		    [C_HEALTH] = health_text(plan, i),
+		    [C_HEALTH] = clean_health_text(plan, i),
 		    [C_SIZE] = fmt_size(size, ckpt_clean_plan_bytes(plan, i)),
 		};
 		rc = fmt_table_add_row(table, cells);
 	}
+	if (rc != 0) {
+		fmt_table_free(table);
+		return NULL;
+	}
+	return table;
+}
+
+int clean_print_plan(const clean_job *job, const char *mode_from)
+{
+	const ckpt_clean_plan *plan = job->plan;
+	const ckpt_run *run = ckpt_clean_plan_run(plan);
+	fmt_table *table = clean_plan_table(plan, cli_ascii());
+	int rc = table ? 0 : -1;
 	char *text = rc == 0 ? fmt_table_render(table, cli_terminal_width()) : NULL;
 	fmt_table_free(table);
 	if (!text) {
 		cli_error("clean", "out of memory");
 		return CLI_USAGE;
 	}
-	printf("%s: ", cli_text(ckpt_run_name(run)));
-	print_policy(plan, mode_from);
+	char line[512];
+	printf("%s: %s\n", cli_text(ckpt_run_name(run)),
+	       clean_policy_text(line, sizeof line, plan, mode_from, "--keep", "set --keep"));
 	if (ckpt_health_is_problem(ckpt_run_health(run)) || ckpt_run_live(run))
 		printf("status: %s\n", cli_text(ckpt_run_health_text(run)));
 	fputs(text, stdout);
@@ -81,15 +107,7 @@ int clean_print_plan(const clean_job *job, const char *mode_from)
 	const char *note = ckpt_clean_plan_note(plan);
 	if (note)
 		printf("note: %s\n", cli_text(note));
-	char freed[FMT_SHORT];
-	const char *work = "";
-	if (ckpt_clean_plan_removes_work(plan))
-		work = "; the leftover work/ is removed too";
-	else if (ckpt_run_work_leftover(run))
-		work = "; the leftover work/ stays (a writer may be using it)";
-	printf("%zu of %zu epochs to delete, %s to free%s\n", ckpt_clean_plan_delete_count(plan),
-	       ckpt_clean_plan_count(plan), fmt_size(freed, ckpt_clean_plan_bytes_freed(plan)),
-	       work);
+	printf("%s\n", clean_summary_text(line, sizeof line, plan));
 	size_t unverified = ckpt_clean_plan_unverified_count(plan);
 	if (unverified)
 		printf("%zu of %zu epochs not verified: use --verify to check their checksums "

@@ -4,6 +4,7 @@
 #define CKPT_TUI_CLEAN_H
 
 #include "cli.h"
+#include "format.h"
 
 /* One run's part of a clean. */
 typedef struct clean_job {
@@ -15,6 +16,21 @@ typedef struct clean_job {
 	bool declined; /* not confirmed: --yes missing or "n" at the prompt */
 } clean_job;
 
+/* An epoch's health in a plan: "ok, verified", "ok, unverified" (no
+ * current verify record stands behind it), "damaged"... */
+const char *clean_health_text(const ckpt_clean_plan *plan, size_t i);
+/* "keep limit 3 (the run's own), mode linear (the run's own)": mode_from
+ * names what chose the mode (NULL: the run, else the default), given_by
+ * what chose a limit the run did not record ("--keep"), guess_hint how to
+ * choose one when the default is a guess ("set --keep"). */
+const char *clean_policy_text(char *out, size_t size, const ckpt_clean_plan *plan,
+			      const char *mode_from, const char *given_by, const char *guess_hint);
+/* "3 of 8 epochs to delete, 768 KiB to free" and what becomes of a
+ * crashed save's leftovers. */
+const char *clean_summary_text(char *out, size_t size, const ckpt_clean_plan *plan);
+/* The plan's table: EPOCH, ACTION (keep or delete), REASON, HEALTH, SIZE,
+ * one row an epoch. NULL on out-of-memory; free with fmt_table_free. */
+fmt_table *clean_plan_table(const ckpt_clean_plan *plan, bool ascii);
 /* The plan as a table with each epoch's health and the reason, the keep
  * limit and mode and where they came from (mode_from: the option that chose
  * the mode, NULL when the run did), the note, the unverified epochs. */

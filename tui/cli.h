@@ -189,6 +189,14 @@ const char *cli_link_cell(char *out, size_t size, int64_t epoch, ckpt_link_state
 const char *cli_direction_text(char direction);
 /* "best", "last", "best,last" or "". */
 const char *cli_marks_text(char *out, size_t size, const ckpt_run *run, int64_t epoch);
+/* How ls and the dashboard order runs: by name; by the best value (best
+ * first by each run's direction, runs without one last); by the last save
+ * (newest first); by size (largest first). Ties go by name. */
+typedef enum { CLI_SORT_NAME, CLI_SORT_METRIC, CLI_SORT_UPDATED, CLI_SORT_SIZE } cli_sort;
+int cli_run_compare(const ckpt_run *a, const ckpt_run *b, cli_sort key);
+/* "name", "metric", "updated", "size"; and back (false for anything else). */
+const char *cli_sort_name(cli_sort key);
+bool cli_sort_from_name(cli_sort *out, const char *name);
 /* ckpt_run_open, reporting a failure; CLI_OK or CLI_USAGE (missing,
  * unreadable or ambiguous). *out_rc (may be NULL) gets the library's code. */
 int cli_open_run(const char *cmd, const char *path, ckpt_run **out, int *out_rc);

@@ -5,7 +5,6 @@
 #include "cli.h"
 #include "format.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,12 +44,10 @@ static const cli_option options[] = {
     {"live", false, OPT_LIVE}, {"problems", false, OPT_PROBLEMS}, {NULL, false, 0},
 };
 
-typedef enum { SORT_NAME, SORT_METRIC, SORT_UPDATED, SORT_SIZE } sort_key;
-
 typedef struct ls_opts {
 	bool json, live, problems;
 	int depth;
-	sort_key sort;
+	cli_sort sort;
 } ls_opts;
 
 /* ---- choosing and ordering ------------------------------------------------ */
@@ -64,35 +61,11 @@ static bool wanted(const ls_opts *o, const ckpt_run *run)
 	return true;
 }
 
-/* The best value made comparable: smaller is better for every direction. */
-static bool metric_key(const ckpt_run *run, double *out)
-{
-	double value;
-	char direction = ckpt_run_direction(run);
-	if (!direction || !ckpt_run_best_metric(&value, run) || isnan(value))
-		return false;
-	*out = direction == '+' ? -value : value;
-	return true;
-}
-
-static sort_key sorting;
+static cli_sort sorting;
 
 static int compare_runs(const void *a, const void *b)
 {
-	const ckpt_run *x = *(ckpt_run *const *)a, *y = *(ckpt_run *const *)b;
-	int order = 0;
-	if (sorting == SORT_METRIC) {
-		double vx, vy;
-		bool hx = metric_key(x, &vx), hy = metric_key(y, &vy);
-		order = hx != hy ? (hx ? -1 : 1) : hx && vx != vy ? (vx < vy ? -1 : 1) : 0;
-	} else if (sorting == SORT_UPDATED) {
-		int64_t ux = ckpt_run_updated(x), uy = ckpt_run_updated(y);
-		order = ux == uy ? 0 : ux > uy ? -1 : 1;
-	} else if (sorting == SORT_SIZE) {
-		uint64_t sx = ckpt_run_total_bytes(x), sy = ckpt_run_total_bytes(y);
-		order = sx == sy ? 0 : sx > sy ? -1 : 1;
-	}
-	return order ? order : strcmp(ckpt_run_name(x), ckpt_run_name(y));
+	return cli_run_compare(*(ckpt_run *const *)a, *(ckpt_run *const *)b, sorting);
 }
 
 /* The runs to list, in order (borrowed from `all`). */
@@ -103,7 +76,7 @@ static size_t select_runs(const ls_opts *o, const cli_runs *all, ckpt_run **out)
 		if (wanted(o, all->runs[i]))
 			out[n++] = all->runs[i];
 	/* By name is the scan's own order within each PATH: kept as found. */
-	if (o->sort != SORT_NAME) {
+	if (o->sort != CLI_SORT_NAME) {
 		sorting = o->sort;
 		qsort(out, n, sizeof *out, compare_runs);
 	}
@@ -327,15 +300,7 @@ static int parse(ls_opts *o, int argc, char **argv, cli_paths *paths)
 			o->depth = (int)depth;
 			break;
 		case OPT_SORT:
-			if (strcmp(value, "name") == 0)
-				o->sort = SORT_NAME;
-			else if (strcmp(value, "metric") == 0)
-				o->sort = SORT_METRIC;
-			else if (strcmp(value, "updated") == 0)
-				o->sort = SORT_UPDATED;
-			else if (strcmp(value, "size") == 0)
-				o->sort = SORT_SIZE;
-			else
+			if (!cli_sort_from_name(&o->sort, value))
 				return cli_usage_error(
 				    "ls", "--sort must be name, metric, updated or size, not '%s'",
 				    value);

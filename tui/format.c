@@ -548,6 +548,30 @@ static bool put_line(FILE *out, const char *text, size_t max_width, bool ascii)
 	return cut != NULL;
 }
 
+/* One cell cut to its width and padded to exactly that width; `pad_last`
+ * false leaves a left-aligned cell unpadded (the end of a line). */
+static const char *table_cell(char *out, size_t size, const fmt_table *t, const char *text,
+			      size_t col, const size_t *widths, bool header, bool pad)
+{
+	const fmt_column *c = &t->columns[col];
+	size_t room = strlen(text) + 8;
+	char *cell = malloc(room);
+	if (!cell) {
+		snprintf(out, size, "%s", "");
+		return out;
+	}
+	if (c->kind == FMT_COL_NAME && !header)
+		fmt_abbreviate(cell, room, text, widths[col], t->ascii);
+	else
+		fmt_truncate(cell, room, text, widths[col], t->ascii);
+	size_t w = fmt_display_width(cell);
+	int fill = widths[col] > w ? (int)(widths[col] - w) : 0;
+	snprintf(out, size, "%*s%s%*s", c->align == FMT_RIGHT ? fill : 0, "", cell,
+		 c->align == FMT_LEFT && pad ? fill : 0, "");
+	free(cell);
+	return out;
+}
+
 static bool render_cells(FILE *out, const fmt_table *t, char *const *cells, const size_t *widths,
 			 bool header)
 {
@@ -560,19 +584,12 @@ static bool render_cells(FILE *out, const fmt_table *t, char *const *cells, cons
 	for (size_t c = 0; c <= last; c++) {
 		if (!widths[c])
 			continue;
-		const fmt_column *col = &t->columns[c];
-		size_t size = strlen(cells[c]) + 8;
+		size_t size = strlen(cells[c]) + widths[c] * 4 + 8;
 		char *cell = malloc(size);
 		if (!cell)
 			return false;
-		if (col->kind == FMT_COL_NAME && !header)
-			fmt_abbreviate(cell, size, cells[c], widths[c], t->ascii);
-		else
-			fmt_truncate(cell, size, cells[c], widths[c], t->ascii);
-		size_t w = fmt_display_width(cell);
-		int pad = widths[c] > w ? (int)(widths[c] - w) : 0;
-		fprintf(out, "%s%*s%s%*s", first ? "" : "  ", col->align == FMT_RIGHT ? pad : 0, "",
-			cell, col->align == FMT_LEFT && c < last ? pad : 0, "");
+		table_cell(cell, size, t, cells[c], c, widths, header, c < last);
+		fprintf(out, "%s%s", first ? "" : "  ", cell);
 		first = false;
 		free(cell);
 	}
@@ -593,19 +610,10 @@ static bool render_line(FILE *out, const fmt_table *t, char *const *cells, const
 	return ok;
 }
 
-char *fmt_table_render(const fmt_table *t, size_t max_width)
+/* Every column's natural width (its widest cell or header, at least 1). */
+static void natural_widths(const fmt_table *t, size_t *natural)
 {
-	if (!t)
-		return NULL;
-	size_t n = t->ncols ? t->ncols : 1;
-	size_t *widths = calloc(n, sizeof *widths), *natural = calloc(n, sizeof *natural);
-	char **headers = calloc(n, sizeof *headers);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = widths && natural && headers ? open_memstream(&text, &len) : NULL;
-	bool ok = out != NULL;
-	for (size_t c = 0; ok && c < t->ncols; c++) {
-		headers[c] = (char *)t->columns[c].header;
+	for (size_t c = 0; c < t->ncols; c++) {
 		natural[c] = fmt_display_width(t->columns[c].header);
 		for (size_t r = 0; r < t->nrows; r++) {
 			size_t w = t->is_note[r] ? 0 : fmt_display_width(t->rows[r][c]);
@@ -613,10 +621,66 @@ char *fmt_table_render(const fmt_table *t, size_t max_width)
 		}
 		/* An empty column still shows its header; one without either
 		 * takes a column so that it is not mistaken for a dropped one. */
-		widths[c] = natural[c] = natural[c] ? natural[c] : 1;
+		natural[c] = natural[c] ? natural[c] : 1;
 	}
-	if (ok && max_width)
+}
+
+int fmt_table_fit(const fmt_table *t, size_t max_width, size_t *widths)
+{
+	if (!t || !widths)
+		return -1;
+	size_t *natural = calloc(t->ncols ? t->ncols : 1, sizeof *natural);
+	if (!natural)
+		return -1;
+	natural_widths(t, natural);
+	memcpy(widths, natural, t->ncols * sizeof *widths);
+	if (max_width)
 		fit_columns(t, widths, natural, max_width);
+	free(natural);
+	return 0;
+}
+
+const char *fmt_table_cell(char *out, size_t size, const fmt_table *t, size_t row, size_t col,
+			   const size_t *widths)
+{
+	if (!out || size == 0)
+		return out;
+	out[0] = '\0';
+	if (!t || col >= t->ncols || !widths[col] || (row != FMT_HEADER && row >= t->nrows))
+		return out;
+	bool header = row == FMT_HEADER;
+	if (!header && t->is_note[row])
+		return out;
+	const char *text = header ? t->columns[col].header : t->rows[row][col];
+	return table_cell(out, size, t, text, col, widths, header, true);
+}
+
+bool fmt_table_is_note(const fmt_table *t, size_t row)
+{
+	return t && row < t->nrows && t->is_note[row];
+}
+
+const char *fmt_table_text(const fmt_table *t, size_t row, size_t col)
+{
+	if (!t || row >= t->nrows || col >= t->ncols || (t->is_note[row] && col > 0))
+		return "";
+	return t->rows[row][col];
+}
+
+char *fmt_table_render(const fmt_table *t, size_t max_width)
+{
+	if (!t)
+		return NULL;
+	size_t n = t->ncols ? t->ncols : 1;
+	size_t *widths = calloc(n, sizeof *widths);
+	char **headers = calloc(n, sizeof *headers);
+	char *text = NULL;
+	size_t len = 0;
+	bool ok = widths && headers && fmt_table_fit(t, max_width, widths) == 0;
+	FILE *out = ok ? open_memstream(&text, &len) : NULL;
+	ok = out != NULL;
+	for (size_t c = 0; ok && c < t->ncols; c++)
+		headers[c] = (char *)t->columns[c].header;
 	ok = ok && render_line(out, t, headers, widths, true, max_width);
 	for (size_t r = 0; ok && r < t->nrows; r++)
 		ok = t->is_note[r] ? put_line(out, t->rows[r][0], max_width, t->ascii)
@@ -625,10 +689,50 @@ char *fmt_table_render(const fmt_table *t, size_t max_width)
 		ok = false;
 	free(headers);
 	free(widths);
-	free(natural);
 	if (!ok) {
 		free(text);
 		return NULL;
 	}
 	return text;
+}
+
+/* ---- progress for people --------------------------------------------- */
+
+const char *fmt_bar(char *out, size_t size, uint64_t done, uint64_t total, size_t width, bool ascii)
+{
+	if (!out || size == 0)
+		return out;
+	size_t filled = 0;
+	if (total > 0)
+		filled =
+		    (size_t)((double)(done > total ? total : done) / (double)total * (double)width +
+			     0.5);
+	/* "█" and "░" are three bytes each in UTF-8. */
+	const char *full = ascii ? "#" : "\xe2\x96\x88", *empty = ascii ? "." : "\xe2\x96\x91";
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < width; i++) {
+		const char *glyph = i < filled ? full : empty;
+		size_t n = strlen(glyph);
+		if (len + n + 1 > size)
+			break;
+		memcpy(out + len, glyph, n + 1);
+		len += n;
+	}
+	return out;
+}
+
+const char *fmt_transfer(char *out, size_t size, uint64_t done, uint64_t total, double elapsed)
+{
+	char a[FMT_SHORT], b[FMT_SHORT], left[FMT_SHORT];
+	double rate = elapsed > 0.2 ? (double)done / elapsed : -1.0;
+	int n = snprintf(out, size, "%s", fmt_size(a, done));
+	if (total > 0 && n >= 0 && (size_t)n < size)
+		n += snprintf(out + n, size - (size_t)n, " of %s", fmt_size(b, total));
+	if (rate > 0 && isfinite(rate) && n >= 0 && (size_t)n < size)
+		n += snprintf(out + n, size - (size_t)n, ", %.1f MB/s", rate / 1e6);
+	if (rate > 0 && total > done && n >= 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n, ", %s left",
+			 fmt_duration(left, (double)(total - done) / rate));
+	return out;
 }

@@ -54,6 +54,15 @@ const char *fmt_check(char out[FMT_SHORT], ckpt_checksum_kind kind, ckpt_check_s
 const char *fmt_progress(char *out, size_t size, const char *stage, uint64_t done, uint64_t total,
 			 double bytes_per_second, int width);
 
+/* A bar of `width` cells, done/total of them full: "█████░░░░░", or
+ * "#####....." when ascii (total 0: all empty). Returns out. */
+const char *fmt_bar(char *out, size_t size, uint64_t done, uint64_t total, size_t width,
+		    bool ascii);
+/* "1.2 GiB of 2.6 GiB, 120.0 MB/s, 12 s left" from the bytes done, the total
+ * (0: unknown, "of" and the time left are left out) and the seconds
+ * elapsed (the rate and time left are left out before 0.2 s). */
+const char *fmt_transfer(char *out, size_t size, uint64_t done, uint64_t total, double elapsed);
+
 /* Columns a UTF-8 string takes on a terminal: wide (CJK, emoji) characters
  * count 2, combining marks 0, each invalid byte 1. */
 size_t fmt_display_width(const char *text);
@@ -103,6 +112,22 @@ int fmt_table_add_row(fmt_table *table, const char *const *cells);
  * (cut at the end to fit). */
 int fmt_table_add_note(fmt_table *table, const char *text);
 size_t fmt_table_rows(const fmt_table *table);
+/* The row number of the header for fmt_table_cell. */
+#define FMT_HEADER ((size_t)-1)
+/* The width of each column (ncols entries) as fmt_table_render lays the
+ * table out in max_width columns; 0 for a dropped column. For front ends
+ * that draw row by row: cells are then two columns apart. -1 on ENOMEM. */
+int fmt_table_fit(const fmt_table *table, size_t max_width, size_t *widths);
+/* One cell (row FMT_HEADER: the header) as fmt_table_render prints it: cut
+ * to widths[col] (a NAME in the middle, the rest at the end) and padded by
+ * its alignment to exactly that width; "" for a dropped column or a note
+ * row. Returns out. */
+const char *fmt_table_cell(char *out, size_t size, const fmt_table *table, size_t row, size_t col,
+			   const size_t *widths);
+/* Whether a row is a note (fmt_table_add_note), and a cell's text as added
+ * ("" out of range; a note's text is its column 0). */
+bool fmt_table_is_note(const fmt_table *table, size_t row);
+const char *fmt_table_text(const fmt_table *table, size_t row, size_t col);
 /* The table as text: columns separated by two spaces, padded by display
  * width, no trailing blanks, one '\n' per line, each line at most max_width
  * columns (0: no limit, everything whole). Caller frees; NULL on ENOMEM. */

@@ -3,6 +3,7 @@
  * the runs under many PATHs, built only from what the library reports. */
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,54 @@ const char *cli_marks_text(char *out, size_t size, const ckpt_run *run, int64_t 
 	snprintf(out, size, "%s%s%s", best ? "best" : "", best && last ? "," : "",
 		 last ? "last" : "");
 	return out;
+}
+
+/* The best value made comparable: smaller is better for every direction. */
+static bool metric_key(const ckpt_run *run, double *out)
+{
+	double value;
+	char direction = ckpt_run_direction(run);
+	if (!direction || !ckpt_run_best_metric(&value, run) || isnan(value))
+		return false;
+	*out = direction == '+' ? -value : value;
+	return true;
+}
+
+int cli_run_compare(const ckpt_run *x, const ckpt_run *y, cli_sort key)
+{
+	int order = 0;
+	if (key == CLI_SORT_METRIC) {
+		double vx, vy;
+		bool hx = metric_key(x, &vx), hy = metric_key(y, &vy);
+		order = hx != hy ? (hx ? -1 : 1) : hx && vx != vy ? (vx < vy ? -1 : 1) : 0;
+	} else if (key == CLI_SORT_UPDATED) {
+		int64_t ux = ckpt_run_updated(x), uy = ckpt_run_updated(y);
+		order = ux == uy ? 0 : ux > uy ? -1 : 1;
+	} else if (key == CLI_SORT_SIZE) {
+		uint64_t sx = ckpt_run_total_bytes(x), sy = ckpt_run_total_bytes(y);
+		order = sx == sy ? 0 : sx > sy ? -1 : 1;
+	}
+	return order ? order : strcmp(ckpt_run_name(x), ckpt_run_name(y));
+}
+
+const char *cli_sort_name(cli_sort key)
+{
+	switch (key) {
+	case CLI_SORT_METRIC: return "metric";
+	case CLI_SORT_UPDATED: return "updated";
+	case CLI_SORT_SIZE: return "size";
+	default: return "name";
+	}
+}
+
+bool cli_sort_from_name(cli_sort *out, const char *name)
+{
+	for (int k = CLI_SORT_NAME; k <= CLI_SORT_SIZE; k++)
+		if (strcmp(name, cli_sort_name((cli_sort)k)) == 0) {
+			*out = (cli_sort)k;
+			return true;
+		}
+	return false;
 }
 
 int cli_open_run(const char *cmd, const char *path, ckpt_run **out, int *out_rc)
