@@ -1,7 +1,9 @@
 /* cmd-demo.c: `ckpt demo`: a simulated trainer that writes real checkpoints
- * through the libckpt writer: a deterministic noisy decaying metric and a
- * pseudo-random HDF5-signed model per epoch, resuming after a kill. */
-#include "cli.h"
+ * through the libckpt writer: a deterministic noisy decaying metric (its
+ * shape fixed by --seed) and a pseudo-random HDF5-signed model per epoch,
+ * resuming after a kill. `--runs N` trains an experiment of N runs
+ * (demo-runs.c). */
+#include "demo.h"
 #include "format.h"
 
 #include <errno.h>
@@ -14,7 +16,8 @@
 
 static const char usage[] =
     "Usage: ckpt demo DIR [--epochs N] [--every SECONDS] [--model-bytes N]\n"
-    "                     [--metric NAME] [--direction -|+] [--PARAM=VALUE...]\n"
+    "                     [--metric NAME] [--direction -|+] [--seed N]\n"
+    "                     [--runs N [--background]] [--PARAM=VALUE...]\n"
     "\n"
     "Simulate a training run that checkpoints into DIR through libckpt (into the\n"
     "root DIR already holds, ckpts/ or the legacy save/ckpts/; into DIR itself when\n"
@@ -29,6 +32,15 @@ static const char usage[] =
     "  --model-bytes N    size of each model.h5 (default 262144)\n"
     "  --metric NAME      tracked metric (default val_loss, or val_accuracy with +)\n"
     "  --direction -|+    - when smaller is better (default), + when larger is\n"
+    "  --seed N           another curve, the same for the same N (default 0)\n"
+    "  --runs N           an experiment: N runs DIR/run-01... with varied learning\n"
+    "                     rates, keep limits and modes, save intervals, checksum\n"
+    "                     algorithms, and one val_accuracy (+) run, trained side\n"
+    "                     by side; runs a writer holds already are left alone\n"
+    "  --background       with --runs: the last run trains its second half in the\n"
+    "                     background (one epoch every 2 s, or SECONDS when larger)\n"
+    "                     after ckpt demo returns, so that the dashboard shows a\n"
+    "                     live run; it stops by itself (or kill the pid printed)\n"
     "  --PARAM=VALUE      any CANDLE checkpoint parameter, e.g. --ckpt_keep_limit=3,\n"
     "                     --ckpt_save_best=false, --ckpt_checksum_algorithm=sha256\n"
     "  -h, --help         show this help\n"
@@ -39,28 +51,28 @@ static const char usage[] =
     "Exit status: 0 trained, 1 the writer failed or the run is locked by another\n"
     "writer, 2 usage error or a bad parameter.\n";
 
-enum { OPT_EPOCHS = 1, OPT_EVERY, OPT_MODEL_BYTES, OPT_METRIC, OPT_DIRECTION };
-
-static const cli_option options[] = {
-    {"epochs", true, OPT_EPOCHS},           {"every", true, OPT_EVERY},
-    {"model-bytes", true, OPT_MODEL_BYTES}, {"metric", true, OPT_METRIC},
-    {"direction", true, OPT_DIRECTION},     {NULL, false, 0},
+enum {
+	OPT_EPOCHS = 1,
+	OPT_EVERY,
+	OPT_MODEL_BYTES,
+	OPT_METRIC,
+	OPT_DIRECTION,
+	OPT_SEED,
+	OPT_RUNS,
+	OPT_BACKGROUND
 };
 
-typedef struct demo_opts {
-	const char *dir;
-	long epochs;
-	double every;
-	long model_bytes;
-	const char *metric;
-	char direction;
-} demo_opts;
-
-/* The model writer's state: which epoch, how big. */
-typedef struct demo_model {
-	long epoch;
-	long bytes;
-} demo_model;
+static const cli_option options[] = {
+    {"epochs", true, OPT_EPOCHS},
+    {"every", true, OPT_EVERY},
+    {"model-bytes", true, OPT_MODEL_BYTES},
+    {"metric", true, OPT_METRIC},
+    {"direction", true, OPT_DIRECTION},
+    {"seed", true, OPT_SEED},
+    {"runs", true, OPT_RUNS},
+    {"background", false, OPT_BACKGROUND},
+    {NULL, false, 0},
+};
 
 /* ---- the simulated training -------------------------------------------- */
 
@@ -72,35 +84,58 @@ static uint64_t splitmix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* Uniform in [-1, 1), a pure function of (epoch, salt): a resumed demo
- * continues exactly the same curve. */
-static double noise(long epoch, unsigned salt)
+/* Uniform in [-1, 1), a pure function of (epoch, salt, seed): a resumed
+ * demo continues exactly the same curve. */
+static double noise(long epoch, unsigned salt, uint64_t seed)
 {
-	uint64_t bits = splitmix64(((uint64_t)epoch << 8) ^ salt) >> 11;
+	uint64_t bits = splitmix64(((uint64_t)epoch << 8) ^ salt ^ (seed << 40)) >> 11;
 	return (double)bits / 4503599627370496.0 - 1.0; /* 2^52 */
 }
-
-typedef struct demo_metrics {
-	double loss, val_loss, accuracy, val_accuracy;
-} demo_metrics;
 
 static double clamp01(double x)
 {
 	return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-static demo_metrics simulate(long epoch)
+demo_curve demo_curve_for(uint64_t seed, double learning_rate)
+{
+	/* Seed 0 is the curve ckpt demo always drew. */
+	demo_curve c = {seed, 7.0, 0.2, 1.2, 0.03, 0.0};
+	if (seed) {
+		c.tau *= 0.7 + 0.3 * (noise(0, 3, seed) + 1);
+		c.floor *= 0.75 + 0.25 * (noise(0, 4, seed) + 1);
+		c.amp *= 0.9 + 0.1 * (noise(0, 5, seed) + 1);
+	}
+	if (learning_rate > 0) {
+		/* Smaller steps learn slower; larger ones faster, then overfit. */
+		c.tau *= sqrt(0.01 / learning_rate);
+		double ratio = sqrt(learning_rate / 0.01);
+		c.noise *= ratio < 0.5 ? 0.5 : ratio > 2 ? 2 : ratio;
+		c.overfit = learning_rate > 0.02 ? 0.002 * ratio : 0;
+	}
+	return c;
+}
+
+demo_metrics demo_simulate(const demo_curve *c, long epoch)
 {
 	demo_metrics m;
-	m.loss = 0.2 + 1.2 * exp(-(double)epoch / 7.0) + 0.03 * noise(epoch, 1);
-	m.val_loss = m.loss + 0.05 + 0.06 * noise(epoch, 2);
+	m.loss =
+	    c->floor + c->amp * exp(-(double)epoch / c->tau) + c->noise * noise(epoch, 1, c->seed);
+	m.val_loss = m.loss + 0.05 + 2 * c->noise * noise(epoch, 2, c->seed);
+	if (c->overfit > 0 && epoch > 2 * c->tau)
+		m.val_loss += c->overfit * ((double)epoch - 2 * c->tau);
+	/* Seed 0's curve never gets there; the others stay losses too. */
+	if (c->seed) {
+		m.loss = m.loss < 0.01 ? 0.01 : m.loss;
+		m.val_loss = m.val_loss < 0.01 ? 0.01 : m.val_loss;
+	}
 	m.accuracy = clamp01(1.0 - 0.5 * m.loss);
 	m.val_accuracy = clamp01(1.0 - 0.5 * m.val_loss);
 	return m;
 }
 
 /* What a Keras model file starts with, then bytes fixed by the epoch. */
-static int write_model(const char *path, void *payload)
+int demo_write_model(const char *path, void *payload)
 {
 	static const unsigned char signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 	const demo_model *model = payload;
@@ -108,7 +143,7 @@ static int write_model(const char *path, void *payload)
 	if (!f)
 		return -1;
 	unsigned char block[65536];
-	uint64_t state = (uint64_t)model->epoch * 0x2545F4914F6CDD1DULL + 1;
+	uint64_t state = (uint64_t)model->epoch * 0x2545F4914F6CDD1DULL + 1 + model->seed;
 	long left = model->bytes;
 	bool first = true;
 	int rc = 0;
@@ -133,7 +168,7 @@ static int write_model(const char *path, void *payload)
 	return rc;
 }
 
-static void sleep_seconds(double seconds)
+void demo_sleep(double seconds)
 {
 	if (seconds <= 0)
 		return;
@@ -144,13 +179,14 @@ static void sleep_seconds(double seconds)
 
 /* ---- the run ------------------------------------------------------------ */
 
-static int setup_params(ckpt_params *params, const demo_opts *o)
+int demo_setup_params(ckpt_params *params, const demo_opts *o, const char *dir,
+		      const char *metadata)
 {
-	char text[64];
+	char text[256];
 	/* The root DIR already has (legacy save/ckpts/ included), DIR itself
 	 * when it is one, else DIR/ckpts: a demo continues what is there. */
 	char *root = NULL;
-	int rc = ckpt_root_for(&root, o->dir);
+	int rc = ckpt_root_for(&root, dir);
 	if (!rc)
 		rc = ckpt_params_set_int(params, "epochs", o->epochs);
 	if (!rc)
@@ -160,7 +196,8 @@ static int setup_params(ckpt_params *params, const demo_opts *o)
 		rc = ckpt_params_set_bool(params, "ckpt_checksum", true);
 	if (!rc)
 		rc = ckpt_params_set(params, "ckpt_save_best_metric", o->metric);
-	snprintf(text, sizeof text, "ckpt demo pid=%ld", (long)getpid());
+	snprintf(text, sizeof text, "ckpt demo pid=%ld%s%s", (long)getpid(), metadata ? " " : "",
+		 metadata ? metadata : "");
 	if (!rc)
 		rc = ckpt_params_set(params, "metadata", text);
 	return rc;
@@ -168,8 +205,9 @@ static int setup_params(ckpt_params *params, const demo_opts *o)
 
 static int train(ckpt_writer *w, const demo_opts *o, const char *metric, long epochs)
 {
-	demo_model model = {0, o->model_bytes};
-	ckpt_writer_set_model_io(w, write_model, NULL, &model);
+	demo_model model = {0, o->model_bytes, o->seed};
+	demo_curve curve = demo_curve_for(o->seed, 0);
+	ckpt_writer_set_model_io(w, demo_write_model, NULL, &model);
 	ckpt_restart *restart = NULL;
 	if (ckpt_writer_restart(&restart, w) != 0) {
 		cli_lib_error("demo");
@@ -186,8 +224,8 @@ static int train(ckpt_writer *w, const demo_opts *o, const char *metric, long ep
 	metric = cli_text(metric);
 	fflush(stdout);
 	for (long epoch0 = start; epoch0 < epochs; epoch0++) {
-		sleep_seconds(o->every);
-		demo_metrics m = simulate(epoch0 + 1);
+		demo_sleep(o->every);
+		demo_metrics m = demo_simulate(&curve, epoch0 + 1);
 		double tracked = o->direction == '+' ? m.val_accuracy : m.val_loss;
 		ckpt_metric extra[] = {{"loss", m.loss}, {"accuracy", m.accuracy}};
 		ckpt_epoch_result result = {.size = sizeof result};
@@ -227,13 +265,6 @@ static int run_demo(const demo_opts *o, ckpt_params *params)
 	ckpt_writer_free(w);
 	return rc;
 }
-
-/* The --PARAM=VALUE (or --PARAM VALUE) words, kept to be applied after the
- * demo's defaults so that they override them wherever they stand. */
-typedef struct param_words {
-	char **words;
-	int n;
-} param_words;
 
 static bool looks_numeric(const char *word)
 {
@@ -289,6 +320,13 @@ static int parse_one(demo_opts *o, param_words *pw, cli_parser *p, int id, const
 			return cli_usage_error("demo", "--metric needs a name");
 		o->metric = value;
 		return CLI_OK;
+	case OPT_SEED:
+		return cli_parse_long("demo", "--seed", value, 0, 1L << 40, &o->seed) ? CLI_OK
+										      : CLI_USAGE;
+	case OPT_RUNS:
+		return cli_parse_long("demo", "--runs", value, 1, 999, &o->runs) ? CLI_OK
+										 : CLI_USAGE;
+	case OPT_BACKGROUND: o->background = true; return CLI_OK;
 	case OPT_DIRECTION:
 		if (strcmp(value, "-") != 0 && strcmp(value, "+") != 0)
 			return cli_usage_error("demo", "--direction must be - or +, not '%s'",
@@ -314,7 +352,7 @@ static int make_params(ckpt_params **out, const demo_opts *o, const param_words 
 	int used = 0;
 	int rc = ckpt_params_new(out);
 	if (rc == 0)
-		rc = setup_params(*out, o);
+		rc = demo_setup_params(*out, o, o->dir, NULL);
 	if (rc == 0 && pw->n > 0)
 		rc = ckpt_params_parse_args(&used, *out, pw->n, pw->words);
 	if (rc != 0) {
@@ -341,6 +379,13 @@ int cmd_demo(int argc, char **argv)
 		rc = parse_one(&o, &pw, &p, id, value);
 	if (rc == CLI_OK && !o.dir)
 		rc = cli_usage_error("demo", "where? give DIR");
+	if (rc == CLI_OK && o.background && !o.runs)
+		rc = cli_usage_error("demo", "--background goes with --runs");
+	if (rc == CLI_OK && o.runs) {
+		rc = demo_experiment(&o, &pw);
+		free(pw.words);
+		return rc;
+	}
 	if (rc == CLI_OK && !o.metric)
 		o.metric = o.direction == '+' ? "val_accuracy" : "val_loss";
 	ckpt_params *params = NULL;
