@@ -1,12 +1,14 @@
 /* main.c: the `ckpt` program's entry point: the command table (name, function,
  * one-line help), `ckpt --help` / `ckpt help [CMD]` / `ckpt --version`, the
- * terminal's character set, and the check that everything printed reached
- * stdout. */
+ * dashboard for `ckpt [PATH...]`, the terminal's character set, and the
+ * check that everything printed reached stdout. */
 #include "cli.h"
+#include "dash.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct command {
 	const char *name;
@@ -15,6 +17,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"ui", cmd_ui, "the dashboard (also plain 'ckpt [PATH...]' on a terminal)"},
     {"ls", cmd_ls, "list the checkpoint runs under folders"},
     {"show", cmd_show, "show a run's summary and epochs, or one epoch"},
     {"history", cmd_history, "print a run's metric history (table, CSV or JSON)"},
@@ -37,8 +40,12 @@ static void print_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: ckpt COMMAND [OPTIONS] [ARGS]\n"
+		"       ckpt [DASHBOARD-OPTIONS] [PATH...]\n"
 		"\n"
 		"Inspect and manage checkpoint runs written by CANDLE's CandleCkpt or libckpt.\n"
+		"Without a command, ckpt opens the dashboard on the runs under each PATH\n"
+		"(default: the current folder; 'ckpt ui --help' lists its options), or prints\n"
+		"what 'ckpt ls' prints when stdout is not a terminal.\n"
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -70,13 +77,24 @@ static int run_help(int argc, char **argv)
 	return cmd->fn(2, help_argv);
 }
 
+/* `ckpt --poll 2 runs/`, `ckpt runs/`: the dashboard's options and folders. */
+static bool is_dashboard_word(const char *word)
+{
+	static const char *const options[] = {"--poll",     "--readonly", "--depth", "--chart",
+					      "--no-color", "--no-mouse", "--"};
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+		size_t n = strlen(options[i]);
+		if (strncmp(word, options[i], n) == 0 && (word[n] == '\0' || word[n] == '='))
+			return true;
+	}
+	struct stat st;
+	return word[0] != '-' && stat(word, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int dispatch(int argc, char **argv)
 {
-	/* The dashboard will take the bare `ckpt`; until then it shows help. */
-	if (argc < 2) {
-		print_help(stdout);
-		return CLI_OK;
-	}
+	if (argc < 2 || (!find_command(argv[1]) && is_dashboard_word(argv[1])))
+		return cmd_ui(argc, argv);
 	const char *name = argv[1];
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
 		return run_help(argc, argv);
@@ -86,7 +104,10 @@ static int dispatch(int argc, char **argv)
 	}
 	const command *cmd = find_command(name);
 	if (!cmd) {
-		fprintf(stderr, "ckpt: unknown command '%s'\nTry 'ckpt --help'.\n", cli_text(name));
+		fprintf(stderr,
+			"ckpt: unknown command '%s' (and no folder of that name)\n"
+			"Try 'ckpt --help'.\n",
+			cli_text(name));
 		return CLI_USAGE;
 	}
 	return cmd->fn(argc - 1, argv + 1);

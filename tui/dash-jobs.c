@@ -1,0 +1,673 @@
+/* dash-jobs.c: the dashboard's workers (see dash-jobs.h): the mailbox the
+ * main thread drains on its tick, the reader (histories and log tails),
+ * the actor (one user action at a time), and starting and stopping them.
+ * The scanner is in dash-watch.c. */
+#include "dash-jobs-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+double dash_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- shared histories ------------------------------------------------------ */
+
+struct dash_history {
+	int refs;
+	ckpt_history *history;
+};
+
+static dash_history *history_wrap(ckpt_history *h)
+{
+	dash_history *d = malloc(sizeof *d);
+	if (!d) {
+		ckpt_history_free(h);
+		return NULL;
+	}
+	d->refs = 1;
+	d->history = h;
+	return d;
+}
+
+const ckpt_history *dash_history_get(const dash_history *h)
+{
+	return h ? h->history : NULL;
+}
+
+dash_history *dash_history_ref(dash_history *h)
+{
+	if (h)
+		__atomic_add_fetch(&h->refs, 1, __ATOMIC_RELAXED);
+	return h;
+}
+
+void dash_history_unref(dash_history *h)
+{
+	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		ckpt_history_free(h->history);
+		free(h);
+	}
+}
+
+/* ---- messages --------------------------------------------------------------- */
+
+dash_msg *dash_msg_new(dash_msg_kind kind, const char *root)
+{
+	dash_msg *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->kind = kind;
+	m->path = -1;
+	if (root && !(m->root = strdup(root))) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void dash_msg_fail(dash_msg *m, int rc)
+{
+	m->rc = rc;
+	free(m->error);
+	const char *text = ckpt_error_last();
+	m->error = strdup(text && *text ? text : ckpt_error_name(rc));
+}
+
+void dash_msg_free(dash_msg *m)
+{
+	if (!m)
+		return;
+	free(m->root);
+	ckpt_run_unref(m->run);
+	for (size_t i = 0; i < m->n_runs; i++)
+		ckpt_run_unref(m->runs[i]);
+	free(m->runs);
+	dash_history_unref(m->history);
+	ckpt_clean_plan_free(m->plan);
+	ckpt_restart_free(m->restart);
+	free(m->error);
+	free(m->text);
+	free(m);
+}
+
+void dash_post(dash_jobs *j, dash_msg *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&j->lock);
+	if (j->tail)
+		j->tail->next = m;
+	else
+		j->head = m;
+	j->tail = m;
+	pthread_mutex_unlock(&j->lock);
+}
+
+dash_msg *dash_jobs_take(dash_jobs *j)
+{
+	pthread_mutex_lock(&j->lock);
+	dash_msg *all = j->head;
+	j->head = j->tail = NULL;
+	pthread_mutex_unlock(&j->lock);
+	return all;
+}
+
+/* ---- the reader ----------------------------------------------------------- */
+
+enum { REQ_HISTORY, REQ_LOG };
+
+struct request {
+	request *next;
+	int kind;
+	ckpt_run *run;
+	bool sticky;
+	size_t lines;
+};
+
+static void request_free(request *r)
+{
+	ckpt_run_unref(r->run);
+	free(r);
+}
+
+static void enqueue(dash_jobs *j, int kind, ckpt_run *run, bool sticky, size_t lines)
+{
+	request *r = calloc(1, sizeof *r);
+	if (!r)
+		return;
+	r->kind = kind, r->run = ckpt_run_ref(run), r->sticky = sticky, r->lines = lines;
+	const char *root = ckpt_run_root(run);
+	pthread_mutex_lock(&j->lock);
+	/* One request per run and kind: the newest snapshot wins; and only
+	 * the newest of the selections, which the user may be scrolling. */
+	request **at = &j->requests;
+	while (*at) {
+		request *q = *at;
+		bool same = q->kind == kind && strcmp(ckpt_run_root(q->run), root) == 0;
+		bool passed =
+		    kind == REQ_HISTORY && q->kind == REQ_HISTORY && !sticky && !q->sticky;
+		if (same || passed) {
+			r->sticky = r->sticky || (same && q->sticky);
+			*at = q->next;
+			request_free(q);
+		} else {
+			at = &q->next;
+		}
+	}
+	*at = r;
+	pthread_cond_signal(&j->reader_wake);
+	pthread_mutex_unlock(&j->lock);
+}
+
+void dash_jobs_history(dash_jobs *j, ckpt_run *run, bool sticky)
+{
+	enqueue(j, REQ_HISTORY, run, sticky, 0);
+}
+
+void dash_jobs_log(dash_jobs *j, ckpt_run *run, size_t lines)
+{
+	enqueue(j, REQ_LOG, run, false, lines);
+}
+
+static void serve_history(dash_jobs *j, ckpt_run *run)
+{
+	const char *root = ckpt_run_root(run);
+	dash_msg *m = dash_msg_new(MSG_HISTORY, root);
+	dash_history *old = strmap_get(j->histories, root);
+	ckpt_history *h = NULL;
+	bool changed = true;
+	int rc = old ? ckpt_history_refresh(&h, &changed, old->history, run)
+		     : ckpt_history_load(&h, run);
+	if (rc) {
+		if (m)
+			dash_msg_fail(m, rc);
+	} else if (!changed) {
+		ckpt_history_free(h);
+		if (m)
+			m->history = dash_history_ref(old);
+	} else {
+		dash_history *fresh = history_wrap(h);
+		if (fresh && strmap_set(j->histories, root, fresh) == 0) {
+			dash_history_unref(old);
+			if (m)
+				m->history = dash_history_ref(fresh);
+		} else {
+			dash_history_unref(fresh);
+		}
+	}
+	dash_post(j, m);
+}
+
+static void serve_log(dash_jobs *j, ckpt_run *run, size_t lines)
+{
+	dash_msg *m = dash_msg_new(MSG_LOG, ckpt_run_root(run));
+	char *text = NULL;
+	int rc = ckpt_run_log_tail(&text, run, lines);
+	if (!m) {
+		ckpt_free(text);
+		return;
+	}
+	if (rc) {
+		dash_msg_fail(m, rc);
+	} else {
+		/* Into our own allocation: dash_msg_free uses free(). */
+		m->text = strdup(text ? text : "");
+	}
+	ckpt_free(text);
+	dash_post(j, m);
+}
+
+static void *reader_main(void *payload)
+{
+	dash_jobs *j = payload;
+	for (;;) {
+		pthread_mutex_lock(&j->lock);
+		while (!j->requests && !j->stop)
+			pthread_cond_wait(&j->reader_wake, &j->lock);
+		request *r = j->stop ? NULL : j->requests;
+		if (r)
+			j->requests = r->next;
+		pthread_mutex_unlock(&j->lock);
+		if (!r)
+			break;
+		if (r->kind == REQ_HISTORY)
+			serve_history(j, r->run);
+		else
+			serve_log(j, r->run, r->lines);
+		request_free(r);
+	}
+	return NULL;
+}
+
+/* ---- the actor ------------------------------------------------------------- */
+
+struct job {
+	dash_action action;
+	ckpt_run **runs;
+	size_t n;
+	int64_t epoch, keep;
+	ckpt_keep_mode mode;
+	unsigned flags;
+	ckpt_clean_plan *plan;
+};
+
+static void job_free(job *jb)
+{
+	if (!jb)
+		return;
+	for (size_t i = 0; i < jb->n; i++)
+		ckpt_run_unref(jb->runs[i]);
+	free(jb->runs);
+	ckpt_clean_plan_free(jb->plan);
+	free(jb);
+}
+
+/* Takes jb (freed when refused). */
+static bool submit(dash_jobs *j, job *jb)
+{
+	if (!jb)
+		return false;
+	pthread_mutex_lock(&j->lock);
+	bool free_slot = j->job == NULL;
+	if (free_slot) {
+		j->job = jb;
+		j->cancel = 0;
+		memset(&j->progress, 0, sizeof j->progress);
+		j->progress.action = jb->action;
+		j->action_start = dash_now();
+		pthread_cond_signal(&j->actor_wake);
+	}
+	pthread_mutex_unlock(&j->lock);
+	if (!free_slot)
+		job_free(jb);
+	return free_slot;
+}
+
+static job *job_new(dash_action action, ckpt_run *const *runs, size_t n)
+{
+	job *jb = calloc(1, sizeof *jb);
+	if (!jb)
+		return NULL;
+	jb->action = action;
+	jb->runs = calloc(n ? n : 1, sizeof *jb->runs);
+	if (!jb->runs) {
+		free(jb);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		jb->runs[i] = ckpt_run_ref(runs[i]);
+	jb->n = n;
+	return jb;
+}
+
+bool dash_jobs_verify(dash_jobs *j, ckpt_run *const *runs, size_t n, int64_t epoch)
+{
+	job *jb = job_new(ACTION_VERIFY, runs, n);
+	if (jb)
+		jb->epoch = epoch;
+	return submit(j, jb);
+}
+
+bool dash_jobs_plan(dash_jobs *j, ckpt_run *run, int64_t keep, ckpt_keep_mode mode)
+{
+	job *jb = job_new(ACTION_PLAN, &run, 1);
+	if (jb)
+		jb->keep = keep, jb->mode = mode;
+	return submit(j, jb);
+}
+
+bool dash_jobs_clean(dash_jobs *j, ckpt_clean_plan *plan)
+{
+	ckpt_run *run = (ckpt_run *)ckpt_clean_plan_run(plan);
+	job *jb = job_new(ACTION_CLEAN, &run, 1);
+	if (!jb) {
+		ckpt_clean_plan_free(plan);
+		return false;
+	}
+	jb->plan = plan;
+	return submit(j, jb);
+}
+
+bool dash_jobs_rollback(dash_jobs *j, ckpt_run *run, int64_t epoch, unsigned flags)
+{
+	job *jb = job_new(ACTION_ROLLBACK, &run, 1);
+	if (jb)
+		jb->epoch = epoch, jb->flags = flags;
+	return submit(j, jb);
+}
+
+bool dash_jobs_relink(dash_jobs *j, ckpt_run *run)
+{
+	return submit(j, job_new(ACTION_RELINK, &run, 1));
+}
+
+void dash_jobs_cancel(dash_jobs *j)
+{
+	j->cancel = 1;
+	pthread_mutex_lock(&j->lock);
+	if (j->job)
+		j->progress.cancelling = true;
+	pthread_mutex_unlock(&j->lock);
+}
+
+void dash_jobs_progress(dash_jobs *j, dash_progress *out)
+{
+	pthread_mutex_lock(&j->lock);
+	*out = j->progress;
+	out->elapsed = j->job ? dash_now() - j->action_start : 0;
+	pthread_mutex_unlock(&j->lock);
+}
+
+typedef struct verify_ctx {
+	dash_jobs *j;
+	const char *root;
+	size_t count, problems;
+} verify_ctx;
+
+static int on_verify_progress(const ckpt_progress_event *ev, void *payload)
+{
+	verify_ctx *v = payload;
+	dash_jobs *j = v->j;
+	pthread_mutex_lock(&j->lock);
+	j->progress.epoch = ev->epoch;
+	j->progress.done = ev->done, j->progress.total = ev->total;
+	j->progress.items_done = ev->items_done, j->progress.items_total = ev->items_total;
+	pthread_mutex_unlock(&j->lock);
+	return j->cancel || j->stop;
+}
+
+static int on_verify_item(const ckpt_verify_item *item, void *payload)
+{
+	verify_ctx *v = payload;
+	dash_msg *m = dash_msg_new(MSG_VERIFY_ITEM, v->root);
+	if (m) {
+		m->epoch = item->epoch;
+		m->result = item->result;
+		m->at = item->checked_at;
+		if (item->computed && item->stored && item->result == CKPT_VERIFY_MISMATCH &&
+		    asprintf(&m->text, "stored %s, computed %s", item->stored, item->computed) < 0)
+			m->text = NULL;
+	}
+	dash_post(v->j, m);
+	v->count++;
+	v->problems += ckpt_verify_result_is_problem(item->result);
+	return v->j->cancel || v->j->stop;
+}
+
+static void run_verify(dash_jobs *j, job *jb)
+{
+	dash_msg *done = dash_msg_new(MSG_VERIFY_DONE, NULL);
+	verify_ctx v = {j, NULL, 0, 0};
+	ckpt_progress progress = {on_verify_progress, &v, &j->cancel};
+	int first_rc = 0;
+	for (size_t i = 0; i < jb->n && !j->cancel && !j->stop; i++) {
+		const char *root = ckpt_run_root(jb->runs[i]);
+		pthread_mutex_lock(&j->lock);
+		snprintf(j->progress.run, sizeof j->progress.run, "%s", ckpt_run_name(jb->runs[i]));
+		j->progress.run_index = i, j->progress.run_count = jb->n;
+		j->progress.bytes_before += j->progress.total;
+		j->progress.done = j->progress.total = 0;
+		pthread_mutex_unlock(&j->lock);
+		v.root = root;
+		int rc = ckpt_verify(jb->runs[i], jb->epoch ? &jb->epoch : NULL, jb->epoch ? 1 : 0,
+				     0, &progress, on_verify_item, &v);
+		if (rc && !first_rc && done)
+			dash_msg_fail(done, rc);
+		first_rc = first_rc ? first_rc : rc;
+		dash_post(j, dash_msg_new(MSG_VERIFY_RUN, root));
+		dash_jobs_refresh(j, root);
+	}
+	if (done && !first_rc && (j->cancel || j->stop))
+		done->rc = CKPT_ECANCELLED;
+	if (done)
+		done->count = v.count, done->problems = v.problems;
+	dash_post(j, done);
+}
+
+static void run_plan(dash_jobs *j, job *jb)
+{
+	ckpt_run *run = jb->runs[0];
+	dash_msg *m = dash_msg_new(MSG_PLAN, ckpt_run_root(run));
+	ckpt_clean_plan *plan = NULL;
+	int rc = ckpt_clean_plan_new(&plan, run, jb->keep, jb->mode);
+	if (!m) {
+		ckpt_clean_plan_free(plan);
+		return;
+	}
+	m->keep = jb->keep, m->mode = jb->mode;
+	if (rc)
+		dash_msg_fail(m, rc);
+	m->plan = plan;
+	dash_post(j, m);
+}
+
+static void run_clean(dash_jobs *j, job *jb)
+{
+	const char *root = ckpt_run_root(jb->runs[0]);
+	dash_msg *m = dash_msg_new(MSG_CLEAN, root);
+	ckpt_progress progress = {NULL, NULL, &j->stop};
+	int rc = ckpt_clean_apply(jb->plan, &progress);
+	if (m) {
+		if (rc)
+			dash_msg_fail(m, rc);
+		m->count = ckpt_clean_plan_delete_count(jb->plan);
+		m->bytes = ckpt_clean_plan_bytes_freed(jb->plan);
+	}
+	dash_post(j, m);
+	dash_jobs_refresh(j, root);
+}
+
+static void run_rollback(dash_jobs *j, job *jb)
+{
+	ckpt_run *run = jb->runs[0];
+	const char *root = ckpt_run_root(run);
+	dash_msg *m = dash_msg_new(MSG_ROLLBACK, root);
+	/* A forced dry run says what force would overrule: the refusal first. */
+	if (m && (jb->flags & CKPT_FLAG_FORCE) && (jb->flags & CKPT_FLAG_DRY_RUN)) {
+		int rc = ckpt_rollback(NULL, run, jb->epoch, CKPT_FLAG_DRY_RUN);
+		if (rc == CKPT_EREFUSED)
+			m->text = strdup(ckpt_error_last());
+	}
+	ckpt_restart *restart = NULL;
+	int rc = ckpt_rollback(&restart, run, jb->epoch, jb->flags);
+	if (!m) {
+		ckpt_restart_free(restart);
+		return;
+	}
+	m->epoch = jb->epoch, m->flags = jb->flags;
+	if (rc)
+		dash_msg_fail(m, rc);
+	m->restart = restart;
+	dash_post(j, m);
+	if (!(jb->flags & CKPT_FLAG_DRY_RUN))
+		dash_jobs_refresh(j, root);
+}
+
+static void run_relink(dash_jobs *j, job *jb)
+{
+	const char *root = ckpt_run_root(jb->runs[0]);
+	dash_msg *m = dash_msg_new(MSG_RELINK, root);
+	int changed = 0;
+	int rc = ckpt_relink(&changed, jb->runs[0]);
+	if (m) {
+		if (rc)
+			dash_msg_fail(m, rc);
+		m->count = changed > 0 ? (size_t)changed : 0;
+	}
+	dash_post(j, m);
+	dash_jobs_refresh(j, root);
+}
+
+static void *actor_main(void *payload)
+{
+	dash_jobs *j = payload;
+	for (;;) {
+		pthread_mutex_lock(&j->lock);
+		while (!j->job && !j->stop)
+			pthread_cond_wait(&j->actor_wake, &j->lock);
+		job *jb = j->stop ? NULL : j->job;
+		pthread_mutex_unlock(&j->lock);
+		if (!jb)
+			break;
+		switch (jb->action) {
+		case ACTION_VERIFY: run_verify(j, jb); break;
+		case ACTION_PLAN: run_plan(j, jb); break;
+		case ACTION_CLEAN: run_clean(j, jb); break;
+		case ACTION_ROLLBACK: run_rollback(j, jb); break;
+		case ACTION_RELINK: run_relink(j, jb); break;
+		default: break;
+		}
+		pthread_mutex_lock(&j->lock);
+		j->job = NULL;
+		j->progress.action = ACTION_NONE;
+		pthread_mutex_unlock(&j->lock);
+		job_free(jb);
+	}
+	return NULL;
+}
+
+/* ---- starting and stopping ----------------------------------------------------- */
+
+static int start_thread(pthread_t *thread, void *(*fn)(void *), void *payload)
+{
+	/* Signals go to the main thread, which waits for keys and ends on them. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(thread, NULL, fn, payload);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+int dash_jobs_start(dash_jobs **out, const dash_jobs_config *config)
+{
+	*out = NULL;
+	dash_jobs *j = calloc(1, sizeof *j);
+	if (!j)
+		return -1;
+	j->config = *config;
+	j->wake[0] = j->wake[1] = -1;
+	j->ifd = -1;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->reader_wake, NULL);
+	pthread_cond_init(&j->actor_wake, NULL);
+	j->paths = calloc(config->n_paths ? config->n_paths : 1, sizeof *j->paths);
+	j->lists = calloc(config->n_paths ? config->n_paths : 1, sizeof *j->lists);
+	j->watched = strmap_new();
+	j->histories = strmap_new();
+	bool ok = j->paths && j->lists && j->watched && j->histories &&
+		  pipe2(j->wake, O_CLOEXEC | O_NONBLOCK) == 0;
+	for (size_t i = 0; ok && i < config->n_paths; i++)
+		ok = (j->paths[i] = strdup(config->paths[i])) != NULL;
+	j->config.paths = (const char *const *)j->paths;
+	j->scanning = true;
+	if (ok)
+		ok = (j->scanner_started = start_thread(&j->scanner, dash_scanner_main, j) == 0);
+	if (ok)
+		ok = (j->reader_started = start_thread(&j->reader, reader_main, j) == 0);
+	if (ok)
+		ok = (j->actor_started = start_thread(&j->actor, actor_main, j) == 0);
+	if (!ok) {
+		dash_jobs_stop(j, 1.0);
+		return -1;
+	}
+	*out = j;
+	return 0;
+}
+
+/* Joins a thread within the deadline; false when it is still busy. */
+static bool join_by(pthread_t thread, double deadline)
+{
+	for (;;) {
+		if (pthread_tryjoin_np(thread, NULL) == 0)
+			return true;
+		if (dash_now() >= deadline)
+			return false;
+		struct timespec pause = {0, 10 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+}
+
+static void free_strings(char **items, size_t n)
+{
+	for (size_t i = 0; items && i < n; i++)
+		free(items[i]);
+	free(items);
+}
+
+static void free_histories(dash_jobs *j);
+
+void dash_jobs_stop(dash_jobs *j, double seconds)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->lock);
+	j->stop = 1;
+	j->cancel = 1;
+	pthread_cond_broadcast(&j->reader_wake);
+	pthread_cond_broadcast(&j->actor_wake);
+	pthread_mutex_unlock(&j->lock);
+	if (j->wake[1] >= 0) {
+		ssize_t n = write(j->wake[1], "x", 1);
+		(void)n;
+	}
+	double deadline = dash_now() + seconds;
+	bool joined = true;
+	if (j->scanner_started)
+		joined = join_by(j->scanner, deadline) && joined;
+	if (j->reader_started)
+		joined = join_by(j->reader, deadline) && joined;
+	if (j->actor_started)
+		joined = join_by(j->actor, deadline) && joined;
+	/* A thread still inside the library may yet touch all of this: it is
+	 * left to the end of the process. */
+	if (!joined)
+		return;
+	dash_msg *m = dash_jobs_take(j);
+	while (m) {
+		dash_msg *next = m->next;
+		dash_msg_free(m);
+		m = next;
+	}
+	while (j->requests) {
+		request *r = j->requests;
+		j->requests = r->next;
+		request_free(r);
+	}
+	job_free(j->job);
+	free_histories(j);
+	dash_scanner_free(j);
+	free_strings(j->hot, j->n_hot);
+	free_strings(j->asked, j->n_asked);
+	free_strings(j->paths, j->config.n_paths);
+	free(j->lists);
+	if (j->wake[0] >= 0)
+		close(j->wake[0]), close(j->wake[1]);
+	pthread_cond_destroy(&j->reader_wake);
+	pthread_cond_destroy(&j->actor_wake);
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+}
+
+static void unref_history(const char *key, void *value, void *payload)
+{
+	(void)key, (void)payload;
+	dash_history_unref(value);
+}
+
+static void free_histories(dash_jobs *j)
+{
+	strmap_each(j->histories, unref_history, NULL);
+	strmap_free(j->histories);
+	j->histories = NULL;
+}
