@@ -49,7 +49,11 @@ expect_none()
 }
 
 expect "clean" ckpt cl
-expect "ls show history verify clean restart relink demo" ckpt ""
+expect "ui ls show history verify clean restart relink demo" ckpt ""
+expect "--poll --readonly --chart" ckpt --
+expect "braille block ascii" ckpt --chart ""
+expect "--readonly --no-mouse" ckpt ui --
+expect "--seed --runs --background" ckpt demo --
 expect "--sort --live --problems" ckpt ls --
 expect "metric" ckpt ls --sort me
 expect "name metric updated size" ckpt ls --sort ""
@@ -63,7 +67,7 @@ expect "verify" ckpt help ve
 expect_none ckpt clean --keep ""
 
 # Every option the program lists in a command's help is offered.
-for cmd in ls show history verify clean restart relink demo; do
+for cmd in ui ls show history verify clean restart relink demo; do
 	# The options section: lines that start with "  --name".
 	for opt in $("$ckpt" "$cmd" --help | sed -n 's/^  \(--[a-z][a-z-]*\).*/\1/p'); do
 		complete_words ckpt "$cmd" --
@@ -80,6 +84,8 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/run/ckpts/epochs/007" "$tmp/run/ckpts/epochs/030"
 cd "$tmp" || exit 1
 expect "run" ckpt ls r
+expect "./run" ckpt ./r
+expect "run" ckpt --readonly r
 expect "7 30" ckpt restart run ""
 expect "30" ckpt show run 3
 
