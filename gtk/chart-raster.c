@@ -55,6 +55,27 @@ static void ink_init(Ink *ink, ChartRgb c, double alpha)
 	ink->alpha = alpha * 255;
 }
 
+/* Inks are asked for again and again (a dozen colours, three opacities, a
+ * thousand lines a frame): the last few are kept. Per thread, so that an
+ * export on another thread could draw too. */
+#define INK_CACHE 48
+
+static const Ink *ink_for(ChartRgb c, double alpha)
+{
+	static _Thread_local Ink inks[INK_CACHE];
+	static _Thread_local ChartRgb colors[INK_CACHE];
+	static _Thread_local double alphas[INK_CACHE];
+	static _Thread_local int count, next;
+	for (int i = 0; i < count; i++)
+		if (alphas[i] == alpha && colors[i].r == c.r && colors[i].g == c.g && colors[i].b == c.b)
+			return &inks[i];
+	int slot = count < INK_CACHE ? count++ : next++ % INK_CACHE;
+	ink_init(&inks[slot], c, alpha);
+	colors[slot] = c;
+	alphas[slot] = alpha;
+	return &inks[slot];
+}
+
 #if defined(__GNUC__)
 #define HOT_INLINE static inline __attribute__((always_inline))
 #else
@@ -296,8 +317,7 @@ void chart_raster_polyline(ChartRaster *r, const ChartPoint *pts, size_t n, doub
 		dash.n = 0;
 	else
 		dash.inverse = 1 / dash.period;
-	Ink ink;
-	ink_init(&ink, c, alpha);
+	const Ink *ink = ink_for(c, alpha);
 	double half = width * k / 2, s = 0, pad = half * 2 + 1;
 	for (size_t i = 0; i + 1 < n; i++) {
 		ChartPoint a = {pts[i].x * k, pts[i].y * k}, b = {pts[i + 1].x * k, pts[i + 1].y * k};
@@ -305,7 +325,8 @@ void chart_raster_polyline(ChartRaster *r, const ChartPoint *pts, size_t n, doub
 			s = 0;
 			continue;
 		}
-		double length = dash.n ? hypot(b.x - a.x, b.y - a.y) : 0;
+		double ddx = b.x - a.x, ddy = b.y - a.y;
+		double length = dash.n ? sqrt(ddx * ddx + ddy * ddy) : 0;
 		/* A whole segment outside the clip, thickness included, costs nothing. */
 		if (max2(a.x, b.x) >= r->clip_x0 - pad && min2(a.x, b.x) <= r->clip_x1 + pad &&
 		    max2(a.y, b.y) >= r->clip_y0 - pad && min2(a.y, b.y) <= r->clip_y1 + pad) {
@@ -313,9 +334,9 @@ void chart_raster_polyline(ChartRaster *r, const ChartPoint *pts, size_t n, doub
 			bool shared0 = i > 0 && isfinite(pts[i - 1].x) && isfinite(pts[i - 1].y);
 			bool shared1 = i + 2 < n && isfinite(pts[i + 2].x) && isfinite(pts[i + 2].y);
 			if (half <= 0.5)
-				hairline(r, a.x, a.y, b.x, b.y, shared0, shared1, &ink, &dash, s);
+				hairline(r, a.x, a.y, b.x, b.y, shared0, shared1, ink, &dash, s);
 			else
-				segment(r, a.x, a.y, b.x, b.y, half, shared0, shared1, &ink, &dash, s);
+				segment(r, a.x, a.y, b.x, b.y, half, shared0, shared1, ink, &dash, s);
 		}
 		s += length;
 	}
@@ -326,7 +347,7 @@ void chart_raster_polyline(ChartRaster *r, const ChartPoint *pts, size_t n, doub
 		bool after = i + 1 < n && isfinite(pts[i + 1].x);
 		if (isfinite(pts[i].x) && isfinite(pts[i].y) && !before && !after)
 			segment(r, pts[i].x * k - half, pts[i].y * k, pts[i].x * k + half, pts[i].y * k,
-				half, false, false, &ink, &solid, 0);
+				half, false, false, ink, &solid, 0);
 	}
 }
 

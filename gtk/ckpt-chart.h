@@ -53,5 +53,7 @@ gboolean ckpt_chart_locate(CkptChart *self, CkptRunItem *item, gint64 epoch, dou
 gboolean ckpt_chart_get_plot_area(CkptChart *self, graphene_rect_t *out);
 /* Microseconds the last full layout and draw took (for the benchmark). */
 gint64 ckpt_chart_get_last_frame_us(CkptChart *self);
+/* The CPU time of the same, on the UI thread (for the benchmark on a busy machine). */
+gint64 ckpt_chart_get_last_frame_cpu_us(CkptChart *self);
 
 G_END_DECLS
