@@ -1,7 +1,10 @@
 /* checksum.c: model checksums in the stored forms of SPEC §4: the original's
  * decimal zlib CRC-32 and our "sha256:<hex>". Models are many GiB, so files
- * are streamed in large reads with progress and cancellation. */
+ * are read without a copy (mapread.c) with progress and cancellation, whole
+ * on the calling thread or, for verify's threads, in parts. */
 #include "internal.h"
+
+#include "checksum-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,124 +15,16 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define CRC32_HAVE_CLMUL 1
-#endif
-
-#define CHECKSUM_BUFFER_BYTES (4u << 20)
 #define CHECKSUM_REPORT_BYTES (64ull << 20)
 #define SHA256_PREFIX "sha256:"
 #define SHA256_HEX_LEN 64
-
-#ifdef CRC32_HAVE_CLMUL
-/* zlib 1.2.13's table CRC runs at about a third of memory bandwidth; this is
- * the carry-less multiply folding of Intel's "Fast CRC Computation for Generic
- * Polynomials Using PCLMULQDQ" (as in Chromium's zlib), for the reflected
- * polynomial 0xEDB88320. Works on pre- and post-inverted crc, len >= 64 and
- * a multiple of 16. */
-__attribute__((target("pclmul,sse4.1"))) static uint32_t
-crc32_clmul(uint32_t crc, const unsigned char *buf, size_t len)
-{
-	const __m128i k1k2 = _mm_set_epi64x(0x01c6e41596, 0x0154442bd4);
-	const __m128i k3k4 = _mm_set_epi64x(0x00ccaa009e, 0x01751997d0);
-	const __m128i k5k0 = _mm_set_epi64x(0, 0x0163cd6124);
-	const __m128i poly = _mm_set_epi64x(0x01f7011641, 0x01db710641);
-	const __m128i low32 = _mm_setr_epi32(~0, 0, ~0, 0);
-
-	__m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(buf + 0x00));
-	__m128i x2 = _mm_loadu_si128((const __m128i *)(const void *)(buf + 0x10));
-	__m128i x3 = _mm_loadu_si128((const __m128i *)(const void *)(buf + 0x20));
-	__m128i x4 = _mm_loadu_si128((const __m128i *)(const void *)(buf + 0x30));
-	x1 = _mm_xor_si128(x1, _mm_cvtsi32_si128((int)crc));
-	buf += 64;
-	len -= 64;
-
-	/* Four lanes of 128 bits folded 512 bits ahead at a time. */
-	while (len >= 64) {
-		__m128i x5 = _mm_clmulepi64_si128(x1, k1k2, 0x00);
-		__m128i x6 = _mm_clmulepi64_si128(x2, k1k2, 0x00);
-		__m128i x7 = _mm_clmulepi64_si128(x3, k1k2, 0x00);
-		__m128i x8 = _mm_clmulepi64_si128(x4, k1k2, 0x00);
-		x1 = _mm_clmulepi64_si128(x1, k1k2, 0x11);
-		x2 = _mm_clmulepi64_si128(x2, k1k2, 0x11);
-		x3 = _mm_clmulepi64_si128(x3, k1k2, 0x11);
-		x4 = _mm_clmulepi64_si128(x4, k1k2, 0x11);
-		x1 = _mm_xor_si128(_mm_xor_si128(x1, x5),
-				   _mm_loadu_si128((const __m128i *)(const void *)(buf + 0x00)));
-		x2 = _mm_xor_si128(_mm_xor_si128(x2, x6),
-				   _mm_loadu_si128((const __m128i *)(const void *)(buf + 0x10)));
-		x3 = _mm_xor_si128(_mm_xor_si128(x3, x7),
-				   _mm_loadu_si128((const __m128i *)(const void *)(buf + 0x20)));
-		x4 = _mm_xor_si128(_mm_xor_si128(x4, x8),
-				   _mm_loadu_si128((const __m128i *)(const void *)(buf + 0x30)));
-		buf += 64;
-		len -= 64;
-	}
-
-	/* Fold the four lanes into one, then the remaining 16-byte blocks. */
-	__m128i lanes[3] = {x2, x3, x4};
-	for (int i = 0; i < 3; i++) {
-		__m128i x5 = _mm_clmulepi64_si128(x1, k3k4, 0x00);
-		x1 = _mm_clmulepi64_si128(x1, k3k4, 0x11);
-		x1 = _mm_xor_si128(_mm_xor_si128(x1, lanes[i]), x5);
-	}
-	while (len >= 16) {
-		__m128i x5 = _mm_clmulepi64_si128(x1, k3k4, 0x00);
-		x1 = _mm_clmulepi64_si128(x1, k3k4, 0x11);
-		__m128i next = _mm_loadu_si128((const __m128i *)(const void *)buf);
-		x1 = _mm_xor_si128(_mm_xor_si128(x1, next), x5);
-		buf += 16;
-		len -= 16;
-	}
-
-	/* 128 bits to 64, then Barrett reduction to 32. */
-	x2 = _mm_clmulepi64_si128(x1, k3k4, 0x10);
-	x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), x2);
-	x2 = _mm_srli_si128(x1, 4);
-	x1 = _mm_and_si128(x1, low32);
-	x1 = _mm_xor_si128(_mm_clmulepi64_si128(x1, k5k0, 0x00), x2);
-	x2 = _mm_and_si128(x1, low32);
-	x2 = _mm_clmulepi64_si128(x2, poly, 0x10);
-	x2 = _mm_and_si128(x2, low32);
-	x2 = _mm_clmulepi64_si128(x2, poly, 0x00);
-	x1 = _mm_xor_si128(x1, x2);
-	return (uint32_t)_mm_extract_epi32(x1, 1);
-}
-
-static bool crc32_clmul_usable(void)
-{
-	static int usable = -1;
-	int known = __atomic_load_n(&usable, __ATOMIC_RELAXED);
-	if (known < 0) {
-		__builtin_cpu_init();
-		known = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
-		__atomic_store_n(&usable, known, __ATOMIC_RELAXED);
-	}
-	return known;
-}
-#endif
-
-uint32_t ckpt_crc32_update(uint32_t crc, const void *data, size_t len)
-{
-	const unsigned char *buf = data;
-#ifdef CRC32_HAVE_CLMUL
-	if (len >= 64 && crc32_clmul_usable()) {
-		size_t chunk = len & ~(size_t)15;
-		crc = ~crc32_clmul(~crc, buf, chunk);
-		buf += chunk;
-		len -= chunk;
-	}
-#endif
-	return (uint32_t)crc32_z(crc, buf, len);
-}
 
 typedef struct digest {
 	ckpt_checksum_algorithm algorithm;
 	uint32_t crc;
 	EVP_MD_CTX *md;
+	bool failed; /* OpenSSL refused an update */
 } digest;
 
 static int digest_init(digest *d, ckpt_checksum_algorithm algorithm, const char *path)
@@ -153,27 +48,31 @@ static int digest_init(digest *d, ckpt_checksum_algorithm algorithm, const char 
 	return 0;
 }
 
-static int digest_update(digest *d, const unsigned char *data, size_t len, const char *path)
+/* A sink's consume(): computes only (the bytes may be a mapping). */
+static void digest_consume(const unsigned char *data, size_t len, void *payload)
 {
-	if (!d->md) {
+	digest *d = payload;
+	if (!d->md)
 		d->crc = ckpt_crc32_update(d->crc, data, len);
-		return 0;
-	}
-	if (EVP_DigestUpdate(d->md, data, len) != 1)
-		return ckpt_fail(CKPT_EIO, "%s: SHA-256 failed (OpenSSL)", path);
-	return 0;
+	else if (EVP_DigestUpdate(d->md, data, len) != 1)
+		d->failed = true;
+}
+
+void ckpt_checksum_crc32_text(char out[CKPT_CHECKSUM_TEXT_MAX], uint32_t crc)
+{
+	snprintf(out, CKPT_CHECKSUM_TEXT_MAX, "%lu", (unsigned long)crc);
 }
 
 /* The stored text form into out[80]. */
 static int digest_final(digest *d, char out[80], const char *path)
 {
 	if (!d->md) {
-		snprintf(out, 80, "%lu", (unsigned long)d->crc);
+		ckpt_checksum_crc32_text(out, d->crc);
 		return 0;
 	}
 	unsigned char hash[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
-	if (EVP_DigestFinal_ex(d->md, hash, &n) != 1 || n * 2 != SHA256_HEX_LEN)
+	if (d->failed || EVP_DigestFinal_ex(d->md, hash, &n) != 1 || n * 2 != SHA256_HEX_LEN)
 		return ckpt_fail(CKPT_EIO, "%s: SHA-256 failed (OpenSSL)", path);
 	strcpy(out, SHA256_PREFIX);
 	char *hex = out + strlen(SHA256_PREFIX);
@@ -190,7 +89,7 @@ static void digest_free(digest *d)
 
 /* O_NONBLOCK so that a FIFO in the model's place cannot hang the open; only
  * regular files are read. */
-static int open_regular(int *out_fd, uint64_t *out_size, const char *path)
+int ckpt_checksum_open(int *out_fd, uint64_t *out_size, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -213,58 +112,64 @@ static int open_regular(int *out_fd, uint64_t *out_size, const char *path)
 	return 0;
 }
 
+static int shrank(const char *path)
+{
+	return ckpt_fail(CKPT_EIO, "%s: the file shrank while it was read", path);
+}
+
+/* ---- one file on the calling thread, with progress ----------------------- */
+
+typedef struct file_sum {
+	digest *d;
+	ckpt_meter meter;
+	uint64_t next_report;
+} file_sum;
+
+static void file_consume(const unsigned char *data, size_t len, void *payload)
+{
+	digest_consume(data, len, ((file_sum *)payload)->d);
+}
+
+static bool file_advance(size_t len, void *payload)
+{
+	file_sum *f = payload;
+	f->meter.event.done += len;
+	if (ckpt_meter_stopped(&f->meter))
+		return false;
+	if (f->meter.event.done >= f->next_report) {
+		f->next_report = f->meter.event.done + CHECKSUM_REPORT_BYTES;
+		return ckpt_meter_send(&f->meter);
+	}
+	return true;
+}
+
 static int digest_fd(digest *d, int fd, uint64_t total, const char *path,
 		     const ckpt_progress *progress)
 {
-	/* Small models (most test and demo runs) need no 4 MiB buffer; one page
-	 * more than the size lets the final read() see the end of the file. */
-	size_t size = total < CHECKSUM_BUFFER_BYTES ? (size_t)total + 4096 : CHECKSUM_BUFFER_BYTES;
-	unsigned char *buffer = malloc(size);
-	if (!buffer)
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
-	ckpt_meter meter;
-	ckpt_meter_init(&meter, progress, CKPT_STAGE_CHECKSUM, NULL);
-	meter.event.total = total;
-	uint64_t next_report = CHECKSUM_REPORT_BYTES;
-	int rc = 0;
-	bool going = ckpt_meter_send(&meter);
-	for (;;) {
-		if (!going) {
-			rc = ckpt_fail(CKPT_ECANCELLED, "%s: checksum cancelled", path);
-			break;
-		}
-		ssize_t n = read(fd, buffer, size);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = ckpt_fail(CKPT_EIO, "%s: %s", path, strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		if ((rc = digest_update(d, buffer, (size_t)n, path)) != 0)
-			break;
-		meter.event.done += (uint64_t)n;
-		going = !ckpt_meter_stopped(&meter);
-		if (going && meter.event.done >= next_report) {
-			going = ckpt_meter_send(&meter);
-			next_report = meter.event.done + CHECKSUM_REPORT_BYTES;
-		}
-	}
+	file_sum f = {.d = d, .next_report = CHECKSUM_REPORT_BYTES};
+	ckpt_meter_init(&f.meter, progress, CKPT_STAGE_CHECKSUM, NULL);
+	f.meter.event.total = total;
+	if (!ckpt_meter_send(&f.meter))
+		return ckpt_fail(CKPT_ECANCELLED, "%s: checksum cancelled", path);
+	ckpt_block_sink sink = {file_consume, file_advance, &f, d->md != NULL};
+	uint64_t got = 0;
+	int rc = ckpt_read_range(&got, fd, 0, total, true, path, &sink);
+	if (rc == CKPT_ECANCELLED)
+		return ckpt_fail(CKPT_ECANCELLED, "%s: checksum cancelled", path);
+	if (!rc && got < total)
+		rc = shrank(path);
 	if (!rc) {
-		if (meter.event.total < meter.event.done)
-			meter.event.total = meter.event.done;
-		ckpt_meter_send(&meter);
+		if (f.meter.event.total < f.meter.event.done)
+			f.meter.event.total = f.meter.event.done;
+		ckpt_meter_send(&f.meter);
 	}
-	free(buffer);
 	return rc;
 }
 
 /* The checksum of path, and (sig may be NULL) the identity of the file
  * that was read, taken before reading it. */
-static int checksum_file_sig(char out[CKPT_CHECKSUM_TEXT_MAX], ckpt_file_sig *sig,
-			     const char *path, ckpt_checksum_algorithm algorithm,
-			     const ckpt_progress *progress)
+static int checksum_file_sig(char out[CKPT_CHECKSUM_TEXT_MAX], ckpt_file_sig *sig, const char *path,
+			     ckpt_checksum_algorithm algorithm, const ckpt_progress *progress)
 {
 	out[0] = '\0';
 	digest d;
@@ -273,7 +178,7 @@ static int checksum_file_sig(char out[CKPT_CHECKSUM_TEXT_MAX], ckpt_file_sig *si
 		return rc;
 	int fd = -1;
 	uint64_t total = 0;
-	rc = open_regular(&fd, &total, path);
+	rc = ckpt_checksum_open(&fd, &total, path);
 	if (!rc) {
 		if (sig)
 			ckpt_file_sig_fd(sig, fd);
@@ -284,6 +189,73 @@ static int checksum_file_sig(char out[CKPT_CHECKSUM_TEXT_MAX], ckpt_file_sig *si
 		rc = digest_final(&d, out, path);
 	digest_free(&d);
 	return rc;
+}
+
+/* ---- one part of a file, on any thread ----------------------------------- */
+
+typedef struct part_sink {
+	digest d;
+	const atomic_bool *stop;
+	void (*count)(uint64_t bytes, void *payload);
+	void *payload;
+} part_sink;
+
+static void part_consume(const unsigned char *data, size_t len, void *payload)
+{
+	digest_consume(data, len, &((part_sink *)payload)->d);
+}
+
+static bool part_advance(size_t len, void *payload)
+{
+	part_sink *p = payload;
+	if (p->count)
+		p->count(len, p->payload);
+	return !(p->stop && atomic_load_explicit(p->stop, memory_order_relaxed));
+}
+
+/* The same file through an open file description of its own, or -1: parts
+ * read side by side then keep their own readahead (one shared description
+ * sees two streams as random reads, and its state bounces between CPUs). */
+static int reopen_same(int fd)
+{
+	char self[64];
+	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+	int own = open(self, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat a, b;
+	if (own >= 0 && fstat(fd, &a) == 0 && fstat(own, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
+		posix_fadvise(own, 0, 0, POSIX_FADV_SEQUENTIAL);
+		return own;
+	}
+	if (own >= 0)
+		close(own);
+	return -1;
+}
+
+void ckpt_checksum_part_run(ckpt_checksum_part *part, const char *path, const atomic_bool *stop,
+			    void (*count)(uint64_t bytes, void *payload), void *payload)
+{
+	part->got = 0;
+	part->crc = 0;
+	part->text[0] = '\0';
+	part_sink s = {.stop = stop, .count = count, .payload = payload};
+	part->rc = digest_init(&s.d, part->algorithm, path);
+	if (part->rc)
+		return;
+	ckpt_block_sink sink = {part_consume, part_advance, &s, s.d.md != NULL};
+	bool whole = part->offset == 0 && part->to_end;
+	int own = whole ? -1 : reopen_same(part->fd);
+	part->rc = ckpt_read_range(&part->got, own >= 0 ? own : part->fd, part->offset, part->len,
+				   part->to_end, path, &sink);
+	if (own >= 0)
+		close(own);
+	if (!part->rc && part->got >= part->len) {
+		if (part->algorithm == CKPT_CHECKSUM_CRC32)
+			part->crc = s.d.crc;
+		else
+			part->rc = digest_final(&s.d, part->text, path);
+	}
+	digest_free(&s.d);
 }
 
 int ckpt_checksum_file(char out[CKPT_CHECKSUM_TEXT_MAX], const char *path,
@@ -358,9 +330,16 @@ int ckpt_checksum_check(bool *out_match, char computed[CKPT_CHECKSUM_TEXT_MAX],
 	int rc = checksum_file_sig(computed, out_sig, path, algorithm, progress);
 	if (rc)
 		return rc;
-	if (algorithm == CKPT_CHECKSUM_CRC32)
-		*out_match = strtoull(stored, NULL, 10) == strtoull(computed, NULL, 10);
-	else
-		*out_match = strcasecmp(stored, computed) == 0;
+	*out_match = ckpt_checksum_equal(stored, computed);
 	return 0;
+}
+
+bool ckpt_checksum_equal(const char *stored, const char *computed)
+{
+	if (!stored || !computed || !computed[0])
+		return false;
+	if (ckpt_checksum_kind_of(stored) == CKPT_CHECKSUM_KIND_CRC32)
+		return ckpt_checksum_kind_of(computed) == CKPT_CHECKSUM_KIND_CRC32 &&
+		       strtoull(stored, NULL, 10) == strtoull(computed, NULL, 10);
+	return strcasecmp(stored, computed) == 0;
 }
