@@ -1,9 +1,13 @@
 /* verify.c: checking each epoch's model against the checksum stored in its
  * ckpt-info.json (SPEC §4), one epoch or many, streaming each result as it
  * completes, with progress over all the bytes, cancellation, and this
- * user's verify records kept up to date. Reads only; never trusts the
- * snapshot's info. */
+ * user's verify records kept up to date. Models are summed by a few threads
+ * (verify-pool.c), epochs side by side and a big crc32 model in parts; all
+ * else (results, records, progress) happens in order on the calling thread.
+ * Reads only; never trusts the snapshot's info. */
 #include "internal.h"
+
+#include "checksum-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,23 +49,6 @@ typedef struct outcome {
 	char computed[CKPT_CHECKSUM_TEXT_MAX];
 	ckpt_file_sig model_sig, info_sig; /* the files as they were read */
 } outcome;
-
-/* The checksum's own progress, as the whole call's bytes. */
-typedef struct verify_meter {
-	ckpt_meter meter;
-	uint64_t base; /* bytes of the epochs done before this one */
-} verify_meter;
-
-static int inner_report(const ckpt_progress_event *event, void *payload)
-{
-	verify_meter *vm = payload;
-	uint64_t at = vm->base + event->done;
-	/* The model may have grown since the snapshot counted it. */
-	if (vm->meter.event.total && at > vm->meter.event.total)
-		at = vm->meter.event.total;
-	vm->meter.event.done = at;
-	return ckpt_meter_send(&vm->meter) ? 0 : 1;
-}
 
 /* The stored checksum of epoch_dir's ckpt-info.json, read now: the snapshot
  * may be older than the file. NULL (and o->result set) when verify ends here. */
@@ -125,52 +112,177 @@ static bool dir_gone(const char *epoch_dir)
 	return lstat(epoch_dir, &st) != 0 && errno == ENOENT;
 }
 
-static int hash_model(outcome *o, const char *model, verify_meter *vm)
+/* ---- one epoch: opened, summed in parts, judged -------------------------- */
+
+/* A crc32 model is summed in parts of this size, by whichever threads are
+ * free, and the parts' CRCs combined (sha256 cannot be split: one part). */
+uint64_t ckpt_verify_part_bytes = (uint64_t)64 << 20;
+/* How often the calling thread looks at the caller's cancel flag, at most. */
+#define WAIT_MS 20
+#define REPORT_BYTES ((uint64_t)64 << 20)
+
+typedef struct slot slot;
+
+typedef struct part {
+	ckpt_pool_job job; /* first: the pool hands back &job */
+	const slot *owner;
+	ckpt_checksum_part sum;
+} part;
+
+/* One epoch of the call, from the time it is started to its delivery. */
+struct slot {
+	const ckpt_epoch *e;
+	bool recorded; /* answered from its record: item is the answer */
+	ckpt_verify_item item;
+	outcome o;
+	char *epoch_dir, *model;
+	int fd; /* the model while it is summed, else -1 */
+	part *parts;
+	size_t n_parts;
+};
+
+static void part_run(ckpt_pool_job *job, ckpt_pool *pool)
 {
-	ckpt_progress inner = {
-	    .fn = inner_report,
-	    .payload = vm,
-	    .cancel = vm->meter.progress ? vm->meter.progress->cancel : NULL,
-	};
-	bool match = false;
-	int rc = ckpt_checksum_check(&match, o->computed, &o->model_sig, model, o->stored, &inner);
-	switch (rc) {
-	case 0: o->result = match ? CKPT_VERIFY_OK : CKPT_VERIFY_MISMATCH; return 0;
-	case CKPT_EINVAL:
+	part *p = (part *)job;
+	ckpt_checksum_part_run(&p->sum, p->owner->model, ckpt_pool_stop_flag(pool), ckpt_pool_count,
+			       pool);
+}
+
+/* Splits the model into parts and queues them. */
+static int start_sum(slot *s, ckpt_pool *pool, ckpt_checksum_algorithm algorithm, uint64_t size)
+{
+	uint64_t part_bytes = ckpt_verify_part_bytes ? ckpt_verify_part_bytes : 1;
+	size_t n = 1;
+	if (algorithm == CKPT_CHECKSUM_CRC32 && size > part_bytes)
+		n = (size_t)((size + part_bytes - 1) / part_bytes);
+	s->parts = calloc(n, sizeof *s->parts);
+	if (!s->parts)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", s->model);
+	s->n_parts = n;
+	for (size_t i = 0; i < n; i++) {
+		part *p = &s->parts[i];
+		p->job.run = part_run;
+		p->owner = s;
+		p->sum.fd = s->fd;
+		p->sum.algorithm = algorithm;
+		p->sum.offset = i * part_bytes;
+		p->sum.len = i + 1 < n ? part_bytes : size - i * part_bytes;
+		p->sum.to_end = i + 1 == n;
+	}
+	for (size_t i = 0; i < n; i++)
+		ckpt_pool_push(pool, &s->parts[i].job);
+	return 0;
+}
+
+/* Everything before the model's bytes, on the calling thread: the epoch's
+ * directory, its ckpt-info.json read now, the model opened (its identity
+ * taken before it is read) and its parts queued. */
+static int slot_start(slot *s, const char *root, const char *dir, long epoch, ckpt_pool *pool)
+{
+	outcome *o = &s->o;
+	o->result = CKPT_VERIFY_OK;
+	s->epoch_dir = ckpt_sprintf("%s/%s/%s", root, CKPT_EPOCHS_NAME, dir);
+	s->model = s->epoch_dir ? ckpt_path_join(s->epoch_dir, CKPT_MODEL_NAME) : NULL;
+	if (!s->epoch_dir || !s->model)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	if (dir_gone(s->epoch_dir)) {
+		o->result = CKPT_VERIFY_GONE;
+		return 0;
+	}
+	int rc = read_stored_checksum(o, s->epoch_dir, epoch);
+	if (rc || o->result != CKPT_VERIFY_OK || !model_present(o, s->model))
+		return rc;
+	ckpt_checksum_algorithm algorithm;
+	switch (ckpt_checksum_kind_of(o->stored)) {
+	case CKPT_CHECKSUM_KIND_CRC32: algorithm = CKPT_CHECKSUM_CRC32; break;
+	case CKPT_CHECKSUM_KIND_SHA256: algorithm = CKPT_CHECKSUM_SHA256; break;
+	default:
 		/* A stored form we do not know cannot vouch for the model; calling it
 		 * no-checksum would let a rollback through unchecked. */
 		o->result = CKPT_VERIFY_MISMATCH;
 		return 0;
+	}
+	uint64_t size = 0;
+	switch ((rc = ckpt_checksum_open(&s->fd, &size, s->model))) {
+	case 0: break;
 	case CKPT_ENOENT: o->result = CKPT_VERIFY_MISSING_MODEL; return 0; /* removed since */
 	case CKPT_EIO: o->result = CKPT_VERIFY_UNREADABLE; return 0;
-	default: return rc; /* cancelled, out of memory */
+	default: return rc;
 	}
+	ckpt_file_sig_fd(&o->model_sig, s->fd);
+	return start_sum(s, pool, algorithm, size);
 }
 
-static int verify_dir(outcome *o, const char *root, const char *dir, long epoch, verify_meter *vm)
+static bool slot_ready(ckpt_pool *pool, const slot *s)
 {
-	memset(o, 0, sizeof *o);
-	o->result = CKPT_VERIFY_OK;
-	char *epoch_dir = ckpt_sprintf("%s/%s/%s", root, CKPT_EPOCHS_NAME, dir);
-	char *model = epoch_dir ? ckpt_path_join(epoch_dir, CKPT_MODEL_NAME) : NULL;
-	int rc = 0;
-	if (!epoch_dir || !model)
-		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
-	else if (dir_gone(epoch_dir))
+	for (size_t i = 0; i < s->n_parts; i++)
+		if (!ckpt_pool_job_done(pool, &s->parts[i].job))
+			return false;
+	return true;
+}
+
+/* The parts' verdict: the CRCs combined in file order, or sha256's text. */
+static int judge_sum(outcome *o, const slot *s, bool *out_shrank)
+{
+	*out_shrank = false;
+	uint32_t crc = 0;
+	for (size_t i = 0; i < s->n_parts; i++) {
+		const ckpt_checksum_part *p = &s->parts[i].sum;
+		if (p->rc == CKPT_ENOMEM)
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", s->model);
+		if (p->rc) {
+			o->result = CKPT_VERIFY_UNREADABLE;
+			return 0;
+		}
+		if (p->got < p->len) {
+			/* Truncated under us: what is there now is not what was stored. */
+			*out_shrank = true;
+			o->result = CKPT_VERIFY_MISMATCH;
+			return 0;
+		}
+		crc = i == 0 ? p->crc : ckpt_crc32_combine(crc, p->crc, p->got);
+	}
+	if (s->parts[0].sum.algorithm == CKPT_CHECKSUM_CRC32)
+		ckpt_checksum_crc32_text(o->computed, crc);
+	else
+		memcpy(o->computed, s->parts[0].sum.text, sizeof o->computed);
+	o->result =
+	    ckpt_checksum_equal(o->stored, o->computed) ? CKPT_VERIFY_OK : CKPT_VERIFY_MISMATCH;
+	return 0;
+}
+
+/* After the parts are done, on the calling thread. */
+static int slot_finish(slot *s)
+{
+	outcome *o = &s->o;
+	bool shrank = false;
+	int rc = s->n_parts ? judge_sum(o, s, &shrank) : 0;
+	if (s->fd >= 0) {
+		close(s->fd);
+		s->fd = -1;
+	}
+	/* A file found missing (or cut short) because a live writer's
+	 * retention removed the whole epoch meanwhile is not damage. */
+	if (!rc && (shrank || (o->result != CKPT_VERIFY_OK && o->result != CKPT_VERIFY_MISMATCH)) &&
+	    s->epoch_dir && dir_gone(s->epoch_dir))
 		o->result = CKPT_VERIFY_GONE;
-	else if ((rc = read_stored_checksum(o, epoch_dir, epoch)) == 0 &&
-		 o->result == CKPT_VERIFY_OK && model_present(o, model))
-		rc = hash_model(o, model, vm);
-	/* A file found missing because a live writer's retention removed the
-	 * whole epoch meanwhile is not damage. */
-	if (!rc && o->result != CKPT_VERIFY_OK && o->result != CKPT_VERIFY_MISMATCH &&
-	    epoch_dir && dir_gone(epoch_dir))
-		o->result = CKPT_VERIFY_GONE;
-	if (!rc && o->model_sig.err == 0 && o->model_sig.dev == 0 && model)
-		ckpt_file_sig_at(&o->model_sig, AT_FDCWD, model);
-	free(model);
-	free(epoch_dir);
+	if (!rc && o->model_sig.err == 0 && o->model_sig.dev == 0 && s->model)
+		ckpt_file_sig_at(&o->model_sig, AT_FDCWD, s->model);
 	return rc;
+}
+
+static void slot_clear(slot *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	free(s->parts);
+	free(s->o.stored);
+	free(s->model);
+	free(s->epoch_dir);
+	s->parts = NULL;
+	s->n_parts = 0;
+	s->o.stored = s->model = s->epoch_dir = NULL;
 }
 
 /* ---- many epochs ------------------------------------------------------------ */
@@ -237,6 +349,116 @@ static bool from_record(const ckpt_epoch *e, unsigned flags, ckpt_verify_item *i
 	return true;
 }
 
+/* One call: epochs are started in order (each announced by a progress event
+ * first), summed by the pool, and delivered in order on this thread. */
+typedef struct verify_call {
+	const ckpt_run *run;
+	unsigned flags;
+	ckpt_verify_fn on_item;
+	void *payload;
+	ckpt_pool *pool;
+	ckpt_meter meter;
+	slot *slots;
+	size_t n, started, delivered;
+	uint64_t base;      /* snapshot bytes of the epochs delivered */
+	uint64_t base_sums; /* bytes the pool counted for them */
+	uint64_t reported;  /* the pool's count at the last byte report */
+} verify_call;
+
+/* Bytes of the whole call: those delivered as the snapshot counted them,
+ * plus those summed since; never back, never past the total. */
+static void meter_bytes(verify_call *v)
+{
+	uint64_t counted = ckpt_pool_counted(v->pool);
+	uint64_t at = v->base + (counted > v->base_sums ? counted - v->base_sums : 0);
+	if (v->meter.event.total && at > v->meter.event.total)
+		at = v->meter.event.total;
+	if (at > v->meter.event.done)
+		v->meter.event.done = at;
+}
+
+static int cancelled(const verify_call *v)
+{
+	if (v->delivered < v->n)
+		return ckpt_fail(CKPT_ECANCELLED, "verify cancelled at epoch %lld",
+				 (long long)ckpt_epoch_number(v->slots[v->delivered].e));
+	return ckpt_fail(CKPT_ECANCELLED, "verify cancelled");
+}
+
+static int start_next(verify_call *v)
+{
+	slot *s = &v->slots[v->started++];
+	meter_bytes(v);
+	v->meter.event.epoch = ckpt_epoch_number(s->e);
+	if (!ckpt_meter_send(&v->meter))
+		return ckpt_fail(CKPT_ECANCELLED, "verify cancelled before epoch %lld",
+				 (long long)ckpt_epoch_number(s->e));
+	s->recorded = from_record(s->e, v->flags, &s->item);
+	if (s->recorded)
+		return 0;
+	return slot_start(s, ckpt_run_root(v->run), ckpt_epoch_dir(s->e),
+			  (long)ckpt_epoch_number(s->e), v->pool);
+}
+
+static int deliver_next(verify_call *v)
+{
+	slot *s = &v->slots[v->delivered];
+	if (!s->recorded) {
+		int rc = slot_finish(s);
+		if (rc)
+			return rc;
+		int64_t now = (int64_t)time(NULL);
+		if (!(v->flags & CKPT_VERIFY_NO_RECORD) && s->o.result != CKPT_VERIFY_GONE)
+			ckpt_records_add(ckpt_run_root(v->run), (long)ckpt_epoch_number(s->e),
+					 &s->o.model_sig, &s->o.info_sig, s->o.result, now);
+		deliver_outcome(&s->item, s->e, &s->o, now);
+		v->base += model_bytes(s->e);
+		for (size_t i = 0; i < s->n_parts; i++)
+			v->base_sums += s->parts[i].sum.got;
+		meter_bytes(v);
+	}
+	v->delivered++;
+	v->meter.event.items_done = v->delivered;
+	int rc = 0;
+	if (v->on_item && v->on_item(&s->item, v->payload) != 0) {
+		v->meter.stopped = true;
+		rc = ckpt_fail(CKPT_ECANCELLED, "verify stopped after epoch %lld",
+			       (long long)s->item.epoch);
+	}
+	slot_clear(s);
+	return rc;
+}
+
+static int run_call(verify_call *v, size_t window)
+{
+	while (v->delivered < v->n) {
+		/* Deliver what is ready, in order; a cancel stops even there. */
+		if (v->delivered < v->started && slot_ready(v->pool, &v->slots[v->delivered])) {
+			if (ckpt_meter_stopped(&v->meter))
+				return cancelled(v);
+			int rc = deliver_next(v);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (v->started < v->n && v->started - v->delivered < window) {
+			int rc = start_next(v);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (ckpt_pool_counted(v->pool) - v->reported >= REPORT_BYTES) {
+			v->reported = ckpt_pool_counted(v->pool);
+			meter_bytes(v);
+			ckpt_meter_send(&v->meter);
+		}
+		if (ckpt_meter_stopped(&v->meter))
+			return cancelled(v);
+		ckpt_pool_wait(v->pool, WAIT_MS);
+	}
+	return 0;
+}
+
 int ckpt_verify(const ckpt_run *run, const int64_t *epochs, size_t n_epochs, unsigned flags,
 		const ckpt_progress *progress, ckpt_verify_fn on_item, void *payload)
 {
@@ -247,52 +469,48 @@ int ckpt_verify(const ckpt_run *run, const int64_t *epochs, size_t n_epochs, uns
 	int rc = select_epochs(&list, &n, run, epochs, n_epochs);
 	if (rc)
 		return rc;
-	verify_meter vm;
-	ckpt_meter_init(&vm.meter, progress, CKPT_STAGE_VERIFY, ckpt_run_name(run));
-	vm.base = 0;
-	vm.meter.event.items_total = n;
+	verify_call v = {
+	    .run = run, .flags = flags, .on_item = on_item, .payload = payload, .n = n};
+	ckpt_meter_init(&v.meter, progress, CKPT_STAGE_VERIFY, ckpt_run_name(run));
+	v.meter.event.items_total = n;
+	/* No more threads than parts to sum. */
+	uint64_t part_bytes = ckpt_verify_part_bytes ? ckpt_verify_part_bytes : 1, parts = 0;
 	ckpt_verify_item item;
 	for (size_t i = 0; i < n; i++)
-		if (!from_record(list[i], flags, &item))
-			vm.meter.event.total += model_bytes(list[i]);
+		if (!from_record(list[i], flags, &item)) {
+			v.meter.event.total += model_bytes(list[i]);
+			parts += 1 + model_bytes(list[i]) / part_bytes;
+		}
+	unsigned threads = ckpt_pool_default_threads();
+	if (parts < threads)
+		threads = (unsigned)parts;
+	v.slots = calloc(n ? n : 1, sizeof *v.slots);
+	if (!v.slots)
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", ckpt_run_root(run));
 	for (size_t i = 0; i < n && !rc; i++) {
-		const ckpt_epoch *e = list[i];
-		vm.meter.event.epoch = ckpt_epoch_number(e);
-		if (!ckpt_meter_send(&vm.meter)) {
-			rc = ckpt_fail(CKPT_ECANCELLED, "verify cancelled before epoch %lld",
-				       (long long)ckpt_epoch_number(e));
-			break;
-		}
-		bool recorded = from_record(e, flags, &item);
-		outcome o = {0};
-		if (!recorded) {
-			rc = verify_dir(&o, ckpt_run_root(run), ckpt_epoch_dir(e),
-					(long)ckpt_epoch_number(e), &vm);
-			if (rc) {
-				free(o.stored);
-				break;
-			}
-			int64_t now = (int64_t)time(NULL);
-			if (!(flags & CKPT_VERIFY_NO_RECORD) && o.result != CKPT_VERIFY_GONE)
-				ckpt_records_add(ckpt_run_root(run), (long)ckpt_epoch_number(e),
-						 &o.model_sig, &o.info_sig, o.result, now);
-			deliver_outcome(&item, e, &o, now);
-			vm.base += model_bytes(e);
-			vm.meter.event.done = vm.base;
-		}
-		vm.meter.event.items_done = i + 1;
-		if (on_item && on_item(&item, payload) != 0) {
-			vm.meter.stopped = true;
-			rc = ckpt_fail(CKPT_ECANCELLED, "verify stopped after epoch %lld",
-				       (long long)item.epoch);
-		}
-		free(o.stored);
+		v.slots[i].e = list[i];
+		v.slots[i].fd = -1;
 	}
+	if (!rc)
+		rc = ckpt_pool_new(&v.pool, threads, progress ? progress->cancel : NULL);
 	if (!rc) {
-		vm.meter.event.epoch = 0;
-		vm.meter.event.done = vm.meter.event.total;
-		ckpt_meter_send(&vm.meter);
+		/* Epochs started ahead of delivery: enough to keep every thread busy
+		 * while one epoch's result waits for an earlier one. */
+		size_t window = 2 * (size_t)(threads ? threads : 1) + 2;
+		rc = run_call(&v, window);
+		if (rc)
+			ckpt_pool_stop(v.pool);
+		ckpt_pool_drain(v.pool);
 	}
+	for (size_t i = v.delivered; v.slots && i < v.started; i++)
+		slot_clear(&v.slots[i]);
+	ckpt_pool_free(v.pool);
+	if (!rc) {
+		v.meter.event.epoch = 0;
+		v.meter.event.done = v.meter.event.total;
+		ckpt_meter_send(&v.meter);
+	}
+	free(v.slots);
 	free(list);
 	return rc;
 }
