@@ -7,15 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build tools, the engine's libraries, GLib for the tests, ncurses for the
-# dashboard, GTK 4 and libadwaita for the desktop app (librsvg2-common loads
-# its SVG icons; xvfb, xauth and dbus-daemon run its UI tests in xvfb-run and
-# dbus-run-session; desktop-file-utils and appstream validate its desktop
-# file and metainfo), python3 for the interop test, tar for unpacking the
-# fixtures, locales for the de_DE sources the locale tests compile with
-# localedef, clang and its runtime for the libFuzzer harnesses; PyTorch and
-# NumPy for the Python package's trainer tests (python/tests).
+# Build tools, the engine's libraries (ISA-L computes CRC-32), GLib for the
+# tests, ncurses for the dashboard, GTK 4 and libadwaita for the desktop app
+# (librsvg2-common loads its SVG icons; xvfb, xauth and dbus-daemon run its UI
+# tests in xvfb-run and dbus-run-session; desktop-file-utils and appstream
+# validate its desktop file and metainfo), python3 for the interop test, tar
+# for unpacking the fixtures, locales for the de_DE sources the locale tests
+# compile with localedef, clang and its runtime for the libFuzzer harnesses;
+# PyTorch and NumPy for the Python package's trainer tests (python/tests); the
+# openssl program for bench-verify's sha256 reference.
 packages=(meson ninja-build pkg-config gcc libcjson-dev libssl-dev zlib1g-dev
+  libisal-dev openssl
   libglib2.0-dev libncurses-dev libgtk-4-dev libadwaita-1-dev librsvg2-common
   xvfb xauth dbus-daemon desktop-file-utils appstream
   python3 tar locales clang libclang-rt-14-dev python3-torch python3-numpy)
