@@ -65,7 +65,8 @@ static void write_run(const char *root, long run, long epochs, long interval)
 	ckpt_writer_set_model_io(writer, write_model, NULL, &tag);
 	for (long e = 0; e < epochs; e++) {
 		tag = run * 100000 + e;
-		if ((rc = ckpt_writer_epoch(NULL, writer, e, '-', loss_at(run, e, epochs), NULL, 0)))
+		if ((rc =
+			 ckpt_writer_epoch(NULL, writer, e, '-', loss_at(run, e, epochs), NULL, 0)))
 			fail("ckpt_writer_epoch", rc);
 	}
 	ckpt_writer_free(writer);
@@ -76,8 +77,7 @@ static double now_s(void)
 	return (double)g_get_monotonic_time() / 1e6;
 }
 
-static char *write_runs(const char *base, const char *name, long runs, long epochs,
-			long interval)
+static char *write_runs(const char *base, const char *name, long runs, long epochs, long interval)
 {
 	char *folder = g_build_filename(base, name, NULL);
 	double start = now_s();
@@ -164,7 +164,8 @@ static void measure_frames(CkptWindow *window, Clock *clock, long frames, gboole
 		if (full)
 			ckpt_chart_reset_zoom(chart); /* invalidates the cached layer */
 		else
-			ckpt_chart_hover_at(chart, plot.origin.x + plot.size.width * (i + 0.5) / frames,
+			ckpt_chart_hover_at(chart,
+					    plot.origin.x + plot.size.width * (i + 0.5) / frames,
 					    plot.origin.y + plot.size.height / 2);
 		FrameWait w = {clock, clock->frames + 1};
 		wait_for(painted, &w, 5.0);
@@ -251,14 +252,16 @@ static void bench_many(CkptApplication *app, const char *folder, long runs, long
 	gtk_window_present(GTK_WINDOW(window));
 	FrameWait first = {&clock, 1};
 	wait_for(painted, &first, 10.0);
-	guint listed = g_list_model_get_n_items(ckpt_run_store_get_model(ckpt_window_get_store(window)));
+	guint listed =
+	    g_list_model_get_n_items(ckpt_run_store_get_model(ckpt_window_get_store(window)));
 	printf("%ld runs x %ld epochs: window shown %.0f ms after opening them (budget 1000 ms), "
 	       "%u runs listed by then\n",
 	       runs, epochs, (clock.painted - start) * 1e3, listed);
 	RunsWait w = {window, (guint)runs};
 	if (!wait_for(all_listed, &w, 120.0))
 		printf("  only %u runs after 120 s\n",
-		       g_list_model_get_n_items(ckpt_run_store_get_model(ckpt_window_get_store(window))));
+		       g_list_model_get_n_items(
+			   ckpt_run_store_get_model(ckpt_window_get_store(window))));
 	printf("  all %ld runs in after %.0f ms\n", runs, (now_s() - start) * 1e3);
 	check_all(window);
 	wait_for(charted, &w, 10.0);
@@ -404,8 +407,8 @@ int main(int argc, char **argv)
 	printf("bench-gtk: libckpt %s, GTK %u.%u.%u, libadwaita %u.%u.%u, renderer %s, in %s\n",
 	       ckpt_version(), gtk_get_major_version(), gtk_get_minor_version(),
 	       gtk_get_micro_version(), adw_get_major_version(), adw_get_minor_version(),
-	       adw_get_micro_version(), g_getenv("GSK_RENDERER") ? g_getenv("GSK_RENDERER") : "default",
-	       base);
+	       adw_get_micro_version(),
+	       g_getenv("GSK_RENDERER") ? g_getenv("GSK_RENDERER") : "default", base);
 	g_autofree char *many = write_runs(base, "many", o.runs, o.epochs, 1);
 	g_autofree char *deep = write_runs(base, "deep", o.long_runs, o.long_epochs, 1000);
 
@@ -423,8 +426,8 @@ int main(int argc, char **argv)
 		printf("kept %s\n", base);
 	} else {
 		const char *rm[] = {"rm", "-rf", base, NULL};
-		g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-			     NULL);
+		g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+			     NULL, NULL);
 	}
 	return 0;
 }

@@ -9,7 +9,10 @@
 
 /* ---- palette ---------------------------------------------------------------- */
 
-#define RGB(hex) {((hex) >> 16 & 0xff) / 255.0, ((hex) >> 8 & 0xff) / 255.0, ((hex) & 0xff) / 255.0}
+#define RGB(hex)                                                                                   \
+	{                                                                                          \
+		((hex) >> 16 & 0xff) / 255.0, ((hex) >> 8 & 0xff) / 255.0, ((hex)&0xff) / 255.0    \
+	}
 
 /* On white: Okabe-Ito without its black and yellow, then Tol's muted. */
 static const ChartRgb light_palette[CHART_PALETTE_SIZE] = {
@@ -32,17 +35,10 @@ ChartRgb chart_palette_color(unsigned index, bool dark)
 size_t chart_palette_dashes(unsigned index, double out[4])
 {
 	switch ((index / CHART_PALETTE_SIZE) % CHART_DASH_STYLES) {
-	case 1: /* dashed */
-		out[0] = 5, out[1] = 3;
-		return 2;
-	case 2: /* dotted */
-		out[0] = 1, out[1] = 2.5;
-		return 2;
-	case 3: /* dash-dot */
-		out[0] = 6, out[1] = 2.5, out[2] = 1, out[3] = 2.5;
-		return 4;
-	default:
-		return 0;
+	case 1: /* dashed */ out[0] = 5, out[1] = 3; return 2;
+	case 2: /* dotted */ out[0] = 1, out[1] = 2.5; return 2;
+	case 3: /* dash-dot */ out[0] = 6, out[1] = 2.5, out[2] = 1, out[3] = 2.5; return 4;
+	default: return 0;
 	}
 }
 
@@ -238,9 +234,8 @@ size_t chart_ticks_log(double *out, size_t max, double lo, double hi, unsigned t
 }
 
 static const double time_steps[] = {
-    1,        2,         5,         10,        15,       30,       60,       120,
-    300,      600,       900,       1800,      3600,     7200,     10800,    21600,
-    43200,    86400,     172800,    604800,    1209600,  2592000,  7776000,  31536000,
+    1,    2,    5,     10,    15,    30,    60,     120,    300,     600,     900,     1800,
+    3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000, 7776000, 31536000,
 };
 
 size_t chart_ticks_time(double *out, size_t max, double lo, double hi, unsigned target,
@@ -458,8 +453,8 @@ static bool finite_point(ChartPoint p)
 	return isfinite(p.x) && isfinite(p.y);
 }
 
-ptrdiff_t chart_polyline_nearest(const ChartPoint *pts, size_t n, ChartPoint p,
-				 double max_distance, double *out_distance)
+ptrdiff_t chart_polyline_nearest(const ChartPoint *pts, size_t n, ChartPoint p, double max_distance,
+				 double *out_distance)
 {
 	ptrdiff_t best = -1;
 	double best_d = max_distance;

@@ -119,8 +119,8 @@ double chart_segment_distance(ChartPoint p, ChartPoint a, ChartPoint b);
  * its first point's index, else -1; *out_distance (may be NULL) its distance.
  * A single point counts as a segment of length 0. Non-finite points break
  * the line. */
-ptrdiff_t chart_polyline_nearest(const ChartPoint *pts, size_t n, ChartPoint p,
-				 double max_distance, double *out_distance);
+ptrdiff_t chart_polyline_nearest(const ChartPoint *pts, size_t n, ChartPoint p, double max_distance,
+				 double *out_distance);
 /* The point of pts[0..n) nearest p within max_distance, else -1. */
 ptrdiff_t chart_points_nearest(const ChartPoint *pts, size_t n, ChartPoint p, double max_distance,
 			       double *out_distance);

@@ -67,7 +67,8 @@ static const Ink *ink_for(ChartRgb c, double alpha)
 	static _Thread_local double alphas[INK_CACHE];
 	static _Thread_local int count, next;
 	for (int i = 0; i < count; i++)
-		if (alphas[i] == alpha && colors[i].r == c.r && colors[i].g == c.g && colors[i].b == c.b)
+		if (alphas[i] == alpha && colors[i].r == c.r && colors[i].g == c.g &&
+		    colors[i].b == c.b)
 			return &inks[i];
 	int slot = count < INK_CACHE ? count++ : next++ % INK_CACHE;
 	ink_init(&inks[slot], c, alpha);
@@ -156,11 +157,12 @@ static inline double max2(double a, double b)
 /* The pixels of one major-axis cell: the band [lo, hi) across the minor
  * axis, each pixel's coverage its overlap with the band times the cell's
  * share of the segment. */
-HOT_INLINE void band(ChartRaster *r, bool steep, int major, double lo, double hi,
-			double share, const Ink *ink)
+HOT_INLINE void band(ChartRaster *r, bool steep, int major, double lo, double hi, double share,
+		     const Ink *ink)
 {
 	int first = ifloor(lo), last = iceil(hi) - 1;
-	int clip_lo = steep ? r->clip_x0 : r->clip_y0, clip_hi = (steep ? r->clip_x1 : r->clip_y1) - 1;
+	int clip_lo = steep ? r->clip_x0 : r->clip_y0,
+	    clip_hi = (steep ? r->clip_x1 : r->clip_y1) - 1;
 	if (first < clip_lo)
 		first = clip_lo;
 	if (last > clip_hi)
@@ -186,7 +188,7 @@ HOT_INLINE bool cell_part(int cell, double ua, double ub, bool shared_lo, bool s
 {
 	double a = max2((double)cell, ua), b = min2(cell + 1.0, ub);
 	double mid = cell + 0.5;
-	bool lo_inside = ua > cell && ua < cell + 1.0, hi_inside = ub > cell && ub < cell + 1.0;
+	bool lo_inside = ua > cell && ua<cell + 1.0, hi_inside = ub> cell && ub < cell + 1.0;
 	if ((shared_lo && lo_inside) || (shared_hi && hi_inside)) {
 		bool mine = mid >= ua && mid < ub;
 		if (!mine)
@@ -320,7 +322,8 @@ void chart_raster_polyline(ChartRaster *r, const ChartPoint *pts, size_t n, doub
 	const Ink *ink = ink_for(c, alpha);
 	double half = width * k / 2, s = 0, pad = half * 2 + 1;
 	for (size_t i = 0; i + 1 < n; i++) {
-		ChartPoint a = {pts[i].x * k, pts[i].y * k}, b = {pts[i + 1].x * k, pts[i + 1].y * k};
+		ChartPoint a = {pts[i].x * k, pts[i].y * k},
+			   b = {pts[i + 1].x * k, pts[i + 1].y * k};
 		if (!isfinite(a.x) || !isfinite(a.y) || !isfinite(b.x) || !isfinite(b.y)) {
 			s = 0;
 			continue;
@@ -332,11 +335,13 @@ void chart_raster_polyline(ChartRaster *r, const ChartPoint *pts, size_t n, doub
 		    max2(a.y, b.y) >= r->clip_y0 - pad && min2(a.y, b.y) <= r->clip_y1 + pad) {
 			/* joints with the neighbouring segments, to split cells fairly */
 			bool shared0 = i > 0 && isfinite(pts[i - 1].x) && isfinite(pts[i - 1].y);
-			bool shared1 = i + 2 < n && isfinite(pts[i + 2].x) && isfinite(pts[i + 2].y);
+			bool shared1 =
+			    i + 2 < n && isfinite(pts[i + 2].x) && isfinite(pts[i + 2].y);
 			if (half <= 0.5)
 				hairline(r, a.x, a.y, b.x, b.y, shared0, shared1, ink, &dash, s);
 			else
-				segment(r, a.x, a.y, b.x, b.y, half, shared0, shared1, ink, &dash, s);
+				segment(r, a.x, a.y, b.x, b.y, half, shared0, shared1, ink, &dash,
+					s);
 		}
 		s += length;
 	}
@@ -346,13 +351,13 @@ void chart_raster_polyline(ChartRaster *r, const ChartPoint *pts, size_t n, doub
 		bool before = i > 0 && isfinite(pts[i - 1].x);
 		bool after = i + 1 < n && isfinite(pts[i + 1].x);
 		if (isfinite(pts[i].x) && isfinite(pts[i].y) && !before && !after)
-			segment(r, pts[i].x * k - half, pts[i].y * k, pts[i].x * k + half, pts[i].y * k,
-				half, false, false, ink, &solid, 0);
+			segment(r, pts[i].x * k - half, pts[i].y * k, pts[i].x * k + half,
+				pts[i].y * k, half, false, false, ink, &solid, 0);
 	}
 }
 
-void chart_raster_blit(ChartRaster *r, const uint32_t *sprite, int w, int h, int stride,
-		       double cx, double cy)
+void chart_raster_blit(ChartRaster *r, const uint32_t *sprite, int w, int h, int stride, double cx,
+		       double cy)
 {
 	int x = (int)lround(cx * r->scale) - w / 2, y = (int)lround(cy * r->scale) - h / 2;
 	int x0 = x < r->clip_x0 ? r->clip_x0 : x, x1 = x + w > r->clip_x1 ? r->clip_x1 : x + w;
@@ -364,7 +369,8 @@ void chart_raster_blit(ChartRaster *r, const uint32_t *sprite, int w, int h, int
 			uint32_t s = *src, sa = s >> 24;
 			if (sa == 0)
 				continue;
-			*dst = sa == 255 ? s : over(*dst, sa, s >> 16 & 0xff, s >> 8 & 0xff, s & 0xff);
+			*dst =
+			    sa == 255 ? s : over(*dst, sa, s >> 16 & 0xff, s >> 8 & 0xff, s & 0xff);
 		}
 	}
 }

@@ -39,5 +39,5 @@ void chart_raster_polyline(ChartRaster *r, const ChartPoint *pts, size_t n, doub
 
 /* Blends a premultiplied ARGB32 sprite (w x h pixels, stride in pixels)
  * with its centre on the pixel nearest (x, y) in user units, clipped. */
-void chart_raster_blit(ChartRaster *r, const uint32_t *sprite, int w, int h, int stride,
-		       double cx, double cy);
+void chart_raster_blit(ChartRaster *r, const uint32_t *sprite, int w, int h, int stride, double cx,
+		       double cy);

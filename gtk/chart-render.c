@@ -131,28 +131,21 @@ void chart_frame_format_x(char *out, size_t size, const ChartFrame *f, ChartXMod
 {
 	double step = f ? f->xstep : 1.0;
 	switch (mode) {
-	case CHART_X_WALL:
-		chart_format_clock(out, size, x, step);
-		break;
-	case CHART_X_RELATIVE:
-		chart_format_elapsed(out, size, x, step);
-		break;
-	default:
-		chart_format_tick(out, size, x, step < 1.0 ? step : 1.0);
-		break;
+	case CHART_X_WALL: chart_format_clock(out, size, x, step); break;
+	case CHART_X_RELATIVE: chart_format_elapsed(out, size, x, step); break;
+	default: chart_format_tick(out, size, x, step < 1.0 ? step : 1.0); break;
 	}
 }
 
-static void compute_ticks(ChartFrame *f, const ChartView *view, unsigned xtarget,
-			  unsigned ytarget)
+static void compute_ticks(ChartFrame *f, const ChartView *view, unsigned xtarget, unsigned ytarget)
 {
 	if (view->x_mode == CHART_X_EPOCH) {
 		f->n_xticks = chart_ticks_linear(f->xticks, CHART_TICKS_MAX, f->xs.lo, f->xs.hi,
 						 xtarget, &f->xstep);
 		if (f->xstep > 0 && f->xstep < 1.0) /* epochs are whole */
-			f->n_xticks = chart_ticks_linear(f->xticks, CHART_TICKS_MAX, f->xs.lo,
-							 f->xs.hi, (unsigned)ceil(f->xs.hi - f->xs.lo),
-							 &f->xstep);
+			f->n_xticks =
+			    chart_ticks_linear(f->xticks, CHART_TICKS_MAX, f->xs.lo, f->xs.hi,
+					       (unsigned)ceil(f->xs.hi - f->xs.lo), &f->xstep);
 	} else {
 		f->n_xticks = chart_ticks_time(f->xticks, CHART_TICKS_MAX, f->xs.lo, f->xs.hi,
 					       xtarget, &f->xstep);
@@ -165,8 +158,7 @@ static void compute_ticks(ChartFrame *f, const ChartView *view, unsigned xtarget
 						 ytarget, &f->ystep);
 }
 
-static void layout_plot(ChartFrame *f, cairo_t *cr, const ChartView *view,
-			const ChartStyle *style)
+static void layout_plot(ChartFrame *f, cairo_t *cr, const ChartView *view, const ChartStyle *style)
 {
 	double tw, th;
 	text_size(cr, style, "0.0123456", 0.9, &tw, &th);
@@ -300,8 +292,8 @@ static void trace_entry(ChartTrace *t, const ChartFrame *f, const ChartEntry *e,
 	}
 }
 
-ChartFrame *chart_frame_new(cairo_t *cr, const ChartEntry *entries, size_t n,
-			    const ChartView *view, const ChartStyle *style, int width, int height)
+ChartFrame *chart_frame_new(cairo_t *cr, const ChartEntry *entries, size_t n, const ChartView *view,
+			    const ChartStyle *style, int width, int height)
 {
 	ChartFrame *f = g_new0(ChartFrame, 1);
 	f->width = width;

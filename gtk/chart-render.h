@@ -21,16 +21,16 @@ typedef struct {
 
 typedef struct {
 	const ChartSeries *series;
-	const char *label;       /* the run's name, already escaped */
-	unsigned style_index;    /* palette colour and dash */
-	const double *smoothed;  /* series->n smoothed values, or NULL (no smoothing) */
+	const char *label;      /* the run's name, already escaped */
+	unsigned style_index;   /* palette colour and dash */
+	const double *smoothed; /* series->n smoothed values, or NULL (no smoothing) */
 } ChartEntry;
 
 typedef struct {
 	ChartXMode x_mode;
 	bool log_y;
-	bool clip;       /* y range from the 5th to the 95th percentile */
-	bool zoomed;     /* x_lo.. y_hi below are the range shown */
+	bool clip;   /* y range from the 5th to the 95th percentile */
+	bool zoomed; /* x_lo.. y_hi below are the range shown */
 	double x_lo, x_hi, y_lo, y_hi;
 	ptrdiff_t selected;     /* entry index, or -1 */
 	int64_t selected_epoch; /* of the selected entry; 0 for none */
@@ -64,8 +64,8 @@ typedef struct {
 
 /* Lays out entries[0..n) in width x height. cr only measures text. Caller
  * frees with chart_frame_free. */
-ChartFrame *chart_frame_new(cairo_t *cr, const ChartEntry *entries, size_t n,
-			    const ChartView *view, const ChartStyle *style, int width, int height);
+ChartFrame *chart_frame_new(cairo_t *cr, const ChartEntry *entries, size_t n, const ChartView *view,
+			    const ChartStyle *style, int width, int height);
 void chart_frame_free(ChartFrame *frame);
 
 /* Draws the frame; with fill, paints the background first (for export). */
@@ -89,9 +89,9 @@ typedef struct {
 } ChartTipRow;
 
 /* The tooltip near (px, py): a title ("epoch 27"), then rows, then "and N more". */
-void chart_draw_tooltip(cairo_t *cr, const ChartFrame *frame, const ChartStyle *style,
-			double px, double py, const char *title, const ChartTipRow *rows,
-			size_t n_rows, size_t n_more);
+void chart_draw_tooltip(cairo_t *cr, const ChartFrame *frame, const ChartStyle *style, double px,
+			double py, const char *title, const ChartTipRow *rows, size_t n_rows,
+			size_t n_more);
 
 /* The glyph of a marker with `flags` at (x, y); also used by the legend key. */
 void chart_draw_marker(cairo_t *cr, double x, double y, unsigned flags, ChartRgb color,

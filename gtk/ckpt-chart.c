@@ -1,11 +1,11 @@
-/* ckpt-chart.c: the chart widget (see ckpt-chart.h). The runs' layer is
- * drawn once into a cached surface whenever the data, view, size or style
- * change; hover, the zoom box and focus are drawn over it each frame. */
+/* ckpt-chart.c: the chart widget (see ckpt-chart.h): its runs and view, and
+ * its drawing. The runs' layer is drawn once into a cached surface whenever
+ * the data, view, size or style change; hover, the zoom box and focus are
+ * drawn over it each frame (ckpt-chart-input.c, with the pointer and keys). */
 #define G_LOG_DOMAIN "ckpt-chart"
 
-#include "ckpt-chart.h"
+#include "ckpt-chart-private.h"
 
-#include "chart-render.h"
 #include "ckpt-format.h"
 
 #include <adwaita.h>
@@ -13,35 +13,15 @@
 #include <math.h>
 #include <time.h>
 
-#define HIT_LINE_PX 6.0
-#define HIT_MARKER_PX 9.0
-#define DRAG_THRESHOLD 4.0
-#define TIP_ROWS 10
-
-struct _CkptChart {
-	GtkWidget parent_instance;
-	GPtrArray *items; /* of CkptRunItem, drawn */
-	CkptRunItem *selected;
-	gint64 selected_epoch;
-	ChartView view;
-	double smoothing;
-	char *y_title;
-
-	ChartEntry *entries;
-	ChartFrame *frame; /* the layout of the cache, for hit tests */
-	cairo_surface_t *cache;
-	gboolean dirty;
-	int cache_w, cache_h, cache_scale;
-	gint64 last_frame_us, last_frame_cpu_us;
-
-	gboolean hovering;
-	double hover_x, hover_y;
-	gboolean dragging, panning;
-	double drag_x, drag_y, drag_dx, drag_dy;
-	double pan_x_lo, pan_x_hi, pan_y_lo, pan_y_hi;
+enum {
+	PROP_0,
+	PROP_X_MODE,
+	PROP_LOG_SCALE,
+	PROP_SMOOTHING,
+	PROP_CLIP_OUTLIERS,
+	PROP_ZOOMED,
+	N_PROPS
 };
-
-enum { PROP_0, PROP_X_MODE, PROP_LOG_SCALE, PROP_SMOOTHING, PROP_CLIP_OUTLIERS, PROP_ZOOMED, N_PROPS };
 enum { SIGNAL_RUN_ACTIVATED, SIGNAL_EPOCH_ACTIVATED, N_SIGNALS };
 
 static GParamSpec *properties[N_PROPS];
@@ -51,7 +31,7 @@ G_DEFINE_FINAL_TYPE(CkptChart, ckpt_chart, GTK_TYPE_WIDGET)
 
 /* ---- data ------------------------------------------------------------------- */
 
-static void invalidate(CkptChart *self)
+void ckpt_chart_invalidate(CkptChart *self)
 {
 	self->dirty = TRUE;
 	gtk_widget_queue_draw(GTK_WIDGET(self));
@@ -63,10 +43,10 @@ static void update_accessible(CkptChart *self)
 	if (self->items->len == 0)
 		label = g_strdup("Chart: no runs checked");
 	else
-		label = g_strdup_printf("Chart of %s for %u runs%s%s",
-					self->y_title ? self->y_title : "the metric",
-					self->items->len, self->selected ? "; selected: " : "",
-					self->selected ? ckpt_run_item_get_name(self->selected) : "");
+		label = g_strdup_printf(
+		    "Chart of %s for %u runs%s%s", self->y_title ? self->y_title : "the metric",
+		    self->items->len, self->selected ? "; selected: " : "",
+		    self->selected ? ckpt_run_item_get_name(self->selected) : "");
 	gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
 				       -1);
 }
@@ -112,7 +92,7 @@ static void rebuild_entries(CkptChart *self)
 	self->view.y_title = self->y_title;
 	self->view.selected_epoch = self->view.selected >= 0 ? self->selected_epoch : 0;
 	update_accessible(self);
-	invalidate(self);
+	ckpt_chart_invalidate(self);
 }
 
 static void on_item_changed(CkptRunItem *item, gpointer data)
@@ -156,9 +136,19 @@ void ckpt_chart_set_selection(CkptChart *self, CkptRunItem *item, gint64 epoch)
 	rebuild_entries(self);
 }
 
+void ckpt_chart_emit_run(CkptChart *self, CkptRunItem *item)
+{
+	g_signal_emit(self, signals[SIGNAL_RUN_ACTIVATED], 0, item);
+}
+
+void ckpt_chart_emit_epoch(CkptChart *self, CkptRunItem *item, gint64 epoch)
+{
+	g_signal_emit(self, signals[SIGNAL_EPOCH_ACTIVATED], 0, item, epoch);
+}
+
 /* ---- view --------------------------------------------------------------------- */
 
-static void set_zoomed(CkptChart *self, gboolean zoomed)
+void ckpt_chart_set_zoomed(CkptChart *self, gboolean zoomed)
 {
 	if (self->view.zoomed == zoomed)
 		return;
@@ -168,8 +158,8 @@ static void set_zoomed(CkptChart *self, gboolean zoomed)
 
 void ckpt_chart_reset_zoom(CkptChart *self)
 {
-	set_zoomed(self, FALSE);
-	invalidate(self);
+	ckpt_chart_set_zoomed(self, FALSE);
+	ckpt_chart_invalidate(self);
 }
 
 void ckpt_chart_set_x_mode(CkptChart *self, ChartXMode mode)
@@ -177,8 +167,8 @@ void ckpt_chart_set_x_mode(CkptChart *self, ChartXMode mode)
 	if (mode >= CHART_X_MODES || self->view.x_mode == mode)
 		return;
 	self->view.x_mode = mode;
-	set_zoomed(self, FALSE);
-	invalidate(self);
+	ckpt_chart_set_zoomed(self, FALSE);
+	ckpt_chart_invalidate(self);
 	g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_X_MODE]);
 }
 
@@ -192,8 +182,8 @@ void ckpt_chart_set_log_scale(CkptChart *self, gboolean log_scale)
 	if (self->view.log_y == !!log_scale)
 		return;
 	self->view.log_y = !!log_scale;
-	set_zoomed(self, FALSE);
-	invalidate(self);
+	ckpt_chart_set_zoomed(self, FALSE);
+	ckpt_chart_invalidate(self);
 	g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_LOG_SCALE]);
 }
 
@@ -212,60 +202,13 @@ void ckpt_chart_set_clip_outliers(CkptChart *self, gboolean clip)
 	if (self->view.clip == !!clip)
 		return;
 	self->view.clip = !!clip;
-	invalidate(self);
+	ckpt_chart_invalidate(self);
 	g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_CLIP_OUTLIERS]);
 }
 
 gboolean ckpt_chart_get_zoomed(CkptChart *self)
 {
 	return self->view.zoomed;
-}
-
-/* Starts an explicit range from what is shown. */
-static gboolean begin_zoom(CkptChart *self)
-{
-	if (!self->frame || !self->frame->has_data)
-		return FALSE;
-	if (!self->view.zoomed) {
-		self->view.x_lo = self->frame->xs.lo, self->view.x_hi = self->frame->xs.hi;
-		self->view.y_lo = self->frame->ys.lo, self->view.y_hi = self->frame->ys.hi;
-	}
-	return TRUE;
-}
-
-static void zoom_about(CkptChart *self, double px, double py, double fx, double fy)
-{
-	if (!begin_zoom(self))
-		return;
-	double cx = chart_scale_unmap(&self->frame->xs, px);
-	double cy = chart_scale_unmap(&self->frame->ys, py);
-	chart_range_zoom(&self->view.x_lo, &self->view.x_hi, cx, fx, FALSE);
-	chart_range_zoom(&self->view.y_lo, &self->view.y_hi, cy, fy, self->view.log_y);
-	set_zoomed(self, TRUE);
-	invalidate(self);
-}
-
-void ckpt_chart_zoom(CkptChart *self, double factor)
-{
-	if (!self->frame)
-		return;
-	zoom_about(self, self->frame->plot_x + self->frame->plot_w / 2,
-		   self->frame->plot_y + self->frame->plot_h / 2, factor, factor);
-}
-
-/* Moves the shown range by (dx, dy) pixels from the range at drag start. */
-static void pan_by(CkptChart *self, double dx, double dy)
-{
-	const ChartFrame *f = self->frame;
-	double x0 = chart_scale_unmap(&f->xs, f->plot_x), x1 = chart_scale_unmap(&f->xs, f->plot_x - dx);
-	double shift = x1 - x0;
-	self->view.x_lo = self->pan_x_lo + shift, self->view.x_hi = self->pan_x_hi + shift;
-	ChartScale ys = f->ys;
-	ys.lo = self->pan_y_lo, ys.hi = self->pan_y_hi;
-	self->view.y_lo = chart_scale_unmap(&ys, ys.px_lo - dy);
-	self->view.y_hi = chart_scale_unmap(&ys, ys.px_hi - dy);
-	set_zoomed(self, TRUE);
-	invalidate(self);
 }
 
 /* ---- drawing --------------------------------------------------------------------- */
@@ -281,7 +224,7 @@ static void lookup(GtkStyleContext *ctx, const char *name, GdkRGBA *out, const c
 		gdk_rgba_parse(out, fallback);
 }
 
-static ChartStyle current_style(CkptChart *self)
+ChartStyle ckpt_chart_style(CkptChart *self)
 {
 	GtkStyleContext *ctx = gtk_widget_get_style_context(GTK_WIDGET(self));
 	gboolean dark = adw_style_manager_get_dark(adw_style_manager_get_default());
@@ -296,13 +239,14 @@ static ChartStyle current_style(CkptChart *self)
 	    .error = to_rgb(&error),
 	    .accent = to_rgb(&accent),
 	    .dark = dark,
-	    .font = pango_context_get_font_description(gtk_widget_get_pango_context(GTK_WIDGET(self))),
+	    .font =
+		pango_context_get_font_description(gtk_widget_get_pango_context(GTK_WIDGET(self))),
 	};
 }
 
 void ckpt_chart_render(CkptChart *self, cairo_t *cr, int width, int height, gboolean fill)
 {
-	ChartStyle style = current_style(self);
+	ChartStyle style = ckpt_chart_style(self);
 	ChartFrame *frame = chart_frame_new(cr, self->entries, self->items->len, &self->view,
 					    &style, width, height);
 	chart_frame_draw(cr, frame, self->entries, &self->view, &style, fill);
@@ -341,7 +285,7 @@ static void ensure_cache(CkptChart *self, int width, int height)
 		cairo_paint(cr);
 		cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
 	}
-	ChartStyle style = current_style(self);
+	ChartStyle style = ckpt_chart_style(self);
 	self->frame = chart_frame_new(cr, self->entries, self->items->len, &self->view, &style,
 				      width, height);
 	chart_frame_draw(cr, self->frame, self->entries, &self->view, &style, FALSE);
@@ -398,119 +342,6 @@ gint64 ckpt_chart_get_last_frame_cpu_us(CkptChart *self)
 	return self->last_frame_cpu_us;
 }
 
-typedef struct {
-	ChartTipRow row;
-	double distance;
-	ChartPoint at;
-} TipCandidate;
-
-static int compare_candidates(gconstpointer a, gconstpointer b)
-{
-	double x = ((const TipCandidate *)a)->distance, y = ((const TipCandidate *)b)->distance;
-	return (x > y) - (x < y);
-}
-
-/* Each run's point nearest the pointer's x on its current line, sorted by
- * how near its value is to the pointer. */
-static GArray *hover_candidates(CkptChart *self, double *out_x)
-{
-	const ChartFrame *f = self->frame;
-	GArray *found = g_array_new(FALSE, FALSE, sizeof(TipCandidate));
-	double x = chart_scale_unmap(&f->xs, self->hover_x);
-	*out_x = x;
-	for (guint k = 0; k < self->items->len; k++) {
-		const ChartEntry *e = &self->entries[k];
-		const ChartSeries *s = e->series;
-		const double *xs = s->x[self->view.x_mode];
-		const double *ys = e->smoothed ? e->smoothed : s->y;
-		ptrdiff_t best = -1;
-		double best_d = INFINITY;
-		for (size_t i = 0; i < s->n; i++) {
-			if (!s->live[i] || !isfinite(xs[i]) || !isfinite(ys[i]))
-				continue;
-			double d = fabs(xs[i] - x);
-			if (d < best_d)
-				best_d = d, best = (ptrdiff_t)i;
-		}
-		if (best < 0)
-			continue;
-		ChartPoint at = {chart_scale_map(&f->xs, xs[best]), chart_scale_map(&f->ys, ys[best])};
-		if (!isfinite(at.x) || fabs(at.x - self->hover_x) > 40.0)
-			continue;
-		TipCandidate c = {
-		    .row = {.label = e->label, .style_index = e->style_index, .value = ys[best],
-			    .epoch = s->epoch[best]},
-		    .distance = isfinite(at.y) ? fabs(at.y - self->hover_y) : INFINITY,
-		    .at = at,
-		};
-		g_array_append_val(found, c);
-	}
-	g_array_sort(found, compare_candidates);
-	return found;
-}
-
-static void draw_hover(CkptChart *self, cairo_t *cr, const ChartStyle *style)
-{
-	const ChartFrame *f = self->frame;
-	if (!f || !f->has_data || !self->hovering || self->dragging || self->panning)
-		return;
-	if (self->hover_x < f->plot_x || self->hover_x > f->plot_x + f->plot_w ||
-	    self->hover_y < f->plot_y || self->hover_y > f->plot_y + f->plot_h)
-		return;
-	double x;
-	g_autoptr(GArray) found = hover_candidates(self, &x);
-	cairo_save(cr);
-	cairo_set_source_rgba(cr, style->fg.r, style->fg.g, style->fg.b, 0.35);
-	cairo_set_line_width(cr, 1);
-	double dash[] = {3, 3};
-	cairo_set_dash(cr, dash, 2, 0);
-	cairo_move_to(cr, floor(self->hover_x) + 0.5, f->plot_y);
-	cairo_line_to(cr, floor(self->hover_x) + 0.5, f->plot_y + f->plot_h);
-	cairo_stroke(cr);
-	cairo_set_dash(cr, NULL, 0, 0);
-	guint n = MIN(found->len, TIP_ROWS);
-	ChartTipRow rows[TIP_ROWS];
-	for (guint i = 0; i < n; i++) {
-		TipCandidate *c = &g_array_index(found, TipCandidate, i);
-		rows[i] = c->row;
-		ChartRgb color = chart_palette_color(c->row.style_index, style->dark);
-		if (isfinite(c->at.y)) {
-			cairo_arc(cr, c->at.x, c->at.y, 4.0, 0, 2 * G_PI);
-			cairo_set_source_rgb(cr, color.r, color.g, color.b);
-			cairo_fill_preserve(cr);
-			cairo_set_source_rgb(cr, style->bg.r, style->bg.g, style->bg.b);
-			cairo_set_line_width(cr, 1.5);
-			cairo_stroke(cr);
-		}
-	}
-	if (n > 0) {
-		char label[64], title[80];
-		if (self->view.x_mode == CHART_X_EPOCH && n > 0)
-			g_snprintf(title, sizeof title, "epoch %lld", (long long)rows[0].epoch);
-		else {
-			chart_frame_format_x(label, sizeof label, f, self->view.x_mode, x);
-			g_snprintf(title, sizeof title, "%s", label);
-		}
-		chart_draw_tooltip(cr, f, style, self->hover_x, self->hover_y, title, rows, n,
-				   found->len - n);
-	}
-	cairo_restore(cr);
-}
-
-static void draw_zoom_box(CkptChart *self, cairo_t *cr, const ChartStyle *style)
-{
-	if (!self->dragging)
-		return;
-	double x = self->drag_x + MIN(0, self->drag_dx), y = self->drag_y + MIN(0, self->drag_dy);
-	double w = fabs(self->drag_dx), h = fabs(self->drag_dy);
-	cairo_rectangle(cr, floor(x) + 0.5, floor(y) + 0.5, floor(w), floor(h));
-	cairo_set_source_rgba(cr, style->accent.r, style->accent.g, style->accent.b, 0.14);
-	cairo_fill_preserve(cr);
-	cairo_set_source_rgba(cr, style->accent.r, style->accent.g, style->accent.b, 0.9);
-	cairo_set_line_width(cr, 1);
-	cairo_stroke(cr);
-}
-
 static void ckpt_chart_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 {
 	CkptChart *self = CKPT_CHART(widget);
@@ -521,9 +352,8 @@ static void ckpt_chart_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 	cairo_t *cr = gtk_snapshot_append_cairo(snapshot, &GRAPHENE_RECT_INIT(0, 0, width, height));
 	cairo_set_source_surface(cr, self->cache, 0, 0);
 	cairo_paint(cr);
-	ChartStyle style = current_style(self);
-	draw_hover(self, cr, &style);
-	draw_zoom_box(self, cr, &style);
+	ChartStyle style = ckpt_chart_style(self);
+	ckpt_chart_draw_overlay(self, cr, &style);
 	if (gtk_widget_has_visible_focus(widget) && self->frame) {
 		const ChartFrame *f = self->frame;
 		cairo_rectangle(cr, f->plot_x + 0.5, f->plot_y + 0.5, f->plot_w - 1, f->plot_h - 1);
@@ -537,7 +367,7 @@ static void ckpt_chart_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 static void ckpt_chart_css_changed(GtkWidget *widget, GtkCssStyleChange *change)
 {
 	GTK_WIDGET_CLASS(ckpt_chart_parent_class)->css_changed(widget, change);
-	invalidate(CKPT_CHART(widget));
+	ckpt_chart_invalidate(CKPT_CHART(widget));
 }
 
 /* ---- export ------------------------------------------------------------------------ */
@@ -546,8 +376,9 @@ gboolean ckpt_chart_export(CkptChart *self, const char *path, CkptChartFormat fo
 			   int height, GError **error)
 {
 	cairo_surface_t *surface =
-	    format == CKPT_CHART_SVG ? cairo_svg_surface_create(path, width, height)
-				     : cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+	    format == CKPT_CHART_SVG
+		? cairo_svg_surface_create(path, width, height)
+		: cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
 	cairo_t *cr = cairo_create(surface);
 	ckpt_chart_render(self, cr, width, height, TRUE);
 	cairo_destroy(cr);
@@ -564,172 +395,6 @@ gboolean ckpt_chart_export(CkptChart *self, const char *path, CkptChartFormat fo
 			    cairo_status_to_string(status));
 		return FALSE;
 	}
-	return TRUE;
-}
-
-/* ---- input --------------------------------------------------------------------------- */
-
-void ckpt_chart_activate_at(CkptChart *self, double px, double py)
-{
-	const ChartFrame *f = self->frame;
-	if (!f || !f->has_data)
-		return;
-	ChartPoint p = {px, py};
-	ptrdiff_t hit_entry = -1, hit_marker = -1;
-	double best = HIT_MARKER_PX;
-	for (guint k = 0; k < self->items->len; k++) {
-		const ChartSeries *s = self->entries[k].series;
-		double d;
-		ptrdiff_t m = chart_points_nearest(f->traces[k].marks, s->n_markers, p, best, &d);
-		if (m >= 0)
-			best = d, hit_entry = k, hit_marker = m;
-	}
-	if (hit_marker >= 0) {
-		CkptRunItem *item = g_ptr_array_index(self->items, hit_entry);
-		gint64 epoch = self->entries[hit_entry].series->markers[hit_marker].epoch;
-		g_signal_emit(self, signals[SIGNAL_EPOCH_ACTIVATED], 0, item, epoch);
-		return;
-	}
-	best = HIT_LINE_PX;
-	for (guint k = 0; k < self->items->len; k++) {
-		double d;
-		if (chart_polyline_nearest(f->traces[k].live, f->traces[k].n_live, p, best, &d) >= 0)
-			best = d, hit_entry = k;
-		if (chart_polyline_nearest(f->traces[k].dead, f->traces[k].n_dead, p, best, &d) >= 0)
-			best = d, hit_entry = k;
-	}
-	if (hit_entry >= 0)
-		g_signal_emit(self, signals[SIGNAL_RUN_ACTIVATED], 0,
-			      g_ptr_array_index(self->items, hit_entry));
-}
-
-static void on_motion(GtkEventControllerMotion *c, double x, double y, gpointer data)
-{
-	(void)c;
-	CkptChart *self = data;
-	self->hovering = TRUE;
-	self->hover_x = x, self->hover_y = y;
-	gtk_widget_queue_draw(GTK_WIDGET(self));
-}
-
-static void on_leave(GtkEventControllerMotion *c, gpointer data)
-{
-	(void)c;
-	CkptChart *self = data;
-	self->hovering = FALSE;
-	gtk_widget_queue_draw(GTK_WIDGET(self));
-}
-
-static void on_drag_begin(GtkGestureDrag *gesture, double x, double y, gpointer data)
-{
-	CkptChart *self = data;
-	guint button = gtk_gesture_single_get_current_button(GTK_GESTURE_SINGLE(gesture));
-	GdkModifierType mods =
-	    gtk_event_controller_get_current_event_state(GTK_EVENT_CONTROLLER(gesture));
-	self->drag_x = x, self->drag_y = y, self->drag_dx = self->drag_dy = 0;
-	self->panning = button == GDK_BUTTON_MIDDLE || (mods & GDK_SHIFT_MASK);
-	self->dragging = FALSE;
-	if (self->panning) {
-		if (!begin_zoom(self)) {
-			self->panning = FALSE;
-			return;
-		}
-		self->pan_x_lo = self->view.x_lo, self->pan_x_hi = self->view.x_hi;
-		self->pan_y_lo = self->view.y_lo, self->pan_y_hi = self->view.y_hi;
-	}
-	gtk_widget_grab_focus(GTK_WIDGET(self));
-}
-
-static void on_drag_update(GtkGestureDrag *gesture, double dx, double dy, gpointer data)
-{
-	(void)gesture;
-	CkptChart *self = data;
-	self->drag_dx = dx, self->drag_dy = dy;
-	if (self->panning) {
-		pan_by(self, dx, dy);
-		return;
-	}
-	if (!self->dragging && hypot(dx, dy) >= DRAG_THRESHOLD)
-		self->dragging = TRUE;
-	gtk_widget_queue_draw(GTK_WIDGET(self));
-}
-
-static void on_drag_end(GtkGestureDrag *gesture, double dx, double dy, gpointer data)
-{
-	(void)gesture;
-	CkptChart *self = data;
-	if (self->panning) {
-		self->panning = FALSE;
-		return;
-	}
-	if (!self->dragging) {
-		ckpt_chart_activate_at(self, self->drag_x, self->drag_y);
-		return;
-	}
-	self->dragging = FALSE;
-	gtk_widget_queue_draw(GTK_WIDGET(self));
-	if (fabs(dx) < DRAG_THRESHOLD || fabs(dy) < DRAG_THRESHOLD || !begin_zoom(self))
-		return;
-	const ChartFrame *f = self->frame;
-	double x0 = chart_scale_unmap(&f->xs, self->drag_x);
-	double x1 = chart_scale_unmap(&f->xs, self->drag_x + dx);
-	double y0 = chart_scale_unmap(&f->ys, self->drag_y);
-	double y1 = chart_scale_unmap(&f->ys, self->drag_y + dy);
-	self->view.x_lo = MIN(x0, x1), self->view.x_hi = MAX(x0, x1);
-	self->view.y_lo = MIN(y0, y1), self->view.y_hi = MAX(y0, y1);
-	set_zoomed(self, TRUE);
-	invalidate(self);
-}
-
-static void on_pressed(GtkGestureClick *gesture, int n_press, double x, double y, gpointer data)
-{
-	(void)gesture, (void)x, (void)y;
-	if (n_press == 2)
-		ckpt_chart_reset_zoom(CKPT_CHART(data));
-}
-
-static gboolean on_scroll(GtkEventControllerScroll *c, double dx, double dy, gpointer data)
-{
-	(void)dx;
-	CkptChart *self = data;
-	if (!self->frame || !self->frame->has_data || dy == 0)
-		return FALSE;
-	GdkModifierType mods = gtk_event_controller_get_current_event_state(GTK_EVENT_CONTROLLER(c));
-	double factor = pow(1.2, dy > 0 ? 1 : -1);
-	double px = self->hovering ? self->hover_x : self->frame->plot_x + self->frame->plot_w / 2;
-	double py = self->hovering ? self->hover_y : self->frame->plot_y + self->frame->plot_h / 2;
-	if (mods & GDK_CONTROL_MASK)
-		zoom_about(self, px, py, 1.0, factor);
-	else
-		zoom_about(self, px, py, factor, 1.0);
-	return TRUE;
-}
-
-static gboolean key_zoom(GtkWidget *widget, GVariant *args, gpointer data)
-{
-	(void)data;
-	ckpt_chart_zoom(CKPT_CHART(widget), g_variant_get_double(args));
-	return TRUE;
-}
-
-static gboolean key_reset(GtkWidget *widget, GVariant *args, gpointer data)
-{
-	(void)args, (void)data;
-	ckpt_chart_reset_zoom(CKPT_CHART(widget));
-	return TRUE;
-}
-
-static gboolean key_pan(GtkWidget *widget, GVariant *args, gpointer data)
-{
-	(void)data;
-	CkptChart *self = CKPT_CHART(widget);
-	double dx, dy;
-	g_variant_get(args, "(dd)", &dx, &dy);
-	if (!begin_zoom(self))
-		return TRUE;
-	self->pan_x_lo = self->view.x_lo, self->pan_x_hi = self->view.x_hi;
-	self->pan_y_lo = self->view.y_lo, self->pan_y_hi = self->view.y_hi;
-	pan_by(self, dx * self->frame->plot_w, dy * self->frame->plot_h);
 	return TRUE;
 }
 
@@ -758,23 +423,12 @@ static void ckpt_chart_get_property(GObject *object, guint id, GValue *value, GP
 {
 	CkptChart *self = CKPT_CHART(object);
 	switch (id) {
-	case PROP_X_MODE:
-		g_value_set_int(value, self->view.x_mode);
-		break;
-	case PROP_LOG_SCALE:
-		g_value_set_boolean(value, self->view.log_y);
-		break;
-	case PROP_SMOOTHING:
-		g_value_set_double(value, self->smoothing);
-		break;
-	case PROP_CLIP_OUTLIERS:
-		g_value_set_boolean(value, self->view.clip);
-		break;
-	case PROP_ZOOMED:
-		g_value_set_boolean(value, self->view.zoomed);
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	case PROP_X_MODE: g_value_set_int(value, self->view.x_mode); break;
+	case PROP_LOG_SCALE: g_value_set_boolean(value, self->view.log_y); break;
+	case PROP_SMOOTHING: g_value_set_double(value, self->smoothing); break;
+	case PROP_CLIP_OUTLIERS: g_value_set_boolean(value, self->view.clip); break;
+	case PROP_ZOOMED: g_value_set_boolean(value, self->view.zoomed); break;
+	default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
 }
 
@@ -783,26 +437,14 @@ static void ckpt_chart_set_property(GObject *object, guint id, const GValue *val
 {
 	CkptChart *self = CKPT_CHART(object);
 	switch (id) {
-	case PROP_X_MODE:
-		ckpt_chart_set_x_mode(self, (ChartXMode)g_value_get_int(value));
-		break;
-	case PROP_LOG_SCALE:
-		ckpt_chart_set_log_scale(self, g_value_get_boolean(value));
-		break;
-	case PROP_SMOOTHING:
-		ckpt_chart_set_smoothing(self, g_value_get_double(value));
-		break;
+	case PROP_X_MODE: ckpt_chart_set_x_mode(self, (ChartXMode)g_value_get_int(value)); break;
+	case PROP_LOG_SCALE: ckpt_chart_set_log_scale(self, g_value_get_boolean(value)); break;
+	case PROP_SMOOTHING: ckpt_chart_set_smoothing(self, g_value_get_double(value)); break;
 	case PROP_CLIP_OUTLIERS:
 		ckpt_chart_set_clip_outliers(self, g_value_get_boolean(value));
 		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
-}
-
-static void add_pan_key(GtkWidgetClass *klass, guint key, double dx, double dy)
-{
-	gtk_widget_class_add_binding(klass, key, 0, key_pan, "(dd)", dx, dy);
 }
 
 static void ckpt_chart_class_init(CkptChartClass *klass)
@@ -817,11 +459,12 @@ static void ckpt_chart_class_init(CkptChartClass *klass)
 	widget_class->css_changed = ckpt_chart_css_changed;
 
 	GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
-	properties[PROP_X_MODE] = g_param_spec_int("x-mode", NULL, NULL, 0, CHART_X_MODES - 1,
-						   CHART_X_EPOCH, rw);
+	properties[PROP_X_MODE] =
+	    g_param_spec_int("x-mode", NULL, NULL, 0, CHART_X_MODES - 1, CHART_X_EPOCH, rw);
 	properties[PROP_LOG_SCALE] = g_param_spec_boolean("log-scale", NULL, NULL, FALSE, rw);
 	properties[PROP_SMOOTHING] = g_param_spec_double("smoothing", NULL, NULL, 0, 0.99, 0, rw);
-	properties[PROP_CLIP_OUTLIERS] = g_param_spec_boolean("clip-outliers", NULL, NULL, FALSE, rw);
+	properties[PROP_CLIP_OUTLIERS] =
+	    g_param_spec_boolean("clip-outliers", NULL, NULL, FALSE, rw);
 	properties[PROP_ZOOMED] = g_param_spec_boolean("zoomed", NULL, NULL, FALSE,
 						       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties(object_class, N_PROPS, properties);
@@ -835,18 +478,7 @@ static void ckpt_chart_class_init(CkptChartClass *klass)
 	    g_signal_new("epoch-activated", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
 			 NULL, NULL, G_TYPE_NONE, 2, CKPT_TYPE_RUN_ITEM, G_TYPE_INT64);
 
-	gtk_widget_class_add_binding(widget_class, GDK_KEY_plus, 0, key_zoom, "d", 0.8);
-	gtk_widget_class_add_binding(widget_class, GDK_KEY_equal, 0, key_zoom, "d", 0.8);
-	gtk_widget_class_add_binding(widget_class, GDK_KEY_KP_Add, 0, key_zoom, "d", 0.8);
-	gtk_widget_class_add_binding(widget_class, GDK_KEY_minus, 0, key_zoom, "d", 1.25);
-	gtk_widget_class_add_binding(widget_class, GDK_KEY_KP_Subtract, 0, key_zoom, "d", 1.25);
-	gtk_widget_class_add_binding(widget_class, GDK_KEY_0, 0, key_reset, NULL);
-	gtk_widget_class_add_binding(widget_class, GDK_KEY_Home, 0, key_reset, NULL);
-	add_pan_key(widget_class, GDK_KEY_Left, -0.1, 0);
-	add_pan_key(widget_class, GDK_KEY_Right, 0.1, 0);
-	add_pan_key(widget_class, GDK_KEY_Up, 0, -0.1);
-	add_pan_key(widget_class, GDK_KEY_Down, 0, 0.1);
-
+	ckpt_chart_input_class_init(widget_class);
 	gtk_widget_class_set_css_name(widget_class, "chart");
 	gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -862,28 +494,7 @@ static void ckpt_chart_init(CkptChart *self)
 	gtk_widget_set_hexpand(widget, TRUE);
 	gtk_widget_set_vexpand(widget, TRUE);
 
-	GtkEventController *motion = gtk_event_controller_motion_new();
-	g_signal_connect(motion, "motion", G_CALLBACK(on_motion), self);
-	g_signal_connect(motion, "leave", G_CALLBACK(on_leave), self);
-	gtk_widget_add_controller(widget, motion);
-
-	GtkGesture *drag = gtk_gesture_drag_new();
-	gtk_gesture_single_set_button(GTK_GESTURE_SINGLE(drag), 0);
-	g_signal_connect(drag, "drag-begin", G_CALLBACK(on_drag_begin), self);
-	g_signal_connect(drag, "drag-update", G_CALLBACK(on_drag_update), self);
-	g_signal_connect(drag, "drag-end", G_CALLBACK(on_drag_end), self);
-	gtk_widget_add_controller(widget, GTK_EVENT_CONTROLLER(drag));
-
-	GtkGesture *click = gtk_gesture_click_new();
-	g_signal_connect(click, "pressed", G_CALLBACK(on_pressed), self);
-	gtk_widget_add_controller(widget, GTK_EVENT_CONTROLLER(click));
-
-	GtkEventController *scroll =
-	    gtk_event_controller_scroll_new(GTK_EVENT_CONTROLLER_SCROLL_VERTICAL |
-					    GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
-	g_signal_connect(scroll, "scroll", G_CALLBACK(on_scroll), self);
-	gtk_widget_add_controller(widget, scroll);
-
+	ckpt_chart_input_init(self);
 	update_accessible(self);
 }
 

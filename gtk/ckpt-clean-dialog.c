@@ -35,22 +35,14 @@ G_DEFINE_FINAL_TYPE(CkptCleanDialog, ckpt_clean_dialog, ADW_TYPE_WINDOW)
 static const char *reason_text(ckpt_clean_reason reason)
 {
 	switch (reason) {
-	case CKPT_CLEAN_KEEP_LAST:
-		return "stays: last points at it, a restart loads it";
-	case CKPT_CLEAN_KEEP_BEST:
-		return "stays: best points at it";
-	case CKPT_CLEAN_KEEP_LIMIT:
-		return "stays: among the newest within the keep limit";
-	case CKPT_CLEAN_KEEP_EXPONENTIAL:
-		return "stays: kept by the exponential spread";
-	case CKPT_CLEAN_KEEP_ALL:
-		return "stays: mode all keeps every epoch";
-	case CKPT_CLEAN_DELETE:
-		return "goes: beyond the keep limit";
-	case CKPT_CLEAN_KEEP_INTACT:
-		return "stays: the newest intact epoch";
-	case CKPT_CLEAN_KEEP_BEST_INTACT:
-		return "stays: the best intact epoch";
+	case CKPT_CLEAN_KEEP_LAST: return "stays: last points at it, a restart loads it";
+	case CKPT_CLEAN_KEEP_BEST: return "stays: best points at it";
+	case CKPT_CLEAN_KEEP_LIMIT: return "stays: among the newest within the keep limit";
+	case CKPT_CLEAN_KEEP_EXPONENTIAL: return "stays: kept by the exponential spread";
+	case CKPT_CLEAN_KEEP_ALL: return "stays: mode all keeps every epoch";
+	case CKPT_CLEAN_DELETE: return "goes: beyond the keep limit";
+	case CKPT_CLEAN_KEEP_INTACT: return "stays: the newest intact epoch";
+	case CKPT_CLEAN_KEEP_BEST_INTACT: return "stays: the best intact epoch";
 	}
 	return ckpt_clean_reason_name(reason);
 }
@@ -66,16 +58,18 @@ static void add_row(CkptCleanDialog *self, const ckpt_clean_plan *plan, size_t i
 {
 	gboolean keeps = ckpt_clean_plan_keeps(plan, i);
 	ckpt_epoch_state health = ckpt_clean_plan_health(plan, i);
-	g_autofree char *title = g_strdup_printf("Epoch %lld", (long long)ckpt_clean_plan_epoch(plan, i));
+	g_autofree char *title =
+	    g_strdup_printf("Epoch %lld", (long long)ckpt_clean_plan_epoch(plan, i));
 	g_autofree char *size = ckpt_format_bytes((gint64)ckpt_clean_plan_bytes(plan, i));
 	/* A problem shows as a badge; a healthy epoch says so in words. */
-	g_autofree char *subtitle = g_strdup_printf("%s · %s%s", reason_text(ckpt_clean_plan_reason(plan, i)),
-						    size, health == CKPT_EPOCH_OK ? " · ok" : "");
+	g_autofree char *subtitle =
+	    g_strdup_printf("%s · %s%s", reason_text(ckpt_clean_plan_reason(plan, i)), size,
+			    health == CKPT_EPOCH_OK ? " · ok" : "");
 	GtkWidget *row = adw_action_row_new();
 	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
 	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
-	GtkWidget *icon = gtk_image_new_from_icon_name(keeps ? "object-select-symbolic"
-							      : "user-trash-symbolic");
+	GtkWidget *icon =
+	    gtk_image_new_from_icon_name(keeps ? "object-select-symbolic" : "user-trash-symbolic");
 	gtk_widget_add_css_class(icon, keeps ? "success" : "error");
 	gtk_accessible_update_property(GTK_ACCESSIBLE(icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
 				       keeps ? "stays" : "goes", -1);
@@ -83,7 +77,8 @@ static void add_row(CkptCleanDialog *self, const ckpt_clean_plan *plan, size_t i
 	if (health != CKPT_EPOCH_OK) {
 		GtkWidget *badge = gtk_label_new(ckpt_epoch_state_name(health));
 		gtk_widget_add_css_class(badge, "badge");
-		gtk_widget_add_css_class(badge, health == CKPT_EPOCH_INCOMPLETE ? "warning" : "error");
+		gtk_widget_add_css_class(badge,
+					 health == CKPT_EPOCH_INCOMPLETE ? "warning" : "error");
 		gtk_widget_set_valign(badge, GTK_ALIGN_CENTER);
 		adw_action_row_add_suffix(ADW_ACTION_ROW(row), badge);
 	}
@@ -99,11 +94,12 @@ static void show_plan(CkptCleanDialog *self)
 	gboolean work = ckpt_clean_plan_removes_work(plan);
 	g_autofree char *summary =
 	    gone ? g_strdup_printf("Deletes %zu of %zu epochs and frees %s.", gone, n, freed)
-	    : work ? g_strdup_printf("Keeps all %zu epochs and removes a crashed save's leftovers.", n)
-		   : g_strdup_printf("Nothing to delete: all %zu epochs stay.", n);
+	    : work
+		? g_strdup_printf("Keeps all %zu epochs and removes a crashed save's leftovers.", n)
+		: g_strdup_printf("Nothing to delete: all %zu epochs stay.", n);
 	gtk_label_set_text(self->summary_label, summary);
 	g_autofree char *button =
-	    gone ? g_strdup_printf(gone == 1 ? "_Delete %zu Epoch" : "_Delete %zu Epochs", gone)
+	    gone   ? g_strdup_printf(gone == 1 ? "_Delete %zu Epoch" : "_Delete %zu Epochs", gone)
 	    : work ? g_strdup("_Remove Leftovers")
 		   : g_strdup("_Delete");
 	gtk_button_set_label(self->apply_button, button);
@@ -119,12 +115,12 @@ static void show_plan(CkptCleanDialog *self)
 				       note->len ? "\n" : "");
 	size_t unverified = ckpt_clean_plan_unverified_count(plan);
 	if (unverified)
-		g_string_append_printf(note,
-				       "%s%zu %s not been verified: the plan takes %s to be intact. "
-				       "Verify the run first to be sure.",
-				       note->len ? "\n" : "", unverified,
-				       unverified == 1 ? "epoch has" : "epochs have",
-				       unverified == 1 ? "it" : "them");
+		g_string_append_printf(
+		    note,
+		    "%s%zu %s not been verified: the plan takes %s to be intact. "
+		    "Verify the run first to be sure.",
+		    note->len ? "\n" : "", unverified,
+		    unverified == 1 ? "epoch has" : "epochs have", unverified == 1 ? "it" : "them");
 	gtk_label_set_text(self->note_label, note->str);
 	gtk_widget_set_visible(GTK_WIDGET(self->note_label), note->len > 0);
 	g_string_free(note, TRUE);

@@ -49,16 +49,15 @@ static void add_row(CkptDetails *self, GtkGrid *grid, int *row, const char *fiel
 			g_str_equal(field, "Directory");
 	gtk_widget_set_focusable(val, path);
 	gtk_widget_set_hexpand(val, TRUE);
-	gtk_accessible_update_relation(GTK_ACCESSIBLE(val), GTK_ACCESSIBLE_RELATION_LABELLED_BY, key,
-				       NULL, -1);
+	gtk_accessible_update_relation(GTK_ACCESSIBLE(val), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+				       key, NULL, -1);
 	gtk_grid_attach(grid, key, 0, *row, 1, 1);
 	gtk_grid_attach(grid, val, 1, *row, 1, 1);
 	(*row)++;
 	g_hash_table_insert(self->values, g_strdup(field), value);
 }
 
-static void add_raw(CkptDetails *self, GtkGrid *grid, int *row, const char *field,
-		    const char *raw)
+static void add_raw(CkptDetails *self, GtkGrid *grid, int *row, const char *field, const char *raw)
 {
 	add_row(self, grid, row, field, raw ? ckpt_text_escape(raw) : g_strdup("—"));
 }
@@ -69,7 +68,8 @@ static char *link_text(const char *name, gint64 epoch, ckpt_link_state state)
 		return g_strdup_printf("no %s link", name);
 	if (epoch <= 0)
 		return g_strdup_printf("link %s", ckpt_link_state_name(state));
-	return g_strdup_printf("epoch %lld · link %s", (long long)epoch, ckpt_link_state_name(state));
+	return g_strdup_printf("epoch %lld · link %s", (long long)epoch,
+			       ckpt_link_state_name(state));
 }
 
 static char *writer_text(const ckpt_run *run)
@@ -80,8 +80,8 @@ static char *writer_text(const ckpt_run *run)
 	g_autofree char *host = ckpt_text_escape(ckpt_run_writer_host(run));
 	g_autofree char *since = ckpt_text_escape(ckpt_run_writer_since(run));
 	return g_strdup_printf("%s pid %lld on %s since %s",
-			       ckpt_run_live(run) ? "training live:" : "lock kept by", (long long)pid,
-			       host, since);
+			       ckpt_run_live(run) ? "training live:" : "lock kept by",
+			       (long long)pid, host, since);
 }
 
 static char *retention_text(const ckpt_run *run)
@@ -111,13 +111,15 @@ static void show_run(CkptDetails *self, CkptSnapshot *s)
 				: dir == '+' ? " (higher is better)"
 					     : ""));
 	double best;
-	g_autofree char *best_link = link_text("best", ckpt_run_best(run), ckpt_run_best_state(run));
+	g_autofree char *best_link =
+	    link_text("best", ckpt_run_best(run), ckpt_run_best_state(run));
 	if (ckpt_run_best_metric(&best, run)) {
 		g_autofree char *v = ckpt_format_metric(best);
 		add_row(self, g, r, "Best", g_strdup_printf("%s · %s", v, best_link));
 	} else
 		add_row(self, g, r, "Best", g_steal_pointer(&best_link));
-	add_row(self, g, r, "Last", link_text("last", ckpt_run_last(run), ckpt_run_last_state(run)));
+	add_row(self, g, r, "Last",
+		link_text("last", ckpt_run_last(run), ckpt_run_last_state(run)));
 	add_raw(self, g, r, "Health", ckpt_run_health_text(run));
 	add_row(self, g, r, "Writer", writer_text(run));
 	add_row(self, g, r, "Retention", retention_text(run));
@@ -135,23 +137,21 @@ static void show_run(CkptDetails *self, CkptSnapshot *s)
 	if (ckpt_run_problem(run))
 		add_raw(self, g, r, "Problem", ckpt_run_problem(run));
 	if (ckpt_run_stray_count(run))
-		add_row(self, g, r, "Strays", g_strdup_printf("%zu entries in epochs/ that are not epochs",
-							       ckpt_run_stray_count(run)));
+		add_row(self, g, r, "Strays",
+			g_strdup_printf("%zu entries in epochs/ that are not epochs",
+					ckpt_run_stray_count(run)));
 }
 
 static char *checksum_text(const ckpt_epoch *e)
 {
 	switch (ckpt_epoch_checksum_kind(e)) {
-	case CKPT_CHECKSUM_KIND_NONE:
-		return g_strdup("none stored");
-	case CKPT_CHECKSUM_KIND_DISABLED:
-		return g_strdup("disabled when written");
+	case CKPT_CHECKSUM_KIND_NONE: return g_strdup("none stored");
+	case CKPT_CHECKSUM_KIND_DISABLED: return g_strdup("disabled when written");
 	case CKPT_CHECKSUM_KIND_CRC32: {
 		g_autofree char *t = ckpt_text_escape(ckpt_epoch_checksum(e));
 		return g_strdup_printf("crc32 %s", t);
 	}
-	case CKPT_CHECKSUM_KIND_SHA256:
-		return ckpt_text_escape(ckpt_epoch_checksum(e));
+	case CKPT_CHECKSUM_KIND_SHA256: return ckpt_text_escape(ckpt_epoch_checksum(e));
 	default: {
 		g_autofree char *t = ckpt_text_escape(ckpt_epoch_checksum(e));
 		return g_strdup_printf("unknown form: %s", t);
@@ -172,7 +172,8 @@ static void show_epoch(CkptDetails *self, CkptSnapshot *s, const ckpt_epoch *e)
 	const ckpt_run *run = s->run;
 	g_autofree char *title = g_strdup_printf("Epoch %lld", (long long)ckpt_epoch_number(e));
 	gtk_label_set_text(self->epoch_title, title);
-	g_autofree char *dir = g_build_filename(ckpt_run_root(run), "epochs", ckpt_epoch_dir(e), NULL);
+	g_autofree char *dir =
+	    g_build_filename(ckpt_run_root(run), "epochs", ckpt_epoch_dir(e), NULL);
 	add_raw(self, g, r, "Directory", dir);
 	add_raw(self, g, r, "Health", ckpt_epoch_state_name(ckpt_epoch_health(e)));
 	ckpt_verify_result result = CKPT_VERIFY_OK;

@@ -21,9 +21,9 @@ CkptSnapshot *ckpt_epoch_item_get_snapshot(CkptEpochItem *self);
 /* Orders by when it was saved: the writer's stamp, else the file time. */
 gint64 ckpt_epoch_item_get_saved_key(CkptEpochItem *self);
 const char *ckpt_epoch_item_get_saved_text(CkptEpochItem *self);
-double ckpt_epoch_item_get_metric(CkptEpochItem *self);       /* NaN when unknown */
-double ckpt_epoch_item_get_best_so_far(CkptEpochItem *self);  /* NaN when unknown */
-gint64 ckpt_epoch_item_get_size(CkptEpochItem *self);         /* -1 when unknown */
+double ckpt_epoch_item_get_metric(CkptEpochItem *self);      /* NaN when unknown */
+double ckpt_epoch_item_get_best_so_far(CkptEpochItem *self); /* NaN when unknown */
+gint64 ckpt_epoch_item_get_size(CkptEpochItem *self);        /* -1 when unknown */
 const char *ckpt_epoch_item_get_check_text(CkptEpochItem *self);
 const char *ckpt_epoch_item_get_check_style(CkptEpochItem *self);
 int ckpt_epoch_item_get_check_rank(CkptEpochItem *self);

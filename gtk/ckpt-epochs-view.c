@@ -58,7 +58,8 @@ static char *text_epoch(CkptEpochItem *i)
 
 static int cmp_epoch(CkptEpochItem *a, CkptEpochItem *b)
 {
-	return cmp_num((double)ckpt_epoch_item_get_number(a), (double)ckpt_epoch_item_get_number(b));
+	return cmp_num((double)ckpt_epoch_item_get_number(a),
+		       (double)ckpt_epoch_item_get_number(b));
 }
 
 static char *text_saved(CkptEpochItem *i)
@@ -68,7 +69,8 @@ static char *text_saved(CkptEpochItem *i)
 
 static int cmp_saved(CkptEpochItem *a, CkptEpochItem *b)
 {
-	int c = cmp_num((double)ckpt_epoch_item_get_saved_key(a), (double)ckpt_epoch_item_get_saved_key(b));
+	int c = cmp_num((double)ckpt_epoch_item_get_saved_key(a),
+			(double)ckpt_epoch_item_get_saved_key(b));
 	return c ? c : cmp_epoch(a, b);
 }
 
@@ -125,9 +127,9 @@ static int cmp_marks(CkptEpochItem *a, CkptEpochItem *b)
 }
 
 static const Column columns[] = {
-    {text_epoch, cmp_epoch, 1.0f, 5, 64},    {text_saved, cmp_saved, 0.0f, 16, 124},
-    {text_metric, cmp_metric, 1.0f, 9, 84},  {text_best, cmp_best, 1.0f, 9, 96},
-    {text_size, cmp_size, 1.0f, 8, 76},      {text_check, cmp_check, 0.0f, 18, -1},
+    {text_epoch, cmp_epoch, 1.0f, 5, 64},   {text_saved, cmp_saved, 0.0f, 16, 124},
+    {text_metric, cmp_metric, 1.0f, 9, 84}, {text_best, cmp_best, 1.0f, 9, 96},
+    {text_size, cmp_size, 1.0f, 8, 76},     {text_check, cmp_check, 0.0f, 18, -1},
     {NULL, cmp_marks, 0.0f, 0, 124},
 };
 
@@ -232,8 +234,9 @@ static void update_summary(CkptEpochsView *self)
 	const ckpt_run *run = ckpt_run_item_get_run(self->item);
 	size_t n = ckpt_run_epoch_count(run);
 	g_autofree char *size = ckpt_format_bytes((gint64)ckpt_run_total_bytes(run));
-	g_autofree char *text = g_strdup_printf("%s · %zu %s · %s", ckpt_run_item_get_name(self->item),
-						n, n == 1 ? "epoch" : "epochs", size);
+	g_autofree char *text =
+	    g_strdup_printf("%s · %zu %s · %s", ckpt_run_item_get_name(self->item), n,
+			    n == 1 ? "epoch" : "epochs", size);
 	gtk_label_set_text(self->summary_label, text);
 	const char *metric = ckpt_run_metric(run);
 	g_autofree char *title = ckpt_text_escape(metric ? metric : "Metric");
@@ -263,7 +266,8 @@ static void rebuild(CkptEpochsView *self)
 		CkptSnapshot *s = ckpt_run_item_get_snapshot(self->item);
 		gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 		for (size_t i = 0; i < ckpt_run_epoch_count(s->run); i++)
-			g_ptr_array_add(items, ckpt_epoch_item_new(s, ckpt_run_epoch(s->run, i), now));
+			g_ptr_array_add(items,
+					ckpt_epoch_item_new(s, ckpt_run_epoch(s->run, i), now));
 	}
 	g_list_store_splice(self->rows, 0, g_list_model_get_n_items(G_LIST_MODEL(self->rows)),
 			    items->pdata, items->len);

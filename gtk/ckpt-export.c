@@ -17,7 +17,7 @@ static void put_run(GString *out, const CkptExportRun *r)
 	if (!h)
 		return;
 	g_autofree char *metric = ckpt_text_escape(ckpt_history_metric(h) ? ckpt_history_metric(h)
-									   : ckpt_run_metric(run));
+									  : ckpt_run_metric(run));
 	for (size_t i = 0; i < ckpt_history_count(h); i++) {
 		char number[CKPT_NUMBER_TEXT_MAX] = "";
 		double v;
@@ -32,7 +32,8 @@ static void put_run(GString *out, const CkptExportRun *r)
 		put_field(out, metric);
 		g_string_append_printf(out, ",%s,%d,%d,%d,%d\n", number, ckpt_history_saved(h, i),
 				       ckpt_history_became_best(h, i),
-				       ckpt_history_on_disk(h, i, run), ckpt_history_recovered(h, i));
+				       ckpt_history_on_disk(h, i, run),
+				       ckpt_history_recovered(h, i));
 	}
 }
 

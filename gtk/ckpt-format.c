@@ -81,12 +81,9 @@ char *ckpt_format_check(ckpt_check_state state, ckpt_verify_result result, int64
 		return upper_words(ckpt_verify_result_name(result));
 	g_autofree char *ago = ckpt_format_ago(when, now);
 	switch (result) {
-	case CKPT_VERIFY_OK:
-		return g_strdup_printf("ok, %s", ago);
-	case CKPT_VERIFY_NO_CHECKSUM:
-		return g_strdup_printf("no checksum, %s", ago);
-	default:
-		return g_strdup(ckpt_verify_result_name(result));
+	case CKPT_VERIFY_OK: return g_strdup_printf("ok, %s", ago);
+	case CKPT_VERIFY_NO_CHECKSUM: return g_strdup_printf("no checksum, %s", ago);
+	default: return g_strdup(ckpt_verify_result_name(result));
 	}
 }
 

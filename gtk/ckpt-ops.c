@@ -38,8 +38,7 @@ void ckpt_progress_unref(CkptProgress *p)
 		g_atomic_rc_box_release_full(p, (GDestroyNotify)progress_clear);
 }
 
-double ckpt_progress_get(CkptProgress *p, gint64 *epoch, guint64 *items_done,
-			 guint64 *items_total)
+double ckpt_progress_get(CkptProgress *p, gint64 *epoch, guint64 *items_done, guint64 *items_total)
 {
 	g_mutex_lock(&p->lock);
 	double fraction = p->total ? (double)p->done / (double)p->total : -1.0;
@@ -285,8 +284,8 @@ static void clean_thread(GTask *task, gpointer source, gpointer data, GCancellab
 		g_task_return_boolean(task, TRUE);
 }
 
-void ckpt_op_clean_async(ckpt_clean_plan *plan, CkptProgress *progress,
-			 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer data)
+void ckpt_op_clean_async(ckpt_clean_plan *plan, CkptProgress *progress, GCancellable *cancellable,
+			 GAsyncReadyCallback callback, gpointer data)
 {
 	CleanJob *job = g_new0(CleanJob, 1);
 	job->plan = plan;

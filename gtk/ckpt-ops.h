@@ -41,14 +41,13 @@ void ckpt_op_plan_async(CkptSnapshot *snapshot, gint64 keep_limit, ckpt_keep_mod
 ckpt_clean_plan *ckpt_op_plan_finish(GAsyncResult *result, GError **error);
 
 /* Applies plan (taken: freed when done). */
-void ckpt_op_clean_async(ckpt_clean_plan *plan, CkptProgress *progress,
-			 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer data);
+void ckpt_op_clean_async(ckpt_clean_plan *plan, CkptProgress *progress, GCancellable *cancellable,
+			 GAsyncReadyCallback callback, gpointer data);
 gboolean ckpt_op_clean_finish(GAsyncResult *result, GError **error);
 
 /* ckpt_rollback with flags (CKPT_FLAG_DRY_RUN, CKPT_FLAG_FORCE). */
 void ckpt_op_rollback_async(CkptSnapshot *snapshot, gint64 epoch, unsigned flags,
-			    GCancellable *cancellable, GAsyncReadyCallback callback,
-			    gpointer data);
+			    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer data);
 /* What a restart would then load; caller frees with ckpt_restart_free. A
  * refusal that force overrides is CKPT_EREFUSED. */
 ckpt_restart *ckpt_op_rollback_finish(GAsyncResult *result, GError **error);

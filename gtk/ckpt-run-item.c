@@ -40,22 +40,14 @@ static void ckpt_run_item_finalize(GObject *object)
 	G_OBJECT_CLASS(ckpt_run_item_parent_class)->finalize(object);
 }
 
-static void ckpt_run_item_get_property(GObject *object, guint id, GValue *value,
-				       GParamSpec *pspec)
+static void ckpt_run_item_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
 	CkptRunItem *self = CKPT_RUN_ITEM(object);
 	switch (id) {
-	case PROP_NAME:
-		g_value_set_string(value, self->name);
-		break;
-	case PROP_CHECKED:
-		g_value_set_boolean(value, self->checked);
-		break;
-	case PROP_STYLE_INDEX:
-		g_value_set_int(value, self->style_index);
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	case PROP_NAME: g_value_set_string(value, self->name); break;
+	case PROP_CHECKED: g_value_set_boolean(value, self->checked); break;
+	case PROP_STYLE_INDEX: g_value_set_int(value, self->style_index); break;
+	default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
 }
 
@@ -64,14 +56,9 @@ static void ckpt_run_item_set_property(GObject *object, guint id, const GValue *
 {
 	CkptRunItem *self = CKPT_RUN_ITEM(object);
 	switch (id) {
-	case PROP_CHECKED:
-		ckpt_run_item_set_checked(self, g_value_get_boolean(value));
-		break;
-	case PROP_STYLE_INDEX:
-		ckpt_run_item_set_style_index(self, g_value_get_int(value));
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	case PROP_CHECKED: ckpt_run_item_set_checked(self, g_value_get_boolean(value)); break;
+	case PROP_STYLE_INDEX: ckpt_run_item_set_style_index(self, g_value_get_int(value)); break;
+	default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
 }
 
@@ -83,18 +70,17 @@ static void ckpt_run_item_class_init(CkptRunItemClass *klass)
 	object_class->set_property = ckpt_run_item_set_property;
 	properties[PROP_NAME] = g_param_spec_string("name", NULL, NULL, NULL,
 						    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-	properties[PROP_CHECKED] =
-	    g_param_spec_boolean("checked", NULL, NULL, FALSE,
-				 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-				     G_PARAM_STATIC_STRINGS);
+	properties[PROP_CHECKED] = g_param_spec_boolean(
+	    "checked", NULL, NULL, FALSE,
+	    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 	properties[PROP_STYLE_INDEX] =
 	    g_param_spec_int("style-index", NULL, NULL, -1, G_MAXINT, -1,
 			     G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties(object_class, N_PROPS, properties);
 	/* The snapshot was replaced: the run changed on disk. */
-	signals[SIGNAL_CHANGED] = g_signal_new("changed", G_TYPE_FROM_CLASS(klass),
-					       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-					       G_TYPE_NONE, 0);
+	signals[SIGNAL_CHANGED] =
+	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 0);
 }
 
 static void ckpt_run_item_init(CkptRunItem *self)

@@ -88,8 +88,8 @@ static char *detail_text(const ckpt_run *run)
 	}
 	size_t n = ckpt_run_epoch_count(run);
 	g_string_append_printf(s, "%zu on disk · ", n);
-	g_autofree char *ago = ckpt_format_ago(ckpt_run_updated(run),
-					       g_get_real_time() / G_USEC_PER_SEC);
+	g_autofree char *ago =
+	    ckpt_format_ago(ckpt_run_updated(run), g_get_real_time() / G_USEC_PER_SEC);
 	g_string_append(s, ago);
 	return g_string_free(s, FALSE);
 }
@@ -127,7 +127,8 @@ static void update(CkptRunRow *self)
 	/* At most three, the most severe first: a narrow sidebar keeps its width;
 	 * the tooltip says everything. */
 	for (guint i = 0; i < n_shown && i < 3; i++) {
-		g_autofree char *more = n_shown > 3 && i == 2 ? g_strdup_printf("+%u", n_shown - 2) : NULL;
+		g_autofree char *more =
+		    n_shown > 3 && i == 2 ? g_strdup_printf("+%u", n_shown - 2) : NULL;
 		GtkWidget *badge = gtk_label_new(more ? more : shown[i]);
 		gtk_widget_add_css_class(badge, "badge");
 		gtk_widget_add_css_class(badge, more ? "neutral" : shown_styles[i]);

@@ -75,7 +75,8 @@ static void add_snapshots(CkptRunStore *self, const char *folder, GPtrArray *sna
 		CkptSnapshot *s = g_ptr_array_index(snapshots, i);
 		CkptRunItem *item = g_hash_table_lookup(self->by_key, ckpt_run_root(s->run));
 		if (item) {
-			CkptSnapshot *then = before ? g_hash_table_lookup(before, ckpt_run_root(s->run)) : NULL;
+			CkptSnapshot *then =
+			    before ? g_hash_table_lookup(before, ckpt_run_root(s->run)) : NULL;
 			if (before && then != ckpt_run_item_get_snapshot(item)) {
 				if (out_stale)
 					*out_stale = TRUE;
@@ -269,8 +270,8 @@ typedef struct {
 } RefreshFolder;
 
 typedef struct {
-	GPtrArray *folders;  /* of RefreshFolder */
-	GHashTable *before;  /* root -> CkptSnapshot: every item's, read-only here */
+	GPtrArray *folders; /* of RefreshFolder */
+	GHashTable *before; /* root -> CkptSnapshot: every item's, read-only here */
 	CkptCancelFlag cancel;
 } RefreshJob;
 
@@ -463,8 +464,8 @@ void ckpt_run_store_refresh_item(CkptRunStore *self, CkptRunItem *item)
 	g_return_if_fail(CKPT_IS_RUN_ITEM(item));
 	if (self->shut_down)
 		return;
-	g_autoptr(GTask) task = g_task_new(self, self->cancellable, refresh_item_done,
-					   g_object_ref(item));
+	g_autoptr(GTask) task =
+	    g_task_new(self, self->cancellable, refresh_item_done, g_object_ref(item));
 	g_task_set_source_tag(task, ckpt_run_store_refresh_item);
 	g_task_set_task_data(task, ckpt_snapshot_ref(ckpt_run_item_get_snapshot(item)),
 			     (GDestroyNotify)ckpt_snapshot_unref);
@@ -495,7 +496,8 @@ void ckpt_run_store_watch(CkptRunStore *self, CkptRunItem *const *items, guint n
 	}
 }
 
-/* ---- the object -------------------------------------------------------------------------------- */
+/* ---- the object --------------------------------------------------------------------------------
+ */
 
 void ckpt_run_store_shutdown(CkptRunStore *self)
 {
@@ -559,16 +561,12 @@ static void ckpt_run_store_finalize(GObject *object)
 	G_OBJECT_CLASS(ckpt_run_store_parent_class)->finalize(object);
 }
 
-static void ckpt_run_store_get_property(GObject *object, guint id, GValue *value,
-					GParamSpec *pspec)
+static void ckpt_run_store_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
 	CkptRunStore *self = CKPT_RUN_STORE(object);
 	switch (id) {
-	case PROP_SCANNING:
-		g_value_set_boolean(value, self->scanning > 0);
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	case PROP_SCANNING: g_value_set_boolean(value, self->scanning > 0); break;
+	default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
 }
 
@@ -578,17 +576,16 @@ static void ckpt_run_store_class_init(CkptRunStoreClass *klass)
 	object_class->dispose = ckpt_run_store_dispose;
 	object_class->finalize = ckpt_run_store_finalize;
 	object_class->get_property = ckpt_run_store_get_property;
-	properties[PROP_SCANNING] = g_param_spec_boolean(
-	    "scanning", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+	properties[PROP_SCANNING] = g_param_spec_boolean("scanning", NULL, NULL, FALSE,
+							 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties(object_class, N_PROPS, properties);
 	/* (path, runs found, runs that could not be read, the first problem or the error) */
-	signals[SIGNAL_SCAN_FINISHED] =
-	    g_signal_new("scan-finished", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
-			 NULL, NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT,
-			 G_TYPE_STRING);
-	signals[SIGNAL_REFRESHED] = g_signal_new("refreshed", G_TYPE_FROM_CLASS(klass),
-						 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-						 G_TYPE_NONE, 0);
+	signals[SIGNAL_SCAN_FINISHED] = g_signal_new(
+	    "scan-finished", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+	    G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING);
+	signals[SIGNAL_REFRESHED] =
+	    g_signal_new("refreshed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 0);
 }
 
 static void ckpt_run_store_init(CkptRunStore *self)

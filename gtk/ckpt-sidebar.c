@@ -115,7 +115,8 @@ void ckpt_sidebar_set_sort(CkptSidebar *self, CkptSortMode mode)
 static void on_sort_selected(GtkDropDown *dropdown, GParamSpec *pspec, gpointer data)
 {
 	(void)pspec;
-	ckpt_sidebar_set_sort(CKPT_SIDEBAR(data), (CkptSortMode)gtk_drop_down_get_selected(dropdown));
+	ckpt_sidebar_set_sort(CKPT_SIDEBAR(data),
+			      (CkptSortMode)gtk_drop_down_get_selected(dropdown));
 }
 
 /* A run's best value or age changed: sort again, once per burst of changes. */
@@ -158,7 +159,8 @@ static void setup_row(GtkSignalListItemFactory *f, GtkListItem *li, gpointer dat
 static void bind_row(GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
 {
 	(void)f, (void)data;
-	ckpt_run_row_set_item(CKPT_RUN_ROW(gtk_list_item_get_child(li)), gtk_list_item_get_item(li));
+	ckpt_run_row_set_item(CKPT_RUN_ROW(gtk_list_item_get_child(li)),
+			      gtk_list_item_get_item(li));
 }
 
 static void unbind_row(GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
@@ -217,8 +219,8 @@ void ckpt_sidebar_select(CkptSidebar *self, CkptRunItem *item)
 		g_autoptr(CkptRunItem) candidate = g_list_model_get_item(shown, i);
 		if (candidate == item) {
 			gtk_single_selection_set_selected(self->selection, i);
-			gtk_widget_activate_action(GTK_WIDGET(self->list_view), "list.scroll-to-item",
-						   "u", i);
+			gtk_widget_activate_action(GTK_WIDGET(self->list_view),
+						   "list.scroll-to-item", "u", i);
 			return;
 		}
 	}
@@ -290,7 +292,8 @@ static void ckpt_sidebar_init(CkptSidebar *self)
 	self->sorter = gtk_custom_sorter_new(compare_runs, self, NULL);
 	self->filtered = gtk_filter_list_model_new(NULL, GTK_FILTER(self->filter));
 	gtk_filter_list_model_set_incremental(self->filtered, FALSE);
-	self->sorted = gtk_sort_list_model_new(G_LIST_MODEL(self->filtered), GTK_SORTER(self->sorter));
+	self->sorted =
+	    gtk_sort_list_model_new(G_LIST_MODEL(self->filtered), GTK_SORTER(self->sorter));
 	self->selection = gtk_single_selection_new(G_LIST_MODEL(self->sorted));
 	gtk_single_selection_set_autoselect(self->selection, TRUE);
 	g_signal_connect(self->selection, "notify::selected-item", G_CALLBACK(on_selected), self);
@@ -304,9 +307,11 @@ static void ckpt_sidebar_init(CkptSidebar *self)
 	gtk_list_view_set_model(self->list_view, GTK_SELECTION_MODEL(self->selection));
 	g_signal_connect(self->list_view, "activate", G_CALLBACK(on_activate), self);
 
-	g_signal_connect_swapped(self->search_entry, "search-changed", G_CALLBACK(apply_search), self);
+	g_signal_connect_swapped(self->search_entry, "search-changed", G_CALLBACK(apply_search),
+				 self);
 	g_signal_connect_swapped(self->regex_button, "toggled", G_CALLBACK(apply_search), self);
-	g_signal_connect(self->sort_dropdown, "notify::selected", G_CALLBACK(on_sort_selected), self);
+	g_signal_connect(self->sort_dropdown, "notify::selected", G_CALLBACK(on_sort_selected),
+			 self);
 	ckpt_sidebar_set_counts(self, 0, 0, FALSE);
 }
 

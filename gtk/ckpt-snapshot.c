@@ -4,13 +4,12 @@
 
 #include "ckpt-format.h"
 
-G_DEFINE_QUARK(ckpt-error-quark, ckpt_error)
+G_DEFINE_QUARK(ckpt - error - quark, ckpt_error)
 
 void ckpt_set_error(GError **error, int rc)
 {
 	g_autofree char *message = ckpt_text_escape(ckpt_error_last());
-	g_set_error_literal(error, CKPT_ERROR, rc,
-			    *message ? message : ckpt_error_name(rc));
+	g_set_error_literal(error, CKPT_ERROR, rc, *message ? message : ckpt_error_name(rc));
 }
 
 static void snapshot_clear(CkptSnapshot *s)
@@ -94,9 +93,8 @@ void ckpt_cancel_flag_init(CkptCancelFlag *c, GCancellable *cancellable)
 {
 	c->flag = 0;
 	c->cancellable = cancellable ? g_object_ref(cancellable) : NULL;
-	c->handler = cancellable ? g_cancellable_connect(cancellable, G_CALLBACK(on_cancelled), c,
-							 NULL)
-				 : 0;
+	c->handler =
+	    cancellable ? g_cancellable_connect(cancellable, G_CALLBACK(on_cancelled), c, NULL) : 0;
 }
 
 void ckpt_cancel_flag_clear(CkptCancelFlag *c)

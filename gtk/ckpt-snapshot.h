@@ -12,9 +12,9 @@
 G_BEGIN_DECLS
 
 typedef struct {
-	ckpt_run *run;          /* a reference of its own */
-	ckpt_history *history;  /* NULL when it could not be read */
-	char *history_error;    /* why, or NULL */
+	ckpt_run *run;         /* a reference of its own */
+	ckpt_history *history; /* NULL when it could not be read */
+	char *history_error;   /* why, or NULL */
 	ChartSeries *series;
 } CkptSnapshot;
 

@@ -265,8 +265,7 @@ static void on_restart_response(AdwMessageDialog *dialog, const char *response, 
 		start_rollback(self, item, epoch, CKPT_FLAG_FORCE);
 }
 
-static AdwMessageDialog *restart_dialog_new(CkptWindow *self, const char *heading,
-					    const char *body)
+static AdwMessageDialog *restart_dialog_new(CkptWindow *self, const char *heading, const char *body)
 {
 	GtkWidget *dialog = adw_message_dialog_new(GTK_WINDOW(self), heading, body);
 	adw_message_dialog_add_response(ADW_MESSAGE_DIALOG(dialog), "cancel", "_Cancel");
@@ -320,7 +319,8 @@ static void dry_run_done(GObject *source, GAsyncResult *result, gpointer data)
 		adw_message_dialog_set_default_response(dialog, "restart");
 		ckpt_restart_free(restart);
 	} else if (g_error_matches(error, CKPT_ERROR, CKPT_EREFUSED)) {
-		heading = g_strdup_printf("Epoch %lld Is Not Safe to Restart From", (long long)epoch);
+		heading =
+		    g_strdup_printf("Epoch %lld Is Not Safe to Restart From", (long long)epoch);
 		g_autofree char *body = g_strdup_printf(
 		    "%s\n\nA forced restart loads it anyway; the trainer may then fail or train on "
 		    "damaged weights.",
@@ -330,9 +330,9 @@ static void dry_run_done(GObject *source, GAsyncResult *result, gpointer data)
 		adw_message_dialog_set_response_appearance(dialog, "force",
 							   ADW_RESPONSE_DESTRUCTIVE);
 	} else {
-		g_autofree char *text = g_strdup_printf("Cannot restart %s from epoch %lld: %s",
-							op_name(self), (long long)epoch,
-							error->message);
+		g_autofree char *text =
+		    g_strdup_printf("Cannot restart %s from epoch %lld: %s", op_name(self),
+				    (long long)epoch, error->message);
 		ckpt_window_toast(self, text);
 		return;
 	}
@@ -368,8 +368,8 @@ static void relink_done(GObject *source, GAsyncResult *result, gpointer data)
 		return;
 	op_end(self);
 	g_autofree char *text =
-	    changed < 0 ? g_strdup_printf("Could not fix the links of %s: %s", op_name(self),
-					  error->message)
+	    changed < 0    ? g_strdup_printf("Could not fix the links of %s: %s", op_name(self),
+					     error->message)
 	    : changed == 0 ? g_strdup_printf("%s: the links needed no fixing", op_name(self))
 			   : g_strdup_printf("%s: fixed %d %s", op_name(self), changed,
 					     changed == 1 ? "link" : "links");
@@ -461,8 +461,9 @@ static void export_chart(CkptWindow *self, const char *path, ExportKind kind)
 	g_autoptr(GError) error = NULL;
 	g_autofree char *name = g_filename_display_basename(path);
 	g_autofree char *text = NULL;
-	if (ckpt_chart_export(self->chart, path, kind == EXPORT_SVG ? CKPT_CHART_SVG : CKPT_CHART_PNG,
-			      width, height, &error))
+	if (ckpt_chart_export(self->chart, path,
+			      kind == EXPORT_SVG ? CKPT_CHART_SVG : CKPT_CHART_PNG, width, height,
+			      &error))
 		text = g_strdup_printf("Chart saved as %s", name);
 	else
 		text = g_strdup_printf("Could not save the chart: %s", error->message);

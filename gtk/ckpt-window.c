@@ -1,13 +1,12 @@
 /* ckpt-window.c: the main window's layout, opening folders (command line,
- * file chooser, drag and drop), selection, and which runs are compared in
- * which colour. The operations on runs are in ckpt-window-actions.c. */
+ * file chooser, drag and drop) and selection. Which runs are compared in
+ * which colour is in ckpt-window-compare.c, the operations on runs in
+ * ckpt-window-actions.c. */
 #define G_LOG_DOMAIN "ckpt-window"
 
 #include "ckpt-window-private.h"
 
 #include "ckpt-format.h"
-
-#define AUTO_CHECK 10
 
 G_DEFINE_FINAL_TYPE(CkptWindow, ckpt_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -102,14 +101,15 @@ void ckpt_window_update_actions(CkptWindow *self)
 	set_enabled(self, "reset-zoom", charted && ckpt_chart_get_zoomed(self->chart));
 }
 
-static void update_title(CkptWindow *self)
+void ckpt_window_update_title(CkptWindow *self)
 {
 	guint folders = ckpt_run_store_get_n_folders(self->store);
 	guint n = g_list_model_get_n_items(ckpt_run_store_get_model(self->store));
 	gboolean scanning = ckpt_run_store_get_scanning(self->store);
 	g_autofree char *subtitle = NULL;
 	if (folders == 1) {
-		g_autofree char *base = g_path_get_basename(ckpt_run_store_get_folder(self->store, 0));
+		g_autofree char *base =
+		    g_path_get_basename(ckpt_run_store_get_folder(self->store, 0));
 		g_autofree char *shown = ckpt_text_escape(base);
 		subtitle = g_strdup_printf("%s · %u %s", shown, n, n == 1 ? "run" : "runs");
 	} else if (folders > 1) {
@@ -124,116 +124,9 @@ static void update_title(CkptWindow *self)
 		gtk_stack_set_visible_child_name(self->main_stack, page);
 		/* No runs: the status page alone; runs: the sidebar comes with them,
 		 * unless the window is too narrow for both (the flap is folded). */
-		adw_flap_set_reveal_flap(self->flap, (folders || n) && !adw_flap_get_folded(self->flap));
+		adw_flap_set_reveal_flap(self->flap,
+					 (folders || n) && !adw_flap_get_folded(self->flap));
 	}
-}
-
-/* ---- the comparison --------------------------------------------------------------- */
-
-static gboolean update_chart(gpointer data)
-{
-	CkptWindow *self = data;
-	self->chart_source = 0;
-	ckpt_chart_set_runs(self->chart, (CkptRunItem **)self->checked->pdata, self->checked->len);
-	ckpt_chart_set_selection(self->chart, self->selected, self->selected_epoch);
-	/* Watch the compared runs and the selected one; the rest are polled. */
-	g_autoptr(GPtrArray) watched = g_ptr_array_new(); /* borrowed items */
-	for (guint i = 0; i < self->checked->len; i++)
-		g_ptr_array_add(watched, g_ptr_array_index(self->checked, i));
-	if (self->selected && !ckpt_run_item_get_checked(self->selected))
-		g_ptr_array_add(watched, self->selected);
-	ckpt_run_store_watch(self->store, (CkptRunItem **)watched->pdata, watched->len);
-	update_title(self);
-	ckpt_window_update_actions(self);
-	return G_SOURCE_REMOVE;
-}
-
-static void schedule_chart(CkptWindow *self)
-{
-	if (!self->chart_source)
-		self->chart_source = g_idle_add_full(G_PRIORITY_HIGH_IDLE, update_chart, self, NULL);
-}
-
-static int take_slot(CkptWindow *self)
-{
-	for (guint i = 0; i < self->style_slots->len; i++)
-		if (!g_array_index(self->style_slots, gboolean, i)) {
-			g_array_index(self->style_slots, gboolean, i) = TRUE;
-			return (int)i;
-		}
-	gboolean taken = TRUE;
-	g_array_append_val(self->style_slots, taken);
-	return (int)self->style_slots->len - 1;
-}
-
-static void on_checked(CkptRunItem *item, GParamSpec *pspec, gpointer data)
-{
-	(void)pspec;
-	CkptWindow *self = data;
-	if (!self->auto_checking)
-		self->user_chose = TRUE;
-	gboolean checked = ckpt_run_item_get_checked(item);
-	guint index;
-	gboolean present = g_ptr_array_find(self->checked, item, &index);
-	if (checked && !present) {
-		g_ptr_array_add(self->checked, g_object_ref(item));
-		ckpt_run_item_set_style_index(item, take_slot(self));
-	} else if (!checked && present) {
-		int slot = ckpt_run_item_get_style_index(item);
-		if (slot >= 0 && (guint)slot < self->style_slots->len)
-			g_array_index(self->style_slots, gboolean, slot) = FALSE;
-		ckpt_run_item_set_style_index(item, -1);
-		g_ptr_array_remove_index(self->checked, index);
-	}
-	schedule_chart(self);
-}
-
-static void set_checked_auto(CkptWindow *self, CkptRunItem *item, gboolean checked)
-{
-	self->auto_checking = TRUE;
-	ckpt_run_item_set_checked(item, checked);
-	self->auto_checking = FALSE;
-}
-
-/* Compares the first ten runs in the sidebar's order. */
-static void check_first(CkptWindow *self)
-{
-	GListModel *shown = ckpt_sidebar_get_shown(self->sidebar);
-	GListModel *all = ckpt_run_store_get_model(self->store);
-	for (guint i = g_list_model_get_n_items(all); i-- > 0;) {
-		g_autoptr(CkptRunItem) item = g_list_model_get_item(all, i);
-		set_checked_auto(self, item, FALSE);
-	}
-	guint n = MIN(AUTO_CHECK, g_list_model_get_n_items(shown));
-	for (guint i = 0; i < n; i++) {
-		g_autoptr(CkptRunItem) item = g_list_model_get_item(shown, i);
-		set_checked_auto(self, item, TRUE);
-	}
-}
-
-static void on_runs_changed(GListModel *model, guint position, guint removed, guint added,
-			    gpointer data)
-{
-	CkptWindow *self = data;
-	/* Items gone from the store: drop them from the comparison. */
-	if (removed) {
-		for (guint i = self->checked->len; i-- > 0;) {
-			CkptRunItem *item = g_ptr_array_index(self->checked, i);
-			guint at;
-			if (!g_list_store_find(G_LIST_STORE(model), item, &at))
-				ckpt_run_item_set_checked(item, FALSE);
-		}
-	}
-	for (guint i = position; i < position + added; i++) {
-		g_autoptr(CkptRunItem) item = g_list_model_get_item(model, i);
-		g_signal_connect_object(item, "notify::checked", G_CALLBACK(on_checked), self, 0);
-		/* While a folder streams in, the first runs to arrive are compared at
-		 * once; the scan's end settles on the first ten by name. */
-		if (!self->user_chose && self->checked->len < AUTO_CHECK)
-			set_checked_auto(self, item, TRUE);
-	}
-	update_title(self);
-	ckpt_window_update_actions(self);
 }
 
 static void on_scan_finished(CkptRunStore *store, const char *path, guint n, guint problems,
@@ -243,7 +136,7 @@ static void on_scan_finished(CkptRunStore *store, const char *path, guint n, gui
 	CkptWindow *self = data;
 	g_autofree char *shown = ckpt_text_escape(path);
 	if (!self->user_chose)
-		check_first(self);
+		ckpt_window_check_first(self);
 	if (n == 0 && message) {
 		/* libckpt's message names the path */
 		g_autofree char *text = g_strdup_printf("Could not read %s", message);
@@ -252,18 +145,18 @@ static void on_scan_finished(CkptRunStore *store, const char *path, guint n, gui
 		g_autofree char *text = g_strdup_printf("No runs found in %s", shown);
 		ckpt_window_toast(self, text);
 	} else if (problems) {
-		g_autofree char *text = g_strdup_printf(
-		    "%u %s could not be read: %s", problems, problems == 1 ? "run" : "runs", message);
+		g_autofree char *text = g_strdup_printf("%u %s could not be read: %s", problems,
+							problems == 1 ? "run" : "runs", message);
 		ckpt_window_toast(self, text);
 	}
-	update_title(self);
+	ckpt_window_update_title(self);
 	ckpt_window_update_actions(self);
 }
 
 static void on_scanning(CkptRunStore *store, GParamSpec *pspec, gpointer data)
 {
 	(void)store, (void)pspec;
-	update_title(CKPT_WINDOW(data));
+	ckpt_window_update_title(CKPT_WINDOW(data));
 }
 
 /* ---- selection -------------------------------------------------------------------- */
@@ -289,7 +182,7 @@ static void set_selected(CkptWindow *self, CkptRunItem *item)
 	ckpt_epochs_view_set_run(self->epochs_view, item);
 	self->selected_epoch = ckpt_epochs_view_get_selected_epoch(self->epochs_view);
 	ckpt_details_show(self->details, item, self->selected_epoch);
-	schedule_chart(self);
+	ckpt_window_schedule_chart(self);
 	ckpt_window_update_actions(self);
 }
 
@@ -343,7 +236,7 @@ void ckpt_window_open(CkptWindow *self, const char *path)
 	g_autoptr(GFile) file = g_file_new_for_path(path);
 	g_autofree char *absolute = g_file_get_path(file);
 	ckpt_run_store_open(self->store, absolute ? absolute : path);
-	update_title(self);
+	ckpt_window_update_title(self);
 	ckpt_window_update_actions(self);
 }
 
@@ -367,12 +260,13 @@ static void on_chooser_response(GtkNativeDialog *dialog, int response, gpointer 
 static void open_action(GtkWidget *widget, const char *name, GVariant *param)
 {
 	(void)name, (void)param;
-	GtkFileChooserNative *chooser = gtk_file_chooser_native_new(
-	    "Open Folders of Runs", GTK_WINDOW(widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-	    "_Open", "_Cancel");
+	GtkFileChooserNative *chooser =
+	    gtk_file_chooser_native_new("Open Folders of Runs", GTK_WINDOW(widget),
+					GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Open", "_Cancel");
 	gtk_file_chooser_set_select_multiple(GTK_FILE_CHOOSER(chooser), TRUE);
 	gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(chooser), TRUE);
-	g_signal_connect(chooser, "response", G_CALLBACK(on_chooser_response), g_object_ref(widget));
+	g_signal_connect(chooser, "response", G_CALLBACK(on_chooser_response),
+			 g_object_ref(widget));
 	gtk_native_dialog_show(GTK_NATIVE_DIALOG(chooser));
 }
 
@@ -413,23 +307,6 @@ static void sidebar_action(GtkWidget *widget, const char *name, GVariant *param)
 	(void)name, (void)param;
 	CkptWindow *self = CKPT_WINDOW(widget);
 	adw_flap_set_reveal_flap(self->flap, !adw_flap_get_reveal_flap(self->flap));
-}
-
-static void check_first_action(GtkWidget *widget, const char *name, GVariant *param)
-{
-	(void)name, (void)param;
-	CkptWindow *self = CKPT_WINDOW(widget);
-	check_first(self);
-	self->user_chose = TRUE;
-}
-
-static void check_none_action(GtkWidget *widget, const char *name, GVariant *param)
-{
-	(void)name, (void)param;
-	CkptWindow *self = CKPT_WINDOW(widget);
-	while (self->checked->len)
-		set_checked_auto(self, g_ptr_array_index(self->checked, 0), FALSE);
-	self->user_chose = TRUE;
 }
 
 static void zoom_action(GtkWidget *widget, const char *name, GVariant *param)
@@ -499,17 +376,10 @@ static void ckpt_window_get_property(GObject *object, guint id, GValue *value, G
 {
 	CkptWindow *self = CKPT_WINDOW(object);
 	switch (id) {
-	case PROP_X_AXIS:
-		g_value_set_string(value, self->x_axis);
-		break;
-	case PROP_LOG_SCALE:
-		g_value_set_boolean(value, self->log_scale);
-		break;
-	case PROP_CLIP_OUTLIERS:
-		g_value_set_boolean(value, self->clip_outliers);
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	case PROP_X_AXIS: g_value_set_string(value, self->x_axis); break;
+	case PROP_LOG_SCALE: g_value_set_boolean(value, self->log_scale); break;
+	case PROP_CLIP_OUTLIERS: g_value_set_boolean(value, self->clip_outliers); break;
+	default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
 }
 
@@ -543,8 +413,7 @@ static void ckpt_window_set_property(GObject *object, guint id, const GValue *va
 			ckpt_chart_set_clip_outliers(self->chart, self->clip_outliers);
 		g_object_notify_by_pspec(object, pspec);
 		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
 }
 
@@ -594,7 +463,8 @@ static void ckpt_window_class_init(CkptWindowClass *klass)
 	GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 	properties[PROP_X_AXIS] = g_param_spec_string("x-axis", NULL, NULL, "epoch", rw);
 	properties[PROP_LOG_SCALE] = g_param_spec_boolean("log-scale", NULL, NULL, FALSE, rw);
-	properties[PROP_CLIP_OUTLIERS] = g_param_spec_boolean("clip-outliers", NULL, NULL, FALSE, rw);
+	properties[PROP_CLIP_OUTLIERS] =
+	    g_param_spec_boolean("clip-outliers", NULL, NULL, FALSE, rw);
 	g_object_class_install_properties(object_class, N_PROPS, properties);
 
 	g_type_ensure(CKPT_TYPE_SIDEBAR);
@@ -621,14 +491,14 @@ static void ckpt_window_class_init(CkptWindowClass *klass)
 	gtk_widget_class_install_action(widget_class, "win.refresh", NULL, refresh_action);
 	gtk_widget_class_install_action(widget_class, "win.search", NULL, search_action);
 	gtk_widget_class_install_action(widget_class, "win.toggle-sidebar", NULL, sidebar_action);
-	gtk_widget_class_install_action(widget_class, "win.check-first", NULL, check_first_action);
-	gtk_widget_class_install_action(widget_class, "win.check-none", NULL, check_none_action);
+	ckpt_window_compare_class_init(widget_class);
 	gtk_widget_class_install_action(widget_class, "win.zoom-in", NULL, zoom_action);
 	gtk_widget_class_install_action(widget_class, "win.zoom-out", NULL, zoom_action);
 	gtk_widget_class_install_action(widget_class, "win.reset-zoom", NULL, zoom_action);
 	gtk_widget_class_install_property_action(widget_class, "win.x-axis", "x-axis");
 	gtk_widget_class_install_property_action(widget_class, "win.log-scale", "log-scale");
-	gtk_widget_class_install_property_action(widget_class, "win.clip-outliers", "clip-outliers");
+	gtk_widget_class_install_property_action(widget_class, "win.clip-outliers",
+						 "clip-outliers");
 	ckpt_window_actions_class_init(widget_class);
 
 	struct {
@@ -676,7 +546,7 @@ static void ckpt_window_init(CkptWindow *self)
 
 	GListModel *runs = ckpt_run_store_get_model(self->store);
 	ckpt_sidebar_set_model(self->sidebar, runs);
-	g_signal_connect(runs, "items-changed", G_CALLBACK(on_runs_changed), self);
+	g_signal_connect(runs, "items-changed", G_CALLBACK(ckpt_window_on_runs_changed), self);
 	g_signal_connect(self->store, "scan-finished", G_CALLBACK(on_scan_finished), self);
 	g_signal_connect(self->store, "notify::scanning", G_CALLBACK(on_scanning), self);
 	g_signal_connect(self->sidebar, "run-selected", G_CALLBACK(on_run_selected), self);
@@ -691,7 +561,7 @@ static void ckpt_window_init(CkptWindow *self)
 	g_signal_connect(drop, "drop", G_CALLBACK(on_drop), self);
 	gtk_widget_add_controller(GTK_WIDGET(self), GTK_EVENT_CONTROLLER(drop));
 
-	update_title(self);
+	ckpt_window_update_title(self);
 	ckpt_window_update_actions(self);
 }
 

@@ -35,9 +35,8 @@ static void test_ago(void)
 		gint64 delta;
 		const char *text;
 	} cases[] = {
-	    {0, "just now"},        {59, "just now"},    {60, "1 min ago"},
-	    {3599, "59 min ago"},   {3600, "1 h ago"},   {86399, "23 h ago"},
-	    {86400, "1 day ago"},   {3 * 86400, "3 days ago"},
+	    {0, "just now"},   {59, "just now"},    {60, "1 min ago"},    {3599, "59 min ago"},
+	    {3600, "1 h ago"}, {86399, "23 h ago"}, {86400, "1 day ago"}, {3 * 86400, "3 days ago"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *t = ckpt_format_ago(now - cases[i].delta, now);
@@ -82,13 +81,15 @@ static void test_check(void)
 	    {CKPT_CHECK_CURRENT, CKPT_VERIFY_MISMATCH, 60, "MISMATCH", "error"},
 	    {CKPT_CHECK_CURRENT, CKPT_VERIFY_MISSING_MODEL, 60, "MISSING MODEL", "error"},
 	    {CKPT_CHECK_CURRENT, CKPT_VERIFY_NO_INFO, 60, "NO INFO", "error"},
-	    {CKPT_CHECK_CURRENT, CKPT_VERIFY_NO_CHECKSUM, 120, "no checksum, 2 min ago", "dim-label"},
+	    {CKPT_CHECK_CURRENT, CKPT_VERIFY_NO_CHECKSUM, 120, "no checksum, 2 min ago",
+	     "dim-label"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *t =
 		    ckpt_format_check(cases[i].state, cases[i].result, now - cases[i].ago, now);
 		g_assert_cmpstr(t, ==, cases[i].text);
-		g_assert_cmpstr(ckpt_check_style(cases[i].state, cases[i].result), ==, cases[i].style);
+		g_assert_cmpstr(ckpt_check_style(cases[i].state, cases[i].result), ==,
+				cases[i].style);
 	}
 	/* problems sort first, verified ok last */
 	g_assert_cmpint(ckpt_check_rank(CKPT_CHECK_CURRENT, CKPT_VERIFY_MISMATCH), <,
@@ -102,9 +103,14 @@ static void test_csv_field(void)
 	struct {
 		const char *in, *out;
 	} cases[] = {
-	    {"plain", "plain"},         {"a,b", "\"a,b\""},     {"say \"hi\"", "\"say \"\"hi\"\"\""},
-	    {"two\nlines", "\"two\nlines\""}, {"=cmd()", "\"'=cmd()\""}, {"+1", "\"'+1\""},
-	    {"", ""},                   {NULL, ""},
+	    {"plain", "plain"},
+	    {"a,b", "\"a,b\""},
+	    {"say \"hi\"", "\"say \"\"hi\"\"\""},
+	    {"two\nlines", "\"two\nlines\""},
+	    {"=cmd()", "\"'=cmd()\""},
+	    {"+1", "\"'+1\""},
+	    {"", ""},
+	    {NULL, ""},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *t = ckpt_csv_field(cases[i].in);

@@ -28,8 +28,8 @@ static void launch(Child *c, const char *path)
 	g_assert_nonnull(bin);
 	const char *argv[] = {bin, path, NULL};
 	GError *error = NULL;
-	g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-				    &c->pid, &error));
+	g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+				    NULL, &c->pid, &error));
 	g_assert_no_error(error);
 	g_child_watch_add(c->pid, on_child_exit, c);
 }
@@ -78,10 +78,10 @@ static void test_second_launch_hands_over(void)
 	g_assert_false(first.exited); /* the first instance goes on */
 
 	/* app.quit, as `gapplication action io.github.ckpt.Ckpt quit` sends it */
-	g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
-	    bus, APP_ID, "/io/github/ckpt/Ckpt", "org.gtk.Actions", "Activate",
-	    g_variant_new("(sava{sv})", "quit", NULL, NULL), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-	    NULL, NULL);
+	g_autoptr(GVariant) reply =
+	    g_dbus_connection_call_sync(bus, APP_ID, "/io/github/ckpt/Ckpt", "org.gtk.Actions",
+					"Activate", g_variant_new("(sava{sv})", "quit", NULL, NULL),
+					NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
 	g_assert_nonnull(reply);
 	g_assert_true(ui_wait(exited, &first, 20000));
 	g_assert_true(WIFEXITED(first.status));

@@ -140,7 +140,8 @@ static void test_scale_round_trip(void)
 	ChartScale lin = {.lo = -2, .hi = 6, .px_lo = 100, .px_hi = 500};
 	g_assert_cmpfloat(chart_scale_map(&lin, -2), ==, 100);
 	g_assert_cmpfloat(chart_scale_map(&lin, 6), ==, 500);
-	g_assert_cmpfloat_with_epsilon(chart_scale_unmap(&lin, chart_scale_map(&lin, 1.7)), 1.7, 1e-12);
+	g_assert_cmpfloat_with_epsilon(chart_scale_unmap(&lin, chart_scale_map(&lin, 1.7)), 1.7,
+				       1e-12);
 	ChartScale log = {.lo = 1e-3, .hi = 10, .px_lo = 400, .px_hi = 0, .log = true};
 	g_assert_cmpfloat_with_epsilon(chart_scale_map(&log, 0.1), 200, 1e-9);
 	g_assert_true(isnan(chart_scale_map(&log, 0)));

@@ -26,10 +26,12 @@ static ChartSeries *synthetic(size_t n, double scale, double phase)
 	}
 	s->n_branches = 1;
 	s->branches = g_new0(ChartBranch, 1);
-	s->branches[0] = (ChartBranch){.start = 0, .end = n, .live_end = n, .parent = -1, .session = 1};
+	s->branches[0] =
+	    (ChartBranch){.start = 0, .end = n, .live_end = n, .parent = -1, .session = 1};
 	s->n_markers = 3;
 	s->markers = g_new0(ChartMarker, 3);
-	s->markers[0] = (ChartMarker){n - 3, (int64_t)n - 2, CHART_MARK_KEPT | CHART_MARK_DAMAGED, 0};
+	s->markers[0] =
+	    (ChartMarker){n - 3, (int64_t)n - 2, CHART_MARK_KEPT | CHART_MARK_DAMAGED, 0};
 	s->markers[1] = (ChartMarker){n - 2, (int64_t)n - 1, CHART_MARK_KEPT | CHART_MARK_BEST, 0};
 	s->markers[2] = (ChartMarker){n - 1, (int64_t)n, CHART_MARK_KEPT | CHART_MARK_LAST, 0};
 	s->direction = '-';
@@ -38,8 +40,12 @@ static ChartSeries *synthetic(size_t n, double scale, double phase)
 
 static ChartStyle light_style(void)
 {
-	return (ChartStyle){.fg = {0.1, 0.1, 0.1}, .bg = {1, 1, 1}, .error = {0.75, 0.1, 0.15},
-			    .accent = {0.1, 0.45, 0.85}, .dark = false, .font = NULL};
+	return (ChartStyle){.fg = {0.1, 0.1, 0.1},
+			    .bg = {1, 1, 1},
+			    .error = {0.75, 0.1, 0.15},
+			    .accent = {0.1, 0.45, 0.85},
+			    .dark = false,
+			    .font = NULL};
 }
 
 /* Pixels of exactly palette colour `index`. */
@@ -145,8 +151,13 @@ static void test_zoom_and_clip(void)
 	g_assert_cmpfloat(frame->ys.hi, <, 10); /* the outlier no longer flattens the rest */
 	chart_frame_free(frame);
 	cairo_surface_destroy(surface);
-	view = (ChartView){.x_mode = CHART_X_EPOCH, .selected = -1, .zoomed = true,
-			   .x_lo = 10, .x_hi = 20, .y_lo = 0.5, .y_hi = 3};
+	view = (ChartView){.x_mode = CHART_X_EPOCH,
+			   .selected = -1,
+			   .zoomed = true,
+			   .x_lo = 10,
+			   .x_hi = 20,
+			   .y_lo = 0.5,
+			   .y_hi = 3};
 	surface = draw(&sc, &view, &frame);
 	g_assert_cmpfloat(frame->xs.lo, ==, 10);
 	g_assert_cmpfloat(frame->xs.hi, ==, 20);

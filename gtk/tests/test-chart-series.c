@@ -19,8 +19,8 @@ static void set_up(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	const char *fixtures = g_getenv("CKPT_FIXTURES");
-	g_autofree char *tarball =
-	    g_build_filename(fixtures ? fixtures : "/work/shared/fixtures", "candle-runs.tar.gz", NULL);
+	g_autofree char *tarball = g_build_filename(fixtures ? fixtures : "/work/shared/fixtures",
+						    "candle-runs.tar.gz", NULL);
 	GError *error = NULL;
 	f->tmp = g_dir_make_tmp("ckpt-series-XXXXXX", &error);
 	g_assert_no_error(error);

@@ -73,8 +73,8 @@ GdkTexture *ui_render(GtkWidget *widget)
 	GskRenderNode *node = gtk_snapshot_free_to_node(snapshot);
 	g_assert_nonnull(node);
 	GskRenderer *renderer = gtk_native_get_renderer(gtk_widget_get_native(widget));
-	GdkTexture *texture = gsk_renderer_render_texture(renderer, node,
-							  &GRAPHENE_RECT_INIT(0, 0, width, height));
+	GdkTexture *texture =
+	    gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, width, height));
 	gsk_render_node_unref(node);
 	g_object_unref(paintable);
 	return texture;
