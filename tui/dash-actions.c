@@ -216,12 +216,12 @@ void act_unsaved(dash *d)
 /* Whether an action that changes the run may be asked for at all. */
 static bool may_change(dash *d, const dash_run *r, const char *what)
 {
-	if (!r) {
-		dash_say(d, true, "%s: no run selected", what);
-		return false;
-	}
 	if (d->o.readonly) {
 		dash_say(d, true, "%s refused: the dashboard is read-only (--readonly)", what);
+		return false;
+	}
+	if (!r) {
+		dash_say(d, true, "%s: no run selected", what);
 		return false;
 	}
 	const ckpt_run *run = r->run;

@@ -86,7 +86,7 @@ static void draw_help(dash *d)
 	size_t lines = 1;
 	for (const char *p = text; *p; p++)
 		lines += *p == '\n';
-	dbox b = frame(d, (int)lines, 76, "ckpt: keys (q closes)");
+	dbox b = frame(d, (int)lines, 96, "ckpt: keys (q closes)");
 	d->dialog_panel.count = lines;
 	panel_set_height(&d->dialog_panel, b.h);
 	size_t line = 0;

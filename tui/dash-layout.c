@@ -131,8 +131,13 @@ static void draw_title(dash *d)
 		n += (size_t)snprintf(extra + n, sizeof extra - n, ", %zu with problems", problems);
 	if (unreadable && n < sizeof extra)
 		snprintf(extra + n, sizeof extra - n, ", %zu unreadable", unreadable);
-	snprintf(text, sizeof text, " ckpt  %s  %zu run%s%s%s", where, d->n_runs,
-		 d->n_runs == 1 ? "" : "s", extra, d->o.readonly ? "  [read-only]" : "");
+	char count[512];
+	snprintf(count, sizeof count, "%zu run%s%s", d->n_runs, d->n_runs == 1 ? "" : "s", extra);
+	/* One run (no runs pane): its health is said here. */
+	if (d->n_runs == 1 && ckpt_run_health(d->runs[0]->run))
+		dash_escape(d, count, sizeof count, ckpt_run_health_text(d->runs[0]->run));
+	snprintf(text, sizeof text, " ckpt  %s  %s%s", where, count,
+		 d->o.readonly ? "  [read-only]" : "");
 	int used = dash_put(d->win, r->y, r->x, r->w, text, attr);
 	const char *help = "? help ";
 	int hw = (int)strlen(help);

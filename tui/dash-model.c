@@ -342,8 +342,17 @@ void dash_model_update_rows(dash *d)
 		panel_keep(&d->epochs_panel, d->n_rows, at);
 		d->details_panel.top = 0;
 	} else {
+		/* The same epoch stays selected on its line. A view that showed
+		 * the end follows it, as tail -f does, while the selection stays
+		 * in view; one scrolled back stays where it is. */
+		panel *p = &d->epochs_panel;
+		bool at_end = p->top + (size_t)(p->height > 0 ? p->height : 1) >= p->count;
 		size_t at = find_row(d, r->sel_epoch, r->sel_unsaved, r->sel_session);
-		panel_keep(&d->epochs_panel, d->n_rows, at);
+		panel_keep(p, d->n_rows, at);
+		if (at_end && p->height > 0 && d->n_rows > (size_t)p->height) {
+			size_t end_top = d->n_rows - (size_t)p->height;
+			p->top = end_top <= p->selected ? end_top : p->selected;
+		}
 	}
 }
 

@@ -291,7 +291,9 @@ static term_role epoch_role(dash *d, size_t row, size_t col)
 		return ROLE_DIM;
 	}
 	case E_HEALTH:
-		return ckpt_epoch_health(r->e) == CKPT_EPOCH_DAMAGED ? ROLE_ERROR : ROLE_WARN;
+		return ckpt_epoch_health(r->e) == CKPT_EPOCH_DAMAGED ? ROLE_ERROR
+		       : text[0]				   ? ROLE_WARN
+								   : ROLE_NORMAL;
 	default: return ROLE_NORMAL;
 	}
 }

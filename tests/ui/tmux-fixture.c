@@ -7,10 +7,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static int sessions;
+
+/* A failed assertion aborts the test: its tmux servers go with it, so that
+ * nothing is left running (and nothing keeps meson waiting). */
+#define MAX_SERVERS 64
+static char servers[MAX_SERVERS][64];
+static int n_servers;
+
+static void kill_servers(int sig)
+{
+	for (int i = 0; i < n_servers; i++) {
+		if (!servers[i][0])
+			continue;
+		pid_t pid = fork();
+		if (pid == 0) {
+			execlp("tmux", "tmux", "-L", servers[i], "kill-server", (char *)NULL);
+			_exit(127);
+		}
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void remember_server(const char *socket)
+{
+	static bool installed;
+	if (!installed) {
+		signal(SIGABRT, kill_servers);
+		installed = true;
+	}
+	if (n_servers < MAX_SERVERS)
+		snprintf(servers[n_servers++], sizeof servers[0], "%s", socket);
+}
+
+static void forget_server(const char *socket)
+{
+	for (int i = 0; i < n_servers; i++)
+		if (strcmp(servers[i], socket) == 0)
+			servers[i][0] = '\0';
+}
 
 double tmux_slow(void)
 {
@@ -98,8 +140,11 @@ tmux_term *tmux_start(int w, int h, const char *const *env, const char *const *a
 		g_string_append_printf(cmd, " %s", q);
 		g_free(q);
 	}
-	g_string_append(cmd, "; echo $? > status; stty -a > after; exec sleep 3600");
+	/* Renamed into place: a test that sees "after" sees all of it. */
+	g_string_append(cmd, "; echo $? > status; stty -a > after.part; mv after.part after; "
+			     "exec sleep 3600");
 	char *width = g_strdup_printf("%d", w), *height = g_strdup_printf("%d", h);
+	remember_server(t->socket);
 	tmux_do(t, "new-session", "-d", "-x", width, "-y", height, cmd->str);
 	/* The pane is exactly w x h whatever the (absent) client's size. */
 	tmux_do(t, "set-option", "-g", "window-size", "manual");
@@ -122,6 +167,7 @@ void tmux_stop(tmux_term *t)
 	if (pid > 0)
 		kill(pid, SIGKILL);
 	g_free(tmux_run(t, (const char *const[]){"kill-server", NULL}, false));
+	forget_server(t->socket);
 	tu_rmtree(t->dir);
 	g_free(t->dir);
 	g_free(t->socket);
@@ -269,4 +315,62 @@ bool screen_is_ascii(const char *screen)
 		if ((*p < 0x20 && *p != '\n') || *p >= 0x7f)
 			return false;
 	return true;
+}
+
+/* ---- a live writer ------------------------------------------------------------- */
+
+static void die_with_the_test(gpointer payload)
+{
+	(void)payload;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* The newest epoch directory of run, 0 when none. */
+static long newest_epoch(const char *run)
+{
+	char *dir = g_build_filename(run, "ckpts", "epochs", NULL);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	long max = 0;
+	const char *name;
+	while (d && (name = g_dir_read_name(d)))
+		if (g_ascii_isdigit(name[0]) && atol(name) > max)
+			max = atol(name);
+	if (d)
+		g_dir_close(d);
+	g_free(dir);
+	return max;
+}
+
+GPid tmux_live_demo(const char *run, const char *every)
+{
+	char *bin = ckpt_binary();
+	/* Every epoch kept: no test races the writer's retention. */
+	const char *argv[] = {bin,      "demo",
+			      run,      "--epochs",
+			      "100000", "--every",
+			      every,    "--model-bytes",
+			      "1024",   "--ckpt_keep_mode=all",
+			      NULL};
+	long before = newest_epoch(run);
+	GPid pid;
+	GError *error = NULL;
+	g_spawn_async(NULL, (char **)argv, NULL,
+		      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+			  G_SPAWN_STDERR_TO_DEV_NULL,
+		      die_with_the_test, NULL, &pid, &error);
+	g_assert_no_error(error);
+	g_free(bin);
+	/* Live once it published an epoch: it holds the lock from its start. */
+	for (int i = 0; i < 3000 && newest_epoch(run) <= before; i++)
+		g_usleep(10000);
+	g_assert_cmpint(newest_epoch(run), >, before);
+	return pid;
+}
+
+void tmux_stop_demo(GPid pid)
+{
+	kill(pid, SIGKILL);
+	int status;
+	waitpid(pid, &status, 0);
+	g_spawn_close_pid(pid);
 }

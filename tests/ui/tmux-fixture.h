@@ -59,6 +59,11 @@ char *screen_row(const char *screen, long n, int right);
 /* Whether text is only printable ASCII and newlines. */
 bool screen_is_ascii(const char *screen);
 
+/* `ckpt demo RUN --every SECONDS` in the background, keeping every epoch,
+ * killed should the test die; waits until it holds the run's lock. */
+GPid tmux_live_demo(const char *run, const char *every);
+void tmux_stop_demo(GPid pid);
+
 /* Factor for timeouts: slower under sanitizers (CKPT_TEST_SLOW). */
 double tmux_slow(void);
 
