@@ -62,21 +62,40 @@ void ui_spin(guint ms)
 	ui_wait(never, NULL, ms);
 }
 
+static gboolean mapped(gpointer data)
+{
+	return gtk_widget_get_mapped(GTK_WIDGET(data));
+}
+
+/* The widget's render node, once it has one: a window just presented (or a
+ * busy machine) may not have been drawn yet. */
+static GskRenderNode *render_node(GtkWidget *widget, int width, int height)
+{
+	GdkPaintable *paintable = gtk_widget_paintable_new(widget);
+	GskRenderNode *node = NULL;
+	for (int tries = 0; tries < 100 && !node; tries++) {
+		GtkSnapshot *snapshot = gtk_snapshot_new();
+		gdk_paintable_snapshot(paintable, snapshot, width, height);
+		node = gtk_snapshot_free_to_node(snapshot);
+		if (!node)
+			ui_spin(50);
+	}
+	g_object_unref(paintable);
+	return node;
+}
+
 GdkTexture *ui_render(GtkWidget *widget)
 {
+	g_assert_true(ui_wait(mapped, widget, 5000));
 	int width = gtk_widget_get_width(widget), height = gtk_widget_get_height(widget);
 	g_assert_cmpint(width, >, 0);
 	g_assert_cmpint(height, >, 0);
-	GdkPaintable *paintable = gtk_widget_paintable_new(widget);
-	GtkSnapshot *snapshot = gtk_snapshot_new();
-	gdk_paintable_snapshot(paintable, snapshot, width, height);
-	GskRenderNode *node = gtk_snapshot_free_to_node(snapshot);
+	GskRenderNode *node = render_node(widget, width, height);
 	g_assert_nonnull(node);
 	GskRenderer *renderer = gtk_native_get_renderer(gtk_widget_get_native(widget));
 	GdkTexture *texture =
 	    gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, width, height));
 	gsk_render_node_unref(node);
-	g_object_unref(paintable);
 	return texture;
 }
 
