@@ -54,7 +54,7 @@ static void test_best_last_markers_and_values(void)
 	tu_fixture_init(&f);
 	cJSON *expect = tu_load_expect();
 	tmux_term *t = tmux_start(200, 50, NULL, (const char *const[]){f.exp, NULL});
-	g_free(tmux_wait(t, "tc1-acc", 10));
+	g_free(tmux_wait(t, "RUNS  7", 10));
 	const char *names[] = {"nt3-lr0.01", "nt3-lr0.001", "resumed", "corrupt-nt3"};
 	for (size_t k = 0; k < G_N_ELEMENTS(names); k++) {
 		cJSON *run = expected_run(expect, names[k]);
@@ -102,7 +102,7 @@ static void test_verify_flags_the_damage(void)
 	cJSON *expect = tu_load_expect();
 	cJSON *run = expected_run(expect, "corrupt-nt3");
 	tmux_term *t = tmux_start(200, 50, NULL, (const char *const[]){f.exp, NULL});
-	g_free(tmux_wait(t, "tc1-acc", 10));
+	g_free(tmux_wait(t, "RUNS  7", 10));
 	g_free(select_run(t, "corrupt-nt3"));
 	tmux_keys(t, "V");
 	char *screen = tmux_wait(t, "verified 5 epochs", 20);
@@ -139,7 +139,7 @@ static void test_restart_moves_last_on_disk(void)
 	tu_fixture_init(&f);
 	char *run = g_build_filename(f.exp, "nt3-lr0.01", NULL);
 	tmux_term *t = tmux_start(200, 50, NULL, (const char *const[]){f.exp, NULL});
-	g_free(tmux_wait(t, "tc1-acc", 10));
+	g_free(tmux_wait(t, "RUNS  7", 10));
 	g_free(select_run(t, "nt3-lr0.01"));
 	/* The run opens on its last epoch, 30: two up is 28. */
 	tmux_keys(t, "Tab", "k", "k", "r");
@@ -163,7 +163,7 @@ static void test_restart_refuses_an_incomplete_epoch(void)
 	char *run = g_build_filename(f.exp, "corrupt-nt3", NULL);
 	char *before = last_target(run);
 	tmux_term *t = tmux_start(200, 50, NULL, (const char *const[]){f.exp, NULL});
-	g_free(tmux_wait(t, "tc1-acc", 10));
+	g_free(tmux_wait(t, "RUNS  7", 10));
 	g_free(select_run(t, "corrupt-nt3"));
 	/* 29 has no ckpt-info.json. */
 	tmux_keys(t, "Tab", "k", "r");
@@ -246,7 +246,7 @@ static void test_cancelled_clean_deletes_nothing(void)
 	tu_fixture_init(&f);
 	char *before = tu_snapshot_tree(f.exp);
 	tmux_term *t = tmux_start(80, 24, NULL, (const char *const[]){f.exp, NULL});
-	g_free(tmux_wait(t, "tc1-acc", 10));
+	g_free(tmux_wait(t, "RUNS  7", 10));
 	g_free(select_run(t, "legacy-p1b1"));
 	/* The original records no limit: 5 is a guess, and the plan says so. */
 	tmux_keys(t, "c");

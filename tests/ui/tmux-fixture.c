@@ -97,7 +97,9 @@ static char *quote(const char *word)
 
 tmux_term *tmux_start(int w, int h, const char *const *env, const char *const *args)
 {
-	if (!g_find_program_in_path("tmux"))
+	char *tmux = g_find_program_in_path("tmux");
+	g_free(tmux);
+	if (!tmux)
 		tu_fail("tmux is not installed: the ui suite drives the dashboard in tmux "
 			"(tools/bootstrap.sh installs it)");
 	tmux_term *t = g_new0(tmux_term, 1);
