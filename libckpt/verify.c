@@ -138,7 +138,7 @@ struct slot {
 	char *epoch_dir, *model;
 	int fd; /* the model while it is summed, else -1 */
 	part *parts;
-	size_t n_parts;
+	size_t n_parts, parts_done; /* parts_done: the first parts, known done */
 };
 
 static void part_run(ckpt_pool_job *job, ckpt_pool *pool)
@@ -213,12 +213,13 @@ static int slot_start(slot *s, const char *root, const char *dir, long epoch, ck
 	return start_sum(s, pool, algorithm, size);
 }
 
-static bool slot_ready(ckpt_pool *pool, const slot *s)
+/* Parts finish about in order: each is looked at until it is done, once
+ * more after that never. */
+static bool slot_ready(ckpt_pool *pool, slot *s)
 {
-	for (size_t i = 0; i < s->n_parts; i++)
-		if (!ckpt_pool_job_done(pool, &s->parts[i].job))
-			return false;
-	return true;
+	while (s->parts_done < s->n_parts && ckpt_pool_job_done(pool, &s->parts[s->parts_done].job))
+		s->parts_done++;
+	return s->parts_done == s->n_parts;
 }
 
 /* The parts' verdict: the CRCs combined in file order, or sha256's text. */
@@ -281,7 +282,7 @@ static void slot_clear(slot *s)
 	free(s->model);
 	free(s->epoch_dir);
 	s->parts = NULL;
-	s->n_parts = 0;
+	s->n_parts = s->parts_done = 0;
 	s->o.stored = s->model = s->epoch_dir = NULL;
 }
 
