@@ -28,8 +28,9 @@ static gboolean update_chart(gpointer data)
 void ckpt_window_schedule_chart(CkptWindow *self)
 {
 	if (!self->chart_source)
-		self->chart_source =
-		    g_idle_add_full(G_PRIORITY_HIGH_IDLE, update_chart, self, NULL);
+		/* At default priority: a busy main loop (refreshes, streaming scans)
+		 * must not keep the chart waiting. */
+		self->chart_source = g_idle_add_full(G_PRIORITY_DEFAULT, update_chart, self, NULL);
 }
 
 static int take_slot(CkptWindow *self)

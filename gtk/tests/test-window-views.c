@@ -273,6 +273,11 @@ static void test_bad_and_repeated_folders(Fixture *f, gconstpointer data)
 
 /* ---- more runs than are compared at first ------------------------------------------ */
 
+static gboolean ten_charted(gpointer data)
+{
+	return ckpt_chart_get_n_runs(ckpt_window_get_chart(CKPT_WINDOW(data))) == 10;
+}
+
 static void test_first_ten_compared(Fixture *f, gconstpointer data)
 {
 	(void)data;
@@ -290,7 +295,7 @@ static void test_first_ten_compared(Fixture *f, gconstpointer data)
 	ckpt_window_open(w, many);
 	gpointer args[] = {w, GUINT_TO_POINTER(12)};
 	g_assert_true(ui_wait(n_runs_are, args, 10000));
-	ui_spin(100);
+	g_assert_true(ui_wait(ten_charted, w, 5000));
 	GListModel *shown = ckpt_sidebar_get_shown(ckpt_window_get_sidebar(w));
 	for (guint i = 0; i < 12; i++) {
 		g_autoptr(CkptRunItem) item = g_list_model_get_item(shown, i);

@@ -43,7 +43,8 @@ static gboolean wake(gpointer data)
 gboolean ui_wait(UiCondition cond, gpointer data, guint timeout_ms)
 {
 	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-	guint ticker = g_timeout_add(10, wake, NULL);
+	/* Low priority: the ticker only wakes the loop, it never starves it. */
+	guint ticker = g_timeout_add_full(G_PRIORITY_LOW, 10, wake, NULL, NULL);
 	gboolean ok;
 	while (!(ok = cond(data)) && g_get_monotonic_time() < end)
 		g_main_context_iteration(NULL, TRUE);
