@@ -75,11 +75,13 @@ static int write_all(int fd, const char *path, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = ckpt_failpoint_write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return errno;
+		if (n == 0)
+			return EIO; /* no progress and no error: never loop on it */
 		p += n;
 		len -= (size_t)n;
 	}
@@ -133,7 +135,7 @@ int ckpt_fs_write_file(const char *path, const void *data, size_t len, bool sync
 
 	if (sync) {
 		err = ckpt_failpoint_before("fsync", path, NULL);
-		if (!err && fsync(fd) != 0)
+		if (!err && ckpt_failpoint_fsync(fd) != 0)
 			err = errno;
 		if (err) {
 			close(fd);
@@ -154,7 +156,14 @@ int ckpt_fs_append(const char *path, const char *text, size_t len)
 	int fd = open_regular_for_write(path, O_CREAT | O_APPEND);
 	if (fd < 0)
 		return fs_error("append", path, -fd);
+	/* A failed append is taken back (only the lock holder appends), so that
+	 * the next line does not start in the middle of a torn one. */
+	struct stat st;
+	off_t before = fstat(fd, &st) == 0 ? st.st_size : -1;
 	err = write_all(fd, path, text, len);
+	if (err && before >= 0 && ftruncate(fd, before) != 0) {
+		/* Nothing more to do: the error below is what matters. */
+	}
 	close(fd);
 	if (err)
 		return fs_error("append", path, err);
@@ -171,7 +180,7 @@ int ckpt_fs_fsync_path(const char *path)
 	if (fd < 0)
 		return fs_error("fsync", path, errno);
 	/* Directories on some file systems refuse fsync with EINVAL: nothing to do. */
-	if (fsync(fd) != 0 && errno != EINVAL) {
+	if (ckpt_failpoint_fsync(fd) != 0 && errno != EINVAL) {
 		err = errno;
 		close(fd);
 		return fs_error("fsync", path, err);

@@ -358,6 +358,183 @@ static void test_power_crash_applies_cut(fixture *f, gconstpointer data)
 	g_free(path);
 }
 
+/* ---- failures after the real call --------------------------------------- */
+
+/* A short write, then ENOSPC: the half that landed is the caller's to take
+ * back; an append is taken back (fsops.c), so the log keeps whole lines. */
+static void test_short_write_then_error(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *path = in(f, "file"), *log = in(f, "log");
+	tu_write(log, "line 1\n");
+	g_assert_cmpint(ckpt_failpoint_arm(CKPT_FAILPOINT_SHORT_ENOSPC, 2, 0, NULL), ==, 0);
+	g_assert_cmpint(ckpt_fs_write_file(path, "0123456789", 10, false), ==, CKPT_EIO);
+	g_assert_nonnull(strstr(ckpt_error_last(), "no space left"));
+	gsize len = 0;
+	g_free(tu_read(path, &len));
+	g_assert_cmpuint(len, ==, 5); /* the real write made half of it */
+	g_assert_cmpint(ckpt_failpoint_arm(CKPT_FAILPOINT_SHORT_EIO, 1, 0, NULL), ==, 0);
+	g_assert_cmpint(ckpt_fs_append(log, "line 2\n", 7), ==, CKPT_EIO);
+	assert_content(log, "line 1\n");
+	g_assert_true(ckpt_failpoint_mode_applies(CKPT_FAILPOINT_SHORT_EIO, "append /x"));
+	g_assert_false(ckpt_failpoint_mode_applies(CKPT_FAILPOINT_SHORT_EIO, "fsync /x"));
+	g_free(path), g_free(log);
+}
+
+/* The fsync is made, then reports EIO: the caller must fail, and the model
+ * must not count the data as durable. */
+static void test_late_fsync_error(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *path = in(f, "file");
+	g_assert_cmpint(ckpt_failpoint_arm(CKPT_FAILPOINT_LATE_EIO, 3, CKPT_FAILPOINT_POWER_LOSS,
+					   f->stash),
+			==, 0);
+	g_assert_cmpint(ckpt_fs_write_file(path, "data", 4, true), ==, CKPT_EIO);
+	g_assert_nonnull(strstr(ckpt_error_last(), "fsync"));
+	assert_content(path, "data");
+	g_assert_cmpint(ckpt_fs_fsync_path(f->dir), ==, 0);
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	assert_content(path, ""); /* the failed fsync made nothing durable */
+	g_free(path);
+}
+
+/* ---- partial power loss -------------------------------------------------- */
+
+/* A rename between two directories is durable only once both are synced. */
+static void test_power_rename_needs_both_dirs(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *a = in(f, "a"), *b = in(f, "b"), *from = in(f, "a/x"), *to = in(f, "b/x");
+	g_assert_cmpint(mkdir(a, 0755), ==, 0);
+	g_assert_cmpint(mkdir(b, 0755), ==, 0);
+	tu_write(from, "x");
+	power_arm(f);
+	g_assert_cmpint(ckpt_fs_rename(from, to), ==, 0);
+	g_assert_cmpint(ckpt_fs_fsync_path(b), ==, 0);
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	g_assert_true(tu_exists(from));
+	g_assert_false(tu_exists(to));
+	g_free(a), g_free(b), g_free(from), g_free(to);
+}
+
+typedef struct subset_case {
+	const fixture *f;
+	long index;
+} subset_case;
+
+static void two_dirs_one_file_each(const fixture *f)
+{
+	char *a = in(f, "a/new"), *b = in(f, "b/new");
+	ckpt_fs_write_file(a, "A", 1, true);
+	ckpt_fs_write_file(b, "B", 1, true);
+	g_free(a), g_free(b);
+}
+
+/* Runs the changes, cuts keeping subset `index`; returns which survived
+ * (bit 0: a/new, bit 1: b/new) and the report. */
+static int cut_two_dirs(const fixture *f, long index, ckpt_failpoint_cut_report *report)
+{
+	char *a = in(f, "a"), *b = in(f, "b"), *na = in(f, "a/new"), *nb = in(f, "b/new");
+	tu_rmtree(a), tu_rmtree(b);
+	g_assert_cmpint(mkdir(a, 0755), ==, 0);
+	g_assert_cmpint(mkdir(b, 0755), ==, 0);
+	power_arm(f);
+	ckpt_failpoint_power_subset(index, 8, report);
+	two_dirs_one_file_each(f);
+	g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+	int kept = (tu_exists(na) ? 1 : 0) | (tu_exists(nb) ? 2 : 0);
+	g_free(a), g_free(b), g_free(na), g_free(nb);
+	return kept;
+}
+
+/* Two directories, one unsynced create each: four consistent subsets, of
+ * which two are partial (one create kept, not the other). */
+static void test_power_partial_subsets(fixture *f, gconstpointer data)
+{
+	(void)data;
+	ckpt_failpoint_cut_report report = {0};
+	g_assert_cmpint(cut_two_dirs(f, 0, &report), ==, 0);
+	g_assert_cmpint(report.unsynced, ==, 2);
+	g_assert_cmpint(report.partial, ==, 2);
+	g_assert_false(report.sampled);
+	int one = cut_two_dirs(f, 1, &report), two = cut_two_dirs(f, 2, &report);
+	g_assert_cmpint(report.kept, ==, 1);
+	g_assert_true((one == 1 && two == 2) || (one == 2 && two == 1));
+}
+
+/* Within one directory the order holds: a later change never survives an
+ * earlier one that was lost. */
+static void test_power_partial_keeps_order(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *first = in(f, "first"), *second = in(f, "second");
+	for (long index = 0; index <= 1; index++) {
+		tu_rmtree(first), tu_rmtree(second);
+		power_arm(f);
+		ckpt_failpoint_cut_report report = {0};
+		ckpt_failpoint_power_subset(index, 8, &report);
+		g_assert_cmpint(ckpt_fs_mkdir(first, 0755), ==, 0);
+		g_assert_cmpint(ckpt_fs_mkdir(second, 0755), ==, 0);
+		g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+		g_assert_cmpint(report.partial, ==, 1);
+		g_assert_true(tu_exists(first) || !tu_exists(second));
+		g_assert_cmpint(tu_exists(first), ==, index >= 1);
+	}
+	g_free(first), g_free(second);
+}
+
+/* Appends are kept as a prefix: the file is cut at a write's end. */
+static void test_power_partial_data_prefix(fixture *f, gconstpointer data)
+{
+	(void)data;
+	char *log = in(f, "log");
+	tu_write(log, "0\n");
+	for (long index = 1; index <= 2; index++) {
+		tu_write(log, "0\n");
+		power_arm(f);
+		ckpt_failpoint_cut_report report = {0};
+		ckpt_failpoint_power_subset(index, 8, &report);
+		g_assert_cmpint(ckpt_fs_append(log, "1\n", 2), ==, 0);
+		g_assert_cmpint(ckpt_fs_append(log, "2\n", 2), ==, 0);
+		g_assert_cmpint(ckpt_fs_append(log, "3\n", 2), ==, 0);
+		g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+		g_assert_cmpint(report.partial, ==, 2);
+		assert_content(log, index == 1 ? "0\n1\n" : "0\n1\n2\n");
+	}
+	g_free(log);
+}
+
+/* More subsets than the budget: a random one, still consistent. */
+static void test_power_partial_sampled(fixture *f, gconstpointer data)
+{
+	(void)data;
+	for (long index = 1; index <= 20; index++) {
+		char *dir = in(f, "many");
+		tu_rmtree(dir);
+		g_assert_cmpint(mkdir(dir, 0755), ==, 0);
+		power_arm(f);
+		ckpt_failpoint_cut_report report = {0};
+		ckpt_failpoint_power_subset(index, 3, &report);
+		for (int i = 0; i < 6; i++) {
+			char *name = g_strdup_printf("%s/%d", dir, i);
+			g_assert_cmpint(ckpt_fs_mkdir(name, 0755), ==, 0);
+			g_free(name);
+		}
+		g_assert_cmpint(ckpt_failpoint_power_cut(), ==, 0);
+		g_assert_true(report.sampled);
+		g_assert_cmpint(report.partial, ==, 3);
+		bool lost = false;
+		for (int i = 0; i < 6; i++) {
+			char *name = g_strdup_printf("%s/%d", dir, i);
+			g_assert_true(!lost || !tu_exists(name));
+			lost = lost || !tu_exists(name);
+			g_free(name);
+		}
+		g_free(dir);
+	}
+}
+
 #define ADD(name, fn) g_test_add(name, fixture, NULL, fixture_set_up, fn, fixture_tear_down)
 
 int main(int argc, char **argv)
@@ -385,5 +562,14 @@ int main(int argc, char **argv)
 	    test_power_exchange_fallback_undone);
 	ADD("/ckpt/failpoint/power/replace-symlink-is-durable", test_power_symlink_replace_durable);
 	ADD("/ckpt/failpoint/power/crash-applies-the-cut", test_power_crash_applies_cut);
+	ADD("/ckpt/failpoint/late/short-write-then-error", test_short_write_then_error);
+	ADD("/ckpt/failpoint/late/fsync-error-after-the-call", test_late_fsync_error);
+	ADD("/ckpt/failpoint/power/rename-needs-both-directories-synced",
+	    test_power_rename_needs_both_dirs);
+	ADD("/ckpt/failpoint/partial/two-directories-four-subsets", test_power_partial_subsets);
+	ADD("/ckpt/failpoint/partial/one-directory-keeps-its-order",
+	    test_power_partial_keeps_order);
+	ADD("/ckpt/failpoint/partial/appends-kept-as-a-prefix", test_power_partial_data_prefix);
+	ADD("/ckpt/failpoint/partial/sampled-beyond-the-budget", test_power_partial_sampled);
 	return g_test_run();
 }
