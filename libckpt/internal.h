@@ -69,6 +69,9 @@ CKPT_INTERNAL char *ckpt_buf_steal(ckpt_buf *buf);
 CKPT_INTERNAL char *ckpt_strdup(const char *text);                     /* NULL in, NULL out */
 CKPT_INTERNAL char *ckpt_path_join(const char *dir, const char *name); /* caller frees */
 CKPT_INTERNAL char *ckpt_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The directory path names an entry of: "/a/b" → "/a", "/b" → "/", "b" → ".".
+ * Caller frees. */
+CKPT_INTERNAL char *ckpt_parent_dir(const char *path);
 /* How the log names a root: "ckpts", or "save/ckpts" for the legacy layout.
  * Caller frees. */
 CKPT_INTERNAL char *ckpt_root_label(const char *root);
@@ -471,8 +474,8 @@ CKPT_INTERNAL int ckpt_leftovers_recover(const char *root, const char *log_path,
 					 const char *root_label, bool sync);
 CKPT_INTERNAL int ckpt_leftovers_recover_work_old(const char *root, const char *log_path,
 						  const char *root_label, bool sync);
-/* Removes root/work.old by way of root/work. */
-CKPT_INTERNAL int ckpt_leftovers_discard_work_old(const char *root);
+/* Removes root/work.old by way of root/work (the rename synced first when sync). */
+CKPT_INTERNAL int ckpt_leftovers_discard_work_old(const char *root, bool sync);
 /* Deletes dir (an epochs/NNN, or work.old) by way of root/work: removes a
  * stale root/work, renames dir to it, fsyncs root/epochs when sync, then
  * removes root/work. */

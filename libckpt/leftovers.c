@@ -69,30 +69,40 @@ int ckpt_staging_discard(const char *root, const char *dir, bool sync)
 	int rc = work && epochs ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
 	/* A file system mounted on an epoch directory (scratch space) is not ours
 	 * to remove; say so rather than fail on the rename with EBUSY. */
-	struct stat st, parent;
-	if (!rc && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && lstat(epochs, &parent) == 0 &&
-	    st.st_dev != parent.st_dev)
+	struct stat st, up;
+	if (!rc && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && lstat(epochs, &up) == 0 &&
+	    st.st_dev != up.st_dev)
 		rc = ckpt_fail(CKPT_EUNSAFE, "%s: is a mount point; refusing to remove it", dir);
-	/* Out of sight in one rename (made durable before anything is removed),
-	 * then removed from work/: a crash midway leaves only a partial work/,
-	 * which the next save clears, never a half-deleted directory in its place. */
+	/* Out of sight in one rename, made durable before anything is removed:
+	 * in both directories, or a power cut could put the directory back where
+	 * it was while the removals inside it stay done (a disk keeps each
+	 * directory's changes in its own order, not one directory's before
+	 * another's). Then removed from work/: a crash midway leaves only a
+	 * partial work/, which the next save clears, never a half-deleted
+	 * directory in its place. */
+	char *parent = !rc ? ckpt_parent_dir(dir) : NULL;
+	if (!rc && !parent)
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", dir);
 	if (!rc)
 		rc = ckpt_fs_remove_tree(work);
 	if (!rc)
 		rc = ckpt_fs_rename(dir, work);
 	if (!rc && sync)
-		rc = ckpt_fs_fsync_path(epochs);
+		rc = ckpt_fs_fsync_path(parent);
+	if (!rc && sync && strcmp(parent, root) != 0)
+		rc = ckpt_fs_fsync_path(root);
 	if (!rc)
 		rc = ckpt_fs_remove_tree(work);
+	free(parent);
 	free(work);
 	free(epochs);
 	return rc;
 }
 
-int ckpt_leftovers_discard_work_old(const char *root)
+int ckpt_leftovers_discard_work_old(const char *root, bool sync)
 {
 	char *old = ckpt_sprintf("%s/%s.old", root, CKPT_WORK_NAME);
-	int rc = old ? ckpt_staging_discard(root, old, false)
+	int rc = old ? ckpt_staging_discard(root, old, sync)
 		     : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
 	free(old);
 	return rc;
@@ -132,7 +142,7 @@ int ckpt_leftovers_recover_work_old(const char *root, const char *log_path, cons
 		goto out;
 	}
 	if (lstat(this_dir, &st) == 0) {
-		rc = ckpt_leftovers_discard_work_old(root);
+		rc = ckpt_leftovers_discard_work_old(root, sync);
 		goto out;
 	}
 	if ((rc = ckpt_fs_mkdirs(epochs_dir, 0755)) == 0 &&

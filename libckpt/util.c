@@ -265,6 +265,20 @@ char *ckpt_path_join(const char *dir, const char *name)
 	return ckpt_sprintf("%s%s%s", dir, slash ? "" : "/", name);
 }
 
+char *ckpt_parent_dir(const char *path)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	while (len > 0 && path[len - 1] != '/')
+		len--;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	if (len == 0)
+		return ckpt_strdup(".");
+	return ckpt_sprintf("%.*s", (int)len, path);
+}
+
 char *ckpt_root_label(const char *root)
 {
 	/* The original quotes paths from its working directory, the run folder:

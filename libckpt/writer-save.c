@@ -154,7 +154,7 @@ static int replace_by_renames(ckpt_writer *w, const char *this_dir, bool *out_mo
 	if (!rc)
 		rc = writer_sync_path(w, w->root);
 	if (!rc)
-		rc = ckpt_leftovers_discard_work_old(w->root);
+		rc = ckpt_leftovers_discard_work_old(w->root, w->settings.fsync);
 	free(old);
 	return rc;
 }
@@ -212,7 +212,11 @@ static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved)
 	if (rc)
 		goto out;
 	*out_moved = true;
+	/* Both directories, before the old epoch (now in work/) goes: else a
+	 * power cut could swap them back with the old one half removed. */
 	rc = writer_sync_path(w, w->epochs_dir);
+	if (!rc)
+		rc = writer_sync_path(w, w->root);
 	if (!rc)
 		rc = ckpt_fs_remove_tree(w->work); /* now the old epoch */
 out:
