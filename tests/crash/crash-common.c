@@ -36,7 +36,8 @@ int cr_model_load(const char *path, void *payload)
 	return rc == 0 && len == 2048 ? 0 : 1;
 }
 
-ckpt_params *cr_params(const char *root, const char *keep_mode, long keep_limit, bool fsync)
+ckpt_params *cr_params(const char *root, const char *keep_mode, long keep_limit, bool fsync,
+		       bool save_best)
 {
 	ckpt_params *params = NULL;
 	if (ckpt_params_new(&params) != 0)
@@ -46,7 +47,7 @@ ckpt_params *cr_params(const char *root, const char *keep_mode, long keep_limit,
 	if (ckpt_params_set(params, "ckpt_directory", root) ||
 	    ckpt_params_set(params, "epochs", "1000") ||
 	    ckpt_params_set(params, "ckpt_checksum", "true") ||
-	    ckpt_params_set(params, "ckpt_save_best", "true") ||
+	    ckpt_params_set(params, "ckpt_save_best", save_best ? "true" : "false") ||
 	    ckpt_params_set(params, "ckpt_save_interval", "1") ||
 	    ckpt_params_set(params, "ckpt_keep_mode", keep_mode) ||
 	    ckpt_params_set(params, "ckpt_keep_limit", limit) ||
@@ -73,6 +74,8 @@ int cr_epochs(ckpt_writer *writer, long first0, const double *values, size_t n)
 		    ckpt_writer_epoch(&result, writer, first0 + (long)i, '-', values[i], NULL, 0);
 		if (rc)
 			return rc;
+		if (result.saved)
+			cr_promise_last((long)result.epoch, false);
 	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 #define CRASH_COMMON_H
 
 #include "internal.h"
+#include "failpoint.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -25,12 +26,51 @@ typedef struct cr_model {
 int cr_model_write(const char *path, void *payload);
 int cr_model_load(const char *path, void *payload);
 
-/* Parameters of the runs: checksums on, save_best, interval 1. */
-ckpt_params *cr_params(const char *root, const char *keep_mode, long keep_limit, bool fsync);
+/* Parameters of the runs: checksums on, interval 1, save_best as given. */
+ckpt_params *cr_params(const char *root, const char *keep_mode, long keep_limit, bool fsync,
+		       bool save_best);
 /* A writer on params with cr_model callbacks; 0 or the CKPT_E code. */
 int cr_writer(ckpt_writer **out, const ckpt_params *params, cr_model *model);
-/* One saved epoch per value with direction '-', from 0-based index first0. */
+/* One epoch call per value with direction '-', from 0-based index first0;
+ * each saved epoch is promised (cr_promise_last). */
 int cr_epochs(ckpt_writer *writer, long first0, const double *values, size_t n);
+
+/* ---- promises: what a call that returned success has made durable ------
+ * An operation's child records, after each public call returns 0, what that
+ * call did; a power cut at any later moment must keep it (issue: "ckpt
+ * restart RUN 8 said done, so last stays at 8"). The harness shares the
+ * record with the child (cr_promises, in shared memory; NULL elsewhere). */
+#define CR_MAX_GONE 32
+typedef struct cr_promise {
+	long last;       /* last names at least this epoch (0: nothing promised) */
+	bool last_exact; /* ...exactly this one (a rollback) */
+	bool relative;   /* a relink returned: best and last have relative targets */
+	size_t n_gone;
+	long gone[CR_MAX_GONE]; /* epochs a clean deleted: they stay deleted */
+	bool returned;          /* the operation returned (power-end mode), with rc */
+	int rc;
+	ckpt_failpoint_cut_report cut; /* what the power cut found (failpoint.h) */
+} cr_promise;
+extern cr_promise *cr_promises;
+void cr_promise_last(long epoch, bool exact);
+void cr_promise_relative(void);
+void cr_promise_gone(long epoch);
+/* Appends the broken promises to problems; returns how many. */
+int cr_check_promises(GString *problems, const char *case_dir, const cr_promise *promise);
+
+/* ---- an epoch set aside ------------------------------------------------
+ * A replacement by two renames moves the old epochs/NNN to work.old first;
+ * a crash between them leaves the only copy of that epoch there. */
+typedef struct cr_aside {
+	long epoch;     /* 0: nothing complete is set aside */
+	char *checksum; /* its model's stored checksum */
+} cr_aside;
+/* What R/work.old holds when it is a complete epoch whose epochs/NNN is missing. */
+void cr_aside_find(cr_aside *out, const char *case_dir);
+/* The repair put it back: epochs/NNN complete, with the same model. */
+int cr_aside_check(GString *problems, const char *case_dir, const cr_aside *aside,
+		   const char *who);
+void cr_aside_clear(cr_aside *aside);
 /* The sentinels and the stray entry of a case (R must exist). */
 int cr_add_sentinels(const char *case_dir);
 

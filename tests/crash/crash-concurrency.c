@@ -87,7 +87,7 @@ static void count(int op, int rc, bool live_before, bool changes)
 
 static int writer_main(long epochs, int to_checker, int from_checker)
 {
-	ckpt_params *params = cr_params(root, "linear", 3, false);
+	ckpt_params *params = cr_params(root, "linear", 3, false, true);
 	cr_model model = {0};
 	ckpt_writer *writer = NULL;
 	int rc = params ? cr_writer(&writer, params, &model) : CKPT_ENOMEM;
@@ -306,7 +306,7 @@ static void final_checks(const cr_before *before, long epochs)
 	ckpt_clean_plan_free(plan);
 	ckpt_run_unref(run);
 
-	ckpt_params *params = cr_params(root, "linear", 3, false);
+	ckpt_params *params = cr_params(root, "linear", 3, false, true);
 	cr_model model = {0};
 	ckpt_writer *writer = NULL;
 	ckpt_restart *restart = NULL;

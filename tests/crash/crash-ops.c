@@ -16,7 +16,7 @@ static int write_run(const char *case_dir, const char *keep_mode, long keep_limi
 		     const double *values, size_t n)
 {
 	char *root = g_build_filename(case_dir, CR_ROOT, NULL);
-	ckpt_params *params = cr_params(root, keep_mode, keep_limit, true);
+	ckpt_params *params = cr_params(root, keep_mode, keep_limit, true, true);
 	cr_model model = {0};
 	ckpt_writer *writer = NULL;
 	int rc = params ? cr_writer(&writer, params, &model) : CKPT_ENOMEM;
@@ -80,11 +80,11 @@ static int setup_relink(const char *case_dir)
 }
 
 /* A trainer resuming: a new writer, a restart, then one epoch per value. */
-static int resume_and_save(const char *case_dir, const char *keep_mode, long keep_limit,
-			   const double *values, size_t n)
+static int resume_and_save_best(const char *case_dir, const char *keep_mode, long keep_limit,
+				bool save_best, const double *values, size_t n)
 {
 	char *root = g_build_filename(case_dir, CR_ROOT, NULL);
-	ckpt_params *params = cr_params(root, keep_mode, keep_limit, true);
+	ckpt_params *params = cr_params(root, keep_mode, keep_limit, true, save_best);
 	cr_model model = {0};
 	ckpt_writer *writer = NULL;
 	ckpt_restart *restart = NULL;
@@ -98,6 +98,12 @@ static int resume_and_save(const char *case_dir, const char *keep_mode, long kee
 	ckpt_params_free(params);
 	g_free(root);
 	return rc;
+}
+
+static int resume_and_save(const char *case_dir, const char *keep_mode, long keep_limit,
+			   const double *values, size_t n)
+{
+	return resume_and_save_best(case_dir, keep_mode, keep_limit, true, values, n);
 }
 
 /* Epoch 7 becomes best, 8 and 9 are kept by the limit, 10 becomes best:
@@ -121,6 +127,29 @@ static int run_save_replace_best(const char *case_dir)
 	return resume_and_save(case_dir, "linear", 1, values, G_N_ELEMENTS(values));
 }
 
+/* After a rollback to 3 a trainer without save_best resumes: 4 is saved
+ * again (0.6, better than the 0.7 `best` names, so not refused) and `best`
+ * still names it; retention by the trainer's own rule (which knows no best)
+ * must still keep it. Linear (limit 1) would delete 4 at the third save,
+ * exponential (limit 1: one epoch aged 1 or 2) at the fourth. */
+static const double no_best_values[] = {0.6, 0.65, 0.66, 0.67};
+static const long no_best_resaved[] = {5, 6, 7, 0};
+
+static int run_save_no_best_linear(const char *case_dir)
+{
+	return resume_and_save_best(case_dir, "linear", 1, false, no_best_values, 3);
+}
+
+static int run_save_no_best_exponential(const char *case_dir)
+{
+	return resume_and_save_best(case_dir, "exponential", 1, false, no_best_values, 4);
+}
+
+static int run_save_no_best_all(const char *case_dir)
+{
+	return resume_and_save_best(case_dir, "all", 1, false, no_best_values, 2);
+}
+
 static int run_restart(const char *case_dir)
 {
 	return resume_and_save(case_dir, "all", 5, NULL, 0);
@@ -140,6 +169,8 @@ static int run_rollback(const char *case_dir)
 	int rc = open_run(&run, case_dir);
 	if (!rc)
 		rc = ckpt_rollback(NULL, run, 2, 0);
+	if (!rc)
+		cr_promise_last(2, true);
 	ckpt_run_unref(run);
 	return rc;
 }
@@ -153,6 +184,9 @@ static int run_clean(const char *case_dir)
 		rc = ckpt_clean_plan_new(&plan, run, CLEAN_LIMIT, CKPT_KEEP_LINEAR);
 	if (!rc)
 		rc = ckpt_clean_apply(plan, NULL);
+	for (size_t i = 0; !rc && i < ckpt_clean_plan_count(plan); i++)
+		if (!ckpt_clean_plan_keeps(plan, i))
+			cr_promise_gone((long)ckpt_clean_plan_epoch(plan, i));
 	ckpt_clean_plan_free(plan);
 	ckpt_run_unref(run);
 	return rc;
@@ -165,6 +199,8 @@ static int run_relink(const char *case_dir)
 	int rc = open_run(&run, case_dir);
 	if (!rc)
 		rc = ckpt_relink(&changed, run);
+	if (!rc)
+		cr_promise_relative();
 	ckpt_run_unref(run);
 	return rc;
 }
@@ -191,6 +227,27 @@ const cr_op cr_ops[] = {
      .run = run_save_replace_best,
      .keep_mode = "linear",
      .keep_limit = 1},
+    {.name = "save-no-best-linear",
+     .setup = setup_rolled_back,
+     .run = run_save_no_best_linear,
+     .resaved = no_best_resaved,
+     .keep_mode = "linear",
+     .keep_limit = 1,
+     .no_best = true},
+    {.name = "save-no-best-exponential",
+     .setup = setup_rolled_back,
+     .run = run_save_no_best_exponential,
+     .resaved = no_best_resaved,
+     .keep_mode = "exponential",
+     .keep_limit = 1,
+     .no_best = true},
+    {.name = "save-no-best-all",
+     .setup = setup_rolled_back,
+     .run = run_save_no_best_all,
+     .resaved = no_best_resaved,
+     .keep_mode = "all",
+     .keep_limit = 1,
+     .no_best = true},
     {.name = "restart",
      .setup = setup_standard,
      .run = run_restart,

@@ -10,9 +10,13 @@ typedef struct cr_op {
 	int (*run)(const char *case_dir);   /* in the child; the public calls' code */
 	const char *keep_mode;              /* of the writers, the restart check's too */
 	long keep_limit;
+	bool no_best;     /* its writers run with ckpt_save_best=false */
 	unsigned flags;   /* CKPT_FAILPOINT_NO_EXCHANGE */
 	long rollback_to; /* last may go back to this epoch */
 	bool cleans;      /* may delete what its plan deletes */
+	/* Epochs of the tree the op's writer saves again, which its own
+	 * retention may then delete (0-terminated; NULL: none). */
+	const long *resaved;
 	bool relinks;     /* leaves best and last relative */
 } cr_op;
 
