@@ -96,13 +96,18 @@ static int exact_precision(double value)
 	char text[FMT_SHORT];
 	if (!isfinite(value))
 		return 0;
-	int precision = 1;
-	for (; precision < 17; precision++) {
-		snprintf(text, sizeof text, "%.*g", precision, value);
+	/* A precision that reads back keeps reading back with more digits:
+	 * the fewest is found by halving (17 always does). */
+	int lo = 1, hi = 17;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(text, sizeof text, "%.*g", mid, value);
 		if (strtod(text, NULL) == value)
-			break;
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	return precision;
+	return lo;
 }
 
 const char *fmt_metric_exact(char out[FMT_SHORT], double value)
@@ -143,17 +148,30 @@ int fmt_distinct_digits(const double *values, size_t n)
 			sorted[m++] = values[i];
 	if (sorted)
 		qsort(sorted, m, sizeof *sorted, compare_doubles);
+	/* Each value's shortest exact precision once (fmt_metric_digits would
+	 * find it again at every comparison: a table of a thousand runs). */
+	int *exact = sorted ? malloc((m ? m : 1) * sizeof *exact) : NULL;
+	for (size_t i = 0; exact && i < m; i++)
+		exact[i] = exact_precision(sorted[i]);
 	/* Rounding keeps order, so neighbours are the only values that can
 	 * print alike. */
 	int digits = 6;
-	for (size_t i = 1; i < m; i++) {
+	for (size_t i = 1; exact && i < m; i++) {
 		if (sorted[i] == sorted[i - 1])
 			continue;
 		char a[FMT_SHORT], b[FMT_SHORT];
-		while (digits < 17 && strcmp(fmt_metric_digits(a, sorted[i - 1], digits),
-					     fmt_metric_digits(b, sorted[i], digits)) == 0)
+		while (digits < 17) {
+			/* As fmt_metric_digits prints them. */
+			snprintf(a, sizeof a, "%.*g",
+				 exact[i - 1] <= digits ? exact[i - 1] : digits, sorted[i - 1]);
+			snprintf(b, sizeof b, "%.*g", exact[i] <= digits ? exact[i] : digits,
+				 sorted[i]);
+			if (strcmp(a, b) != 0)
+				break;
 			digits++;
+		}
 	}
+	free(exact);
 	free(sorted);
 	return digits;
 }
