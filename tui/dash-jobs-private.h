@@ -28,6 +28,7 @@ struct dash_jobs {
 	volatile int stop;    /* every thread; also the scans' cancel flag */
 
 	dash_msg *head, *tail; /* shared: the mailbox */
+	int mail[2];           /* a byte here when the mailbox fills: the main loop wakes */
 
 	/* the scanner */
 	pthread_t scanner;

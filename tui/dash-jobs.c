@@ -105,16 +105,29 @@ void dash_post(dash_jobs *j, dash_msg *m)
 	if (!m)
 		return;
 	pthread_mutex_lock(&j->lock);
+	bool was_empty = j->head == NULL;
 	if (j->tail)
 		j->tail->next = m;
 	else
 		j->head = m;
 	j->tail = m;
 	pthread_mutex_unlock(&j->lock);
+	if (was_empty && j->mail[1] >= 0) {
+		ssize_t n = write(j->mail[1], "m", 1);
+		(void)n;
+	}
+}
+
+int dash_jobs_fd(const dash_jobs *j)
+{
+	return j->mail[0];
 }
 
 dash_msg *dash_jobs_take(dash_jobs *j)
 {
+	char drain[64];
+	while (j->mail[0] >= 0 && read(j->mail[0], drain, sizeof drain) > 0)
+		;
 	pthread_mutex_lock(&j->lock);
 	dash_msg *all = j->head;
 	j->head = j->tail = NULL;
@@ -538,7 +551,7 @@ static void *actor_main(void *payload)
 
 /* ---- starting and stopping ----------------------------------------------------- */
 
-static int start_thread(pthread_t *thread, void *(*fn)(void *), void *payload)
+static int start_thread(pthread_t *thread, void *(*fn)(void *), void *payload, const char *name)
 {
 	/* Signals go to the main thread, which waits for keys and ends on them. */
 	sigset_t all, old;
@@ -546,6 +559,9 @@ static int start_thread(pthread_t *thread, void *(*fn)(void *), void *payload)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	int rc = pthread_create(thread, NULL, fn, payload);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Named for top -H and perf. */
+	if (rc == 0)
+		pthread_setname_np(*thread, name);
 	return rc;
 }
 
@@ -557,6 +573,7 @@ int dash_jobs_start(dash_jobs **out, const dash_jobs_config *config)
 		return -1;
 	j->config = *config;
 	j->wake[0] = j->wake[1] = -1;
+	j->mail[0] = j->mail[1] = -1;
 	j->ifd = -1;
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->reader_wake, NULL);
@@ -566,17 +583,20 @@ int dash_jobs_start(dash_jobs **out, const dash_jobs_config *config)
 	j->watched = strmap_new();
 	j->histories = strmap_new();
 	bool ok = j->paths && j->lists && j->watched && j->histories &&
-		  pipe2(j->wake, O_CLOEXEC | O_NONBLOCK) == 0;
+		  pipe2(j->wake, O_CLOEXEC | O_NONBLOCK) == 0 &&
+		  pipe2(j->mail, O_CLOEXEC | O_NONBLOCK) == 0;
 	for (size_t i = 0; ok && i < config->n_paths; i++)
 		ok = (j->paths[i] = strdup(config->paths[i])) != NULL;
 	j->config.paths = (const char *const *)j->paths;
 	j->scanning = true;
 	if (ok)
-		ok = (j->scanner_started = start_thread(&j->scanner, dash_scanner_main, j) == 0);
+		ok = (j->scanner_started =
+			  start_thread(&j->scanner, dash_scanner_main, j, "ckpt-scanner") == 0);
 	if (ok)
-		ok = (j->reader_started = start_thread(&j->reader, reader_main, j) == 0);
+		ok = (j->reader_started =
+			  start_thread(&j->reader, reader_main, j, "ckpt-reader") == 0);
 	if (ok)
-		ok = (j->actor_started = start_thread(&j->actor, actor_main, j) == 0);
+		ok = (j->actor_started = start_thread(&j->actor, actor_main, j, "ckpt-actor") == 0);
 	if (!ok) {
 		dash_jobs_stop(j, 1.0);
 		return -1;
@@ -653,6 +673,8 @@ void dash_jobs_stop(dash_jobs *j, double seconds)
 	free(j->lists);
 	if (j->wake[0] >= 0)
 		close(j->wake[0]), close(j->wake[1]);
+	if (j->mail[0] >= 0)
+		close(j->mail[0]), close(j->mail[1]);
 	pthread_cond_destroy(&j->reader_wake);
 	pthread_cond_destroy(&j->actor_wake);
 	pthread_mutex_destroy(&j->lock);

@@ -90,6 +90,8 @@ int dash_jobs_start(dash_jobs **out, const dash_jobs_config *config);
 void dash_jobs_stop(dash_jobs *jobs, double seconds);
 /* Every message since the last call, oldest first (linked by next). */
 dash_msg *dash_jobs_take(dash_jobs *jobs);
+/* Readable when messages wait: for the main loop's poll(). */
+int dash_jobs_fd(const dash_jobs *jobs);
 
 /* ---- the scanner ---------------------------------------------------------- */
 

@@ -113,9 +113,8 @@ static void draw_title(dash *d)
 	dash_fill(d->win, r->y, r->x, r->w, attr);
 	size_t live = 0, problems = 0, unreadable = 0;
 	for (size_t i = 0; i < d->n_runs; i++) {
-		unsigned health = ckpt_run_health(d->runs[i]->run);
-		live += (health & CKPT_HEALTH_LIVE) != 0;
-		problems += ckpt_health_is_problem(health);
+		live += (d->runs[i]->health & CKPT_HEALTH_LIVE) != 0;
+		problems += ckpt_health_is_problem(d->runs[i]->health);
 	}
 	for (size_t p = 0; p < d->o.n_paths; p++)
 		unreadable += d->problems[p];
@@ -134,7 +133,7 @@ static void draw_title(dash *d)
 	char count[512];
 	snprintf(count, sizeof count, "%zu run%s%s", d->n_runs, d->n_runs == 1 ? "" : "s", extra);
 	/* One run (no runs pane): its health is said here. */
-	if (d->n_runs == 1 && ckpt_run_health(d->runs[0]->run))
+	if (d->n_runs == 1 && d->runs[0]->health)
 		dash_escape(d, count, sizeof count, ckpt_run_health_text(d->runs[0]->run));
 	snprintf(text, sizeof text, " ckpt  %s  %s%s", where, count,
 		 d->o.readonly ? "  [read-only]" : "");

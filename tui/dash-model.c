@@ -31,6 +31,8 @@ static void run_free(dash_run *r)
 	for (size_t i = 0; i < r->n_checks; i++)
 		free(r->checks[i].detail);
 	free(r->checks);
+	for (size_t i = 0; i < sizeof r->cells / sizeof r->cells[0]; i++)
+		free(r->cells[i]);
 	free(r->root);
 	ckpt_free(r->name);
 	free(r->raw);
@@ -102,6 +104,7 @@ dash_run *dash_model_put(dash *d, ckpt_run *run, int path)
 		if (r->run != run) {
 			ckpt_run *old = r->run;
 			r->run = ckpt_run_ref(run);
+			r->health = ckpt_run_health(run);
 			ckpt_run_unref(old);
 			d->view_dirty = d->runs_table_dirty = true;
 			if (r == dash_selected(d))
@@ -124,6 +127,7 @@ dash_run *dash_model_put(dash *d, ckpt_run *run, int path)
 	    !(r->name = escaped(d, r->raw)) || strmap_set(d->by_root, r->root, r) != 0)
 		term_fatal("out of memory");
 	r->run = ckpt_run_ref(run);
+	r->health = ckpt_run_health(run);
 	r->path = path;
 	d->runs[d->n_runs++] = r;
 	d->view_dirty = d->runs_table_dirty = true;

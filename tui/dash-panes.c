@@ -69,6 +69,34 @@ static const char *shared_metric(const dash *d)
 	return shared;
 }
 
+/* The cells of a run that only its snapshot changes. */
+static void run_cells(dash *d, dash_run *r, int digits)
+{
+	const ckpt_run *run = r->run;
+	char epochs[32], last[32], best[FMT_SHORT] = "-", size[FMT_SHORT], status[512];
+	double v;
+	snprintf(epochs, sizeof epochs, "%zu", ckpt_run_epoch_count(run));
+	cli_link_cell(last, sizeof last, ckpt_run_last(run), ckpt_run_last_state(run));
+	if (ckpt_run_best_metric(&v, run))
+		fmt_metric_digits(best, v, digits);
+	const char *text[N_RCOLS] = {
+	    [R_NAME] = dash_run_name(r),
+	    [R_EPOCHS] = epochs,
+	    [R_LAST] = last,
+	    [R_BEST] = best,
+	    [R_SIZE] = fmt_size(size, ckpt_run_total_bytes(run)),
+	    [R_STATUS] = dash_escape(d, status, sizeof status, ckpt_run_health_text(run)),
+	};
+	for (int c = 0; c < N_RCOLS; c++) {
+		free(r->cells[c]);
+		r->cells[c] = text[c] ? strdup(text[c]) : NULL;
+		if (text[c] && !r->cells[c])
+			term_fatal("out of memory");
+	}
+	r->cells_of = run;
+	r->cells_digits = digits;
+}
+
 static void build_runs_table(dash *d, int width)
 {
 	fmt_table_free(d->runs_table);
@@ -91,25 +119,16 @@ static void build_runs_table(dash *d, int width)
 	free(values);
 	const term_glyphs *g = term_glyphs_get();
 	for (size_t i = 0; i < d->n_view; i++) {
-		const dash_run *r = d->runs[d->view[i]];
-		const ckpt_run *run = r->run;
-		char epochs[32], last[32], best[FMT_SHORT] = "-", saved[FMT_SHORT], size[FMT_SHORT];
-		char status[512];
-		double v;
-		snprintf(epochs, sizeof epochs, "%zu", ckpt_run_epoch_count(run));
-		cli_link_cell(last, sizeof last, ckpt_run_last(run), ckpt_run_last_state(run));
-		if (ckpt_run_best_metric(&v, run))
-			fmt_metric_digits(best, v, digits);
-		const char *cells[N_RCOLS] = {
-		    [R_MARK] = r->marked ? g->mark : " ",
-		    [R_NAME] = dash_run_name(r),
-		    [R_EPOCHS] = epochs,
-		    [R_LAST] = last,
-		    [R_BEST] = best,
-		    [R_SAVED] = fmt_age(saved, ckpt_run_updated(run), d->wall),
-		    [R_SIZE] = fmt_size(size, ckpt_run_total_bytes(run)),
-		    [R_STATUS] = dash_escape(d, status, sizeof status, ckpt_run_health_text(run)),
-		};
+		dash_run *r = d->runs[d->view[i]];
+		if (r->cells_of != r->run || r->cells_digits != digits)
+			run_cells(d, r, digits);
+		char saved[FMT_SHORT];
+		const char *cells[N_RCOLS];
+		for (int c = 0; c < N_RCOLS; c++)
+			cells[c] = r->cells[c] ? r->cells[c] : "";
+		cells[R_MARK] = r->marked ? g->mark : " ";
+		/* Ages move on while the snapshot stays. */
+		cells[R_SAVED] = fmt_age(saved, ckpt_run_updated(r->run), d->wall);
 		if (fmt_table_add_row(d->runs_table, cells) != 0)
 			term_fatal("out of memory");
 	}
@@ -126,7 +145,7 @@ static term_role run_role(dash *d, size_t row, size_t col)
 		return r->marked ? ROLE_MARKED : ROLE_NORMAL;
 	if (col != R_STATUS)
 		return ROLE_NORMAL;
-	unsigned health = ckpt_run_health(r->run);
+	unsigned health = r->health;
 	if (health & (CKPT_HEALTH_DAMAGED | CKPT_HEALTH_UNREADABLE | CKPT_HEALTH_BROKEN_LINK))
 		return ROLE_ERROR;
 	if (ckpt_health_is_problem(health))
@@ -292,8 +311,8 @@ static term_role epoch_role(dash *d, size_t row, size_t col)
 	}
 	case E_HEALTH:
 		return ckpt_epoch_health(r->e) == CKPT_EPOCH_DAMAGED ? ROLE_ERROR
-		       : text[0]				   ? ROLE_WARN
-								   : ROLE_NORMAL;
+		       : text[0]                                     ? ROLE_WARN
+								     : ROLE_NORMAL;
 	default: return ROLE_NORMAL;
 	}
 }
@@ -351,4 +370,37 @@ void dash_draw_epochs(dash *d, const dash_rect *r)
 		return;
 	}
 	panel_draw(&d->epochs_panel, d->win, body.y + 1, draw_epoch_row, d);
+}
+
+/* ---- ages ------------------------------------------------------------------------------ */
+
+bool dash_tables_aged(dash *d)
+{
+	bool aged = false;
+	char text[FMT_SHORT];
+	const panel *p = &d->runs_panel;
+	for (size_t i = p->top; d->runs_table && i < p->top + (size_t)p->height && i < d->n_view &&
+				i < fmt_table_rows(d->runs_table);
+	     i++) {
+		fmt_age(text, ckpt_run_updated(d->runs[d->view[i]]->run), d->wall);
+		if (strcmp(text, fmt_table_text(d->runs_table, i, R_SAVED)) != 0)
+			aged = d->runs_table_dirty = true;
+	}
+	p = &d->epochs_panel;
+	for (size_t i = p->top; d->epochs_table && d->rows_of && i < p->top + (size_t)p->height &&
+				i < d->n_rows && i < fmt_table_rows(d->epochs_table);
+	     i++) {
+		const dash_row *row = &d->rows[i];
+		if (!row->e)
+			continue;
+		ckpt_verify_result result = CKPT_VERIFY_OK;
+		int64_t at = 0;
+		ckpt_check_state state = dash_check_of(d->rows_of, row->e, &result, &at, NULL);
+		fmt_check(text, ckpt_epoch_checksum_kind(row->e), state, result, at, d->wall);
+		if (strcmp(text, fmt_table_text(d->epochs_table, i, E_CHECK)) != 0) {
+			aged = true;
+			d->epochs_table_width = -1;
+		}
+	}
+	return aged;
 }

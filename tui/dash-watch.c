@@ -207,26 +207,17 @@ static void first_scan(dash_jobs *j, int path)
 }
 
 typedef struct drop_ctx {
-	dash_jobs *j;
 	int path;
-	const ckpt_run_list *list;
+	strmap *present; /* the new list's roots */
 	char **gone;
 	size_t n_gone;
 } drop_ctx;
-
-static bool list_has(const ckpt_run_list *list, const char *root)
-{
-	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
-		if (strcmp(ckpt_run_root(ckpt_run_list_get(list, i)), root) == 0)
-			return true;
-	return false;
-}
 
 static void find_gone(const char *key, void *value, void *payload)
 {
 	drop_ctx *d = payload;
 	watched *w = value;
-	if (w->path == d->path && !list_has(d->list, key)) {
+	if (w->path == d->path && !strmap_get(d->present, key)) {
 		char **grown = realloc(d->gone, (d->n_gone + 1) * sizeof *grown);
 		if (grown) {
 			d->gone = grown;
@@ -254,9 +245,12 @@ static void refresh_list(dash_jobs *j, int path)
 	}
 	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
 		keep_run(j, ckpt_run_list_get(list, i), path);
-	drop_ctx d = {j, path, list, NULL, 0};
-	if (ckpt_run_list_count(list) < strmap_count(j->watched))
+	drop_ctx d = {path, strmap_new(), NULL, 0};
+	for (size_t i = 0; d.present && i < ckpt_run_list_count(list); i++)
+		strmap_set(d.present, ckpt_run_root(ckpt_run_list_get(list, i)), list);
+	if (d.present && ckpt_run_list_count(list) < strmap_count(j->watched))
 		strmap_each(j->watched, find_gone, &d);
+	strmap_free(d.present);
 	for (size_t i = 0; i < d.n_gone; i++) {
 		watched *w = strmap_remove(j->watched, d.gone[i]);
 		if (w)

@@ -5,6 +5,7 @@
 #include "dash.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,8 @@ static const cli_option options[] = {
     {NULL, false, 0},
 };
 
-/* How long the main loop waits for a key before it looks at the workers. */
+/* How long the main loop sleeps without keys or messages: the ages on
+ * screen and a verify's progress move on at this pace. */
 #define TICK_MS 100
 
 const char *dash_escape(dash *d, char *out, size_t size, const char *text)
@@ -144,12 +146,14 @@ static void on_log(dash *d, dash_msg *m)
 	panel_set_height(&d->log_panel, d->log_panel.height);
 }
 
-static void take_messages(dash *d)
+/* Handles every message that came; returns how many. */
+static size_t take_messages(dash *d)
 {
 	dash_msg *m = dash_jobs_take(d->jobs);
+	size_t n = 0;
 	if (m)
 		d->dirty = true;
-	while (m) {
+	for (; m; n++) {
 		dash_msg *next = m->next;
 		switch (m->kind) {
 		case MSG_RUN_FOUND: dash_model_put(d, m->run, m->path); break;
@@ -163,6 +167,7 @@ static void take_messages(dash *d)
 		dash_msg_free(m);
 		m = next;
 	}
+	return n;
 }
 
 /* ---- the loop ------------------------------------------------------------------------ */
@@ -205,17 +210,37 @@ static void refresh_log(dash *d)
 	}
 }
 
+/* Frames a second at most for what the workers report (a scan of
+ * thousands of runs sends thousands of messages); keys draw at once. */
+#define MIN_FRAME_SECONDS 0.04
+
+static void count_frame(dash *d, dash_stats *stats, double took, bool news)
+{
+	stats->frames++;
+	if (!stats->first_run_drawn && d->n_view)
+		stats->first_run_drawn = dash_now() - stats->start;
+	if (!stats->first_screen_full && d->n_view &&
+	    (d->n_view >= (size_t)d->runs_panel.height || d->scan_done))
+		stats->first_screen_full = dash_now() - stats->start;
+	if (news && d->scan_done) {
+		stats->refresh_frames++;
+		stats->refresh_seconds += took;
+		stats->refresh_max = took > stats->refresh_max ? took : stats->refresh_max;
+	}
+}
+
 static void loop(dash *d)
 {
 	dash_stats stats = {dash_now(), 0, 0, 0, 0, 0, 0};
+	double last_draw = 0;
+	bool keyed = true, news = false, shown = false;
 	d->dirty = true;
 	while (!d->quit) {
 		d->now = dash_now();
 		d->wall = (int64_t)time(NULL);
 		double t0 = d->now;
-		bool had_messages = d->dirty;
-		take_messages(d);
-		had_messages = d->dirty && !had_messages;
+		if (take_messages(d))
+			news = true;
 		int sig = term_signal();
 		if (sig) {
 			d->exit_status = 128 + sig;
@@ -227,45 +252,44 @@ static void loop(dash *d)
 			dash_model_sync_jobs(d);
 		refresh_log(d);
 		if (d->now - d->last_tick >= 1.0) {
-			/* Ages ("3 s ago") move on. */
+			/* Ages ("3 s ago") move on: tables whose shown ages
+			 * changed are made again. */
 			d->last_tick = d->now;
-			d->dirty = d->runs_table_dirty = true;
-			d->epochs_table_width = -1;
+			if (dash_tables_aged(d))
+				d->dirty = true;
 		}
 		dash_progress p;
 		dash_jobs_progress(d->jobs, &p);
-		if (p.action == ACTION_VERIFY || (!d->scan_done && d->n_runs))
+		if (p.action == ACTION_VERIFY || !d->scan_done)
 			d->dirty = true;
-		if (d->dirty) {
-			dash_draw(d);
-			d->dirty = false;
-			stats.frames++;
-			double took = dash_now() - t0;
-			if (!stats.first_run_drawn && d->n_view)
-				stats.first_run_drawn = dash_now() - stats.start;
-			if (!stats.first_screen_full &&
-			    (d->n_view >= (size_t)d->runs_panel.height || d->scan_done) &&
-			    d->n_view)
-				stats.first_screen_full = dash_now() - stats.start;
-			if (had_messages && d->scan_done) {
-				stats.refresh_frames++;
-				stats.refresh_seconds += took;
-				stats.refresh_max =
-				    took > stats.refresh_max ? took : stats.refresh_max;
-			}
-		}
 		if (!d->scan_done && !dash_jobs_scanning(d->jobs, NULL, NULL))
 			d->scan_done = true, d->dirty = true;
+		int wait_ms = TICK_MS;
+		/* The first runs found show at once; then frames are paced. */
+		if (d->dirty && !keyed && shown && d->now - last_draw < MIN_FRAME_SECONDS) {
+			wait_ms = (int)((last_draw + MIN_FRAME_SECONDS - d->now) * 1000) + 1;
+		} else if (d->dirty) {
+			dash_draw(d);
+			d->dirty = false;
+			last_draw = dash_now();
+			shown = d->n_view > 0;
+			count_frame(d, &stats, last_draw - t0, news);
+			news = false;
+		}
+		/* A key, a worker's message or the tick, whichever comes first. */
+		struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0},
+					{dash_jobs_fd(d->jobs), POLLIN, 0}};
+		poll(fds, 2, wait_ms);
+		/* Keys typed ahead are handled before the next frame (and a
+		 * resize, which curses reports as a key after SIGWINCH). */
+		keyed = false;
 		int key = wgetch(d->win);
-		/* Keys typed ahead are handled before the next frame. */
 		for (int n = 0; key != ERR && n < 64 && !d->quit; n++) {
 			d->now = dash_now();
 			dash_key(d, key);
-			d->dirty = true;
-			wtimeout(d->win, 0);
+			d->dirty = keyed = true;
 			key = wgetch(d->win);
 		}
-		wtimeout(d->win, TICK_MS);
 	}
 	write_stats(d, &stats);
 }
@@ -344,7 +368,8 @@ static int run_dashboard(dash *d)
 	d->ascii = !term_utf8();
 	d->chart_style = d->o.chart_given ? d->o.chart : d->ascii ? CHART_ASCII : CHART_BRAILLE;
 	d->win = stdscr;
-	wtimeout(d->win, TICK_MS);
+	/* Keys are read when poll() says there are some: never wait in curses. */
+	wtimeout(d->win, 0);
 	dash_model_init(d);
 	d->now = dash_now();
 	d->wall = (int64_t)time(NULL);

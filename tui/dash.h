@@ -57,6 +57,12 @@ typedef struct dash_run {
 	dash_history *history;
 	bool history_asked;
 	bool marked;
+	unsigned health; /* ckpt_run_health of run, kept with it */
+	/* The runs pane's cells for this snapshot and digits (dash-panes.c):
+	 * a thousand runs are not formatted again when one changes. */
+	const ckpt_run *cells_of;
+	int cells_digits;
+	char *cells[8];
 	bool seen; /* scratch, for reconciling with a PATH's list */
 	dash_check *checks;
 	size_t n_checks;
@@ -243,6 +249,9 @@ void dash_pane_title(dash *d, const dash_rect *r, dash_pane pane, const char *te
 /* The runs pane and the epochs pane (dash-panes.c). */
 void dash_draw_runs(dash *d, const dash_rect *r);
 void dash_draw_epochs(dash *d, const dash_rect *r);
+/* Whether an age the tables show ("3 s ago", "ok 2 min ago") reads
+ * differently now; those tables are then made again. */
+bool dash_tables_aged(dash *d);
 
 /* ---- dash-chart.c / dash-details.c / dash-dialog.c -------------------------------- */
 
