@@ -362,6 +362,10 @@ CKPT_API double ckpt_epoch_extra_value(const ckpt_epoch *epoch, size_t i);
 /* When it was saved, in seconds since 1970 (its ckpt-info.json's, else the
  * directory's modification time). */
 CKPT_API int64_t ckpt_epoch_saved_at(const ckpt_epoch *epoch);
+/* Its ckpt-info.json "timestamp" (the writer's wall clock, no time zone) as
+ * seconds, read as if it were UTC: right for ordering and differences, and
+ * gmtime() gives the writer's wall clock back. false when there is none. */
+CKPT_API bool ckpt_epoch_timestamp_seconds(int64_t *out, const ckpt_epoch *epoch);
 /* Valid ckpt-info.json and a regular model.h5. */
 CKPT_API bool ckpt_epoch_is_complete(const ckpt_epoch *epoch);
 CKPT_API ckpt_epoch_state ckpt_epoch_health(const ckpt_epoch *epoch);
@@ -520,6 +524,8 @@ CKPT_API int ckpt_history_load(ckpt_history **out, const ckpt_run *run);
  * may be NULL. Caller frees *out (a new object, also when unchanged). */
 CKPT_API int ckpt_history_refresh(ckpt_history **out, bool *out_changed, const ckpt_history *old,
 				  const ckpt_run *run);
+/* A history is reference counted: ckpt_history_free drops one reference. */
+CKPT_API ckpt_history *ckpt_history_ref(ckpt_history *history);
 CKPT_API void ckpt_history_free(ckpt_history *history);
 CKPT_API size_t ckpt_history_count(const ckpt_history *history);
 CKPT_API size_t ckpt_history_session_count(const ckpt_history *history);
@@ -538,6 +544,15 @@ CKPT_API bool ckpt_history_saved(const ckpt_history *history, size_t i);
 CKPT_API bool ckpt_history_became_best(const ckpt_history *history, size_t i);
 CKPT_API int ckpt_history_session(const ckpt_history *history, size_t i); /* from 1 */
 CKPT_API const char *ckpt_history_time(const ckpt_history *history, size_t i); /* or NULL */
+/* ckpt_history_time as seconds, read as if UTC (see
+ * ckpt_epoch_timestamp_seconds); false when unknown. */
+CKPT_API bool ckpt_history_time_seconds(int64_t *out, const ckpt_history *history, size_t i);
+/* A later session ran this epoch again (after a restart or a rollback to an
+ * earlier epoch): this point is on an abandoned branch. */
+CKPT_API bool ckpt_history_superseded(const ckpt_history *history, size_t i);
+/* The epoch a session (from 1) resumed after: the branch point; 0 when it
+ * started from scratch or the session is unknown. */
+CKPT_API int64_t ckpt_history_session_start(const ckpt_history *history, int session);
 /* Recovered from the epoch's ckpt-info.json: no history line recorded it. */
 CKPT_API bool ckpt_history_recovered(const ckpt_history *history, size_t i);
 /* The point's extra metric `name`; false when it has none of that name. */
@@ -564,7 +579,7 @@ CKPT_API int ckpt_checksum_file(char out[CKPT_CHECKSUM_TEXT_MAX], const char *pa
 				ckpt_checksum_algorithm algorithm, const ckpt_progress *progress);
 
 CKPT_API const char *ckpt_verify_result_name(ckpt_verify_result result); /* "ok", "mismatch"... */
-/* Not ok, no-checksum or gone: a result a user must look at. */
+/* True for every result but ok, no-checksum and gone: one a user must look at. */
 CKPT_API bool ckpt_verify_result_is_problem(ckpt_verify_result result);
 CKPT_API const char *ckpt_check_state_name(ckpt_check_state state); /* "never", "current", "changed" */
 
@@ -621,6 +636,10 @@ enum {
  * restart would then load; caller frees with ckpt_restart_free. */
 CKPT_API int ckpt_rollback(ckpt_restart **out, const ckpt_run *run, int64_t epoch,
 			   unsigned flags);
+/* The same, with the checksum check's progress (stage CKPT_STAGE_CHECKSUM:
+ * it reads the whole model) and cancellation. */
+CKPT_API int ckpt_rollback_progress(ckpt_restart **out, const ckpt_run *run, int64_t epoch,
+				    unsigned flags, const ckpt_progress *progress);
 
 CKPT_API const char *ckpt_keep_mode_name(ckpt_keep_mode mode); /* "linear", "all"... */
 /* CKPT_EINVAL naming the choices for anything else. */

@@ -14,6 +14,7 @@ typedef struct hist_point {
 	bool saved, became_best;
 	bool recovered; /* from ckpt-info.json: no line recorded it */
 	bool last_save; /* the latest save of its epoch in the history */
+	bool superseded; /* a later session branched off before this epoch */
 	int session;    /* from 1 */
 	char *time;
 	size_t n_extra;
@@ -30,6 +31,7 @@ typedef struct session_map {
 } session_map;
 
 struct ckpt_history {
+	size_t refs;
 	hist_point *points;
 	size_t n_points, cap;
 	size_t n_sessions;
@@ -39,6 +41,7 @@ struct ckpt_history {
 	char *problem;
 	char **extra_names; /* distinct, first seen first */
 	size_t n_extra_names;
+	int64_t *session_starts; /* [session - 1]: the epoch it resumed after */
 
 	/* What it was read from, so that a refresh reads only what is new. */
 	char *history_path, *log_path;

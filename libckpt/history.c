@@ -6,6 +6,7 @@
 #include "run-private.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,10 @@
 int hist_new(ckpt_history **out)
 {
 	*out = calloc(1, sizeof **out);
-	return *out ? 0 : ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	if (!*out)
+		return ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	(*out)->refs = 1;
+	return 0;
 }
 
 void hist_point_clear(hist_point *point)
@@ -270,6 +274,44 @@ static int set_problem(ckpt_history *h)
 	return h->problem ? 0 : ckpt_fail(CKPT_ENOMEM, "history: out of memory");
 }
 
+/* Where each session branched off (its first epoch less one), and which
+ * points a later session's branch abandoned. */
+static int find_branches(ckpt_history *h)
+{
+	size_t n = h->n_sessions;
+	free(h->session_starts);
+	h->session_starts = calloc(n ? n : 1, sizeof *h->session_starts);
+	int64_t *later_min = calloc(n + 1, sizeof *later_min);
+	bool *seen = calloc(n ? n : 1, sizeof *seen);
+	int rc = h->session_starts && later_min && seen
+		     ? 0
+		     : ckpt_fail(CKPT_ENOMEM, "history: out of memory");
+	for (size_t i = 0; !rc && i < h->n_points; i++) {
+		const hist_point *p = &h->points[i];
+		size_t s = (size_t)p->session;
+		if (s < 1 || s > n || seen[s - 1])
+			continue;
+		seen[s - 1] = true;
+		h->session_starts[s - 1] = p->epoch - 1;
+	}
+	if (!rc) {
+		/* later_min[s]: the lowest branch point of the sessions after s. */
+		later_min[n] = INT64_MAX;
+		for (size_t s = n; s-- > 0;)
+			later_min[s] =
+			    seen[s] && h->session_starts[s] < later_min[s + 1] ? h->session_starts[s]
+									       : later_min[s + 1];
+		for (size_t i = 0; i < h->n_points; i++) {
+			hist_point *p = &h->points[i];
+			size_t s = (size_t)p->session;
+			p->superseded = s >= 1 && s <= n && p->epoch > later_min[s];
+		}
+	}
+	free(later_min);
+	free(seen);
+	return rc;
+}
+
 /* Marks the last save of each epoch, and gathers the extra metrics' names. */
 static int finish(ckpt_history *h)
 {
@@ -284,6 +326,9 @@ static int finish(ckpt_history *h)
 		if (k + 1 == n_keys || keys[k + 1].epoch != keys[k].epoch)
 			h->points[keys[k].index].last_save = true;
 	free(keys);
+	int rc2 = find_branches(h);
+	if (rc2)
+		return rc2;
 	for (size_t j = 0; j < h->n_extra_names; j++)
 		free(h->extra_names[j]);
 	h->n_extra_names = 0;
@@ -425,10 +470,18 @@ int ckpt_history_refresh(ckpt_history **out, bool *out_changed, const ckpt_histo
 	return 0;
 }
 
+ckpt_history *ckpt_history_ref(ckpt_history *h)
+{
+	if (h)
+		__atomic_add_fetch(&h->refs, 1, __ATOMIC_RELAXED);
+	return h;
+}
+
 void ckpt_history_free(ckpt_history *h)
 {
-	if (!h)
+	if (!h || __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	free(h->session_starts);
 	for (size_t i = 0; i < h->n_points; i++)
 		hist_point_clear(&h->points[i]);
 	for (size_t j = 0; j < h->n_extra_names; j++)
@@ -549,4 +602,29 @@ bool ckpt_history_on_disk(const ckpt_history *h, size_t i, const ckpt_run *run)
 {
 	const hist_point *p = point_at(h, i);
 	return p && p->saved && p->last_save && ckpt_run_find_epoch(run, p->epoch) != NULL;
+}
+
+bool ckpt_history_time_seconds(int64_t *out, const ckpt_history *h, size_t i)
+{
+	const hist_point *p = point_at(h, i);
+	int64_t seconds;
+	if (!p || !p->time || !ckpt_stamp_seconds(p->time, &seconds))
+		return false;
+	if (out)
+		*out = seconds;
+	return true;
+}
+
+bool ckpt_history_superseded(const ckpt_history *h, size_t i)
+{
+	const hist_point *p = point_at(h, i);
+	return p && p->superseded;
+}
+
+int64_t ckpt_history_session_start(const ckpt_history *h, int session)
+{
+	if (!h || !h->session_starts || session < 1 || (size_t)session > h->n_sessions)
+		return 0;
+	int64_t start = h->session_starts[session - 1];
+	return start > 0 ? start : 0;
 }

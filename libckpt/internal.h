@@ -82,6 +82,8 @@ CKPT_INTERNAL void ckpt_epoch_dir_name(char out[32], long epoch);
 CKPT_INTERNAL bool ckpt_epoch_dir_parse(const char *name, long *out);
 /* Local time "%Y-%m-%d %H:%M:%S". */
 CKPT_INTERNAL void ckpt_timestamp_now(char out[32]);
+/* Such a text, exactly, as seconds read as if UTC; false for anything else. */
+CKPT_INTERNAL bool ckpt_stamp_seconds(const char *text, int64_t *out);
 /* Reads a whole regular file (not following a final symlink when nofollow)
  * of at most max_bytes, NUL-terminated. Errors name the path. */
 CKPT_INTERNAL int ckpt_read_file(char **out, size_t *out_len, const char *path, size_t max_bytes,

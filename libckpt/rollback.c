@@ -68,14 +68,15 @@ static int read_info(ckpt_info *info, char **text, bool *has_info, const char *d
 }
 
 /* A disabled (or absent) checksum is fine: the original often ran without. */
-static int check_checksum(const ckpt_info *info, const char *model, long epoch)
+static int check_checksum(const ckpt_info *info, const char *model, long epoch,
+			  const ckpt_progress *progress)
 {
 	const char *stored = info->checksum;
 	ckpt_checksum_kind kind = ckpt_checksum_kind_of(stored);
 	if (kind == CKPT_CHECKSUM_KIND_NONE || kind == CKPT_CHECKSUM_KIND_DISABLED)
 		return 0;
 	bool match = false;
-	int rc = ckpt_checksum_matches(&match, model, stored, NULL);
+	int rc = ckpt_checksum_matches(&match, model, stored, progress);
 	char why[700];
 	switch (rc) {
 	case 0:
@@ -92,7 +93,7 @@ static int check_checksum(const ckpt_info *info, const char *model, long epoch)
 }
 
 static int check_epoch(ckpt_info *info, char **text, bool *has_info, const char *dir, long epoch,
-		       bool force)
+		       bool force, const ckpt_progress *progress)
 {
 	char *model = ckpt_path_join(dir, CKPT_MODEL_NAME);
 	if (!model)
@@ -101,7 +102,7 @@ static int check_epoch(ckpt_info *info, char **text, bool *has_info, const char 
 	if (!rc)
 		rc = read_info(info, text, has_info, dir, epoch, force);
 	if (!rc && !force && *has_info)
-		rc = check_checksum(info, model, epoch);
+		rc = check_checksum(info, model, epoch, progress);
 	free(model);
 	return rc;
 }
@@ -181,6 +182,12 @@ static int make_restart(ckpt_restart **out, const char *dir, long epoch, const c
 
 int ckpt_rollback(ckpt_restart **out, const ckpt_run *run, int64_t epoch, unsigned flags)
 {
+	return ckpt_rollback_progress(out, run, epoch, flags, NULL);
+}
+
+int ckpt_rollback_progress(ckpt_restart **out, const ckpt_run *run, int64_t epoch, unsigned flags,
+			   const ckpt_progress *progress)
+{
 	if (out)
 		*out = NULL;
 	if (!run)
@@ -200,7 +207,7 @@ int ckpt_rollback(ckpt_restart **out, const ckpt_run *run, int64_t epoch, unsign
 	bool has_info = false;
 	/* Checked under the lock: a writer could have replaced the epoch. */
 	if (!rc)
-		rc = check_epoch(&info, &text, &has_info, dir, (long)epoch, force);
+		rc = check_epoch(&info, &text, &has_info, dir, (long)epoch, force, progress);
 	if (!rc && !dry_run)
 		rc = repoint_last(run, (long)epoch);
 	if (!rc && out)

@@ -271,6 +271,16 @@ double ckpt_epoch_extra_value(const ckpt_epoch *e, size_t i)
 	return e && i < e->data->n_extra ? e->data->extra_values[i] : 0.0;
 }
 
+bool ckpt_epoch_timestamp_seconds(int64_t *out, const ckpt_epoch *e)
+{
+	int64_t seconds;
+	if (!e || !e->data->timestamp || !ckpt_stamp_seconds(e->data->timestamp, &seconds))
+		return false;
+	if (out)
+		*out = seconds;
+	return true;
+}
+
 int64_t ckpt_epoch_saved_at(const ckpt_epoch *e)
 {
 	return e ? e->data->saved_at : 0;
