@@ -114,9 +114,12 @@ static bool dir_gone(const char *epoch_dir)
 
 /* ---- one epoch: opened, summed in parts, judged -------------------------- */
 
-/* A crc32 model is summed in parts of this size, by whichever threads are
- * free, and the parts' CRCs combined (sha256 cannot be split: one part). */
+/* A crc32 model is summed in parts of at most this size, by whichever
+ * threads are free, and the parts' CRCs combined (sha256 cannot be split:
+ * one part). */
 uint64_t ckpt_verify_part_bytes = (uint64_t)64 << 20;
+/* ...and of at least this size: each part maps and opens the file anew. */
+#define LEAST_PART_BYTES ((uint64_t)4 << 20)
 /* How often the calling thread looks at the caller's cancel flag, at most. */
 #define WAIT_MS 20
 #define REPORT_BYTES ((uint64_t)64 << 20)
@@ -148,10 +151,28 @@ static void part_run(ckpt_pool_job *job, ckpt_pool *pool)
 			       pool);
 }
 
+static uint64_t least_part_bytes(void)
+{
+	uint64_t most = ckpt_verify_part_bytes ? ckpt_verify_part_bytes : 1;
+	return LEAST_PART_BYTES < most ? LEAST_PART_BYTES : most;
+}
+
+/* Small enough that each thread gets about four parts of the model (so a
+ * 64 MiB model is not one thread's alone, and a slow part does not leave
+ * the others idle), whole MiB. */
+static uint64_t part_size(uint64_t size, unsigned threads)
+{
+	uint64_t most = ckpt_verify_part_bytes ? ckpt_verify_part_bytes : 1;
+	uint64_t least = least_part_bytes();
+	uint64_t want = size / (4 * (uint64_t)(threads ? threads : 1));
+	want = (want + ((1u << 20) - 1)) & ~(uint64_t)((1u << 20) - 1);
+	return want < least ? least : want > most ? most : want;
+}
+
 /* Splits the model into parts and queues them. */
 static int start_sum(slot *s, ckpt_pool *pool, ckpt_checksum_algorithm algorithm, uint64_t size)
 {
-	uint64_t part_bytes = ckpt_verify_part_bytes ? ckpt_verify_part_bytes : 1;
+	uint64_t part_bytes = part_size(size, ckpt_pool_threads(pool));
 	size_t n = 1;
 	if (algorithm == CKPT_CHECKSUM_CRC32 && size > part_bytes)
 		n = (size_t)((size + part_bytes - 1) / part_bytes);
@@ -475,12 +496,12 @@ int ckpt_verify(const ckpt_run *run, const int64_t *epochs, size_t n_epochs, uns
 	ckpt_meter_init(&v.meter, progress, CKPT_STAGE_VERIFY, ckpt_run_name(run));
 	v.meter.event.items_total = n;
 	/* No more threads than parts to sum. */
-	uint64_t part_bytes = ckpt_verify_part_bytes ? ckpt_verify_part_bytes : 1, parts = 0;
+	uint64_t least = least_part_bytes(), parts = 0;
 	ckpt_verify_item item;
 	for (size_t i = 0; i < n; i++)
 		if (!from_record(list[i], flags, &item)) {
 			v.meter.event.total += model_bytes(list[i]);
-			parts += 1 + model_bytes(list[i]) / part_bytes;
+			parts += 1 + model_bytes(list[i]) / least;
 		}
 	unsigned threads = ckpt_pool_default_threads();
 	if (parts < threads)
