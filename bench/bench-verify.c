@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -427,7 +428,8 @@ typedef struct bench {
 	options o;
 	ckpt_run *one, *four, *sha;
 	char *one_model, *sha_model;
-	double t[2][N_CASES][MAX_ROUNDS]; /* [cold][case][round] */
+	double t[2][N_CASES][MAX_ROUNDS];   /* [cold][case][round]: seconds */
+	double cpu[2][N_CASES][MAX_ROUNDS]; /* CPU seconds of all threads, children */
 	unsigned long python_crc;
 	char openssl_hex[65];
 	verified crc_seen, sha_seen;
@@ -465,6 +467,21 @@ static double run_case(bench *b, int c)
 	return bench_now() - start;
 }
 
+/* CPU seconds used so far by every thread of this process and by the
+ * children waited for (python3, openssl). */
+static double cpu_seconds(void)
+{
+	double total = 0;
+	static const int who[] = {RUSAGE_SELF, RUSAGE_CHILDREN};
+	for (int i = 0; i < 2; i++) {
+		struct rusage ru;
+		if (getrusage(who[i], &ru) == 0)
+			total += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+				 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+	}
+	return total;
+}
+
 static int compare_doubles(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -498,21 +515,41 @@ static double paired_ratio(const bench *b, int cold, int a, int c)
 
 static void print_times(const bench *b)
 {
-	printf("%-40s %8s %7s   %8s %7s\n", "", "cached", "", "uncached", "");
-	printf("%-40s %8s %7s   %8s %7s\n", "", "s", "GB/s", "s", "GB/s");
+	printf("%-40s %8s %7s %7s   %8s %7s\n", "", "cached", "", "", "uncached", "");
+	printf("%-40s %8s %7s %7s   %8s %7s\n", "", "s", "GB/s", "CPU s", "s", "GB/s");
 	for (int c = 0; c < N_CASES; c++) {
 		printf("%-40s", case_names[c]);
 		for (int cold = 0; cold < 2; cold++) {
 			int n = cold ? b->o.cold_rounds : b->o.rounds;
 			double m = n ? median(b->t[cold][c], n) : -1;
 			if (m > 0)
-				printf(" %8.3f %7.2f%s", m, (double)b->o.size / m / 1e9,
-				       cold ? "" : "  ");
+				printf(" %8.3f %7.2f", m, (double)b->o.size / m / 1e9);
 			else
-				printf(" %8s %7s%s", "-", "", cold ? "" : "  ");
+				printf(" %8s %7s", "-", "");
+			if (!cold)
+				printf(" %7.3f  ", n ? median(b->cpu[0][c], n) : 0);
 		}
 		putchar('\n');
 	}
+}
+
+/* A one-thread case whose wall time is well past its CPU time waited for a
+ * CPU: other programs were running, and every figure is below the
+ * machine's. */
+static void print_contention(const bench *b)
+{
+	static const int single[] = {PASS_1, CRC_1, EPOCHS_1, SHA_1};
+	double worst = 0;
+	for (size_t i = 0; i < sizeof single / sizeof single[0]; i++) {
+		double wall = median(b->t[0][single[i]], b->o.rounds);
+		double cpu = median(b->cpu[0][single[i]], b->o.rounds);
+		if (cpu > 0 && wall / cpu > worst)
+			worst = wall / cpu;
+	}
+	if (worst > 1.15)
+		printf("\nNOTE: a 1-thread case took %.2fx its CPU time: other programs held the "
+		       "CPUs;\nthe figures (2-thread ones most) are below this machine's.\n",
+		       worst);
 }
 
 /* A ratio per column; the verdict on the target (cached only: uncached,
@@ -575,13 +612,16 @@ int main(int argc, char **argv)
 			for (int c = 0; c < N_CASES; c++) {
 				if (cold)
 					drop_for(&b, c);
+				double cpu = cpu_seconds();
 				b.t[cold][c][r] = run_case(&b, c);
+				b.cpu[cold][c][r] = cpu_seconds() - cpu;
 			}
 	}
 
 	printf("medians of %d cached and %d uncached rounds (GB = 1e9 bytes of one model)\n\n",
 	       b.o.rounds, b.o.cold_rounds);
 	print_times(&b);
+	print_contention(&b);
 	printf("\n%-48s %-17s %s\n", "ratios (median of each round's pair), targets", "  cached",
 	       "  uncached");
 	print_ratio(&b, "crc32 1 thread vs the mmap pass (>= 0.75x)", PASS_1, CRC_1, 0.75, false);
