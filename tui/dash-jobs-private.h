@@ -1,5 +1,6 @@
-/* dash-jobs-private.h: what dash-jobs.c (the mailbox, the reader, the
- * actor, starting and stopping) and dash-watch.c (the scanner) share. */
+/* dash-jobs-private.h: what dash-jobs.c (the mailbox, the reader, starting
+ * and stopping), dash-actor.c (the actor) and dash-watch.c (the scanner)
+ * share. */
 #ifndef CKPT_TUI_DASH_JOBS_PRIVATE_H
 #define CKPT_TUI_DASH_JOBS_PRIVATE_H
 
@@ -68,6 +69,10 @@ dash_msg *dash_msg_new(dash_msg_kind kind, const char *root);
 void dash_msg_fail(dash_msg *m, int rc);
 /* Hands m to the main thread. */
 void dash_post(dash_jobs *j, dash_msg *m);
+
+/* dash-actor.c: the actor's thread, and dropping an action never run. */
+void *dash_actor_main(void *payload);
+void dash_actor_forget(dash_jobs *j);
 
 /* dash-watch.c: the scanner's thread, and freeing what it kept. */
 void *dash_scanner_main(void *payload);
