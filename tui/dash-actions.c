@@ -1,4 +1,4 @@
-/* dash-actions.c: what the keys do, and what becomes of the answers. Moving
+/* dash-actions.c: what the keys do (the answers are in dash-answers.c). Moving
  * and toggles change the view; verify, clean, restart and relink go to the
  * actor thread as questions to libckpt (a plan, a dry run) and only after
  * a y as changes. Changes are refused here, before asking, when the
@@ -27,7 +27,7 @@ static panel *current_panel(dash *d)
 	}
 }
 
-static void moved(dash *d, panel *p)
+void dash_moved(dash *d, panel *p)
 {
 	if (p == &d->runs_panel) {
 		d->user_moved = true;
@@ -41,7 +41,7 @@ static void move_by(dash *d, long delta)
 {
 	panel *p = current_panel(d);
 	panel_move(p, delta);
-	moved(d, p);
+	dash_moved(d, p);
 }
 
 void act_up(dash *d)
@@ -58,28 +58,28 @@ void act_page_up(dash *d)
 {
 	panel *p = current_panel(d);
 	panel_page(p, -1);
-	moved(d, p);
+	dash_moved(d, p);
 }
 
 void act_page_down(dash *d)
 {
 	panel *p = current_panel(d);
 	panel_page(p, 1);
-	moved(d, p);
+	dash_moved(d, p);
 }
 
 void act_home(dash *d)
 {
 	panel *p = current_panel(d);
 	panel_home(p);
-	moved(d, p);
+	dash_moved(d, p);
 }
 
 void act_end(dash *d)
 {
 	panel *p = current_panel(d);
 	panel_end(p);
-	moved(d, p);
+	dash_moved(d, p);
 }
 
 static bool has_runs_pane(const dash *d)
@@ -159,7 +159,7 @@ void act_mark(dash *d)
 	d->runs_table_dirty = true;
 	if (d->focus == PANE_RUNS) {
 		panel_move(&d->runs_panel, 1);
-		moved(d, &d->runs_panel);
+		dash_moved(d, &d->runs_panel);
 	}
 }
 
@@ -279,7 +279,7 @@ void act_verify_all(dash *d)
 
 static void ask_plan(dash *d, const dash_run *r)
 {
-	int64_t keep = d->plan_keep;
+	int64_t keep = d->plan_keep_chosen ? d->plan_keep : 0;
 	ckpt_keep_mode mode = d->plan_mode_chosen ? d->plan_mode : CKPT_KEEP_RUNS_OWN;
 	if (!dash_jobs_plan(d->jobs, r->run, keep, mode)) {
 		busy(d);
@@ -296,7 +296,7 @@ void act_clean(dash *d)
 	free(d->plan_root);
 	d->plan_root = strdup(r->root);
 	d->plan_keep = 0;
-	d->plan_mode_chosen = false;
+	d->plan_keep_chosen = d->plan_mode_chosen = false;
 	ask_plan(d, r);
 }
 
@@ -445,7 +445,7 @@ void act_cancel(dash *d)
 	d->restart = NULL;
 }
 
-static void replan(dash *d)
+void dash_replan(dash *d)
 {
 	dash_run *r = dash_model_find(d, d->plan_root);
 	if (r && d->dialog == DIALOG_CLEAN && !d->plan_waiting)
@@ -455,14 +455,16 @@ static void replan(dash *d)
 void act_keep_more(dash *d)
 {
 	d->plan_keep++;
-	replan(d);
+	d->plan_keep_chosen = true;
+	dash_replan(d);
 }
 
 void act_keep_fewer(dash *d)
 {
 	if (d->plan_keep > 1)
 		d->plan_keep--;
-	replan(d);
+	d->plan_keep_chosen = true;
+	dash_replan(d);
 }
 
 void act_keep_mode(dash *d)
@@ -471,157 +473,5 @@ void act_keep_mode(dash *d)
 		       : d->plan_mode == CKPT_KEEP_EXPONENTIAL ? CKPT_KEEP_ALL
 							       : CKPT_KEEP_LINEAR;
 	d->plan_mode_chosen = true;
-	replan(d);
-}
-
-/* ---- the mouse ----------------------------------------------------------------------------- */
-
-static bool inside(const dash_rect *r, int y, int x)
-{
-	return r->h && y >= r->y && y < r->y + r->h && x >= r->x && x < r->x + r->w;
-}
-
-void act_mouse(dash *d)
-{
-	MEVENT ev;
-	if (getmouse(&ev) != OK || d->dialog != DIALOG_NONE)
-		return;
-	struct {
-		const dash_rect *r;
-		panel *p;
-		dash_pane pane;
-		int first; /* the first row's line in the pane */
-	} targets[] = {
-	    {&d->layout.runs, &d->runs_panel, PANE_RUNS, 2},
-	    {&d->layout.epochs, &d->epochs_panel, PANE_EPOCHS, 2},
-	    {&d->layout.details, d->show_log ? &d->log_panel : &d->details_panel, PANE_DETAILS, 1},
-	};
-	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
-		if (!inside(targets[i].r, ev.y, ev.x))
-			continue;
-		panel *p = targets[i].p;
-		if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
-			panel_scroll(p, ev.bstate & BUTTON4_PRESSED ? -3 : 3);
-		} else {
-			size_t row;
-			if (targets[i].pane != PANE_DETAILS &&
-			    panel_hit(p, ev.y - targets[i].r->y - targets[i].first, &row))
-				panel_select(p, row);
-			d->focus = targets[i].pane;
-		}
-		moved(d, p);
-		return;
-	}
-}
-
-/* ---- the answers --------------------------------------------------------------------------- */
-
-static void on_plan(dash *d, dash_msg *m)
-{
-	d->plan_waiting = false;
-	if (!d->plan_root || strcmp(m->root, d->plan_root) != 0)
-		return;
-	if (m->rc) {
-		d->dialog = DIALOG_NONE;
-		dash_say(d, true, "clean: %s", m->error);
-		return;
-	}
-	ckpt_clean_plan_free(d->plan);
-	d->plan = m->plan;
-	m->plan = NULL;
-	bool first = d->dialog != DIALOG_CLEAN;
-	d->dialog = DIALOG_CLEAN;
-	if (first) {
-		d->dialog_panel.cursor = false;
-		d->dialog_panel.top = 0;
-		d->plan_keep = ckpt_clean_plan_keep_limit(d->plan);
-		d->plan_mode = ckpt_clean_plan_mode(d->plan);
-	} else if (m->keep != d->plan_keep) {
-		/* Keys pressed while it was being made: plan again. */
-		replan(d);
-	}
-}
-
-static void on_rollback(dash *d, dash_msg *m)
-{
-	char epoch_dir[32];
-	snprintf(epoch_dir, sizeof epoch_dir, "%lld", (long long)m->epoch);
-	if (m->rc == CKPT_EREFUSED) {
-		dash_say(d, true, "restart from epoch %s refused (R forces): %s", epoch_dir,
-			 m->error);
-		return;
-	}
-	if (m->rc) {
-		dash_say(d, true, "restart from epoch %s: %s", epoch_dir, m->error);
-		return;
-	}
-	if (m->flags & CKPT_FLAG_DRY_RUN) {
-		ckpt_restart_free(d->restart);
-		d->restart = m->restart;
-		m->restart = NULL;
-		d->restart_flags = m->flags;
-		free(d->restart_refusal);
-		d->restart_refusal = m->text;
-		m->text = NULL;
-		d->dialog = DIALOG_RESTART;
-		return;
-	}
-	dash_say(d, false, "last now names epoch %s: the next restart loads %s", epoch_dir,
-		 m->restart ? ckpt_restart_model_path(m->restart) : "it");
-}
-
-void dash_on_action_message(dash *d, dash_msg *m)
-{
-	dash_run *r = m->root ? dash_model_find(d, m->root) : NULL;
-	switch (m->kind) {
-	case MSG_VERIFY_ITEM:
-		if (r)
-			dash_model_add_check(r, m->epoch, m->result, m->at, m->text);
-		if (r && r == d->rows_of)
-			d->epochs_table_width = -1;
-		break;
-	case MSG_VERIFY_RUN:
-		if (r)
-			r->checks_done = true;
-		break;
-	case MSG_VERIFY_DONE:
-		if (m->rc == CKPT_ECANCELLED)
-			dash_say(d, false, "verify cancelled: %zu result%s kept", m->count,
-				 m->count == 1 ? "" : "s");
-		else if (m->rc)
-			dash_say(d, true, "verify: %s", m->error);
-		else
-			dash_say(d, m->problems > 0, "verified %zu epoch%s: %s", m->count,
-				 m->count == 1 ? "" : "s",
-				 m->problems ? "PROBLEMS FOUND (see CHECKSUM)" : "all ok");
-		if (m->problems && !m->rc) {
-			char text[64];
-			snprintf(text, sizeof text, ", %zu with problems", m->problems);
-			strncat(d->status, text, sizeof d->status - strlen(d->status) - 1);
-		}
-		break;
-	case MSG_PLAN: on_plan(d, m); break;
-	case MSG_CLEAN: {
-		char size[FMT_SHORT];
-		if (m->rc)
-			dash_say(d, true, "clean: %s", m->error);
-		else
-			dash_say(d, false, "cleaned %s: %zu epoch%s deleted, %s freed",
-				 r ? dash_run_raw_name(r) : "the run", m->count,
-				 m->count == 1 ? "" : "s", fmt_size(size, m->bytes));
-		break;
-	}
-	case MSG_ROLLBACK: on_rollback(d, m); break;
-	case MSG_RELINK:
-		if (m->rc)
-			dash_say(d, true, "relink: %s", m->error);
-		else if (m->count == 0)
-			dash_say(d, false,
-				 "relink: nothing to rewrite, best and last are relative");
-		else
-			dash_say(d, false, "relinked %zu link%s as relative links", m->count,
-				 m->count == 1 ? "" : "s");
-		break;
-	default: break;
-	}
+	dash_replan(d);
 }

@@ -427,8 +427,19 @@ void dash_model_sync_jobs(dash *d)
 		dash_run *r = dash_model_find(d, hot[i]);
 		if (r && !r->history_asked) {
 			r->history_asked = true;
+			r->history_asked_at = d->now;
 			dash_jobs_history(d->jobs, r->run, r != sel);
 		}
 	}
 	free(hot);
+}
+
+void dash_model_retry_history(dash *d)
+{
+	dash_run *sel = dash_selected(d);
+	if (d->jobs && sel && sel->history_asked && !sel->history &&
+	    d->now - sel->history_asked_at > 2.0) {
+		sel->history_asked_at = d->now;
+		dash_jobs_history(d->jobs, sel->run, false);
+	}
 }

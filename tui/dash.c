@@ -114,6 +114,11 @@ static void on_history(dash *d, dash_msg *m)
 	dash_run *r = dash_model_find(d, m->root);
 	if (!r)
 		return;
+	if (m->rc == CKPT_ECANCELLED) {
+		/* Passed over for a newer selection: to be asked again. */
+		r->history_asked = false;
+		return;
+	}
 	if (m->rc && r == dash_selected(d))
 		dash_say(d, true, "history: %s", m->error ? m->error : "cannot read");
 	if (m->history && m->history != r->history) {
@@ -135,12 +140,14 @@ static void on_log(dash *d, dash_msg *m)
 	m->text = NULL;
 	free(d->log_root);
 	d->log_root = strdup(m->root);
-	size_t lines = 0;
+	size_t lines = 0, len = d->log_text ? strlen(d->log_text) : 0;
 	for (const char *p = d->log_text; p && *p; p++)
 		lines += *p == '\n';
+	/* A last line without its newline is a line too. */
+	lines += len && d->log_text[len - 1] != '\n';
 	/* Following: a view at the end stays at the end. */
 	bool at_end = d->log_panel.top + (size_t)d->log_panel.height >= d->log_panel.count;
-	d->log_panel.count = lines + 1;
+	d->log_panel.count = lines;
 	if (at_end)
 		panel_end(&d->log_panel);
 	panel_set_height(&d->log_panel, d->log_panel.height);
@@ -250,6 +257,7 @@ static void loop(dash *d)
 		dash_model_update_rows(d);
 		if (d->dirty)
 			dash_model_sync_jobs(d);
+		dash_model_retry_history(d);
 		refresh_log(d);
 		if (d->now - d->last_tick >= 1.0) {
 			/* Ages ("3 s ago") move on: tables whose shown ages

@@ -4,7 +4,8 @@
  * lays the screen out and draws the runs and epochs panes, the title and
  * status lines; dash-chart.c the chart; dash-details.c the details and the
  * log; dash-dialog.c the help, filter, clean and restart dialogs;
- * dash-keys.c the key table; dash-actions.c what the keys do. Everything
+ * dash-keys.c the key table; dash-actions.c what the keys do, and
+ * dash-answers.c what becomes of the workers' answers. Everything
  * about files and policy is libckpt's: the dashboard draws and asks. */
 #ifndef CKPT_TUI_DASH_H
 #define CKPT_TUI_DASH_H
@@ -56,6 +57,7 @@ typedef struct dash_run {
 	char *name; /* the same, escaped (ckpt_free) */
 	dash_history *history;
 	bool history_asked;
+	double history_asked_at; /* monotonic */
 	bool marked;
 	unsigned health; /* ckpt_run_health of run, kept with it */
 	/* The runs pane's cells for this snapshot and digits (dash-panes.c):
@@ -160,6 +162,7 @@ typedef struct dash {
 	char *plan_root;
 	bool plan_waiting;
 	int64_t plan_keep;
+	bool plan_keep_chosen; /* + or - pressed: the limit is the user's, else the run's */
 	ckpt_keep_mode plan_mode;
 	bool plan_mode_chosen;
 	ckpt_restart *restart;
@@ -228,6 +231,8 @@ void dash_model_add_check(dash_run *r, int64_t epoch, ckpt_verify_result result,
 			  const char *detail);
 /* Tells the scanner which runs to poll, asks for missing histories. */
 void dash_model_sync_jobs(dash *d);
+/* Asks again for the selected run's history when no answer came in 2 s. */
+void dash_model_retry_history(dash *d);
 /* The run's name as shown (escaped), and as it is (for dash_say, which
  * escapes the whole message). */
 const char *dash_run_name(const dash_run *r);
@@ -313,7 +318,11 @@ void act_keep_fewer(dash *d);
 void act_keep_mode(dash *d);
 /* The mouse: a click selects, the wheel scrolls. */
 void act_mouse(dash *d);
-/* The workers' answers to actions (dash-actions.c). */
+/* After a move in panel p: the runs pane's move changes the epochs shown. */
+void dash_moved(dash *d, panel *p);
+/* Asks for the clean plan again with the limit and mode now chosen. */
+void dash_replan(dash *d);
+/* The workers' answers to actions (dash-answers.c). */
 void dash_on_action_message(dash *d, dash_msg *m);
 
 #endif
