@@ -18,7 +18,8 @@ typedef struct dbox {
 /* A framed dbox of h x w inside lines, centred; returns its inside. */
 static dbox frame(dash *d, int h, int w, const char *title)
 {
-	int max_h = LINES - 4, max_w = COLS - 4;
+	/* The status and hints lines stay in view below. */
+	int max_h = LINES - 6, max_w = COLS - 4;
 	h = h > max_h ? max_h : h;
 	w = w > max_w ? max_w : w;
 	dbox b = {(LINES - h) / 2, (COLS - w) / 2, h, w};
@@ -86,7 +87,9 @@ static void draw_help(dash *d)
 	size_t lines = 1;
 	for (const char *p = text; *p; p++)
 		lines += *p == '\n';
-	dbox b = frame(d, (int)lines, 96, "ckpt: keys (q closes)");
+	bool scrolls = (int)lines > LINES - 6;
+	dbox b = frame(d, (int)lines, 96,
+		       scrolls ? "ckpt: keys (j/k scroll, q closes)" : "ckpt: keys (q closes)");
 	d->dialog_panel.count = lines;
 	panel_set_height(&d->dialog_panel, b.h);
 	size_t line = 0;
@@ -135,10 +138,14 @@ static void draw_clean(dash *d)
 	const ckpt_run *run = ckpt_clean_plan_run(plan);
 	dash_run *r = dash_model_find(d, ckpt_run_root(run));
 	char title[512], line[1024], esc[2048];
-	snprintf(title, sizeof title, "Clean %s?%s", r ? dash_run_name(r) : "",
-		 d->plan_waiting ? " (planning again...)" : "");
 	size_t n = ckpt_clean_plan_count(plan);
 	int h = (int)n + 9;
+	char scroll[64] = "";
+	if (n > 0 && (int)n + 9 > LINES - 6)
+		snprintf(scroll, sizeof scroll, " (row %zu of %zu: j/k scroll)",
+			 d->dialog_panel.top + 1, n);
+	snprintf(title, sizeof title, "Clean %s?%s%s", r ? dash_run_name(r) : "", scroll,
+		 d->plan_waiting ? " (planning again...)" : "");
 	dbox b = frame(d, h, 72, title);
 	int y = b.y;
 	const char *mode_from = d->plan_mode_chosen ? "m" : NULL;

@@ -147,6 +147,14 @@ size_t dash_keys_hints(const dash *d, const dash_hint **out)
 	static char keys[32][16], labels[32][24];
 	const context *c = context_of(d);
 	size_t n = 0;
+	/* While a verify runs, how to stop it comes first. */
+	dash_progress p = {0};
+	if (d->jobs)
+		dash_jobs_progress(d->jobs, &p);
+	if (p.action == ACTION_VERIFY && d->dialog == DIALOG_NONE) {
+		hints[n].key = "Esc";
+		hints[n++].label = " Cancel the verify ";
+	}
 	for (size_t i = 0; i < c->n && n < 32; i++) {
 		if (!c->keys[i].hint)
 			continue;

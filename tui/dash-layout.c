@@ -168,8 +168,8 @@ static void draw_progress(dash *d, const dash_rect *r, const dash_progress *p)
 		snprintf(runs, sizeof runs, " (run %zu of %zu)", p->run_index + 1, p->run_count);
 	char epoch[64] = "";
 	if (p->epoch)
-		snprintf(epoch, sizeof epoch, " epoch %lld (%llu/%llu)", (long long)p->epoch,
-			 (unsigned long long)p->items_done + 1, (unsigned long long)p->items_total);
+		snprintf(epoch, sizeof epoch, " epoch %lld, %llu of %llu done", (long long)p->epoch,
+			 (unsigned long long)p->items_done, (unsigned long long)p->items_total);
 	int pct = p->total ? (int)((double)(p->done > p->total ? p->total : p->done) * 100.0 /
 				   (double)p->total)
 			   : 0;
@@ -183,9 +183,9 @@ static void draw_progress(dash *d, const dash_rect *r, const dash_progress *p)
 	snprintf(head, sizeof head, "%s %s%s%s ", p->cancelling ? "cancelling" : "verify", run,
 		 runs, epoch);
 	x += dash_put(d->win, r->y, x, width / 2, head, term_attr(ROLE_NORMAL));
-	fmt_bar(bar, sizeof bar, p->done, p->total, 20, d->ascii);
+	fmt_bar(bar, sizeof bar, p->done, p->total, 16, d->ascii);
 	x += dash_put(d->win, r->y, x, r->x + width - x, bar, term_attr(ROLE_BAR));
-	snprintf(line, sizeof line, " %3d%%  %s  Esc cancels", pct, transfer);
+	snprintf(line, sizeof line, " %3d%%  %s", pct, transfer);
 	dash_put(d->win, r->y, x, r->x + width - x, line, term_attr(ROLE_NORMAL));
 }
 
