@@ -332,6 +332,39 @@ static void test_readonly_refuses_changes(void)
 	tu_fixture_free(&f);
 }
 
+/* Scrolling through runs faster than their histories load: every run's
+ * chart still loads once it is selected (a request passed over is asked
+ * again). */
+static void test_charts_load_after_quick_scrolling(void)
+{
+	char *dir = tu_tmpdir();
+	char *exp = g_build_filename(dir, "exp", NULL);
+	g_free(ckpt_expect(0, "demo", exp, "--runs", "8", "--epochs", "6", "--every", "0",
+			   "--model-bytes", "1024"));
+	tmux_term *t = tmux_start(80, 24, NULL, (const char *const[]){exp, NULL});
+	g_free(tmux_wait(t, "RUNS  8", 10));
+	g_free(tmux_wait(t, "CHART  val_loss", 10));
+	for (int round = 0; round < 3; round++) {
+		tmux_burst(t, "j", 7);
+		g_free(tmux_wait(t, "EPOCHS  run-08", 10));
+		g_free(tmux_wait(t, "CHART  val_loss", 10));
+		/* Up to run-04, the val_accuracy run, the way down passed over. */
+		tmux_burst(t, "k", 4);
+		g_free(tmux_wait(t, "EPOCHS  run-04", 10));
+		g_free(tmux_wait(t, "CHART  val_accuracy", 10));
+		tmux_burst(t, "k", 3);
+		g_free(tmux_wait(t, "EPOCHS  run-01", 10));
+		char *screen = tmux_wait(t, "CHART  val_loss", 10);
+		g_free(screen);
+		screen = tmux_wait_gone(t, "loading the history", 10);
+		g_free(screen);
+	}
+	quit(t);
+	g_free(exp);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
 	cli_test_init(&argc, &argv);
@@ -346,5 +379,7 @@ int main(int argc, char **argv)
 			test_help_is_the_key_table);
 	g_test_add_func("/ui/screens/readonly-refuses-changes-allows-verify",
 			test_readonly_refuses_changes);
+	g_test_add_func("/ui/screens/charts-load-after-quick-scrolling",
+			test_charts_load_after_quick_scrolling);
 	return cli_test_run();
 }

@@ -186,6 +186,19 @@ void tmux_keysv(tmux_term *t, const char *const *keys)
 	}
 }
 
+void tmux_burst(tmux_term *t, const char *key, int count)
+{
+	GPtrArray *args = g_ptr_array_new();
+	g_ptr_array_add(args, "send-keys");
+	g_ptr_array_add(args, "-t");
+	g_ptr_array_add(args, "0");
+	for (int i = 0; i < count; i++)
+		g_ptr_array_add(args, (char *)key);
+	g_ptr_array_add(args, NULL);
+	g_free(tmux_run(t, (const char *const *)args->pdata, true));
+	g_ptr_array_free(args, TRUE);
+}
+
 void tmux_type(tmux_term *t, const char *text)
 {
 	tmux_do(t, "send-keys", "-t", "0", "-l", text);

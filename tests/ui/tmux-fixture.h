@@ -28,6 +28,8 @@ void tmux_stop(tmux_term *t);
 /* tmux key names, one a word: "j", "Enter", "Escape", "Space", "C-c"... */
 void tmux_keysv(tmux_term *t, const char *const *keys);
 #define tmux_keys(t, ...) tmux_keysv(t, (const char *const[]){__VA_ARGS__, NULL})
+/* The same key count times at once, as a held key repeats. */
+void tmux_burst(tmux_term *t, const char *key, int count);
 /* Types text as it is (send-keys -l). */
 void tmux_type(tmux_term *t, const char *text);
 void tmux_resize(tmux_term *t, int w, int h);
