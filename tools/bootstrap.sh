@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Build tools, the engine's libraries (ISA-L computes CRC-32), GLib for the
-# tests, ncurses for the dashboard, GTK 4 and libadwaita for the desktop app
+# tests, ncurses for the dashboard and tmux to drive it in its tests, GTK 4 and
+# libadwaita for the desktop app
 # (librsvg2-common loads its SVG icons; xvfb, xauth and dbus-daemon run its UI
 # tests in xvfb-run and dbus-run-session; desktop-file-utils and appstream
 # validate its desktop file and metainfo), python3 for the interop test, tar
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 # openssl program for bench-verify's sha256 reference.
 packages=(meson ninja-build pkg-config gcc libcjson-dev libssl-dev zlib1g-dev
   libisal-dev openssl
-  libglib2.0-dev libncurses-dev libgtk-4-dev libadwaita-1-dev librsvg2-common
+  libglib2.0-dev libncurses-dev tmux libgtk-4-dev libadwaita-1-dev librsvg2-common
   xvfb xauth dbus-daemon desktop-file-utils appstream
   python3 tar locales clang libclang-rt-14-dev python3-torch python3-numpy)
 
