@@ -87,10 +87,9 @@ static void on_list(dash *d, dash_msg *m)
 		d->problem_text[m->path] = m->text;
 		m->text = NULL;
 	}
-	if (m->rc) {
-		dash_say(d, true, "%s: %s", d->o.paths[m->path],
-			 m->error ? m->error : "cannot scan");
-	}
+	/* The library's message names the folder. */
+	if (m->rc)
+		dash_say(d, true, "%s", m->error ? m->error : "a PATH cannot be scanned");
 }
 
 static void on_run(dash *d, dash_msg *m)

@@ -365,6 +365,34 @@ static void test_charts_load_after_quick_scrolling(void)
 	g_free(dir);
 }
 
+/* The mouse, as an xterm reports it (SGR 1006): a click selects the run
+ * under it, the wheel scrolls the pane under it. Also a PATH that is not
+ * there: said on the status line, the other runs shown. */
+static void test_mouse_and_a_missing_path(void)
+{
+	char *dir = tu_tmpdir();
+	char *exp = g_build_filename(dir, "exp", NULL);
+	char *missing = g_build_filename(dir, "not-here", NULL);
+	g_free(ckpt_expect(0, "demo", exp, "--runs", "4", "--epochs", "40", "--every", "0",
+			   "--model-bytes", "1024", "--ckpt_keep_mode=all"));
+	tmux_term *t = tmux_start(80, 24, NULL, (const char *const[]){exp, missing, NULL});
+	g_free(tmux_wait(t, "not-here", 10));
+	g_free(tmux_wait(t, "RUNS  4", 10));
+	/* Row 6 of the screen (1-based) is the third run's. */
+	tmux_type(t, "\033[<0;10;6M");
+	tmux_type(t, "\033[<0;10;6m");
+	g_free(tmux_wait(t, "/exp/run-03 / best", 10));
+	/* The epochs pane shows the end of 40 epochs; the wheel scrolls up. */
+	g_free(tmux_wait(t, "\n   40 ", 10));
+	for (int i = 0; i < 10; i++)
+		tmux_type(t, "\033[<64;10;15M");
+	g_free(tmux_wait(t, "\n    1 ", 10));
+	quit(t);
+	g_free(missing), g_free(exp);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
 	cli_test_init(&argc, &argv);
@@ -381,5 +409,7 @@ int main(int argc, char **argv)
 			test_readonly_refuses_changes);
 	g_test_add_func("/ui/screens/charts-load-after-quick-scrolling",
 			test_charts_load_after_quick_scrolling);
+	g_test_add_func("/ui/screens/mouse-selects-and-scrolls-a-missing-path-is-said",
+			test_mouse_and_a_missing_path);
 	return cli_test_run();
 }
