@@ -17,6 +17,9 @@
  * run's name, a path, the library's text about them) reaches the terminal
  * as visible text, never as a control sequence. */
 static void print_message(const char *cmd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void print_message(const char *cmd, const char *fmt, va_list ap)
 {
 	char *text = NULL;
 	if (vasprintf(&text, fmt, ap) < 0)
