@@ -47,12 +47,11 @@ static void restore_now(void)
 static void on_crash(int sig)
 {
 	restore_now();
-	/* The action there was before (the default, or a sanitizer's):
-	 * a fault happens again on return, abort() raises again, and a
-	 * signal sent to us is sent again. */
+	/* The action there was before (the default, or a sanitizer's) takes
+	 * the signal again: raised now, it is delivered as this handler
+	 * returns (a fault would also recur), and ends the program. */
 	sigaction(sig, &old_actions[sig], NULL);
-	if (sig == SIGQUIT || sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
-		raise(sig);
+	raise(sig);
 }
 
 static void on_quit(int sig)

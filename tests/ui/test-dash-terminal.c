@@ -76,6 +76,27 @@ static void sighup_mid_dialog(tmux_term *t)
 	g_assert_cmpint(kill(tmux_program_pid(t), SIGHUP), ==, 0);
 }
 
+/* A crash (SIGSEGV, as a fault raises it): the handler restores the
+ * terminal, then the signal ends the program as it would have. */
+static void test_crash_restores(void)
+{
+	char *dir = demo_dir();
+	tmux_term *t = tmux_start(80, 24, NULL, (const char *const[]){dir, NULL});
+	g_free(tmux_wait(t, "run-b", 10));
+	g_assert_cmpint(kill(tmux_program_pid(t), SIGSEGV), ==, 0);
+	int status = tmux_wait_exit(t, 10);
+	/* Killed by the signal (a sanitizer build reports it and exits 1). */
+	g_assert_cmpint(status, !=, 0);
+	char *before = tmux_file(t, "before"), *after = tmux_file(t, "after");
+	g_assert_cmpstr(after, ==, before);
+	char *off = tmux_display(t, "#{alternate_on}");
+	g_assert_cmpstr(off, ==, "0");
+	g_free(off), g_free(before), g_free(after);
+	tmux_stop(t);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
 static void test_quit_restores(void)
 {
 	assert_restored_after(quit_key, 0);
@@ -139,6 +160,8 @@ int main(int argc, char **argv)
 			test_sighup_restores);
 	g_test_add_func("/ui/terminal/sighup-in-a-dialog-restores-it",
 			test_sighup_in_a_dialog_restores);
+	g_test_add_func("/ui/terminal/a-crash-restores-it-then-ends-the-program",
+			test_crash_restores);
 	g_test_add_func("/ui/terminal/without-a-terminal-prints-what-ls-prints",
 			test_without_a_terminal_prints_ls);
 	return cli_test_run();
