@@ -46,7 +46,10 @@ void dash_model_free(dash *d)
 	free(d->runs);
 	free(d->view);
 	free(d->rows);
+	ckpt_run_unref(d->rows_run);
+	dash_history_unref(d->rows_history);
 	strmap_free(d->by_root);
+	free(d->keep_root);
 	for (size_t p = 0; p < d->o.n_paths && d->problem_text; p++)
 		free(d->problem_text[p]);
 	free(d->problem_text);
@@ -140,6 +143,9 @@ void dash_model_reconcile(dash *d, int path, ckpt_run *const *runs, size_t n)
 		d->runs[i]->seen = false;
 	for (size_t i = 0; i < n; i++)
 		dash_model_put(d, runs[i], path)->seen = true;
+	/* The selected run, by root, for the view rebuilt after a drop. */
+	const dash_run *sel = dash_selected(d);
+	char *sel_root = sel ? strdup(sel->root) : NULL;
 	size_t kept = 0;
 	for (size_t i = 0; i < d->n_runs; i++) {
 		dash_run *r = d->runs[i];
@@ -149,19 +155,24 @@ void dash_model_reconcile(dash *d, int path, ckpt_run *const *runs, size_t n)
 		}
 		strmap_remove(d->by_root, r->root);
 		if (r == d->rows_of)
-			d->rows_of = NULL, d->rows_run = NULL, d->epochs_dirty = true;
+			d->rows_of = NULL, d->epochs_dirty = true;
 		d->n_marked -= r->marked;
 		run_free(r);
 		d->view_dirty = d->runs_table_dirty = true;
 	}
 	d->n_runs = kept;
 	if (d->view_dirty) {
-		/* The view holds indices: rebuild it now, before anyone reads it. */
+		/* The view holds indices: it is made again before it is read. */
 		free(d->view);
 		d->view = NULL;
 		d->n_view = 0;
 		d->runs_panel.count = 0;
+		if (!d->keep_root) {
+			d->keep_root = sel_root;
+			sel_root = NULL;
+		}
 	}
+	free(sel_root);
 }
 
 /* ---- the view ------------------------------------------------------------------ */
@@ -193,10 +204,13 @@ void dash_model_update_view(dash *d)
 {
 	if (!d->view_dirty)
 		return;
-	/* The selection is remembered by root: indices move. */
-	char *selected = NULL;
-	if (d->rows_of)
-		selected = strdup(d->rows_of->root);
+	/* The selection is remembered by root: indices move. The view may be
+	 * gone (a run was dropped): then the run whose epochs are shown. */
+	char *selected = d->keep_root;
+	d->keep_root = NULL;
+	const dash_run *was = dash_selected(d) ? dash_selected(d) : d->rows_of;
+	if (!selected && was)
+		selected = strdup(was->root);
 	size_t *view = malloc((d->n_runs ? d->n_runs : 1) * sizeof *view);
 	if (!view)
 		term_fatal("out of memory");
@@ -293,7 +307,7 @@ static void remember_selection(dash *d)
 void dash_model_update_rows(dash *d)
 {
 	dash_run *r = dash_selected(d);
-	const dash_history *hist = r ? r->history : NULL;
+	dash_history *hist = r ? r->history : NULL;
 	if (!d->epochs_dirty && r == d->rows_of && (!r || r->run == d->rows_run) &&
 	    hist == d->rows_history)
 		return;
@@ -303,8 +317,11 @@ void dash_model_update_rows(dash *d)
 	d->rows = NULL;
 	d->n_rows = 0;
 	d->rows_of = r;
-	d->rows_run = r ? r->run : NULL;
-	d->rows_history = hist;
+	/* Held: the rows point into them until they are made again. */
+	ckpt_run_unref(d->rows_run);
+	dash_history_unref(d->rows_history);
+	d->rows_run = r ? ckpt_run_ref(r->run) : NULL;
+	d->rows_history = dash_history_ref(hist);
 	d->epochs_dirty = false;
 	d->epochs_table_width = -1; /* rebuilt when drawn */
 	if (!r) {

@@ -117,6 +117,7 @@ typedef struct dash {
 	size_t *view;
 	size_t n_view;
 	bool view_dirty;
+	char *keep_root; /* the selected run's root while the view is rebuilt */
 	bool user_moved; /* until then, the first row stays selected */
 	regex_t filter;
 	bool filtering;
@@ -139,8 +140,8 @@ typedef struct dash {
 	bool runs_table_dirty;
 	/* the selected run's epochs table */
 	dash_run *rows_of;
-	const ckpt_run *rows_run;
-	const dash_history *rows_history;
+	ckpt_run *rows_run;         /* the snapshot the rows point into (a reference) */
+	dash_history *rows_history; /* and the history (a reference) */
 	dash_row *rows;
 	size_t n_rows;
 	fmt_table *epochs_table;
