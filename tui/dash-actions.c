@@ -421,6 +421,8 @@ void act_confirm(dash *d)
 		ckpt_clean_plan *plan = d->plan;
 		d->plan = NULL;
 		d->dialog = DIALOG_NONE;
+		free(d->plan_root);
+		d->plan_root = NULL;
 		if (!dash_jobs_clean(d->jobs, plan))
 			busy(d);
 	} else if (d->dialog == DIALOG_RESTART) {
@@ -438,6 +440,11 @@ void act_cancel(dash *d)
 		dash_say(d, false, "clean cancelled: nothing deleted");
 	else if (d->dialog == DIALOG_RESTART)
 		dash_say(d, false, "restart cancelled: last is unchanged");
+	if (d->dialog == DIALOG_CLEAN) {
+		/* A plan still being made is not wanted any more. */
+		free(d->plan_root);
+		d->plan_root = NULL;
+	}
 	d->dialog = DIALOG_NONE;
 	ckpt_clean_plan_free(d->plan);
 	d->plan = NULL;
