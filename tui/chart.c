@@ -317,37 +317,3 @@ unsigned chart_canvas_cell(const chart_canvas *c, int col, int row, unsigned *ou
 		*out_series = series;
 	return mask;
 }
-
-/* ---- sessions ------------------------------------------------------------ */
-
-void chart_lineage(bool *out, const int64_t *epochs, const int *sessions, size_t n)
-{
-	int max_session = 0;
-	for (size_t i = 0; i < n; i++)
-		max_session = sessions[i] > max_session ? sessions[i] : max_session;
-	/* later[s]: the earliest epoch any session after s started at. */
-	int64_t *later = malloc(((size_t)max_session + 2) * sizeof *later);
-	if (!later) {
-		for (size_t i = 0; i < n; i++)
-			out[i] = true;
-		return;
-	}
-	for (int s = 0; s <= max_session + 1; s++)
-		later[s] = INT64_MAX;
-	for (size_t i = 0; i < n; i++) {
-		int s = sessions[i] < 0 ? 0 : sessions[i];
-		/* Temporarily: the first epoch of each session. */
-		later[s] = epochs[i] < later[s] ? epochs[i] : later[s];
-	}
-	int64_t suffix = INT64_MAX;
-	for (int s = max_session + 1; s >= 0; s--) {
-		int64_t first = later[s];
-		later[s] = suffix;
-		suffix = first < suffix ? first : suffix;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int s = sessions[i] < 0 ? 0 : sessions[i];
-		out[i] = epochs[i] < later[s];
-	}
-	free(later);
-}

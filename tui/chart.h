@@ -1,9 +1,10 @@
 /* chart.h: the dashboard's metric chart as pure functions: cells of dots
  * (braille 2x4, half blocks 1x2, ASCII 1x3, or one glyph a cell), a pixel
  * canvas that series draw into, value scales (linear or log), downsampling
- * per pixel column that keeps each column's min and max, the line of
- * descent through restarts, and the shades of a heat strip. No terminal and
- * no library calls: the dashboard feeds it numbers and draws its cells. */
+ * per pixel column that keeps each column's min and max, and the shades of
+ * a heat strip. No terminal and no library calls (which points a restart
+ * abandoned is libckpt's to say): the dashboard feeds it numbers and draws
+ * its cells. */
 #ifndef CKPT_TUI_CHART_H
 #define CKPT_TUI_CHART_H
 
@@ -106,13 +107,5 @@ bool chart_canvas_locate(const chart_canvas *c, double x, double y, double x0, d
 /* The dots set in a cell (as chart_cell_glyph takes them) and, in
  * *out_series (may be NULL), which series drew any of them. */
 unsigned chart_canvas_cell(const chart_canvas *c, int col, int row, unsigned *out_series);
-
-/* ---- sessions ------------------------------------------------------------ */
-
-/* Which points are on the run's line of descent: a point of writer session
- * s at epoch e is, unless a later session started at an epoch <= e (a
- * restart or rollback from before it abandoned it). sessions are numbered
- * from 1, in the order they ran. */
-void chart_lineage(bool *out, const int64_t *epochs, const int *sessions, size_t n);
 
 #endif

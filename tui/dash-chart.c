@@ -1,10 +1,9 @@
 /* dash-chart.c: the chart pane: the selected run's metric over its epochs
- * (the line of descent bright, sessions a restart or rollback abandoned
- * dim), the epochs on disk and best/last on a marker row; with runs marked,
- * their curves overlaid (up to CHART_SERIES_MAX, each its colour and, in
- * monochrome, its glyph) with a legend, or beyond that a runs x epochs
- * heat strip. The numbers come from libckpt's histories; chart.c turns them
- * into cells. */
+ * (the line of descent bright, what a restart or rollback abandoned dim, as
+ * ckpt_history_superseded says), the epochs on disk and best/last on a marker row; with runs
+ * marked, their curves overlaid (up to CHART_SERIES_MAX, each its colour and, in monochrome, its
+ * glyph) with a legend, or beyond that a runs x epochs heat strip. The numbers come from libckpt's
+ * histories; chart.c turns them into cells. */
 #include "dash.h"
 
 #include <math.h>
@@ -15,17 +14,17 @@
 /* Width of the value labels left of the plot. */
 #define LABEL_W 8
 
-/* One run's points of one metric, in the history's order. */
+/* One run's points of one metric, in the history's order; on_line: not
+ * on a branch a later session abandoned (the library says which). */
 typedef struct points {
 	double *x, *y;
-	int64_t *epoch;
-	int *session;
+	bool *on_line;
 	size_t n;
 } points;
 
 static void points_free(points *p)
 {
-	free(p->x), free(p->y), free(p->epoch), free(p->session);
+	free(p->x), free(p->y), free(p->on_line);
 	memset(p, 0, sizeof *p);
 }
 
@@ -56,8 +55,8 @@ static bool load_points(points *p, const ckpt_history *h, const char *metric)
 		return false;
 	size_t n = ckpt_history_count(h);
 	p->x = calloc(n + 1, sizeof *p->x), p->y = calloc(n + 1, sizeof *p->y);
-	p->epoch = calloc(n + 1, sizeof *p->epoch), p->session = calloc(n + 1, sizeof *p->session);
-	if (!p->x || !p->y || !p->epoch || !p->session) {
+	p->on_line = calloc(n + 1, sizeof *p->on_line);
+	if (!p->x || !p->y || !p->on_line) {
 		points_free(p);
 		return false;
 	}
@@ -65,24 +64,24 @@ static bool load_points(points *p, const ckpt_history *h, const char *metric)
 		double v = NAN;
 		bool has =
 		    tracked ? ckpt_history_value(&v, h, i) : ckpt_history_extra(&v, h, i, metric);
-		p->epoch[i] = ckpt_history_epoch(h, i);
-		p->x[i] = (double)p->epoch[i];
+		p->x[i] = (double)ckpt_history_epoch(h, i);
 		p->y[i] = has && isfinite(v) ? v : NAN;
-		p->session[i] = ckpt_history_session(h, i);
+		p->on_line[i] = !ckpt_history_superseded(h, i);
 	}
 	p->n = n;
 	return true;
 }
 
-/* The lineage (lineage true) or the abandoned branches: a NaN between
- * pieces, and each abandoned piece starting at the point it forked from. */
-static size_t branch(double *x, double *y, const points *p, const bool *on_line, bool lineage)
+/* The line of descent (lineage true) or the abandoned branches: a NaN
+ * between pieces, each abandoned piece starting at the point it forked
+ * from. */
+static size_t branch(double *x, double *y, const points *p, bool lineage)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < p->n; i++) {
-		if (on_line[i] != lineage)
+		if (p->on_line[i] != lineage)
 			continue;
-		if (!lineage && (i == 0 || on_line[i - 1] != lineage)) {
+		if (!lineage && (i == 0 || p->on_line[i - 1] != lineage)) {
 			if (k)
 				x[k] = NAN, y[k++] = NAN;
 			if (i > 0)
@@ -208,7 +207,7 @@ static void draw_markers(dash *d, const plot_area *a, const chart_canvas *c, con
 static void single_chart(dash *d, const dash_rect *r, const dash_run *run, const char *metric)
 {
 	points p;
-	const ckpt_history *h = dash_history_get(run->history);
+	const ckpt_history *h = run->history;
 	char text[256];
 	if (!load_points(&p, h, metric)) {
 		dash_put(d->win, r->y + 2, r->x + 1, r->w - 1,
@@ -225,13 +224,11 @@ static void single_chart(dash *d, const dash_rect *r, const dash_run *run, const
 		return;
 	}
 	chart_canvas c;
-	bool *on_line = calloc(p.n + 1, sizeof *on_line);
 	double *bx = malloc((2 * p.n + 2) * sizeof *bx), *by = malloc((2 * p.n + 2) * sizeof *by);
-	if (on_line && bx && by && chart_canvas_init(&c, a.cols, a.rows, d->chart_style) == 0) {
-		chart_lineage(on_line, p.epoch, p.session, p.n);
-		size_t k = branch(bx, by, &p, on_line, false);
+	if (bx && by && chart_canvas_init(&c, a.cols, a.rows, d->chart_style) == 0) {
+		size_t k = branch(bx, by, &p, false);
 		chart_canvas_plot(&c, 1, bx, by, k, a.x0, a.x1, &a.scale);
-		k = branch(bx, by, &p, on_line, true);
+		k = branch(bx, by, &p, true);
 		chart_canvas_plot(&c, 0, bx, by, k, a.x0, a.x1, &a.scale);
 		draw_canvas(d, &a, &c, false);
 		/* The best epoch's point, starred in the plot. */
@@ -254,7 +251,7 @@ static void single_chart(dash *d, const dash_rect *r, const dash_run *run, const
 		dash_put(d->win, r->y + 1, r->x + LABEL_W, r->w - LABEL_W, text,
 			 term_attr(ROLE_WARN));
 	}
-	free(on_line), free(bx), free(by);
+	free(bx), free(by);
 	points_free(&p);
 }
 
@@ -277,17 +274,12 @@ static void overlay_chart(dash *d, const dash_rect *r, const dash_run **runs, si
 	plot_area a = {r->y + 1, r->x + LABEL_W, r->h - 2 - legend_rows, r->w - LABEL_W, 0,
 		       0,        {0, 1, false}};
 	for (size_t i = 0; i < n; i++) {
-		if (!load_points(&p[i], dash_history_get(runs[i]->history), metric))
+		if (!load_points(&p[i], runs[i]->history, metric))
 			memset(&p[i], 0, sizeof p[i]);
 		/* Each run's line of descent only: branches would crowd it. */
-		bool *on_line = calloc(p[i].n + 1, sizeof *on_line);
-		if (on_line) {
-			chart_lineage(on_line, p[i].epoch, p[i].session, p[i].n);
-			for (size_t j = 0; j < p[i].n; j++)
-				if (!on_line[j])
-					p[i].y[j] = NAN;
-		}
-		free(on_line);
+		for (size_t j = 0; j < p[i].n; j++)
+			if (!p[i].on_line[j])
+				p[i].y[j] = NAN;
 	}
 	bool refused = false;
 	chart_canvas c;
@@ -342,7 +334,7 @@ static void heat_strip(dash *d, const dash_rect *r, const dash_run **runs, size_
 	}
 	plot_area a = {0, 0, 0, 0, 0, 0, {0, 1, false}};
 	for (size_t i = 0; i < n; i++)
-		load_points(&p[i], dash_history_get(runs[i]->history), metric);
+		load_points(&p[i], runs[i]->history, metric);
 	bool refused = false;
 	if (fit(d, &a, p, n, &refused)) {
 		for (size_t i = 0; i < n && (int)i < rows; i++) {
@@ -392,7 +384,7 @@ void dash_draw_chart(dash *d, const dash_rect *r)
 	const dash_run *base = sel;
 	if (n && sel && !sel->marked)
 		base = marked[0];
-	const ckpt_history *h = base ? dash_history_get(base->history) : NULL;
+	const ckpt_history *h = base ? base->history : NULL;
 	const char *metric = chart_metric(d, h);
 	char title[512], name[256] = "metric";
 	if (metric)

@@ -1,8 +1,7 @@
 /* test-chart.c: the dashboard chart's pure functions (tui/chart.c), without
  * a terminal: braille, block and ASCII cells, the series' glyphs and the
  * heat strip's shades, linear and log scales, downsampling that keeps each
- * column's min and max, the canvas a series is plotted on, and the line of
- * descent through restarts. */
+ * column's min and max, and the canvas a series is plotted on. */
 #include "chart.h"
 
 #include <glib.h>
@@ -223,28 +222,6 @@ static void test_canvas_plot(void)
 	chart_canvas_free(&c);
 }
 
-static void test_lineage(void)
-{
-	/* Session 1 trained 1..10; the restart rolled back to 8 and session 2
-	 * trained 9..12: session 1's 9 and 10 were abandoned. */
-	int64_t epochs[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 9, 10, 11, 12};
-	int sessions[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2};
-	bool on[14];
-	chart_lineage(on, epochs, sessions, 14);
-	for (int i = 0; i < 14; i++)
-		g_assert_cmpint(on[i], ==, !(i == 8 || i == 9));
-	/* One session: all of it. */
-	chart_lineage(on, epochs, sessions, 10);
-	for (int i = 0; i < 10; i++)
-		g_assert_true(on[i]);
-	/* A third session from before the second's start abandons both. */
-	int64_t e3[] = {1, 2, 3, 2, 3, 1};
-	int s3[] = {1, 1, 1, 2, 2, 3};
-	chart_lineage(on, e3, s3, 6);
-	g_assert_false(on[0] || on[1] || on[2] || on[3] || on[4]);
-	g_assert_true(on[5]);
-}
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -258,6 +235,5 @@ int main(int argc, char **argv)
 	g_test_add_func("/tui/chart/downsample/keeps-each-columns-min-and-max",
 			test_downsampling_keeps_min_and_max);
 	g_test_add_func("/tui/chart/canvas/lines-spikes-and-breaks", test_canvas_plot);
-	g_test_add_func("/tui/chart/lineage/a-restart-abandons-what-came-after-it", test_lineage);
 	return g_test_run();
 }
