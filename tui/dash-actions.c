@@ -131,6 +131,9 @@ void act_back(dash *d)
 	if (p.action == ACTION_VERIFY) {
 		dash_jobs_cancel(d->jobs);
 		dash_say(d, false, "cancelling the verify: the results so far are kept");
+	} else if (p.action == ACTION_ROLLBACK) {
+		dash_jobs_cancel(d->jobs);
+		dash_say(d, false, "cancelling the restart's check: last is unchanged");
 	} else if (d->show_log) {
 		d->show_log = false;
 		if (!d->layout.wide)
@@ -374,7 +377,7 @@ void act_chart_metric(dash *d)
 			r = d->runs[d->view[i]];
 			break;
 		}
-	const ckpt_history *h = r ? dash_history_get(r->history) : NULL;
+	const ckpt_history *h = r ? r->history : NULL;
 	size_t extras = h ? ckpt_history_extra_name_count(h) : 0;
 	d->chart_metric = (d->chart_metric + 1) % (extras + 1);
 	const char *name = !h                ? NULL

@@ -63,7 +63,7 @@ static void epoch_lines(details *t, const dash_run *r, const dash_row *row)
 	dash *d = t->d;
 	char a[1024], b[1024], c[FMT_SHORT], e[FMT_SHORT];
 	const ckpt_run *run = r->run;
-	const ckpt_history *h = dash_history_get(r->history);
+	const ckpt_history *h = r->history;
 	if (!row->e) {
 		add(t, NULL, ROLE_HEADER, "Epoch %lld: not saved (writer session %d)",
 		    (long long)row->epoch, row->session);
@@ -190,7 +190,7 @@ static void run_lines(details *t, const dash_run *r)
 		    esc(t, a, sizeof a, ckpt_run_stray(run, i)));
 	if (ckpt_run_problem(run))
 		add(t, "problem", ROLE_ERROR, "%s", esc(t, a, sizeof a, ckpt_run_problem(run)));
-	const ckpt_history *h = dash_history_get(r->history);
+	const ckpt_history *h = r->history;
 	if (h && ckpt_history_problem(h))
 		add(t, "history", ROLE_WARN, "%s", esc(t, a, sizeof a, ckpt_history_problem(h)));
 }

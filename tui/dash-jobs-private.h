@@ -52,7 +52,7 @@ struct dash_jobs {
 	bool reader_started;
 	pthread_cond_t reader_wake;
 	request *requests; /* shared */
-	strmap *histories; /* root -> dash_history (the newest) */
+	strmap *histories; /* root -> ckpt_history (the newest, a reference) */
 
 	/* the actor */
 	pthread_t actor;

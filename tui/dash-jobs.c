@@ -20,45 +20,6 @@ double dash_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- shared histories ------------------------------------------------------ */
-
-struct dash_history {
-	int refs;
-	ckpt_history *history;
-};
-
-static dash_history *history_wrap(ckpt_history *h)
-{
-	dash_history *d = malloc(sizeof *d);
-	if (!d) {
-		ckpt_history_free(h);
-		return NULL;
-	}
-	d->refs = 1;
-	d->history = h;
-	return d;
-}
-
-const ckpt_history *dash_history_get(const dash_history *h)
-{
-	return h ? h->history : NULL;
-}
-
-dash_history *dash_history_ref(dash_history *h)
-{
-	if (h)
-		__atomic_add_fetch(&h->refs, 1, __ATOMIC_RELAXED);
-	return h;
-}
-
-void dash_history_unref(dash_history *h)
-{
-	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		ckpt_history_free(h->history);
-		free(h);
-	}
-}
-
 /* ---- messages --------------------------------------------------------------- */
 
 dash_msg *dash_msg_new(dash_msg_kind kind, const char *root)
@@ -92,7 +53,7 @@ void dash_msg_free(dash_msg *m)
 	for (size_t i = 0; i < m->n_runs; i++)
 		ckpt_run_unref(m->runs[i]);
 	free(m->runs);
-	dash_history_unref(m->history);
+	ckpt_history_free(m->history);
 	ckpt_clean_plan_free(m->plan);
 	ckpt_restart_free(m->restart);
 	free(m->error);
@@ -211,27 +172,24 @@ static void serve_history(dash_jobs *j, ckpt_run *run)
 {
 	const char *root = ckpt_run_root(run);
 	dash_msg *m = dash_msg_new(MSG_HISTORY, root);
-	dash_history *old = strmap_get(j->histories, root);
+	ckpt_history *old = strmap_get(j->histories, root);
 	ckpt_history *h = NULL;
 	bool changed = true;
-	int rc = old ? ckpt_history_refresh(&h, &changed, old->history, run)
-		     : ckpt_history_load(&h, run);
+	int rc = old ? ckpt_history_refresh(&h, &changed, old, run) : ckpt_history_load(&h, run);
 	if (rc) {
 		if (m)
 			dash_msg_fail(m, rc);
 	} else if (!changed) {
 		ckpt_history_free(h);
 		if (m)
-			m->history = dash_history_ref(old);
+			m->history = ckpt_history_ref(old);
+	} else if (strmap_set(j->histories, root, h) == 0) {
+		/* The newest is the reader's, to refresh from next time. */
+		ckpt_history_free(old);
+		if (m)
+			m->history = ckpt_history_ref(h);
 	} else {
-		dash_history *fresh = history_wrap(h);
-		if (fresh && strmap_set(j->histories, root, fresh) == 0) {
-			dash_history_unref(old);
-			if (m)
-				m->history = dash_history_ref(fresh);
-		} else {
-			dash_history_unref(fresh);
-		}
+		ckpt_history_free(h);
 	}
 	dash_post(j, m);
 }
@@ -413,7 +371,7 @@ void dash_jobs_stop(dash_jobs *j, double seconds)
 static void unref_history(const char *key, void *value, void *payload)
 {
 	(void)key, (void)payload;
-	dash_history_unref(value);
+	ckpt_history_free(value);
 }
 
 static void free_histories(dash_jobs *j)

@@ -21,13 +21,6 @@
 /* Monotonic seconds. */
 double dash_now(void);
 
-/* A history shared between the reader (which refreshes from it) and the
- * screen (which draws it): ckpt_history has no reference count of its own. */
-typedef struct dash_history dash_history;
-const ckpt_history *dash_history_get(const dash_history *h);
-dash_history *dash_history_ref(dash_history *h);
-void dash_history_unref(dash_history *h);
-
 typedef enum dash_msg_kind {
 	MSG_RUN_FOUND,   /* path, run: a first scan found it */
 	MSG_SCAN_DONE,   /* path, runs (all it found), text (its problems, one a
@@ -54,7 +47,7 @@ typedef struct dash_msg {
 	ckpt_run *run;
 	ckpt_run **runs; /* references */
 	size_t n_runs;
-	dash_history *history;
+	ckpt_history *history; /* a reference */
 	ckpt_clean_plan *plan;
 	ckpt_restart *restart;
 	int rc;

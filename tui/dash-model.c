@@ -27,7 +27,7 @@ static void run_free(dash_run *r)
 	if (!r)
 		return;
 	ckpt_run_unref(r->run);
-	dash_history_unref(r->history);
+	ckpt_history_free(r->history);
 	for (size_t i = 0; i < r->n_checks; i++)
 		free(r->checks[i].detail);
 	free(r->checks);
@@ -47,7 +47,7 @@ void dash_model_free(dash *d)
 	free(d->view);
 	free(d->rows);
 	ckpt_run_unref(d->rows_run);
-	dash_history_unref(d->rows_history);
+	ckpt_history_free(d->rows_history);
 	strmap_free(d->by_root);
 	free(d->keep_root);
 	for (size_t p = 0; p < d->o.n_paths && d->problem_text; p++)
@@ -307,7 +307,7 @@ static void remember_selection(dash *d)
 void dash_model_update_rows(dash *d)
 {
 	dash_run *r = dash_selected(d);
-	dash_history *hist = r ? r->history : NULL;
+	ckpt_history *hist = r ? r->history : NULL;
 	if (!d->epochs_dirty && r == d->rows_of && (!r || r->run == d->rows_run) &&
 	    hist == d->rows_history)
 		return;
@@ -319,16 +319,16 @@ void dash_model_update_rows(dash *d)
 	d->rows_of = r;
 	/* Held: the rows point into them until they are made again. */
 	ckpt_run_unref(d->rows_run);
-	dash_history_unref(d->rows_history);
+	ckpt_history_free(d->rows_history);
 	d->rows_run = r ? ckpt_run_ref(r->run) : NULL;
-	d->rows_history = dash_history_ref(hist);
+	d->rows_history = ckpt_history_ref(hist);
 	d->epochs_dirty = false;
 	d->epochs_table_width = -1; /* rebuilt when drawn */
 	if (!r) {
 		panel_keep(&d->epochs_panel, 0, 0);
 		return;
 	}
-	const ckpt_history *h = dash_history_get(hist);
+	const ckpt_history *h = (hist);
 	size_t n_epochs = ckpt_run_epoch_count(r->run), n_points = h ? ckpt_history_count(h) : 0;
 	d->rows = calloc(n_epochs + (d->show_unsaved ? n_points : 0) + 1, sizeof *d->rows);
 	if (!d->rows)

@@ -210,7 +210,7 @@ static const fmt_column epoch_columns[N_ECOLS] = {
 
 static bool row_value(const dash *d, const dash_row *row, double *out)
 {
-	const ckpt_history *h = dash_history_get(d->rows_history);
+	const ckpt_history *h = d->rows_history;
 	if (row->e)
 		return ckpt_epoch_metric(out, row->e);
 	return h && row->point != SIZE_MAX && ckpt_history_value(out, h, row->point);
@@ -219,7 +219,7 @@ static bool row_value(const dash *d, const dash_row *row, double *out)
 static void epoch_cells(dash *d, const dash_row *row, int digits, char cells[N_ECOLS][160])
 {
 	const ckpt_run *run = d->rows_of->run;
-	const ckpt_history *h = dash_history_get(d->rows_history);
+	const ckpt_history *h = d->rows_history;
 	for (int c = 0; c < N_ECOLS; c++)
 		cells[c][0] = '\0';
 	snprintf(cells[E_EPOCH], 160, "%lld", (long long)row->epoch);

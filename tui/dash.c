@@ -121,7 +121,7 @@ static void on_history(dash *d, dash_msg *m)
 	if (m->rc && r == dash_selected(d))
 		dash_say(d, true, "history: %s", m->error ? m->error : "cannot read");
 	if (m->history && m->history != r->history) {
-		dash_history_unref(r->history);
+		ckpt_history_free(r->history);
 		r->history = m->history;
 		m->history = NULL;
 		if (r == dash_selected(d))

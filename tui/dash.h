@@ -55,7 +55,7 @@ typedef struct dash_run {
 	ckpt_run *run;
 	char *raw;  /* its name: PATH/ in front with several PATHs */
 	char *name; /* the same, escaped (ckpt_free) */
-	dash_history *history;
+	ckpt_history *history;
 	bool history_asked;
 	double history_asked_at; /* monotonic */
 	bool marked;
@@ -141,7 +141,7 @@ typedef struct dash {
 	/* the selected run's epochs table */
 	dash_run *rows_of;
 	ckpt_run *rows_run;         /* the snapshot the rows point into (a reference) */
-	dash_history *rows_history; /* and the history (a reference) */
+	ckpt_history *rows_history; /* and the history (a reference) */
 	dash_row *rows;
 	size_t n_rows;
 	fmt_table *epochs_table;
