@@ -226,19 +226,34 @@ static void run_clean(dash_jobs *j, job *jb)
 	dash_jobs_refresh(j, root);
 }
 
+/* The rollback's checksum check reads the whole model: its bytes. */
+static int on_check_progress(const ckpt_progress_event *ev, void *payload)
+{
+	dash_jobs *j = payload;
+	pthread_mutex_lock(&j->lock);
+	j->progress.done = ev->done, j->progress.total = ev->total;
+	pthread_mutex_unlock(&j->lock);
+	return j->cancel || j->stop;
+}
+
 static void run_rollback(dash_jobs *j, job *jb)
 {
 	ckpt_run *run = jb->runs[0];
 	const char *root = ckpt_run_root(run);
 	dash_msg *m = dash_msg_new(MSG_ROLLBACK, root);
+	pthread_mutex_lock(&j->lock);
+	snprintf(j->progress.run, sizeof j->progress.run, "%s", ckpt_run_name(run));
+	j->progress.epoch = jb->epoch;
+	pthread_mutex_unlock(&j->lock);
+	ckpt_progress progress = {on_check_progress, j, &j->cancel};
 	/* A forced dry run says what force would overrule: the refusal first. */
 	if (m && (jb->flags & CKPT_FLAG_FORCE) && (jb->flags & CKPT_FLAG_DRY_RUN)) {
-		int rc = ckpt_rollback(NULL, run, jb->epoch, CKPT_FLAG_DRY_RUN);
+		int rc = ckpt_rollback_progress(NULL, run, jb->epoch, CKPT_FLAG_DRY_RUN, &progress);
 		if (rc == CKPT_EREFUSED)
 			m->text = strdup(ckpt_error_last());
 	}
 	ckpt_restart *restart = NULL;
-	int rc = ckpt_rollback(&restart, run, jb->epoch, jb->flags);
+	int rc = ckpt_rollback_progress(&restart, run, jb->epoch, jb->flags, &progress);
 	if (!m) {
 		ckpt_restart_free(restart);
 		return;

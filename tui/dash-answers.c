@@ -81,6 +81,10 @@ static void on_rollback(dash *d, dash_msg *m)
 {
 	char epoch_dir[32];
 	snprintf(epoch_dir, sizeof epoch_dir, "%lld", (long long)m->epoch);
+	if (m->rc == CKPT_ECANCELLED) {
+		dash_say(d, false, "restart from epoch %s cancelled: last is unchanged", epoch_dir);
+		return;
+	}
 	if (m->rc == CKPT_EREFUSED) {
 		dash_say(d, true, "restart from epoch %s refused (R forces): %s", epoch_dir,
 			 m->error);

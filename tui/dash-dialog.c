@@ -228,7 +228,7 @@ static void draw_restart(dash *d)
 			    term_attr(ROLE_DIALOG));
 		double best = ckpt_restart_best_metric_last(rs);
 		snprintf(line, sizeof line,
-			 "takes best_metric_last %s and resumes after epoch %lld.",
+			 "It takes best_metric_last %s and resumes after epoch %lld.",
 			 isnan(best) ? "(unknown)" : fmt_metric_exact(value, best),
 			 (long long)ckpt_restart_epoch(rs));
 		put_wrapped(d, &b, &y, line, term_attr(ROLE_DIALOG));

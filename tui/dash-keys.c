@@ -33,7 +33,11 @@ static const dash_binding main_keys[] = {
     {{'\t'}, "Tab", "the next pane (runs, epochs, details)", act_next_pane, NULL},
     {{KEY_BTAB}, "Shift-Tab", "the previous pane", act_prev_pane, NULL},
     {{ENTER_KEYS}, "Enter", "open the run's epochs, or the epoch's details", act_open, NULL},
-    {{ESC}, "Esc", "cancel a verify; close the details or the log", act_back, NULL},
+    {{ESC},
+     "Esc",
+     "cancel a verify or a restart's check; close the details or the log",
+     act_back,
+     NULL},
     {{' '},
      "Space",
      "mark the run (V verifies the marked runs; the chart overlays them)",
@@ -151,9 +155,11 @@ size_t dash_keys_hints(const dash *d, const dash_hint **out)
 	dash_progress p = {0};
 	if (d->jobs)
 		dash_jobs_progress(d->jobs, &p);
-	if (p.action == ACTION_VERIFY && d->dialog == DIALOG_NONE) {
+	if ((p.action == ACTION_VERIFY || p.action == ACTION_ROLLBACK) &&
+	    d->dialog == DIALOG_NONE) {
 		hints[n].key = "Esc";
-		hints[n++].label = " Cancel the verify ";
+		hints[n++].label =
+		    p.action == ACTION_VERIFY ? " Cancel the verify " : " Cancel the check ";
 	}
 	for (size_t i = 0; i < c->n && n < 32; i++) {
 		if (!c->keys[i].hint)

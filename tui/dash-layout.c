@@ -148,6 +148,20 @@ static void draw_progress(dash *d, const dash_rect *r, const dash_progress *p)
 {
 	char run[256], line[1024], bar[128], transfer[160];
 	dash_escape(d, run, sizeof run, p->run);
+	if (p->action == ACTION_ROLLBACK && p->total) {
+		/* The checksum check of a restart: a model read through. */
+		int pct = (int)((double)(p->done > p->total ? p->total : p->done) * 100.0 /
+				(double)p->total);
+		fmt_transfer(transfer, sizeof transfer, p->done, p->total, p->elapsed);
+		snprintf(line, sizeof line, "checking epoch %lld of %s for the restart ",
+			 (long long)p->epoch, run);
+		int x = r->x + dash_put(d->win, r->y, r->x, r->w / 2, line, term_attr(ROLE_NORMAL));
+		fmt_bar(bar, sizeof bar, p->done, p->total, 16, d->ascii);
+		x += dash_put(d->win, r->y, x, r->x + r->w - x, bar, term_attr(ROLE_BAR));
+		snprintf(line, sizeof line, " %3d%%  %s", pct, transfer);
+		dash_put(d->win, r->y, x, r->x + r->w - x, line, term_attr(ROLE_NORMAL));
+		return;
+	}
 	if (p->action != ACTION_VERIFY) {
 		static const char *const doing[] = {
 		    [ACTION_PLAN] = "planning the clean of",
