@@ -359,8 +359,9 @@ void dash_draw_epochs(dash *d, const dash_rect *r)
 			 term_attr(ROLE_DIM));
 		return;
 	}
-	if (!d->epochs_table || d->epochs_table_width != r->w)
-		build_epochs_table(d, r->w);
+	/* A blank column before the separator on its right. */
+	if (!d->epochs_table || d->epochs_table_width != r->w - 1)
+		build_epochs_table(d, r->w - 1);
 	dash_rect body = {r->y + 1, r->x, r->h - 1, r->w};
 	draw_row(d, &body, body.y, d->epochs_table, FMT_HEADER, d->epochs_widths, N_ECOLS, false,
 		 false, epoch_role);
