@@ -69,9 +69,11 @@ static int remove_work(const ckpt_clean_plan *plan, const char *work)
 }
 
 static int apply_locked(const ckpt_clean_plan *plan, const ckpt_progress *progress,
-			const char *work)
+			const char *work, const ckpt_lock *lock)
 {
 	int rc = check_not_stale(plan, work);
+	if (!rc)
+		rc = ckpt_log_prepare(plan->log_path, lock);
 	if (!rc && plan->removes_work)
 		rc = remove_work(plan, work);
 	/* A crashed save or rollback's temporary links and work.old: cleaning
@@ -116,7 +118,7 @@ int ckpt_clean_apply(const ckpt_clean_plan *plan, const ckpt_progress *progress)
 	else
 		rc = ckpt_lock_acquire(&lock, plan->root);
 	if (!rc)
-		rc = apply_locked(plan, progress, work);
+		rc = apply_locked(plan, progress, work, lock);
 	ckpt_lock_release(lock);
 	free(work);
 	return rc;

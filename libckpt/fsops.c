@@ -19,8 +19,18 @@
 
 static int fs_error(const char *op, const char *path, int err)
 {
-	if (err == EINVAL && (!strcmp(op, "create") || !strcmp(op, "append")))
+	bool writes = !strcmp(op, "create") || !strcmp(op, "append");
+	if (err == EINVAL && writes)
 		return ckpt_fail(CKPT_EUNSAFE, "%s: %s: not a regular file; refusing to write to it",
+				 path, op);
+	if (err == ELOOP && writes)
+		return ckpt_fail(CKPT_EUNSAFE,
+				 "%s: %s: is a symbolic link; refusing to write through it", path,
+				 op);
+	if (err == EMLINK && writes)
+		return ckpt_fail(CKPT_EUNSAFE,
+				 "%s: %s: has another name (a hard link, maybe to a file outside "
+				 "the run); refusing to write to it",
 				 path, op);
 	if (err == ENOSPC)
 		return ckpt_fail(CKPT_EIO, "%s: %s: no space left on device", path, op);
@@ -90,8 +100,10 @@ static int write_all(int fd, const char *path, const void *data, size_t len)
 }
 
 /* open() for writing that never blocks on a FIFO planted where a file should
- * be (a log, an info file) and refuses anything but a regular file; O_TRUNC
- * only after the check, so a device is never truncated. -errno on failure. */
+ * be (a log, an info file), never follows a symbolic link (-ELOOP), refuses
+ * anything but a regular file (-EINVAL) and a file with another name, a hard
+ * link that would carry the write outside the run (-EMLINK); O_TRUNC only
+ * after the checks, so nothing else is ever truncated. -errno on failure. */
 static int open_regular_for_write(const char *path, int flags)
 {
 	bool truncate = flags & O_TRUNC;
@@ -103,6 +115,10 @@ static int open_regular_for_write(const char *path, int flags)
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
+	}
+	if (st.st_nlink != 1) {
+		close(fd);
+		return -EMLINK;
 	}
 	int fl = fcntl(fd, F_GETFL);
 	if ((fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) ||
@@ -168,6 +184,17 @@ int ckpt_fs_append(const char *path, const char *text, size_t len)
 	if (err)
 		return fs_error("append", path, err);
 	ckpt_failpoint_after("append", path, NULL);
+	return 0;
+}
+
+int ckpt_fs_check_appendable(const char *path)
+{
+	int fd = open_regular_for_write(path, O_APPEND);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fs_error("append", path, -fd);
+	close(fd);
 	return 0;
 }
 

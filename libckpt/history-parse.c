@@ -252,7 +252,7 @@ static int read_from(char **out, size_t *out_len, const char *path, uint64_t off
 {
 	*out = NULL;
 	*out_len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
 		return ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", path, strerror(errno));
 	struct stat st;
@@ -418,7 +418,7 @@ static int add_earlier_log_sessions(ckpt_history *h, const char *log_path, time_
 {
 	char *text = NULL;
 	size_t len = 0, offset = 0;
-	int rc = ckpt_read_file(&text, &len, log_path, LOG_MAX_BYTES, false);
+	int rc = ckpt_read_file(&text, &len, log_path, LOG_MAX_BYTES, true);
 	if (rc)
 		return rc == CKPT_ENOMEM ? rc : 0; /* no log to add: metrics.jsonl alone */
 	if (find_session_start(&offset, text, len, start) && offset > 0) {

@@ -146,8 +146,14 @@ CKPT_INTERNAL int ckpt_fs_mkdir(const char *path, mode_t mode);
 CKPT_INTERNAL int ckpt_fs_mkdirs(const char *path, mode_t mode);
 /* Creates or truncates path, writes data, fsyncs it when sync is true. */
 CKPT_INTERNAL int ckpt_fs_write_file(const char *path, const void *data, size_t len, bool sync);
-/* Appends text to path (created 0644 if absent); no fsync (logs only). */
+/* Appends text to path (created 0644 if absent); no fsync (logs only). A
+ * failed append is taken back. Neither writes through a symbolic link or to
+ * a file with another name (a hard link): CKPT_EUNSAFE saying so. */
 CKPT_INTERNAL int ckpt_fs_append(const char *path, const char *text, size_t len);
+/* 0 when ckpt_fs_append(path) would not be refused (absent is fine: it is
+ * created); else its error. Changes nothing: checked before an operation
+ * changes a run, so that it never changes it unlogged. */
+CKPT_INTERNAL int ckpt_fs_check_appendable(const char *path);
 CKPT_INTERNAL int ckpt_fs_fsync_path(const char *path); /* a file or directory */
 CKPT_INTERNAL int ckpt_fs_rename(const char *from, const char *to);
 /* Atomically swaps two existing paths (renameat2 RENAME_EXCHANGE);
@@ -274,6 +280,12 @@ CKPT_INTERNAL void ckpt_records_add(const char *root, long epoch, const ckpt_fil
 /* Appends "YYYY-MM-DD HH:MM:SS CandleCkpt: <message>\n". */
 CKPT_INTERNAL int ckpt_log_write(const char *log_path, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+struct ckpt_lock;
+/* Before an operation changes a run, under its lock (may be NULL): fails,
+ * saying nothing was changed, when the log could not take its lines (a
+ * symbolic link, a hard link, not a regular file, not writable); then logs
+ * what taking the lock had to put right. */
+CKPT_INTERNAL int ckpt_log_prepare(const char *log_path, const struct ckpt_lock *lock);
 
 typedef struct ckpt_log_epoch {
 	long epoch;
@@ -332,6 +344,9 @@ typedef struct ckpt_lock ckpt_lock;
 /* Takes the run's lock or fails with CKPT_ELOCKED naming the holder. */
 CKPT_INTERNAL int ckpt_lock_acquire(ckpt_lock **out, const char *root);
 CKPT_INTERNAL void ckpt_lock_release(ckpt_lock *lock);
+/* What taking the lock had to put right ("ckpt.lock had 2 links: replaced..."),
+ * for the caller to log; NULL when nothing. Borrowed from the lock. */
+CKPT_INTERNAL const char *ckpt_lock_note(const ckpt_lock *lock);
 /* *out_live is set when another process holds it; pid/host/since filled
  * (host and since into the given buffers). Never creates files. */
 CKPT_INTERNAL int ckpt_lock_probe(bool *out_live, long *pid, char host[256], char since[32],

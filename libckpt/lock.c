@@ -19,6 +19,7 @@
 struct ckpt_lock {
 	int fd;
 	char *path;
+	char *note; /* what taking it had to put right, for the caller to log */
 };
 
 typedef struct lock_holder {
@@ -122,14 +123,23 @@ static bool still_named(int fd, const char *path)
 	       a.st_ino == b.st_ino;
 }
 
-/* One try: 0 with *out_fd locked, 1 to try again, or an error. */
-static int try_lock(int *out_fd, const char *root, const char *path)
+/* One try: 0 with *out_fd locked, 1 to try again, or an error. A lock
+ * file with another name (a hard link: ln /tmp/precious R/ckpt.lock) is
+ * never written: locked first, so that a holder is respected, its name here
+ * is removed (harmless to the other name) and a fresh file made; *links
+ * says how many names it had. */
+static int try_lock(int *out_fd, nlink_t *links, const char *root, const char *path)
 {
 	*out_fd = -1;
 	/* Not checkpoint data: created directly, outside fsops' crash steps. */
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd < 0) {
 		int err = errno;
+		if (err == ELOOP)
+			return ckpt_fail(CKPT_EUNSAFE,
+					 "%s: is a symbolic link; refusing to use it as the lock "
+					 "(remove it)",
+					 path);
 		return ckpt_fail(ckpt_code_from_errno(err), "%s: cannot open the writer lock: %s",
 				 path, strerror(err));
 	}
@@ -152,6 +162,17 @@ static int try_lock(int *out_fd, const char *root, const char *path)
 		close(fd);
 		return 1;
 	}
+	if (st.st_nlink != 1) {
+		*links = st.st_nlink;
+		int rc = unlink(path) == 0 ? 1
+					   : ckpt_fail(CKPT_EUNSAFE,
+						       "%s: has %lu links (another name for the same "
+						       "file) and cannot be replaced: %s",
+						       path, (unsigned long)st.st_nlink,
+						       strerror(errno));
+		close(fd);
+		return rc;
+	}
 	*out_fd = fd;
 	return 0;
 }
@@ -163,22 +184,31 @@ int ckpt_lock_acquire(ckpt_lock **out, const char *root)
 	if (!path)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
 	int fd = -1, rc = 1;
-	/* Each retry means another process released the lock meanwhile. */
+	nlink_t links = 1;
+	/* Each retry means another process released the lock meanwhile, or a
+	 * hard-linked lock file was replaced. */
 	for (int tries = 0; rc == 1 && tries < 100; tries++)
-		rc = try_lock(&fd, root, path);
+		rc = try_lock(&fd, &links, root, path);
 	if (rc == 1)
 		rc = ckpt_fail(CKPT_ELOCKED, "%s: the lock keeps changing hands; try again", root);
 	if (!rc)
 		rc = write_holder(fd, path);
-	ckpt_lock *lock = rc ? NULL : malloc(sizeof *lock);
+	ckpt_lock *lock = rc ? NULL : calloc(1, sizeof *lock);
 	if (!rc && !lock)
 		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
 	if (!rc && !(lock->path = ckpt_strdup(path)))
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
+	if (!rc && links != 1 &&
+	    !(lock->note = ckpt_sprintf("%s had %lu links (another name for the same file): "
+					"replaced by a new file, the other name left as it was",
+					CKPT_LOCK_NAME, (unsigned long)links)))
 		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", root);
 	free(path);
 	if (rc) {
 		if (fd >= 0)
 			close(fd); /* closing the only descriptor drops the OFD lock */
+		if (lock)
+			free(lock->path);
 		free(lock);
 		return rc;
 	}
@@ -195,16 +225,24 @@ void ckpt_lock_release(ckpt_lock *lock)
 {
 	if (!lock)
 		return;
-	/* Where the file cannot go (a read-only root), it at least names no one. */
+	/* Where the file cannot go (a read-only root), it at least names no one;
+	 * never emptied when it has another name (linked since we took it). */
+	struct stat st;
 	if (still_named(lock->fd, lock->path) && unlink(lock->path) != 0 &&
-	    ftruncate(lock->fd, 0) != 0) {
+	    fstat(lock->fd, &st) == 0 && st.st_nlink == 1 && ftruncate(lock->fd, 0) != 0) {
 		/* Nothing more to do: an unlocked file names no live writer anyway. */
 	}
 	struct flock fl = whole_file(F_UNLCK);
 	fcntl(lock->fd, F_OFD_SETLK, &fl);
 	close(lock->fd);
 	free(lock->path);
+	free(lock->note);
 	free(lock);
+}
+
+const char *ckpt_lock_note(const ckpt_lock *lock)
+{
+	return lock ? lock->note : NULL;
 }
 
 int ckpt_lock_probe(bool *out_live, long *pid, char host[256], char since[32], const char *root)

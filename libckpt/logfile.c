@@ -56,6 +56,18 @@ int ckpt_log_write(const char *log_path, const char *fmt, ...)
 	return rc;
 }
 
+int ckpt_log_prepare(const char *log_path, const ckpt_lock *lock)
+{
+	int rc = ckpt_fs_check_appendable(log_path);
+	if (rc) {
+		char why[900];
+		snprintf(why, sizeof why, "%s", ckpt_error_last());
+		return ckpt_fail(rc, "%s; nothing was changed, as it could not be logged", why);
+	}
+	const char *note = ckpt_lock_note(lock);
+	return note ? ckpt_log_write(log_path, "%s", note) : 0;
+}
+
 /* ---- small helpers on (pointer, length) text that may hold NUL bytes --- */
 
 typedef struct span {
@@ -407,7 +419,7 @@ int ckpt_log_parse_file(ckpt_log_summary *out, const char *path)
 	memset(out, 0, sizeof *out);
 	char *text;
 	size_t len;
-	int rc = ckpt_read_file(&text, &len, path, LOG_MAX_BYTES, false);
+	int rc = ckpt_read_file(&text, &len, path, LOG_MAX_BYTES, true);
 	if (rc)
 		return rc;
 	rc = ckpt_log_parse(out, text, len);

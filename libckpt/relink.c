@@ -100,6 +100,8 @@ int ckpt_relink(int *out_changed, const ckpt_run *run)
 	ckpt_lock *lock = NULL;
 	int rc = ckpt_lock_acquire(&lock, root);
 	int changed = 0;
+	if (!rc)
+		rc = ckpt_log_prepare(ckpt_run_log_path(run), lock);
 	/* Resolved again under the lock: a writer may have re-pointed them since. */
 	if (!rc)
 		rc = relink_one(&changed, run, label, CKPT_BEST_NAME);

@@ -205,6 +205,8 @@ int ckpt_rollback_progress(ckpt_restart **out, const ckpt_run *run, int64_t epoc
 	memset(&info, 0, sizeof info);
 	char *text = NULL;
 	bool has_info = false;
+	if (!rc)
+		rc = ckpt_log_prepare(ckpt_run_log_path(run), lock);
 	/* Checked under the lock: a writer could have replaced the epoch. */
 	if (!rc)
 		rc = check_epoch(&info, &text, &has_info, dir, (long)epoch, force, progress);

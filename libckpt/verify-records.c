@@ -296,7 +296,12 @@ static void compact(int fd, const char *path, const char *root)
 		for (size_t i = 0; i < r.n; i++)
 			put_record(&buf, root, &r.items[i]);
 	char *tmp = ckpt_sprintf("%s.%ld.tmp", path, (long)getpid());
-	int out = tmp && !buf.oom ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+	/* A fresh file only: never through a link planted under that name. */
+	if (tmp)
+		unlink(tmp);
+	int out = tmp && !buf.oom
+		      ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)
+		      : -1;
 	bool ok = out >= 0 && write(out, buf.data ? buf.data : "", buf.len) == (ssize_t)buf.len;
 	if (out >= 0 && close(out) != 0)
 		ok = false;
@@ -323,8 +328,17 @@ void ckpt_records_add(const char *root, long epoch, const ckpt_file_sig *model,
 	ckpt_buf buf;
 	ckpt_buf_init(&buf);
 	put_record(&buf, root, &rec);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		      0600);
 	struct stat st;
+	/* This user's own regular file with one name: a hard link would carry
+	 * the record into another file (a FIFO would block), and a cache can
+	 * do without it. */
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+			st.st_uid != geteuid())) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd >= 0 && !buf.oom && flock(fd, LOCK_EX) == 0) {
 		if (write(fd, buf.data, buf.len) == (ssize_t)buf.len && fstat(fd, &st) == 0 &&
 		    st.st_size > RECORDS_COMPACT_BYTES)

@@ -257,6 +257,13 @@ static int log_opening(const ckpt_writer *w)
 	return rc;
 }
 
+/* After the opening lines, so that tools see it in this session. */
+static int log_lock_note(const ckpt_writer *w)
+{
+	const char *note = ckpt_lock_note(w->lock);
+	return note ? writer_log(w, "%s", note) : 0;
+}
+
 int ckpt_writer_new(ckpt_writer **out, const ckpt_params *params, unsigned flags)
 {
 	if (!out)
@@ -284,8 +291,14 @@ int ckpt_writer_new(ckpt_writer **out, const ckpt_params *params, unsigned flags
 		*out = w;
 		return 0;
 	}
+	/* Before anything is changed: the log and the history must take their
+	 * lines (never through a link), or the trainer learns now, not after
+	 * its first save. */
 	if ((rc = make_root(w)) != 0 || (rc = ckpt_lock_acquire(&w->lock, w->root)) != 0 ||
-	    (rc = writer_check_epochs_dir(w)) != 0 || (rc = log_opening(w)) != 0 ||
+	    (rc = writer_check_epochs_dir(w)) != 0 ||
+	    (rc = ckpt_fs_check_appendable(w->history_path)) != 0 ||
+	    (rc = ckpt_log_prepare(w->log_path, NULL)) != 0 || (rc = log_opening(w)) != 0 ||
+	    (rc = log_lock_note(w)) != 0 ||
 	    (rc = ckpt_leftovers_recover(w->root, w->log_path, w->root_name, w->settings.fsync)) !=
 		0) {
 		ckpt_writer_free(w);
