@@ -55,6 +55,32 @@ static bool ends_torn(const char *path)
 	return last != '\n';
 }
 
+void ckpt_history_format(ckpt_buf *buf, const ckpt_history_line *line)
+{
+	ckpt_buf_printf(buf, "{\"epoch\": %ld, \"metric\": ", line->epoch);
+	put_string_or_null(buf, line->metric);
+	ckpt_buf_puts(buf, ", \"direction\": ");
+	if (line->direction == '-' || line->direction == '+')
+		ckpt_buf_json_string(buf, line->direction == '-' ? "-" : "+");
+	else
+		ckpt_buf_puts(buf, "null");
+	ckpt_buf_puts(buf, ", \"value\": ");
+	if (line->has_value)
+		ckpt_buf_json_number(buf, line->value);
+	else
+		ckpt_buf_puts(buf, "null");
+	ckpt_buf_printf(buf,
+			", \"saved\": %s, \"best\": %s, \"time\": ", line->saved ? "true" : "false",
+			line->became_best ? "true" : "false");
+	put_string_or_null(buf, line->time);
+	ckpt_buf_puts(buf, ", \"session\": ");
+	put_string_or_null(buf, line->session);
+	if (line->has_log_start)
+		ckpt_buf_printf(buf, ", \"log_start\": %llu", (unsigned long long)line->log_start);
+	put_extra(buf, line->extra, line->extra ? line->n_extra : 0);
+	ckpt_buf_puts(buf, "}\n");
+}
+
 int ckpt_history_append(const char *path, const ckpt_history_line *line)
 {
 	if (line->epoch < 1)
@@ -65,26 +91,7 @@ int ckpt_history_append(const char *path, const ckpt_history_line *line)
 	/* End a torn line first, or this record would be glued to it and lost. */
 	if (ends_torn(path))
 		ckpt_buf_puts(&buf, "\n");
-	ckpt_buf_printf(&buf, "{\"epoch\": %ld, \"metric\": ", line->epoch);
-	put_string_or_null(&buf, line->metric);
-	ckpt_buf_puts(&buf, ", \"direction\": ");
-	if (line->direction == '-' || line->direction == '+')
-		ckpt_buf_json_string(&buf, line->direction == '-' ? "-" : "+");
-	else
-		ckpt_buf_puts(&buf, "null");
-	ckpt_buf_puts(&buf, ", \"value\": ");
-	if (line->has_value)
-		ckpt_buf_json_number(&buf, line->value);
-	else
-		ckpt_buf_puts(&buf, "null");
-	ckpt_buf_printf(&buf,
-			", \"saved\": %s, \"best\": %s, \"time\": ", line->saved ? "true" : "false",
-			line->became_best ? "true" : "false");
-	put_string_or_null(&buf, line->time);
-	ckpt_buf_puts(&buf, ", \"session\": ");
-	put_string_or_null(&buf, line->session);
-	put_extra(&buf, line->extra, line->extra ? line->n_extra : 0);
-	ckpt_buf_puts(&buf, "}\n");
+	ckpt_history_format(&buf, line);
 	if (buf.oom) {
 		ckpt_buf_free(&buf);
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);

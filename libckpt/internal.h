@@ -324,11 +324,21 @@ typedef struct ckpt_history_line {
 	const char *session; /* writer session id */
 	const ckpt_metric *extra;
 	size_t n_extra;
+	/* A session's first line: how long ckpt.log was when it started, so that
+	 * a reader needs only that part of the log (none: 0) for the sessions
+	 * before metrics.jsonl's. */
+	bool has_log_start;
+	uint64_t log_start;
 } ckpt_history_line;
 
+/* The line, newline included, as ckpt_history_append writes it. */
+CKPT_INTERNAL void ckpt_history_format(ckpt_buf *buf, const ckpt_history_line *line);
 CKPT_INTERNAL int ckpt_history_append(const char *path, const ckpt_history_line *line);
 /* Builds a history from metrics.jsonl text; bad lines are skipped. */
 CKPT_INTERNAL int ckpt_history_parse(ckpt_history **out, const char *text, size_t len);
+/* Where metrics.jsonl's first session began in ckpt.log, when its first
+ * line says (libckpt writes it since 0.2.1); false when unknown. */
+CKPT_INTERNAL bool ckpt_history_log_start(const ckpt_history *history, uint64_t *out);
 /* Builds a history from a parsed ckpt.log. */
 CKPT_INTERNAL int ckpt_history_from_log(ckpt_history **out, const ckpt_log_summary *log);
 /* A run's whole history: metrics.jsonl's sessions after the ckpt.log sessions

@@ -28,6 +28,8 @@ struct ckpt_writer {
 	size_t cap_saved;
 	bool has_last_save;
 	struct timespec last_save; /* monotonic, for time_elapsed */
+	uint64_t log_start;   /* ckpt.log's size when this session began */
+	bool history_started; /* this session has written its first metrics.jsonl line */
 };
 
 CKPT_INTERNAL int writer_log(const ckpt_writer *w, const char *fmt, ...)
@@ -48,6 +50,13 @@ CKPT_INTERNAL int writer_check_epochs_dir(const ckpt_writer *w);
 CKPT_INTERNAL int writer_point_best(const ckpt_writer *w, long epoch);
 /* Adds epoch to the epochs this writer saved (kept ascending). */
 CKPT_INTERNAL int writer_remember_saved(ckpt_writer *w, long epoch);
+/* writer-limits.c: CKPT_EINVAL saying why, when what a save of epoch (or,
+ * not saved, its history line) would write is more than readers accept. */
+CKPT_INTERNAL int writer_check_limits(const ckpt_writer *w, long epoch, bool saved,
+				      char direction, double value, const ckpt_metric *extra,
+				      size_t n_extra);
+/* The same for what every save carries (metadata, metric name): at creation. */
+CKPT_INTERNAL int writer_check_settings(const ckpt_writer *w);
 CKPT_INTERNAL int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value,
 				    bool became_best, const ckpt_metric *extra, size_t n_extra,
 				    int *out_deleted, bool *out_published);

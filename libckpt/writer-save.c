@@ -313,6 +313,35 @@ static int log_keep(const ckpt_writer *w, ckpt_clean_reason reason, long epoch)
 	}
 }
 
+/* What retention says of the epochs it keeps: each by name when they are
+ * few, as the original logs them; past that, the latest and the best by name
+ * and the others in one line, so that a save logs a bounded number of lines
+ * however many epochs a run keeps (keep mode all: 2,000 epochs made a 268 MB
+ * log, a line for every earlier epoch at every save). */
+#define RETENTION_LOG_EACH 16
+
+static int log_retention_summary(const ckpt_writer *w, const bool *keep,
+				 const ckpt_clean_reason *reasons, size_t n)
+{
+	size_t by_limit = 0, by_spread = 0, by_all = 0;
+	for (size_t j = 0; j < n; j++) {
+		if (!keep[j])
+			continue;
+		by_limit += reasons[j] == CKPT_CLEAN_KEEP_LIMIT;
+		by_spread += reasons[j] == CKPT_CLEAN_KEEP_EXPONENTIAL;
+		by_all += reasons[j] == CKPT_CLEAN_KEEP_ALL;
+	}
+	int rc = 0;
+	if (by_all)
+		rc = writer_log(w, "keep(): keep mode is all: %zu epochs kept", by_all);
+	if (!rc && by_limit)
+		rc = writer_log(w, "keep(): %zu epochs kept: ckpt count is < limit=%ld", by_limit,
+				w->settings.keep_limit);
+	if (!rc && by_spread)
+		rc = writer_log(w, "keep(): %zu epochs kept in the exponential spread", by_spread);
+	return rc;
+}
+
 /* Step g, over the epochs this instance saved, newest first as the original
  * logs it. The targets of best and last are never deleted, whatever the plan. */
 static int apply_retention(ckpt_writer *w, long epoch_now, int *out_deleted)
@@ -334,16 +363,26 @@ static int apply_retention(ckpt_writer *w, long epoch_now, int *out_deleted)
 	ckpt_link_resolve(w->root, CKPT_LAST_NAME, &last_link);
 	ckpt_retention_pin(keep, reasons, w->saved, n, last_link, best_link);
 	int rc = writer_check_epochs_dir(w);
+	bool each = n <= RETENTION_LOG_EACH;
 	for (size_t j = n; rc == 0 && j-- > 0;) {
 		long epoch = w->saved[j];
-		rc = writer_log(w, "clean(): checking epoch directory: %ld", epoch);
-		if (!rc && keep[j])
+		bool named = each || !keep[j] || reasons[j] == CKPT_CLEAN_KEEP_LAST ||
+			     reasons[j] == CKPT_CLEAN_KEEP_BEST;
+		if (named)
+			rc = writer_log(w, "clean(): checking epoch directory: %ld", epoch);
+		if (!rc && keep[j] && named)
 			rc = log_keep(w, reasons[j], epoch);
 		bool gone = false;
 		if (!rc && !keep[j] && (rc = delete_epoch(w, epoch, &gone)) == 0) {
 			w->saved[j] = 0; /* epochs are >= 1: 0 marks the forgotten */
 			*out_deleted += gone;
 		}
+	}
+	if (!rc && !each) {
+		for (size_t j = 0; j < n; j++)
+			if (reasons[j] == CKPT_CLEAN_KEEP_LAST || reasons[j] == CKPT_CLEAN_KEEP_BEST)
+				keep[j] = false; /* named above */
+		rc = log_retention_summary(w, keep, reasons, n);
 	}
 	size_t kept = 0;
 	for (size_t j = 0; j < n; j++)

@@ -257,6 +257,15 @@ static int log_opening(const ckpt_writer *w)
 	return rc;
 }
 
+/* Where this session's lines begin in ckpt.log: its first metrics.jsonl
+ * line says so, and readers need only the log before it. */
+static int note_log_start(ckpt_writer *w)
+{
+	struct stat st;
+	w->log_start = lstat(w->log_path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	return 0;
+}
+
 /* After the opening lines, so that tools see it in this session. */
 static int log_lock_note(const ckpt_writer *w)
 {
@@ -286,6 +295,11 @@ int ckpt_writer_new(ckpt_writer **out, const ckpt_params *params, unsigned flags
 		return rc;
 	}
 	make_session_id(w->session);
+	/* What every save will carry must be readable by the readers. */
+	if ((rc = writer_check_settings(w)) != 0) {
+		ckpt_writer_free(w);
+		return rc;
+	}
 	/* A follower only reads: the rank that writes owns the lock and the log. */
 	if (w->follower) {
 		*out = w;
@@ -297,7 +311,8 @@ int ckpt_writer_new(ckpt_writer **out, const ckpt_params *params, unsigned flags
 	if ((rc = make_root(w)) != 0 || (rc = ckpt_lock_acquire(&w->lock, w->root)) != 0 ||
 	    (rc = writer_check_epochs_dir(w)) != 0 ||
 	    (rc = ckpt_fs_check_appendable(w->history_path)) != 0 ||
-	    (rc = ckpt_log_prepare(w->log_path, NULL)) != 0 || (rc = log_opening(w)) != 0 ||
+	    (rc = ckpt_log_prepare(w->log_path, NULL)) != 0 || (rc = note_log_start(w)) != 0 ||
+	    (rc = log_opening(w)) != 0 ||
 	    (rc = log_lock_note(w)) != 0 ||
 	    (rc = ckpt_leftovers_recover(w->root, w->log_path, w->root_name, w->settings.fsync)) !=
 		0) {
@@ -465,7 +480,7 @@ static int log_outcome(const ckpt_writer *w, ckpt_decision decision, long epoch)
 	return 0;
 }
 
-static int append_history(const ckpt_writer *w, long epoch, char direction, double value,
+static int append_history(ckpt_writer *w, long epoch, char direction, double value,
 			  bool saved, bool became_best, const ckpt_metric *extra, size_t n_extra)
 {
 	char now[32];
@@ -482,8 +497,12 @@ static int append_history(const ckpt_writer *w, long epoch, char direction, doub
 	    .session = w->session,
 	    .extra = extra,
 	    .n_extra = n_extra,
+	    .has_log_start = !w->history_started,
+	    .log_start = w->log_start,
 	};
-	return ckpt_history_append(w->history_path, &line);
+	int rc = ckpt_history_append(w->history_path, &line);
+	w->history_started = w->history_started || rc == 0;
+	return rc;
 }
 
 /* What a follower does with an epoch: the same decision, nothing written. */
@@ -549,6 +568,12 @@ int ckpt_writer_epoch(ckpt_epoch_result *out, ckpt_writer *w, int64_t epoch_inde
 		decision = CKPT_DECIDE_NOT_SAVED;
 		saved = became_best = false;
 	}
+	/* Before anything is written: what it would write must be readable. */
+	int rc = writer_check_limits(w, epoch, saved, direction, value, extra, n_extra);
+	if (rc) {
+		w->state = before;
+		return rc;
+	}
 	if (w->follower) {
 		follow_epoch(w, epoch, saved);
 		fill_result(out, w, epoch, saved, became_best, 0);
@@ -556,7 +581,7 @@ int ckpt_writer_epoch(ckpt_epoch_result *out, ckpt_writer *w, int64_t epoch_inde
 	}
 	int deleted = 0;
 	bool published = false;
-	int rc = log_metrics(w, decision, value, before.best);
+	rc = log_metrics(w, decision, value, before.best);
 	if (!rc && guard.over_best)
 		rc = log_over_best(w, epoch, value, &guard, refused);
 	/* Before the save: `best` never names the worse model, even for a moment. */
