@@ -432,9 +432,31 @@ static int add_earlier_log_sessions(ckpt_history *h, const char *log_path, time_
 	return rc;
 }
 
-/* The session id of metrics.jsonl's first record, or NULL. Caller frees. */
-static char *first_session_id(const char *text, size_t len)
+/* The sessions of the log before metrics.jsonl's first one, which began at
+ * byte `log_start` of it (its first line says so: libckpt since 0.2.1). Only
+ * that part of the log is read. */
+static int add_log_prefix(ckpt_history *h, const char *log_path, uint64_t log_start)
 {
+	char *text = NULL;
+	size_t len = 0;
+	int rc = ckpt_read_prefix(&text, &len, log_path, log_start, LOG_MAX_BYTES);
+	if (rc)
+		return rc == CKPT_ENOMEM ? rc : 0; /* no log to add: metrics.jsonl alone */
+	ckpt_log_summary log;
+	rc = ckpt_log_parse(&log, text, len);
+	if (!rc)
+		rc = add_log(h, &log);
+	ckpt_log_summary_clear(&log);
+	free(text);
+	return rc;
+}
+
+/* The session id of metrics.jsonl's first record, or NULL (caller frees),
+ * and the log's length when that session began, when the record says. */
+static char *first_session_id(const char *text, size_t len, bool *has_log_start,
+			      uint64_t *log_start)
+{
+	*has_log_start = false;
 	for (const char *p = text, *end = text + len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t line_len = (size_t)((nl ? nl : end) - p);
@@ -445,6 +467,13 @@ static char *first_session_id(const char *text, size_t len)
 			bool record = cJSON_IsObject(root) && read_point(&point, root);
 			const char *id = cJSON_GetStringValue(
 			    cJSON_GetObjectItemCaseSensitive(root, "session"));
+			double start;
+			if (record && ckpt_json_number(cJSON_GetObjectItemCaseSensitive(root, "log_start"),
+						       &start) &&
+			    start >= 0 && start < 1e18) {
+				*has_log_start = true;
+				*log_start = (uint64_t)start;
+			}
 			char *copy = record && id ? ckpt_strdup(id) : NULL;
 			cJSON_Delete(root);
 			if (record)
@@ -455,17 +484,33 @@ static char *first_session_id(const char *text, size_t len)
 	return NULL;
 }
 
+/* A source that is there but not a regular file (a symbolic link, above
+ * all: whatever it leads to is not the run's) is not read, and said. */
+static bool refuse_source(ckpt_history *h, const ckpt_file_sig *sig, const char *name)
+{
+	if (sig->err || S_ISREG(sig->mode))
+		return false;
+	size_t used = strlen(h->refused);
+	snprintf(h->refused + used, sizeof h->refused - used, "%s%s: %s, not followed",
+		 used ? "; " : "", name,
+		 S_ISLNK(sig->mode) ? "a symbolic link" : "not a regular file");
+	return true;
+}
+
 static int read_sources(ckpt_history *h)
 {
 	ckpt_file_sig_at(&h->history_sig, AT_FDCWD, h->history_path ? h->history_path : "");
 	ckpt_file_sig_at(&h->log_sig, AT_FDCWD, h->log_path ? h->log_path : "");
+	bool use_jsonl = h->history_path && h->history_sig.err == 0 &&
+			 !refuse_source(h, &h->history_sig, CKPT_HISTORY_NAME);
+	bool use_log = h->log_path && h->log_sig.err == 0 &&
+		       !refuse_source(h, &h->log_sig, CKPT_LOG_NAME);
 	char *text = NULL;
 	size_t len = 0;
-	int rc = h->history_path && h->history_sig.err == 0
-		     ? read_from(&text, &len, h->history_path, 0, HISTORY_MAX_BYTES)
-		     : CKPT_ENOENT;
+	int rc = use_jsonl ? read_from(&text, &len, h->history_path, 0, HISTORY_MAX_BYTES)
+			   : CKPT_ENOENT;
 	if (rc == CKPT_ENOENT) {
-		if (!h->log_path)
+		if (!use_log)
 			return 0;
 		ckpt_log_summary log;
 		rc = ckpt_log_parse_file(&log, h->log_path);
@@ -479,9 +524,18 @@ static int read_sources(ckpt_history *h)
 	if (rc)
 		return rc;
 	h->from_jsonl = true;
-	char *first = first_session_id(text, len);
+	bool has_log_start = false;
+	uint64_t log_start = 0;
+	char *first = first_session_id(text, len, &has_log_start, &log_start);
+	h->has_log_start = has_log_start;
+	h->log_start = log_start;
 	time_t start = 0;
-	if (first && h->log_path && parse_stamp(first, true, &start))
+	/* A run libckpt started needs no log at all; one it continued, only the
+	 * log's part before its first session. Older records do not say where
+	 * that began: it is found by time in the whole log. */
+	if (use_log && has_log_start && log_start > 0)
+		rc = add_log_prefix(h, h->log_path, log_start);
+	else if (use_log && !has_log_start && first && parse_stamp(first, true, &start))
 		rc = add_earlier_log_sessions(h, h->log_path, start);
 	free(first);
 	h->session_base = (int)h->n_sessions;
@@ -489,6 +543,13 @@ static int read_sources(ckpt_history *h)
 		rc = hist_parse_jsonl(h, text, len);
 	free(text);
 	return rc;
+}
+
+bool ckpt_history_log_start(const ckpt_history *h, uint64_t *out)
+{
+	if (h && h->has_log_start && out)
+		*out = h->log_start;
+	return h && h->has_log_start;
 }
 
 int ckpt_history_read(ckpt_history **out, const char *history_path, const char *log_path)

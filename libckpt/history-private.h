@@ -54,6 +54,9 @@ struct ckpt_history {
 	session_map sessions;    /* metrics.jsonl's ids → 0, 1, ... */
 	size_t file_sessions;    /* sessions the files hold (recovered ones may add more) */
 	int session_base;        /* sessions of the log before metrics.jsonl's */
+	char refused[200];       /* a source not read: "metrics.jsonl: is a symbolic link..." */
+	bool has_log_start;      /* metrics.jsonl's first line says where its session */
+	uint64_t log_start;      /* began in ckpt.log */
 };
 
 /* history.c */

@@ -268,9 +268,10 @@ static int set_problem(ckpt_history *h)
 		snprintf(bad, sizeof bad, "%s: %zu line%s not a history record (the first: line %zu)",
 			 CKPT_HISTORY_NAME, h->bad_lines, h->bad_lines == 1 ? " is" : "s are",
 			 h->first_bad_line + 1);
-	if (!torn[0] && !bad[0])
+	if (!torn[0] && !bad[0] && !h->refused[0])
 		return 0;
-	h->problem = ckpt_sprintf("%s%s%s", torn, torn[0] && bad[0] ? "; " : "", bad);
+	h->problem = ckpt_sprintf("%s%s%s%s%s", h->refused, h->refused[0] && (torn[0] || bad[0]) ? "; " : "",
+				  torn, torn[0] && bad[0] ? "; " : "", bad);
 	return h->problem ? 0 : ckpt_fail(CKPT_ENOMEM, "history: out of memory");
 }
 
@@ -385,6 +386,8 @@ static int copy_read_part(ckpt_history **out, const ckpt_history *old)
 	h->jsonl_offset = old->jsonl_offset, h->jsonl_lines = old->jsonl_lines;
 	h->bad_lines = old->bad_lines, h->first_bad_line = old->first_bad_line;
 	h->session_base = old->session_base;
+	memcpy(h->refused, old->refused, sizeof h->refused);
+	h->has_log_start = old->has_log_start, h->log_start = old->log_start;
 	h->n_sessions = old->file_sessions;
 	if ((old->metric && !(h->metric = ckpt_strdup(old->metric))) ||
 	    (old->history_path && !(h->history_path = ckpt_strdup(old->history_path))) ||

@@ -88,6 +88,11 @@ CKPT_INTERNAL bool ckpt_stamp_seconds(const char *text, int64_t *out);
  * of at most max_bytes, NUL-terminated. Errors name the path. */
 CKPT_INTERNAL int ckpt_read_file(char **out, size_t *out_len, const char *path, size_t max_bytes,
 				 bool nofollow);
+/* The first min(n, size) bytes of the regular file path (never through a
+ * final symbolic link), cut back to the last whole line, at most max_bytes
+ * (CKPT_EFORMAT beyond); NUL-terminated. Errors name the path. */
+CKPT_INTERNAL int ckpt_read_prefix(char **out, size_t *out_len, const char *path, uint64_t n,
+				   size_t max_bytes);
 /* True when the cancel flag of progress (may be NULL) is raised. */
 CKPT_INTERNAL bool ckpt_cancelled(const ckpt_progress *progress);
 /* A long call's progress: the event it sends (fill in the fields, then
@@ -308,6 +313,12 @@ typedef struct ckpt_log_summary {
 /* Parses an original (or libckpt) ckpt.log. Tolerates junk lines. */
 CKPT_INTERNAL int ckpt_log_parse(ckpt_log_summary *out, const char *text, size_t len);
 CKPT_INTERNAL int ckpt_log_parse_file(ckpt_log_summary *out, const char *path);
+/* Parses the end of the log at path (within its first `limit` bytes; 0: all
+ * of it), reading back from the end only as far as it takes for every epoch
+ * in want[] to have its latest save in the part read (or to the start;
+ * *out_whole then), so that a huge log is not read to find a few epochs. */
+CKPT_INTERNAL int ckpt_log_parse_tail(ckpt_log_summary *out, bool *out_whole, const char *path,
+				      uint64_t limit, const long *want, size_t n_want);
 CKPT_INTERNAL void ckpt_log_summary_clear(ckpt_log_summary *summary);
 
 /* ---- history.c: R/metrics.jsonl --------------------------------------- */

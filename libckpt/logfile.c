@@ -14,6 +14,9 @@
 
 /* 1,200 epochs make a 2 MB log; anything near this cap is not a real log. */
 #define LOG_MAX_BYTES ((size_t)256 << 20)
+/* How much of a log's end ckpt_log_parse_tail reads first (4x more each time
+ * it finds too little): an original's run of 1,200 epochs logs 2 MB. */
+#define TAIL_WINDOW_START ((uint64_t)1 << 20)
 #define STAMP_LEN 19 /* "YYYY-MM-DD HH:MM:SS" */
 #define TAG " CandleCkpt: "
 #define METRIC_NAME_MAX 256
@@ -436,6 +439,84 @@ void ckpt_log_summary_clear(ckpt_log_summary *summary)
 	free(summary->metric);
 	free(summary->epochs);
 	memset(summary, 0, sizeof *summary);
+}
+
+/* ---- the end of a log, for a run's facts ------------------------------- */
+
+/* Where a parse of text[0..len) (from the middle of a log) may start without
+ * taking a call's later lines for a call of their own: the first line that
+ * always opens one ("metrics: ..." when save_best was on, a session's
+ * "Callback initialized."), else just after the first newline. */
+static size_t safe_start(const char *text, size_t len)
+{
+	const char *first_nl = memchr(text, '\n', len);
+	if (!first_nl)
+		return len;
+	for (const char *p = first_nl + 1, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		span line = {p, (size_t)((nl ? nl : end) - p)}, stamp, msg;
+		if (line_prefix(line, &stamp, &msg) &&
+		    (span_starts(msg, "metrics: ") || span_starts(msg, "Callback initialized.")))
+			return (size_t)(p - text);
+		p = nl ? nl + 1 : end;
+	}
+	return (size_t)(first_nl + 1 - text);
+}
+
+static bool all_saved_in(const ckpt_log_summary *log, const long *want, size_t n_want)
+{
+	for (size_t i = 0; i < n_want; i++) {
+		bool found = false;
+		for (size_t j = 0; j < log->n_epochs && !found; j++)
+			found = log->epochs[j].saved && log->epochs[j].epoch == want[i];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+int ckpt_log_parse_tail(ckpt_log_summary *out, bool *out_whole, const char *path,
+			uint64_t limit, const long *want, size_t n_want)
+{
+	memset(out, 0, sizeof *out);
+	*out_whole = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int err = fd < 0 ? errno : EINVAL;
+		if (fd >= 0)
+			close(fd);
+		return ckpt_fail(err == ENOENT ? CKPT_ENOENT : CKPT_EIO, "%s: %s", path,
+				 err == EINVAL ? "not a regular file" : strerror(err));
+	}
+	uint64_t size = (uint64_t)st.st_size;
+	if (limit && limit < size)
+		size = limit;
+	uint64_t window = size < TAIL_WINDOW_START ? size : TAIL_WINDOW_START;
+	int rc = 0;
+	for (;;) {
+		uint64_t from = size - window;
+		char *text = malloc((size_t)window + 1);
+		ssize_t got = text ? pread(fd, text, (size_t)window, (off_t)from) : -1;
+		if (!text || got < 0) {
+			rc = text ? ckpt_fail(CKPT_EIO, "%s: %s", path, strerror(errno))
+				  : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+			free(text);
+			break;
+		}
+		size_t start = from > 0 ? safe_start(text, (size_t)got) : 0;
+		rc = ckpt_log_parse(out, text + start, (size_t)got - start);
+		free(text);
+		*out_whole = from == 0;
+		if (rc || from == 0 || all_saved_in(out, want, n_want) || window >= LOG_MAX_BYTES)
+			break;
+		ckpt_log_summary_clear(out);
+		window = window * 4 < size ? window * 4 : size;
+		if (window > LOG_MAX_BYTES)
+			window = LOG_MAX_BYTES;
+	}
+	close(fd);
+	return rc;
 }
 
 /* ---- the tail, for a log view ------------------------------------------ */

@@ -68,23 +68,126 @@ static int copy_source(ckpt_run *run, const ckpt_run *old)
 	return 0;
 }
 
-/* The history as ckpt_history_load gives it; parsed again only when
- * metrics.jsonl or ckpt.log changed since `old`. A history that cannot be
- * parsed leaves the metrics unknown and says why in the run's problem. */
+/* The epochs on disk whose metric neither their ckpt-info.json (libckpt
+ * writes it there) nor the table so far gives: the original's. Ascending. */
+static int epochs_wanting_metrics(ckpt_run *run, long **out, size_t *out_n)
+{
+	*out = calloc(run->n_epochs ? run->n_epochs : 1, sizeof **out);
+	*out_n = 0;
+	if (!*out)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
+	for (size_t i = 0; i < run->n_epochs; i++) {
+		long epoch = run->epochs[i].data->epoch;
+		bool known = run->epochs[i].data->has_info_metric ||
+			     (run->n_metrics && bsearch(&epoch, run->metrics, run->n_metrics,
+							sizeof *run->metrics, run_compare_epoch_key));
+		if (!known)
+			(*out)[(*out_n)++] = epoch;
+	}
+	return 0;
+}
+
+/* The saved epochs of a parsed log added to the table; with only_wanted,
+ * just the wanted ones, the table's own (later sessions') winning. */
+static int table_add_log(ckpt_run *run, const ckpt_log_summary *log, const long *wanted,
+			 size_t n_wanted, bool only_wanted)
+{
+	size_t n = run->n_metrics + log->n_epochs;
+	metric_entry *entries = reallocarray(run->metrics, n ? n : 1, sizeof *entries);
+	if (!entries)
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
+	run->metrics = entries;
+	/* Log records come first in order: they are the earlier sessions. */
+	for (size_t i = 0; i < run->n_metrics; i++)
+		entries[i].order += log->n_epochs;
+	size_t m = run->n_metrics;
+	for (size_t i = 0; i < log->n_epochs; i++) {
+		const ckpt_log_epoch *e = &log->epochs[i];
+		bool wanted_one = !only_wanted || bsearch(&e->epoch, wanted, n_wanted, sizeof *wanted,
+							  run_compare_epoch_key) != NULL;
+		if (e->saved && wanted_one)
+			entries[m++] = (metric_entry){e->epoch, e->has_value, e->value, i};
+	}
+	if (m > 1)
+		qsort(entries, m, sizeof *entries, compare_metric_entries);
+	size_t kept = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (kept > 0 && entries[kept - 1].epoch == entries[i].epoch)
+			kept--;
+		entries[kept++] = entries[i];
+	}
+	run->n_metrics = kept;
+	if (!run->source_metric && log->metric && !(run->source_metric = ckpt_strdup(log->metric)))
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
+	if (!run->source_direction)
+		run->source_direction = log->direction;
+	return 0;
+}
+
+/* What the snapshot takes from ckpt.log: only the metrics of epochs on disk
+ * that nothing else gives, read from the log's end back only as far as they
+ * are (a log of 268 MB is not read to show five epochs). A run libckpt
+ * started never needs it (its first metrics.jsonl line says log_start 0);
+ * one it continued needs only the part before its first session. */
+static int load_log_metrics(ckpt_run *run, const ckpt_history *h)
+{
+	uint64_t limit = 0;
+	if (h && ckpt_history_log_start(h, &limit) && limit == 0)
+		return 0;
+	long *wanted = NULL;
+	size_t n_wanted = 0;
+	int rc = epochs_wanting_metrics(run, &wanted, &n_wanted);
+	/* With metrics.jsonl, the log adds nothing but these; without, its end
+	 * names the metric and its direction even when no epoch is on disk. */
+	if (rc || (h && n_wanted == 0)) {
+		free(wanted);
+		return rc;
+	}
+	ckpt_log_summary log;
+	bool whole = false;
+	rc = ckpt_log_parse_tail(&log, &whole, run->log_path, limit, wanted, n_wanted);
+	if (!rc)
+		rc = table_add_log(run, &log, wanted, n_wanted, h != NULL);
+	ckpt_log_summary_clear(&log);
+	free(wanted);
+	return rc == CKPT_ENOENT ? 0 : rc;
+}
+
+/* A metric source that is there but not a regular file is not followed:
+ * whatever a symbolic link leads to is not this run's history. */
+static int refuse_linked(ckpt_run *run, const ckpt_file_sig *sig, const char *name, bool *use)
+{
+	*use = sig->err == 0 && S_ISREG(sig->mode);
+	if (sig->err || *use)
+		return 0;
+	char text[160];
+	snprintf(text, sizeof text, "%s: %s, not followed", name,
+		 S_ISLNK(sig->mode) ? "a symbolic link" : "not a regular file");
+	return run_set_problem(run, text);
+}
+
+/* Each epoch's metric from metrics.jsonl and, where it does not say, from
+ * ckpt.log (load_log_metrics); parsed again only when one of the files
+ * changed since `old`. A history that cannot be parsed leaves the metrics
+ * unknown and says why in the run's problem. */
 int run_load_metrics(ckpt_run *run, const ckpt_run *old)
 {
 	ckpt_file_sig_at(&run->history_sig, AT_FDCWD, run->history_path);
 	ckpt_file_sig_at(&run->log_sig, AT_FDCWD, run->log_path);
-	if (run->history_sig.err && run->log_sig.err)
-		return 0;
+	bool jsonl = false, log = false;
+	int rc = refuse_linked(run, &run->history_sig, CKPT_HISTORY_NAME, &jsonl);
+	if (!rc)
+		rc = refuse_linked(run, &run->log_sig, CKPT_LOG_NAME, &log);
+	if (rc || (!jsonl && !log))
+		return rc;
 	if (old && !old->source_failed && ckpt_file_sig_equal(&old->history_sig, &run->history_sig) &&
 	    ckpt_file_sig_equal(&old->log_sig, &run->log_sig))
 		return copy_source(run, old);
 	ckpt_history *h = NULL;
-	int rc =
-	    ckpt_history_read(&h, run->history_sig.err ? NULL : run->history_path, run->log_path);
-	if (!rc)
+	if (jsonl && (rc = ckpt_history_read(&h, run->history_path, NULL)) == 0)
 		rc = table_from_history(run, h);
+	if (!rc && log)
+		rc = load_log_metrics(run, h);
 	ckpt_history_free(h);
 	if (rc && rc != CKPT_ENOMEM) {
 		run->source_failed = true;

@@ -321,6 +321,49 @@ void ckpt_timestamp_now(char out[32])
 	strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+int ckpt_read_prefix(char **out, size_t *out_len, const char *path, uint64_t n,
+		     size_t max_bytes)
+{
+	*out = NULL;
+	*out_len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0)
+		return ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", path, strerror(errno));
+	struct stat st;
+	int rc = 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		rc = ckpt_fail(CKPT_EFORMAT, "%s: not a regular file", path);
+	uint64_t want = !rc && (uint64_t)st.st_size < n ? (uint64_t)st.st_size : n;
+	if (!rc && want > max_bytes)
+		rc = ckpt_fail(CKPT_EFORMAT, "%s: %llu bytes to read, more than the %zu allowed",
+			       path, (unsigned long long)want, max_bytes);
+	char *data = rc ? NULL : malloc((size_t)want + 1);
+	if (!rc && !data)
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+	size_t got = 0;
+	while (!rc && got < want) {
+		ssize_t r = pread(fd, data + got, (size_t)want - got, (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			rc = ckpt_fail(CKPT_EIO, "%s: %s", path, strerror(errno));
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (rc) {
+		free(data);
+		return rc;
+	}
+	while (got > 0 && data[got - 1] != '\n')
+		got--;
+	data[got] = '\0';
+	*out = data;
+	*out_len = got;
+	return 0;
+}
+
 int ckpt_read_file(char **out, size_t *out_len, const char *path, size_t max_bytes, bool nofollow)
 {
 	*out = NULL;

@@ -277,6 +277,27 @@ static void test_linked_log_refused_before_any_change(void)
 	}
 }
 
+/* A symbolic metrics.jsonl is not followed, and the run says so, rather
+ * than show an empty or a foreign history. */
+static void test_symlinked_history_is_a_problem_of_the_run(void)
+{
+	hostile h;
+	hostile_init(&h);
+	plant(&h, "metrics.jsonl", LINK_SYMBOLIC, false);
+	cJSON *json = ckpt_expect_json(0, "ls", "--json", h.run);
+	const cJSON *run = find_run(json, "run");
+	g_assert_nonnull(run);
+	char *text = cJSON_PrintUnformatted(run);
+	g_assert_nonnull(strstr(text, "metrics.jsonl: a symbolic link, not followed"));
+	cJSON_free(text);
+	cJSON_Delete(json);
+	run_result r = run_ckpt("history", h.run);
+	g_assert_true(strstr(r.out, "metrics.jsonl: a symbolic link") ||
+		      strstr(r.err, "metrics.jsonl: a symbolic link"));
+	run_result_clear(&r);
+	hostile_free(&h);
+}
+
 int main(int argc, char **argv)
 {
 	cli_test_init(&argc, &argv);
@@ -289,5 +310,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/cli/links/symlinked-lock-refused", test_symlinked_lock_refused);
 	g_test_add_func("/ckpt/cli/links/linked-log-refused-before-any-change",
 			test_linked_log_refused_before_any_change);
+	g_test_add_func("/ckpt/cli/links/symlinked-history-is-a-run-problem",
+			test_symlinked_history_is_a_problem_of_the_run);
 	return cli_test_run();
 }
