@@ -50,6 +50,10 @@ CKPT_INTERNAL int ckpt_read_range(uint64_t *out_got, int fd, uint64_t offset, ui
  * installed and still this library's, this thread does not block SIGBUS,
  * and CKPT_READ_MMAP is not "0". Installs the guard on first use. */
 CKPT_INTERNAL bool ckpt_read_maps(void);
+/* The share (0-1) of the file's pages in the page cache, from a sample of
+ * them (mincore: no I/O); -1 when unknown. mincore tells only the files
+ * this process owns or could write; others read as not cached. */
+CKPT_INTERNAL double ckpt_read_cached_share(int fd, uint64_t size);
 /* How many truncations the guard has caught in this process (tests). */
 CKPT_INTERNAL unsigned long ckpt_read_faults_caught(void);
 

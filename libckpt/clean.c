@@ -51,7 +51,7 @@ static int delete_epoch(const ckpt_clean_plan *plan, long epoch)
 		return 0; /* gone, or replaced by a link since the plan: not ours to follow */
 	/* Logged once done, so that a refused delete (a read-only tree) leaves
 	 * the log as it was too. */
-	int rc = ckpt_staging_discard(plan->root, dir, true);
+	int rc = ckpt_staging_discard(plan->root, dir, true, plan->log_path);
 	if (!rc)
 		rc = ckpt_log_write(plan->log_path, "removing: '%s'", dir);
 	if (!rc)
@@ -62,7 +62,7 @@ static int delete_epoch(const ckpt_clean_plan *plan, long epoch)
 
 static int remove_work(const ckpt_clean_plan *plan, const char *work)
 {
-	int rc = ckpt_fs_remove_tree(work);
+	int rc = ckpt_staging_clear(plan->root, plan->log_path);
 	if (!rc)
 		rc = ckpt_log_write(plan->log_path, "removing: '%s'", work);
 	return rc;

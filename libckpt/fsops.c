@@ -291,14 +291,31 @@ static int unlink_entry(int dfd, const char *name, const char *path, bool is_dir
 	return 0;
 }
 
-/* Depth-first through directory descriptors opened with O_NOFOLLOW: a
- * directory swapped for a symlink while we work fails to open instead of
- * leading us outside the tree, and a symlink is unlinked as an entry. */
-static int remove_below(int dfd, const char *path, dev_t device, int depth)
+/* renameat() of dfd/name to top/new_name, as one crash-harness step. */
+static int hoist_entry(int dfd, const char *name, const char *path, int top,
+		       const char *new_name, const char *new_path)
 {
-	if (depth > 64)
-		return ckpt_fail(CKPT_EUNSAFE, "%s: nested too deep to remove", path);
-	int list_fd = dup(dfd);
+	int err = ckpt_failpoint_before("rename", path, new_path);
+	if (!err && renameat(dfd, name, top, new_name) != 0)
+		err = errno;
+	if (err == EEXIST || err == ENOTEMPTY)
+		return 1; /* that name is taken: the caller tries another */
+	if (err) {
+		int code = fs_error("rename", path, err);
+		return ckpt_fail(code, "rename %s -> %s: %s", path, new_path, strerror(err));
+	}
+	ckpt_failpoint_after("rename", path, new_path);
+	return 0;
+}
+
+/* Empties the directory open as cfd (path names it), a child of top: its
+ * files and links are unlinked, its subdirectories moved up into top under
+ * fresh names (*seq), so that no depth ever needs more than a few
+ * descriptors; *hoisted says whether any was. */
+static int flatten(int top, const char *top_path, int cfd, const char *path, dev_t device,
+		   unsigned long *seq, bool *hoisted)
+{
+	int list_fd = dup(cfd);
 	DIR *dir = list_fd >= 0 ? fdopendir(list_fd) : NULL;
 	if (!dir) {
 		int err = errno;
@@ -313,32 +330,87 @@ static int remove_below(int dfd, const char *path, dev_t device, int depth)
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
 		char *child = ckpt_path_join(path, name);
-		if (!child) {
-			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
-			break;
-		}
 		struct stat st;
-		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (!child)
+			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+		else if (fstatat(cfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			rc = fs_error("lstat", child, errno);
-		} else if (S_ISDIR(st.st_mode)) {
-			int cfd = -1;
-			if (st.st_dev != device)
-				rc = ckpt_fail(CKPT_EUNSAFE,
-					       "%s: is a mount point; refusing to remove below it",
-					       child);
-			else if ((cfd = openat(dfd, name,
-					       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-				rc = fs_error("open", child, errno);
-			else if ((rc = remove_below(cfd, child, device, depth + 1)) == 0)
-				rc = unlink_entry(dfd, name, child, true);
-			if (cfd >= 0)
-				close(cfd);
-		} else {
-			rc = unlink_entry(dfd, name, child, false);
+		else if (!S_ISDIR(st.st_mode))
+			rc = unlink_entry(cfd, name, child, false);
+		else if (st.st_dev != device)
+			rc = ckpt_fail(CKPT_EUNSAFE,
+				       "%s: is a mount point; refusing to remove below it", child);
+		else {
+			for (rc = 1; rc == 1;) {
+				char new_name[64];
+				snprintf(new_name, sizeof new_name, ".ckpt-removing-%lu", ++*seq);
+				char *new_path = ckpt_path_join(top_path, new_name);
+				rc = new_path ? hoist_entry(cfd, name, child, top, new_name, new_path)
+					      : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+				free(new_path);
+			}
+			*hoisted = true;
 		}
 		free(child);
 	}
 	closedir(dir);
+	return rc;
+}
+
+/* Empties the directory open as top: files and links are unlinked (a link
+ * is removed, never followed), each subdirectory emptied (its own
+ * subdirectories moved up into top) and removed, pass after pass until none
+ * is left. Iterative, by descriptors opened with O_NOFOLLOW: any depth, a
+ * directory swapped for a link midway fails to open instead of leading
+ * outside, and nothing crosses into another file system. */
+static int empty_dir(int top, const char *path, dev_t device)
+{
+	unsigned long seq = 0;
+	bool again = true;
+	int rc = 0;
+	while (rc == 0 && again) {
+		again = false;
+		int list_fd = dup(top);
+		DIR *dir = list_fd >= 0 ? fdopendir(list_fd) : NULL;
+		if (!dir) {
+			int err = errno;
+			if (list_fd >= 0)
+				close(list_fd);
+			return fs_error("opendir", path, err);
+		}
+		/* The duplicate shares top's offset, at the end after a pass. */
+		rewinddir(dir);
+		struct dirent *entry;
+		while (rc == 0 && (entry = readdir(dir)) != NULL) {
+			const char *name = entry->d_name;
+			if (!strcmp(name, ".") || !strcmp(name, ".."))
+				continue;
+			char *child = ckpt_path_join(path, name);
+			struct stat st;
+			int cfd = -1;
+			bool hoisted = false;
+			if (!child)
+				rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+			else if (fstatat(top, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+				rc = errno == ENOENT ? 0 : fs_error("lstat", child, errno);
+			else if (!S_ISDIR(st.st_mode))
+				rc = unlink_entry(top, name, child, false);
+			else if (st.st_dev != device)
+				rc = ckpt_fail(CKPT_EUNSAFE,
+					       "%s: is a mount point; refusing to remove below it",
+					       child);
+			else if ((cfd = openat(top, name,
+					       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				rc = fs_error("open", child, errno);
+			else if ((rc = flatten(top, path, cfd, child, device, &seq, &hoisted)) == 0)
+				rc = unlink_entry(top, name, child, true);
+			again = again || hoisted;
+			if (cfd >= 0)
+				close(cfd);
+			free(child);
+		}
+		closedir(dir);
+	}
 	return rc;
 }
 
@@ -361,7 +433,7 @@ int ckpt_fs_remove_tree(const char *path)
 	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return fs_error("open", path, errno);
-	int rc = remove_below(dfd, path, st.st_dev, 0);
+	int rc = empty_dir(dfd, path, st.st_dev);
 	close(dfd);
 	if (rc == 0)
 		rc = ckpt_fs_rmdir(path);

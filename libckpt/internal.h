@@ -319,6 +319,11 @@ CKPT_INTERNAL int ckpt_log_parse_file(ckpt_log_summary *out, const char *path);
  * *out_whole then), so that a huge log is not read to find a few epochs. */
 CKPT_INTERNAL int ckpt_log_parse_tail(ckpt_log_summary *out, bool *out_whole, const char *path,
 				      uint64_t limit, const long *want, size_t n_want);
+/* The epoch the log's last word on work.old says a writer set aside there
+ * ("setting aside: '.../epochs/NNN' -> '.../work.old'", not followed by a
+ * "recovered:" or "removing set-aside:" line); 0 when none is. Reads back
+ * from the end only as far as that line. */
+CKPT_INTERNAL long ckpt_log_set_aside_epoch(const char *path);
 CKPT_INTERNAL void ckpt_log_summary_clear(ckpt_log_summary *summary);
 
 /* ---- history.c: R/metrics.jsonl --------------------------------------- */
@@ -506,18 +511,32 @@ CKPT_INTERNAL bool ckpt_param_parse_float(const char *text, double *out);
 
 /* True when temporary best/last links or a work.old are in root. */
 CKPT_INTERNAL bool ckpt_leftovers_present(const char *root);
-/* Removes the temporary links and puts an epoch set aside in work.old back
- * (or removes work.old when its epochs/NNN is in place); logs a recovery. */
+/* Removes the temporary links, puts an epoch set aside in work.old back
+ * (or removes work.old when its epochs/NNN is in place; logs a recovery),
+ * and tries again to remove the work.unremovable-N set aside before. */
 CKPT_INTERNAL int ckpt_leftovers_recover(const char *root, const char *log_path,
 					 const char *root_label, bool sync);
 CKPT_INTERNAL int ckpt_leftovers_recover_work_old(const char *root, const char *log_path,
 						  const char *root_label, bool sync);
 /* Removes root/work.old by way of root/work (the rename synced first when sync). */
-CKPT_INTERNAL int ckpt_leftovers_discard_work_old(const char *root, bool sync);
-/* Deletes dir (an epochs/NNN, or work.old) by way of root/work: removes a
- * stale root/work, renames dir to it, fsyncs root/epochs when sync, then
- * removes root/work. */
-CKPT_INTERNAL int ckpt_staging_discard(const char *root, const char *dir, bool sync);
+CKPT_INTERNAL int ckpt_leftovers_discard_work_old(const char *root, bool sync,
+						  const char *log_path);
+/* Deletes dir (an epochs/NNN, or work.old) by way of root/work: clears a
+ * stale root/work, renames dir to it, fsyncs both parents when sync, then
+ * clears root/work. */
+CKPT_INTERNAL int ckpt_staging_discard(const char *root, const char *dir, bool sync,
+				       const char *log_path);
+/* Removes root/work. One that cannot be removed (a permission, a mount,
+ * a failing disk) is set aside as root/work.unremovable-N and that is
+ * logged (log_path may be NULL), so that saving goes on: 0 then. */
+CKPT_INTERNAL int ckpt_staging_clear(const char *root, const char *log_path);
+/* Tries again to remove every root/work.unremovable-N (clean does). */
+CKPT_INTERNAL int ckpt_staging_retry_unremovable(const char *root, const char *log_path);
+/* "work.unremovable-3": a staging folder set aside by ckpt_staging_clear. */
+CKPT_INTERNAL bool ckpt_is_unremovable_name(const char *name);
+/* "work.old.unrecognized-1": a work.old recovery did not recognize as an
+ * epoch this run set aside, moved out of the way. */
+CKPT_INTERNAL bool ckpt_is_unrecognized_name(const char *name);
 
 /* ---- decide.c, retention.c: the original's policies, pure ------------- */
 

@@ -519,6 +519,62 @@ int ckpt_log_parse_tail(ckpt_log_summary *out, bool *out_whole, const char *path
 	return rc;
 }
 
+/* "setting aside: 'ckpts/epochs/004' -> 'ckpts/work.old'": the writer's
+ * durable record that work.old holds epoch 4; "recovered: ..." and
+ * "removing set-aside: ..." close it. */
+#define ASIDE_OPEN "setting aside: "
+#define ASIDE_CLOSED_1 "recovered: "
+#define ASIDE_CLOSED_2 "removing set-aside: "
+
+/* The epoch the last line of text[0..len) about work.old sets aside; 0 when
+ * the last one closes it; -1 when there is none. */
+static long last_aside(const char *text, size_t len)
+{
+	long found = -1;
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		span line = {p, (size_t)((nl ? nl : end) - p)}, stamp, msg, from, to;
+		if (line_prefix(line, &stamp, &msg)) {
+			if (span_starts(msg, ASIDE_OPEN) &&
+			    span_split(span_after(msg, strlen(ASIDE_OPEN)), " -> ", &from, &to))
+				found = path_epoch(from);
+			else if (span_starts(msg, ASIDE_CLOSED_1) || span_starts(msg, ASIDE_CLOSED_2))
+				found = 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return found;
+}
+
+long ckpt_log_set_aside_epoch(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	uint64_t size = (uint64_t)st.st_size, window = TAIL_WINDOW_START;
+	long epoch = 0;
+	for (;;) {
+		if (window > size)
+			window = size;
+		uint64_t from = size - window;
+		char *text = malloc((size_t)window + 1);
+		ssize_t got = text ? pread(fd, text, (size_t)window, (off_t)from) : -1;
+		long found = got > 0 ? last_aside(text, (size_t)got) : -1;
+		free(text);
+		if (found >= 0 || got < 0 || from == 0 || window >= LOG_MAX_BYTES) {
+			epoch = found > 0 ? found : 0;
+			break;
+		}
+		window *= 4;
+	}
+	close(fd);
+	return epoch;
+}
+
 /* ---- the tail, for a log view ------------------------------------------ */
 
 /* How far back a tail looks: lines are ~80 bytes, so far more than a screen. */

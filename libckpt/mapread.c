@@ -125,6 +125,34 @@ static bool consume_guarded(const ckpt_block_sink *sink, const unsigned char *da
 	return true;
 }
 
+/* ---- the page cache -------------------------------------------------------- */
+
+#define CACHE_SAMPLES 64
+
+double ckpt_read_cached_share(int fd, uint64_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	if (page <= 0 || size == 0 || size > (uint64_t)SIZE_MAX)
+		return -1;
+	void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	uint64_t pages = (size + (uint64_t)page - 1) / (uint64_t)page;
+	int samples = pages < CACHE_SAMPLES ? (int)pages : CACHE_SAMPLES, resident = 0;
+	for (int i = 0; i < samples; i++) {
+		/* The middle of each of `samples` equal stretches. */
+		uint64_t at = ((uint64_t)i * pages + pages / 2) / (uint64_t)samples;
+		unsigned char in = 0;
+		if (mincore((char *)map + at * (uint64_t)page, (size_t)page, &in) != 0) {
+			resident = -1;
+			break;
+		}
+		resident += in & 1;
+	}
+	munmap(map, (size_t)size);
+	return resident < 0 ? -1 : (double)resident / samples;
+}
+
 /* ---- reading ------------------------------------------------------------- */
 
 typedef struct range_read {

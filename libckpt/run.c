@@ -388,6 +388,27 @@ static int read_surroundings(ckpt_run *run)
 		run->work_present = run->work_present || sig.err == 0;
 		close(rfd);
 	}
+	/* A staging folder that could not be removed was set aside: said, until
+	 * a clean (which tries again) or a user removes it. */
+	DIR *dir = opendir(run->root);
+	struct dirent *entry;
+	int rc = 0;
+	while (dir && rc == 0 && (entry = readdir(dir)) != NULL) {
+		bool unremovable = ckpt_is_unremovable_name(entry->d_name);
+		if (!unremovable && !ckpt_is_unrecognized_name(entry->d_name))
+			continue;
+		char text[400];
+		snprintf(text, sizeof text, "%s: %s", entry->d_name,
+			 unremovable ? "a staging folder that could not be removed (clean tries "
+				       "again)"
+				     : "a work.old this run did not set aside, or not a whole "
+				       "epoch: not used; remove it by hand if it is not needed");
+		rc = run_set_problem(run, text);
+	}
+	if (dir)
+		closedir(dir);
+	if (rc)
+		return rc;
 	read_holder(run);
 	/* A live writer's staging dir is its work in progress, not a leftover. */
 	run->work_leftover = run->work_present && !run->live;

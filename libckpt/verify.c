@@ -120,6 +120,9 @@ static bool dir_gone(const char *epoch_dir)
 uint64_t ckpt_verify_part_bytes = (uint64_t)64 << 20;
 /* ...and of at least this size: each part maps and opens the file anew. */
 #define LEAST_PART_BYTES ((uint64_t)4 << 20)
+/* A model at least this much in the page cache is split (else it is read
+ * as one stream, at the disk's pace). */
+#define CACHED_SHARE 0.9
 /* How often the calling thread looks at the caller's cancel flag, at most. */
 #define WAIT_MS 20
 #define REPORT_BYTES ((uint64_t)64 << 20)
@@ -169,12 +172,15 @@ static uint64_t part_size(uint64_t size, unsigned threads)
 	return want < least ? least : want > most ? most : want;
 }
 
-/* Splits the model into parts and queues them. */
+/* Splits the model into parts and queues them. Only a model in the page
+ * cache is split: from the disk, parts side by side are streams that a
+ * disk serves slower than one. */
 static int start_sum(slot *s, ckpt_pool *pool, ckpt_checksum_algorithm algorithm, uint64_t size)
 {
 	uint64_t part_bytes = part_size(size, ckpt_pool_threads(pool));
 	size_t n = 1;
-	if (algorithm == CKPT_CHECKSUM_CRC32 && size > part_bytes)
+	if (algorithm == CKPT_CHECKSUM_CRC32 && size > part_bytes &&
+	    (ckpt_pool_threads(pool) < 2 || ckpt_read_cached_share(s->fd, size) >= CACHED_SHARE))
 		n = (size_t)((size + part_bytes - 1) / part_bytes);
 	s->parts = calloc(n, sizeof *s->parts);
 	if (!s->parts)

@@ -20,7 +20,7 @@
  * removed without following it) holding the trainer's model. */
 static int stage_model(ckpt_writer *w, long epoch, const char *model)
 {
-	int rc = ckpt_fs_remove_tree(w->work);
+	int rc = ckpt_staging_clear(w->root, w->log_path);
 	if (!rc)
 		rc = ckpt_fs_mkdir(w->work, 0755);
 	if (!rc)
@@ -130,13 +130,22 @@ static int stage_epoch(ckpt_writer *w, long epoch, char direction, double value,
 
 /* Where renameat2(RENAME_EXCHANGE) is missing: the old epoch steps aside
  * under work.old until the new one is in place and synced. */
-static int replace_by_renames(ckpt_writer *w, const char *this_dir, bool *out_moved)
+static int replace_by_renames(ckpt_writer *w, long epoch, const char *this_dir, bool *out_moved)
 {
 	char *old = ckpt_sprintf("%s.old", w->work);
 	if (!old)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->work);
 	int rc =
 	    ckpt_leftovers_recover_work_old(w->root, w->log_path, w->root_name, w->settings.fsync);
+	/* The run's own record that work.old holds this epoch, durable before
+	 * the epoch moves: a recovery puts back only what it names. */
+	char name[32];
+	ckpt_epoch_dir_name(name, epoch);
+	if (!rc)
+		rc = writer_log(w, "setting aside: '%s/%s/%s' -> '%s/%s.old'", w->root_name,
+				CKPT_EPOCHS_NAME, name, w->root_name, CKPT_WORK_NAME);
+	if (!rc)
+		rc = writer_sync_path(w, w->log_path);
 	if (!rc)
 		rc = ckpt_fs_rename(this_dir, old);
 	if (!rc && (rc = ckpt_fs_rename(w->work, this_dir)) != 0) {
@@ -154,7 +163,7 @@ static int replace_by_renames(ckpt_writer *w, const char *this_dir, bool *out_mo
 	if (!rc)
 		rc = writer_sync_path(w, w->root);
 	if (!rc)
-		rc = ckpt_leftovers_discard_work_old(w->root, w->settings.fsync);
+		rc = ckpt_leftovers_discard_work_old(w->root, w->settings.fsync, w->log_path);
 	free(old);
 	return rc;
 }
@@ -206,7 +215,7 @@ static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved)
 	}
 	rc = ckpt_fs_exchange(w->work, this_dir);
 	if (rc == CKPT_EINVAL) {
-		rc = replace_by_renames(w, this_dir, out_moved);
+		rc = replace_by_renames(w, epoch, this_dir, out_moved);
 		goto out;
 	}
 	if (rc)
@@ -218,7 +227,7 @@ static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved)
 	if (!rc)
 		rc = writer_sync_path(w, w->root);
 	if (!rc)
-		rc = ckpt_fs_remove_tree(w->work); /* now the old epoch */
+		rc = ckpt_staging_clear(w->root, w->log_path); /* now the old epoch */
 out:
 	free(this_dir);
 	return rc;
@@ -293,7 +302,7 @@ static int delete_epoch(const ckpt_writer *w, long epoch, bool *out_gone)
 	}
 	*out_gone = true;
 	if ((rc = writer_log(w, "removing: '%s'", this_dir)) == 0 &&
-	    (rc = ckpt_staging_discard(w->root, this_dir, w->settings.fsync)) == 0)
+	    (rc = ckpt_staging_discard(w->root, this_dir, w->settings.fsync, w->log_path)) == 0)
 		rc = writer_log(w, "clean(): deleted epoch: %ld", epoch);
 	free(this_dir);
 	return rc;

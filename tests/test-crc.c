@@ -307,6 +307,27 @@ static void test_truncated_under_mapping(void)
 	g_free(tmp);
 }
 
+/* Which share of a file the page cache holds, told without reading it. */
+static void test_cached_share(void)
+{
+	char *tmp = tu_tmpdir();
+	char *path = g_build_filename(tmp, "cached", NULL);
+	const off_t mib = 1 << 20;
+	const off_t spots[] = {0, 1 * mib, 2 * mib, 3 * mib, 4 * mib, 5 * mib, 6 * mib, 7 * mib};
+	make_spotted_file(path, 8 * mib, spots, G_N_ELEMENTS(spots));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(fdatasync(fd), ==, 0);
+	g_assert_cmpfloat(ckpt_read_cached_share(fd, 8 * mib), >=, 0.9);
+	g_assert_cmpint(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), ==, 0);
+	g_assert_cmpfloat(ckpt_read_cached_share(fd, 8 * mib), <, 0.9);
+	g_assert_cmpfloat(ckpt_read_cached_share(fd, 0), ==, -1);
+	close(fd);
+	g_free(path);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
 /* In a child: a program that installs its own SIGBUS handler after libckpt
  * did gets pread (never a mapping without our guard), and a SIGBUS that is
  * not a guarded read still does what it did without libckpt. */
@@ -712,6 +733,7 @@ int main(int argc, char **argv)
 			test_foreign_handler_means_pread);
 	g_test_add_func("/ckpt/mapread/blocked-sigbus-means-pread",
 			test_blocked_sigbus_means_pread);
+	g_test_add_func("/ckpt/mapread/cached-share-sees-dropped-pages", test_cached_share);
 	g_test_add_func("/ckpt/mapread/unguarded-sigbus-reaches-the-program",
 			test_unguarded_sigbus_reaches_program);
 	g_test_add_func("/ckpt/verify-pool/0-to-3-threads-same-results-in-order",

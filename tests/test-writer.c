@@ -418,6 +418,19 @@ static void test_leftover_temp_links_removed(void)
 	g_free(tmp);
 }
 
+/* What a writer replacing an epoch by renames logs (and syncs) before it
+ * moves epochs/NNN to work.old: the run's own record of the set-aside. */
+static void log_set_aside(const char *root, const char *epoch_dir)
+{
+	char *base = g_path_get_basename(root);
+	char *log = g_build_filename(root, "ckpt.log", NULL);
+	char *line = g_strdup_printf("2026-03-02 09:00:00 CandleCkpt: setting aside: "
+				     "'%s/epochs/%s' -> '%s/work.old'\n",
+				     base, epoch_dir, base);
+	g_assert_cmpint(ckpt_fs_append(log, line, strlen(line)), ==, 0);
+	g_free(line), g_free(log), g_free(base);
+}
+
 static void test_leftover_work_old_restored(void)
 {
 	char *tmp = tu_tmpdir();
@@ -428,6 +441,7 @@ static void test_leftover_work_old_restored(void)
 	char *e2 = path_in(tmp, "epochs", "002", NULL);
 	char *work_old = g_build_filename(tmp, "work.old", NULL);
 	char *work = g_build_filename(tmp, "work", NULL);
+	log_set_aside(tmp, "002");
 	g_assert_cmpint(rename(e2, work_old), ==, 0);
 	g_assert_cmpint(g_mkdir_with_parents(work, 0755), ==, 0);
 	model_io io = {.tag = "o"};
@@ -448,6 +462,7 @@ static void test_leftover_work_old_restored(void)
 	char *info_dst = g_build_filename(work_old, "ckpt-info.json", NULL);
 	tu_write(info_dst, info_text);
 	tu_write(copy, "old copy");
+	log_set_aside(tmp, "002");
 	w = writer_with(tmp, &io, NULL);
 	g_assert_false(tu_exists(work_old));
 	assert_model(tmp, "002", "o", 2);
@@ -462,6 +477,58 @@ static void test_leftover_work_old_restored(void)
 	g_free(e2);
 	g_free(work_old);
 	g_free(work);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+/* A work.old the run's log does not say it set aside (planted, or with a
+ * forged epoch number): never put among the epochs, never deleted: moved
+ * out of the way, and the run says so. */
+static void test_forged_work_old_not_recovered(void)
+{
+	char *tmp = tu_tmpdir();
+	const double values[] = {1.0, 0.9, 0.8};
+	save_epochs(tmp, "o", values, 3, NULL);
+	char *e3 = path_in(tmp, "epochs", "003", NULL);
+	char *work_old = g_build_filename(tmp, "work.old", NULL);
+	char *moved = g_build_filename(tmp, "work.old.unrecognized-1", NULL);
+	char *moved2 = g_build_filename(tmp, "work.old.unrecognized-2", NULL);
+	/* epochs/003 copied as work.old, its info saying epoch 7. */
+	g_assert_cmpint(mkdir(work_old, 0755), ==, 0);
+	char *model_src = g_build_filename(e3, "model.h5", NULL);
+	char *model_dst = g_build_filename(work_old, "model.h5", NULL);
+	char *info_dst = g_build_filename(work_old, "ckpt-info.json", NULL);
+	gchar *model = tu_read(model_src, NULL);
+	tu_write(model_dst, model);
+	tu_write(info_dst, "{\"epoch\": 7, \"model_file\": \"model.h5\", \"checksum\": "
+			   "\"__DISABLED__\", \"timestamp\": \"2026-03-02 09:00:00\"}");
+	model_io io = {.tag = "o"};
+	ckpt_writer *w = writer_with(tmp, &io, NULL);
+	char *e7 = path_in(tmp, "epochs", "007", NULL);
+	g_assert_false(tu_exists(e7));
+	g_assert_false(tu_exists(work_old));
+	g_assert_true(tu_exists(moved)); /* nothing deleted */
+	char *log = g_build_filename(tmp, "ckpt.log", NULL);
+	char *log_text = tu_read(log, NULL);
+	g_assert_nonnull(strstr(log_text, "not recovering '"));
+	g_assert_nonnull(strstr(log_text, "no line of the log says a writer set an epoch aside"));
+	g_free(log_text), g_free(log);
+	ckpt_writer_free(w);
+	ckpt_run *run = tu_open_run(tmp);
+	g_assert_nonnull(strstr(ckpt_run_problem(run), "work.old.unrecognized-1"));
+	g_assert_cmpuint(ckpt_run_epoch_count(run), ==, 3);
+	ckpt_run_unref(run);
+	/* A set-aside the log names, but not a whole epoch any more: not
+	 * restored either. */
+	g_assert_cmpint(rename(e3, work_old), ==, 0);
+	log_set_aside(tmp, "003");
+	g_assert_cmpint(unlink(model_dst), ==, 0);
+	w = writer_with(tmp, &io, NULL);
+	g_assert_false(tu_exists(e3));
+	g_assert_true(tu_exists(moved2));
+	ckpt_writer_free(w);
+	g_free(model), g_free(model_src), g_free(model_dst), g_free(info_dst);
+	g_free(e3), g_free(e7), g_free(work_old), g_free(moved), g_free(moved2);
 	tu_rmtree(tmp);
 	g_free(tmp);
 }
@@ -486,5 +553,7 @@ int main(int argc, char **argv)
 			test_leftover_temp_links_removed);
 	g_test_add_func("/ckpt/writer/leftovers/work-old-restored-or-removed",
 			test_leftover_work_old_restored);
+	g_test_add_func("/ckpt/writer/leftovers/forged-work-old-not-recovered",
+			test_forged_work_old_not_recovered);
 	return g_test_run();
 }

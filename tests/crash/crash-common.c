@@ -212,6 +212,8 @@ bool cr_epoch_complete(const char *root, long epoch, char **why)
 bool cr_is_staging(const char *name)
 {
 	return !strcmp(name, "work") || !strcmp(name, "work.old") ||
+	       g_str_has_prefix(name, "work.unremovable-") ||
+	       g_str_has_prefix(name, "work.old.unrecognized-") ||
 	       g_str_has_prefix(name, ".best.tmp-") || g_str_has_prefix(name, ".last.tmp-");
 }
 
