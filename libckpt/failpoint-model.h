@@ -23,4 +23,21 @@ CKPT_INTERNAL void fp_model_drop_pending(void);
 /* The power cut, keeping the subset chosen with ckpt_failpoint_power_subset. */
 CKPT_INTERNAL int fp_model_cut(void);
 
+/* ---- failpoint-cut.c ---------------------------------------------------- */
+
+/* The objects (directories, files' data: numbers below n_objects) one
+ * unsynced change belongs to, one or two. */
+typedef struct fp_change_objects {
+	size_t id[2];
+	int n;
+} fp_change_objects;
+
+/* Fills keep[0..n) with the index-th consistent subset of the n changes,
+ * in their order (0: none; 1..partial in a fixed order when there are at
+ * most budget partial ones, else a random one seeded by index); report
+ * (may be NULL) says what there was. false when out of memory. */
+CKPT_INTERNAL bool fp_choose_subset(bool *keep, const fp_change_objects *objects, size_t n,
+				    size_t n_objects, long index, long budget,
+				    ckpt_failpoint_cut_report *report);
+
 #endif

@@ -29,7 +29,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,147 +472,38 @@ static int objects_of(const fp_change *c, size_t out[2])
 	return 1;
 }
 
-/* The changes a cut may undo (indexes into model.changes), the objects
- * they belong to, and, per change, whether the cut keeps it. */
+/* The changes a cut may undo (indexes into model.changes) and, per change,
+ * whether the cut keeps it (failpoint-cut.c chooses). */
 typedef struct cut_plan {
-	size_t *pending; /* not durable, in order */
+	size_t *pending;
 	size_t n;
-	size_t n_objects;
-	bool *blocked; /* per object: an earlier change of it is not kept */
-	bool *keep;    /* per pending change */
-	long leaves, target;
-	bool done;
+	bool *keep;
 } cut_plan;
 
-static bool keepable(const cut_plan *p, size_t i)
-{
-	size_t objects[2];
-	int n = objects_of(&model.changes[p->pending[i]], objects);
-	for (int k = 0; k < n; k++)
-		if (p->blocked[objects[k]])
-			return false;
-	return true;
-}
-
-/* Depth-first over the consistent subsets, leaving out before keeping, so
- * that leaf 0 keeps nothing and the last leaf keeps everything; stops at
- * leaf `target` (its choices left in keep) or after counting `target` + 1. */
-static void enumerate(cut_plan *p, size_t i)
-{
-	if (p->done)
-		return;
-	if (i == p->n) {
-		if (p->leaves++ == p->target)
-			p->done = true;
-		return;
-	}
-	size_t objects[2];
-	int n = objects_of(&model.changes[p->pending[i]], objects);
-	bool was[2] = {p->blocked[objects[0]], n > 1 && p->blocked[objects[1]]};
-	p->keep[i] = false;
-	for (int k = 0; k < n; k++)
-		p->blocked[objects[k]] = true;
-	enumerate(p, i + 1);
-	for (int k = 0; k < n; k++)
-		p->blocked[objects[k]] = was[k];
-	if (p->done || !keepable(p, i))
-		return;
-	p->keep[i] = true;
-	enumerate(p, i + 1);
-}
-
-static uint64_t next_random(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* A random consistent subset: each object keeps a random prefix of its
- * changes, and a change of two objects only when both prefixes hold it. */
-static void sample(cut_plan *p, long seed)
-{
-	uint64_t state = (uint64_t)seed * 0x2545f4914f6cdd1dULL + (uint64_t)p->n;
-	size_t *count = calloc(p->n_objects ? p->n_objects : 1, sizeof *count);
-	size_t *cut = calloc(p->n_objects ? p->n_objects : 1, sizeof *cut);
-	if (!count || !cut) {
-		free(count);
-		free(cut);
-		return; /* keeps nothing: still a consistent subset */
-	}
-	size_t objects[2];
-	for (size_t i = 0; i < p->n; i++) {
-		int n = objects_of(&model.changes[p->pending[i]], objects);
-		for (int k = 0; k < n; k++)
-			count[objects[k]]++;
-	}
-	for (size_t o = 0; o < p->n_objects; o++)
-		cut[o] = count[o] ? (size_t)(next_random(&state) % (count[o] + 1)) : 0;
-	memset(count, 0, p->n_objects * sizeof *count);
-	for (size_t i = 0; i < p->n; i++) {
-		int n = objects_of(&model.changes[p->pending[i]], objects);
-		bool keep = keepable(p, i);
-		for (int k = 0; k < n; k++)
-			keep = keep && count[objects[k]] < cut[objects[k]];
-		p->keep[i] = keep;
-		for (int k = 0; k < n; k++) {
-			count[objects[k]]++;
-			if (!keep)
-				p->blocked[objects[k]] = true;
-		}
-	}
-	free(count);
-	free(cut);
-}
-
-/* Fills p->keep for the subset asked for; reports what the cut found. */
 static bool plan_cut(cut_plan *p)
 {
 	memset(p, 0, sizeof *p);
-	p->n_objects = 2 * (model.n_dirs > model.n_files ? model.n_dirs : model.n_files) + 2;
 	p->pending = calloc(model.n_changes + 1, sizeof *p->pending);
 	p->keep = calloc(model.n_changes + 1, sizeof *p->keep);
-	p->blocked = calloc(p->n_objects, sizeof *p->blocked);
-	if (!p->pending || !p->keep || !p->blocked)
-		return false;
-	for (size_t i = 0; i < model.n_changes; i++)
-		if (!is_durable(&model.changes[i]))
-			p->pending[p->n++] = i;
-	long budget = model.subset_budget > 0 ? model.subset_budget : 0;
-	/* Count the subsets: up to budget partial ones, plus none and all. */
-	p->target = budget + 2;
-	enumerate(p, 0);
-	long partial = p->leaves >= 2 ? p->leaves - 2 : 0;
-	bool sampled = p->done;
-	long index = model.subset_index;
-	memset(p->keep, 0, (model.n_changes + 1) * sizeof *p->keep);
-	memset(p->blocked, 0, p->n_objects * sizeof *p->blocked);
-	if (index > 0 && sampled) {
-		sample(p, index);
-	} else if (index > 0 && index <= partial) {
-		p->leaves = 0;
-		p->done = false;
-		p->target = index;
-		enumerate(p, 0);
+	fp_change_objects *objects = calloc(model.n_changes + 1, sizeof *objects);
+	bool ok = p->pending && p->keep && objects;
+	for (size_t i = 0; ok && i < model.n_changes; i++) {
+		if (is_durable(&model.changes[i]))
+			continue;
+		objects[p->n].n = objects_of(&model.changes[i], objects[p->n].id);
+		p->pending[p->n++] = i;
 	}
-	if (model.report) {
-		long kept = 0;
-		for (size_t i = 0; i < p->n; i++)
-			kept += p->keep[i];
-		*model.report = (ckpt_failpoint_cut_report){.unsynced = (long)p->n,
-							    .partial = sampled ? budget : partial,
-							    .sampled = sampled,
-							    .kept = kept};
-	}
-	return true;
+	size_t n_objects = 2 * (model.n_dirs > model.n_files ? model.n_dirs : model.n_files) + 2;
+	ok = ok && fp_choose_subset(p->keep, objects, p->n, n_objects, model.subset_index,
+				    model.subset_budget, model.report);
+	free(objects);
+	return ok;
 }
 
 static void free_plan(cut_plan *p)
 {
 	free(p->pending);
 	free(p->keep);
-	free(p->blocked);
 }
 
 /* ---- the power cut ---------------------------------------------------- */
