@@ -113,7 +113,8 @@ CKPT_INTERNAL int ckpt_pool_new(ckpt_pool **out, unsigned threads, const volatil
 /* Stops and joins the workers; every job pushed is done or dropped. */
 CKPT_INTERNAL void ckpt_pool_free(ckpt_pool *pool);
 CKPT_INTERNAL unsigned ckpt_pool_threads(const ckpt_pool *pool);
-/* Queues job (run in the order pushed). */
+/* Queues job (run in the order pushed); from any thread, a job's run()
+ * too. A job not yet pushed must have done false (zeroed). */
 CKPT_INTERNAL void ckpt_pool_push(ckpt_pool *pool, ckpt_pool_job *job);
 CKPT_INTERNAL bool ckpt_pool_job_done(ckpt_pool *pool, const ckpt_pool_job *job);
 /* Returns when a job has finished or the bytes counted passed another

@@ -144,9 +144,10 @@ unsigned ckpt_pool_threads(const ckpt_pool *pool)
 
 void ckpt_pool_push(ckpt_pool *pool, ckpt_pool_job *job)
 {
+	/* Under the lock: the creator may be asking whether the job is done. */
+	pthread_mutex_lock(&pool->lock);
 	job->next = NULL;
 	job->done = false;
-	pthread_mutex_lock(&pool->lock);
 	if (pool->tail)
 		pool->tail->next = job;
 	else

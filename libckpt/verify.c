@@ -120,8 +120,8 @@ static bool dir_gone(const char *epoch_dir)
 uint64_t ckpt_verify_part_bytes = (uint64_t)64 << 20;
 /* ...and of at least this size: each part maps and opens the file anew. */
 #define LEAST_PART_BYTES ((uint64_t)4 << 20)
-/* A model at least this much in the page cache is split (else it is read
- * as one stream, at the disk's pace). */
+/* A model at least this much in the page cache has its parts summed side by
+ * side (else one after another, at the disk's pace). */
 #define CACHED_SHARE 0.9
 /* How often the calling thread looks at the caller's cancel flag, at most. */
 #define WAIT_MS 20
@@ -131,7 +131,7 @@ typedef struct slot slot;
 
 typedef struct part {
 	ckpt_pool_job job; /* first: the pool hands back &job */
-	const slot *owner;
+	slot *owner;
 	ckpt_checksum_part sum;
 } part;
 
@@ -145,13 +145,19 @@ struct slot {
 	int fd; /* the model while it is summed, else -1 */
 	part *parts;
 	size_t n_parts, parts_done; /* parts_done: the first parts, known done */
+	bool stream; /* from the disk: each part queued when the one before is done */
 };
 
 static void part_run(ckpt_pool_job *job, ckpt_pool *pool)
 {
 	part *p = (part *)job;
-	ckpt_checksum_part_run(&p->sum, p->owner->model, ckpt_pool_stop_flag(pool), ckpt_pool_count,
-			       pool);
+	slot *s = p->owner;
+	ckpt_checksum_part_run(&p->sum, s->model, ckpt_pool_stop_flag(pool), ckpt_pool_count, pool);
+	/* One stream: the next part now (the slot's fields read here are set
+	 * before its first part was pushed, and never after). */
+	size_t next = (size_t)(p - s->parts) + 1;
+	if (s->stream && next < s->n_parts && !atomic_load(ckpt_pool_stop_flag(pool)))
+		ckpt_pool_push(pool, &s->parts[next].job);
 }
 
 static uint64_t least_part_bytes(void)
@@ -172,16 +178,18 @@ static uint64_t part_size(uint64_t size, unsigned threads)
 	return want < least ? least : want > most ? most : want;
 }
 
-/* Splits the model into parts and queues them. Only a model in the page
- * cache is split: from the disk, parts side by side are streams that a
- * disk serves slower than one. */
+/* Splits the model into parts and queues them. A model in the page cache
+ * has its parts summed side by side; one mostly on the disk is read as one
+ * stream, part after part (two streams from one disk are slower than one),
+ * while other threads sum other epochs. */
 static int start_sum(slot *s, ckpt_pool *pool, ckpt_checksum_algorithm algorithm, uint64_t size)
 {
 	uint64_t part_bytes = part_size(size, ckpt_pool_threads(pool));
 	size_t n = 1;
-	if (algorithm == CKPT_CHECKSUM_CRC32 && size > part_bytes &&
-	    (ckpt_pool_threads(pool) < 2 || ckpt_read_cached_share(s->fd, size) >= CACHED_SHARE))
+	if (algorithm == CKPT_CHECKSUM_CRC32 && size > part_bytes)
 		n = (size_t)((size + part_bytes - 1) / part_bytes);
+	s->stream = n > 1 && ckpt_pool_threads(pool) > 1 &&
+		    ckpt_read_cached_share(s->fd, size) < CACHED_SHARE;
 	s->parts = calloc(n, sizeof *s->parts);
 	if (!s->parts)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", s->model);
@@ -196,7 +204,7 @@ static int start_sum(slot *s, ckpt_pool *pool, ckpt_checksum_algorithm algorithm
 		p->sum.len = i + 1 < n ? part_bytes : size - i * part_bytes;
 		p->sum.to_end = i + 1 == n;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < (s->stream ? 1 : n); i++)
 		ckpt_pool_push(pool, &s->parts[i].job);
 	return 0;
 }

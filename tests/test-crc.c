@@ -593,6 +593,51 @@ static void test_threads_same_results_in_order(void)
 	af_tree_free(dir);
 }
 
+static void drop_from_cache(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(fdatasync(fd), ==, 0);
+	g_assert_cmpint(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), ==, 0);
+	close(fd);
+}
+
+/* Models on the disk are read part after part, as one stream; the parts
+ * still combine to zlib's value, beside a cached epoch summed meanwhile. */
+static void test_uncached_models_streamed(void)
+{
+	char *dir = af_tree_new();
+	const size_t sizes[] = {(24u << 20) + 5, (9u << 20) + 1, (17u << 20) + 3};
+	char *root = make_run(dir, "run", "crc32", sizes, 3);
+	uint64_t part_bytes = ckpt_verify_part_bytes;
+	ckpt_verify_part_bytes = 4u << 20;
+	for (size_t t = 0; t < G_N_ELEMENTS(thread_counts); t++) {
+		for (long e = 1; e <= 3; e += 2) {
+			char *model = af_epoch_path(root, e, "model.h5");
+			drop_from_cache(model);
+			g_free(model);
+		}
+		ckpt_run *run = tu_open_run(root);
+		seen s = {0};
+		g_assert_cmpint(run_verify(run, &s, NULL, thread_counts[t]), ==, 0);
+		g_assert_cmpuint(s.n, ==, 3);
+		for (size_t i = 0; i < s.n; i++) {
+			g_assert_cmpint(s.items[i].result, ==, CKPT_VERIFY_OK);
+			char *model = af_epoch_path(root, (long)i + 1, "model.h5");
+			uint32_t crc;
+			char sha[CKPT_CHECKSUM_TEXT_MAX], text[CKPT_CHECKSUM_TEXT_MAX];
+			reference_sums(model, &crc, sha);
+			ckpt_checksum_crc32_text(text, crc);
+			g_assert_cmpstr(s.computed[i], ==, text);
+			g_free(model);
+		}
+		ckpt_run_unref(run);
+	}
+	ckpt_verify_part_bytes = part_bytes;
+	g_free(root);
+	af_tree_free(dir);
+}
+
 /* Epoch 1's model is cut to nothing when epoch 2 is started: epoch 1 has
  * been opened (and is being read, with threads) by then. */
 static void test_truncate_during_verify(void)
@@ -738,6 +783,8 @@ int main(int argc, char **argv)
 			test_unguarded_sigbus_reaches_program);
 	g_test_add_func("/ckpt/verify-pool/0-to-3-threads-same-results-in-order",
 			test_threads_same_results_in_order);
+	g_test_add_func("/ckpt/verify-pool/uncached-models-read-as-one-stream",
+			test_uncached_models_streamed);
 	g_test_add_func("/ckpt/verify-pool/model-truncated-during-verify",
 			test_truncate_during_verify);
 	g_test_add_func("/ckpt/verify-pool/cancel-flag-mid-model-keeps-delivered",
