@@ -281,6 +281,36 @@ static void test_no_record_writes_none(void)
 	af_tree_free(dir);
 }
 
+/* The records file replaced by a hard link, or a symbolic link, to another
+ * file: verify writes no record into it (the records are a cache), and the
+ * other file keeps its bytes. */
+static void test_linked_records_file_never_written(void)
+{
+	for (int hard = 0; hard <= 1; hard++) {
+		char *dir = af_tree_new();
+		char *root = make_run(dir, 0, 0);
+		ckpt_run *run = tu_open_run(root);
+		char *records = ckpt_records_path(ckpt_run_root(run));
+		char *folder = g_path_get_dirname(records);
+		char *precious = g_build_filename(dir, "precious", NULL);
+		g_assert_cmpint(g_mkdir_with_parents(folder, 0700), ==, 0);
+		tu_write(precious, "not a verify record\n");
+		if (hard)
+			g_assert_cmpint(link(precious, records), ==, 0);
+		else
+			g_assert_cmpint(symlink(precious, records), ==, 0);
+		items c = {0};
+		verify_all(run, 0, &c);
+		g_assert_cmpuint(c.n, ==, 3);
+		char *text = tu_read(precious, NULL);
+		g_assert_cmpstr(text, ==, "not a verify record\n");
+		g_free(text);
+		ckpt_run_unref(run);
+		g_free(precious), g_free(folder), g_free(records), g_free(root);
+		af_tree_free(dir);
+	}
+}
+
 /* ---- records live outside the run ---------------------------------------- */
 
 static bool is_records_name(const char *name)
@@ -566,6 +596,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/records/verify-changed-reads-only-changed-epochs",
 			test_verify_changed_reads_only_changed);
 	g_test_add_func("/ckpt/records/no-record-flag-writes-none", test_no_record_writes_none);
+	g_test_add_func("/ckpt/records/linked-records-file-never-written",
+			test_linked_records_file_never_written);
 	g_test_add_func("/ckpt/records/read-only-run-untouched-records-in-cache",
 			test_read_only_run);
 	g_test_add_func("/ckpt/records/damaged-epoch-makes-run-damaged", test_damaged_epoch);
