@@ -38,6 +38,7 @@ static void run_after_rollback(const char *mode, bool save_best)
 	g_assert_true(g_str_has_prefix(dirs, "001 002 003 004"));
 	g_free(dirs);
 	ckpt_writer_free(w);
+	g_free(io.loaded_bytes); /* the loader's copy of the restarted model */
 	tu_rmtree(tmp);
 	g_free(tmp);
 }

@@ -82,6 +82,7 @@ static void test_metadata_near_the_limit_restarts(void)
 	g_assert_cmpint(ckpt_restart_epoch(r), ==, 1);
 	ckpt_restart_free(r);
 	ckpt_writer_free(w);
+	g_free(io.loaded_bytes); /* the loader's copy of the restarted model */
 	g_free(metadata);
 	tu_rmtree(tmp);
 	g_free(tmp);
