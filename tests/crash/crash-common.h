@@ -47,6 +47,8 @@ typedef struct cr_promise {
 	bool relative;   /* a relink returned: best and last have relative targets */
 	size_t n_gone;
 	long gone[CR_MAX_GONE]; /* epochs a clean deleted: they stay deleted */
+	size_t n_present;
+	long present[CR_MAX_GONE]; /* epochs a repair put back: they stay, complete */
 	bool returned;          /* the operation returned (power-end mode), with rc */
 	int rc;
 	ckpt_failpoint_cut_report cut; /* what the power cut found (failpoint.h) */
@@ -55,6 +57,7 @@ extern cr_promise *cr_promises;
 void cr_promise_last(long epoch, bool exact);
 void cr_promise_relative(void);
 void cr_promise_gone(long epoch);
+void cr_promise_present(long epoch);
 /* Appends the broken promises to problems; returns how many. */
 int cr_check_promises(GString *problems, const char *case_dir, const cr_promise *promise);
 

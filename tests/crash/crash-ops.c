@@ -4,6 +4,7 @@
 #include "crash-ops.h"
 #include "failpoint.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,6 +43,44 @@ static int setup_rolled_back(const char *case_dir)
 	char *root = g_build_filename(case_dir, CR_ROOT, NULL);
 	if (!rc)
 		rc = ckpt_link_point(root, "last", 3, true);
+	g_free(root);
+	return rc;
+}
+
+/* A replacement by renames that crashed between them (on a file system
+ * without RENAME_EXCHANGE): after a rollback to 3, epoch 5 was set aside in
+ * work.old, as the writer logged, and the new one is half staged in work/. */
+static int setup_set_aside(const char *case_dir)
+{
+	int rc = setup_rolled_back(case_dir);
+	char *root = g_build_filename(case_dir, CR_ROOT, NULL);
+	char *log = g_build_filename(root, CKPT_LOG_NAME, NULL);
+	char *e5 = g_build_filename(root, CKPT_EPOCHS_NAME, "005", NULL);
+	char *old = g_build_filename(root, "work.old", NULL);
+	char *work = g_build_filename(root, "work", NULL);
+	char *partial = g_build_filename(work, "model.h5", NULL);
+	if (!rc)
+		rc = ckpt_log_write(log, "setting aside: 'ckpts/epochs/005' -> 'ckpts/work.old'");
+	if (!rc && (rename(e5, old) != 0 || mkdir(work, 0755) != 0 ||
+		    !g_file_set_contents(partial, "partial", -1, NULL)))
+		rc = CKPT_EIO;
+	g_free(root), g_free(log), g_free(e5), g_free(old), g_free(work), g_free(partial);
+	return rc;
+}
+
+/* The next writer starts: the repair puts epoch 5 back, and says so by
+ * returning; a power cut at any later moment must keep it back. */
+static int run_repair(const char *case_dir)
+{
+	char *root = g_build_filename(case_dir, CR_ROOT, NULL);
+	ckpt_params *params = cr_params(root, "all", 5, true, true);
+	cr_model model = {0};
+	ckpt_writer *writer = NULL;
+	int rc = params ? cr_writer(&writer, params, &model) : CKPT_ENOMEM;
+	if (!rc)
+		cr_promise_present(5);
+	ckpt_writer_free(writer);
+	ckpt_params_free(params);
 	g_free(root);
 	return rc;
 }
@@ -248,6 +287,12 @@ const cr_op cr_ops[] = {
      .keep_mode = "all",
      .keep_limit = 1,
      .no_best = true},
+    {.name = "repair-set-aside",
+     .setup = setup_set_aside,
+     .run = run_repair,
+     .keep_mode = "all",
+     .keep_limit = 5,
+     .saves_none = true},
     {.name = "restart",
      .setup = setup_standard,
      .run = run_restart,

@@ -18,6 +18,7 @@ typedef struct cr_op {
 	 * retention may then delete (0-terminated; NULL: none). */
 	const long *resaved;
 	bool relinks;     /* leaves best and last relative */
+	bool saves_none;  /* only starts a writer: a stale work/ may stay */
 } cr_op;
 
 extern const cr_op cr_ops[];

@@ -33,6 +33,12 @@ void cr_promise_gone(long epoch)
 		cr_promises->gone[cr_promises->n_gone++] = epoch;
 }
 
+void cr_promise_present(long epoch)
+{
+	if (cr_promises && cr_promises->n_present < CR_MAX_GONE)
+		cr_promises->present[cr_promises->n_present++] = epoch;
+}
+
 static bool relative_link(const char *root, const char *name)
 {
 	char *path = g_build_filename(root, name, NULL);
@@ -75,6 +81,13 @@ int cr_check_promises(GString *problems, const char *case_dir, const cr_promise 
 			n += cr_problem(problems, "clean returned, but deleted epoch %ld came back",
 					p->gone[i]);
 		g_free(path);
+	}
+	for (size_t i = 0; i < p->n_present; i++) {
+		char *why = NULL;
+		if (!cr_epoch_complete(root, p->present[i], &why))
+			n += cr_problem(problems, "a repair returned, but epoch %ld is gone again: %s",
+					p->present[i], why);
+		g_free(why);
 	}
 	g_free(root);
 	return n;

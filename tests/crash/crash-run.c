@@ -494,7 +494,7 @@ bool cr_count_steps(op_run *o)
 				       r.message);
 	cr_rules rules = {.rollback_to = o->op->rollback_to,
 			  .deletable = o->deletable,
-			  .after_save = true,
+			  .after_save = !o->op->saves_none,
 			  .expect_last = o->op->rollback_to,
 			  .lock = CR_LOCK_RELEASED};
 	cr_check(problems, o->case_dir, &o->before, &rules);
