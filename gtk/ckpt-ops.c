@@ -12,6 +12,7 @@ struct _CkptProgress {
 	GMutex lock;
 	guint64 done, total, items_done, items_total;
 	gint64 epoch;
+	gboolean whole_call; /* events for the whole call came: one file's say less */
 	CkptCancelFlag *cancel; /* the call's, while it runs */
 };
 
@@ -57,7 +58,11 @@ static int on_progress(const ckpt_progress_event *event, void *payload)
 {
 	CkptProgress *p = payload;
 	g_mutex_lock(&p->lock);
-	if (event->stage != CKPT_STAGE_CHECKSUM) { /* one file's bytes: the whole call's say more */
+	/* One file's bytes, where the whole call's come too, say less (a
+	 * rollback's check of one model is all there is). */
+	if (event->stage != CKPT_STAGE_CHECKSUM)
+		p->whole_call = TRUE;
+	if (event->stage != CKPT_STAGE_CHECKSUM || !p->whole_call) {
 		p->done = event->done;
 		p->total = event->total;
 		p->items_done = event->items_done;
@@ -78,6 +83,7 @@ static ckpt_progress progress_for(CkptProgress *p, CkptCancelFlag *cancel)
 		p->cancel = cancel;
 		p->done = p->total = p->items_done = p->items_total = 0;
 		p->epoch = 0;
+		p->whole_call = FALSE;
 		g_mutex_unlock(&p->lock);
 	}
 	return (ckpt_progress){.fn = p ? on_progress : NULL, .payload = p, .cancel = &cancel->flag};
@@ -306,20 +312,29 @@ typedef struct {
 	CkptSnapshot *snapshot;
 	gint64 epoch;
 	unsigned flags;
+	CkptProgress *progress;
 } RunJob;
 
 static void run_job_free(RunJob *job)
 {
 	ckpt_snapshot_unref(job->snapshot);
+	ckpt_progress_unref(job->progress);
 	g_free(job);
 }
 
-static void rollback_thread(GTask *task, gpointer source, gpointer data, GCancellable *c)
+/* The checksum check reads the whole model: progress, and Cancel stops it. */
+static void rollback_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
-	(void)source, (void)c;
+	(void)source;
 	RunJob *job = data;
 	ckpt_restart *restart = NULL;
-	int rc = ckpt_rollback(&restart, job->snapshot->run, job->epoch, job->flags);
+	CkptCancelFlag cancel;
+	ckpt_cancel_flag_init(&cancel, cancellable);
+	ckpt_progress progress = progress_for(job->progress, &cancel);
+	int rc = ckpt_rollback_progress(&restart, job->snapshot->run, job->epoch, job->flags,
+					&progress);
+	progress_done(job->progress);
+	ckpt_cancel_flag_clear(&cancel);
 	if (rc != 0) {
 		ckpt_restart_free(restart);
 		return_rc(task, rc);
@@ -328,12 +343,14 @@ static void rollback_thread(GTask *task, gpointer source, gpointer data, GCancel
 }
 
 void ckpt_op_rollback_async(CkptSnapshot *snapshot, gint64 epoch, unsigned flags,
-			    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer data)
+			    CkptProgress *progress, GCancellable *cancellable,
+			    GAsyncReadyCallback callback, gpointer data)
 {
 	RunJob *job = g_new0(RunJob, 1);
 	job->snapshot = ckpt_snapshot_ref(snapshot);
 	job->epoch = epoch;
 	job->flags = flags;
+	job->progress = progress ? ckpt_progress_ref(progress) : NULL;
 	g_autoptr(GTask) task = task_new(cancellable, callback, data, ckpt_op_rollback_async);
 	g_task_set_task_data(task, job, (GDestroyNotify)run_job_free);
 	g_task_run_in_thread(task, rollback_thread);

@@ -45,9 +45,11 @@ void ckpt_op_clean_async(ckpt_clean_plan *plan, CkptProgress *progress, GCancell
 			 GAsyncReadyCallback callback, gpointer data);
 gboolean ckpt_op_clean_finish(GAsyncResult *result, GError **error);
 
-/* ckpt_rollback with flags (CKPT_FLAG_DRY_RUN, CKPT_FLAG_FORCE). */
+/* ckpt_rollback_progress with flags (CKPT_FLAG_DRY_RUN, CKPT_FLAG_FORCE):
+ * progress (may be NULL) follows its checksum check of the model. */
 void ckpt_op_rollback_async(CkptSnapshot *snapshot, gint64 epoch, unsigned flags,
-			    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer data);
+			    CkptProgress *progress, GCancellable *cancellable,
+			    GAsyncReadyCallback callback, gpointer data);
 /* What a restart would then load; caller frees with ckpt_restart_free. A
  * refusal that force overrides is CKPT_EREFUSED. */
 ckpt_restart *ckpt_op_rollback_finish(GAsyncResult *result, GError **error);

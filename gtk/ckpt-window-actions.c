@@ -248,8 +248,8 @@ static void start_rollback(CkptWindow *self, CkptRunItem *item, gint64 epoch, un
 	RollbackRequest *request = g_new(RollbackRequest, 1);
 	*request = (RollbackRequest){g_object_ref(self), epoch, !!(flags & CKPT_FLAG_FORCE)};
 	op_begin(self, item, "Restarting");
-	ckpt_op_rollback_async(ckpt_run_item_get_snapshot(item), epoch, flags, self->op_cancellable,
-			       rollback_done, request);
+	ckpt_op_rollback_async(ckpt_run_item_get_snapshot(item), epoch, flags, self->op_progress,
+			       self->op_cancellable, rollback_done, request);
 }
 
 static void on_restart_response(AdwMessageDialog *dialog, const char *response, gpointer data)
@@ -353,7 +353,8 @@ static void restart_action(GtkWidget *widget, const char *name, GVariant *param)
 	*request = (RollbackRequest){g_object_ref(self), self->selected_epoch, FALSE};
 	op_begin(self, self->selected, "Checking");
 	ckpt_op_rollback_async(ckpt_run_item_get_snapshot(self->selected), self->selected_epoch,
-			       CKPT_FLAG_DRY_RUN, self->op_cancellable, dry_run_done, request);
+			       CKPT_FLAG_DRY_RUN, self->op_progress, self->op_cancellable,
+			       dry_run_done, request);
 }
 
 /* ---- fix links -------------------------------------------------------------------------- */
