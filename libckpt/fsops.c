@@ -42,8 +42,11 @@ int ckpt_fs_mkdir(const char *path, mode_t mode)
 	int err = ckpt_failpoint_before("mkdir", path, NULL);
 	if (!err && mkdir(path, mode) != 0)
 		err = errno;
-	if (err)
-		return fs_error("mkdir", path, err);
+	if (err) {
+		int rc = fs_error("mkdir", path, err);
+		errno = err; /* ckpt_fs_mkdirs tells EEXIST apart */
+		return rc;
+	}
 	ckpt_failpoint_after("mkdir", path, NULL);
 	return 0;
 }
@@ -67,6 +70,10 @@ int ckpt_fs_mkdirs(const char *path, mode_t mode)
 			}
 		} else if (errno == ENOENT) {
 			rc = ckpt_fs_mkdir(copy, mode);
+			/* Another writer made it between our stat and mkdir (parallel
+			 * runs under one new parent): a directory there is success. */
+			if (rc && errno == EEXIST && stat(copy, &st) == 0 && S_ISDIR(st.st_mode))
+				rc = 0;
 			if (rc)
 				break;
 		} else {
