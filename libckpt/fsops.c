@@ -42,8 +42,11 @@ int ckpt_fs_mkdir(const char *path, mode_t mode)
 	int err = ckpt_failpoint_before("mkdir", path, NULL);
 	if (!err && mkdir(path, mode) != 0)
 		err = errno;
-	if (err)
-		return fs_error("mkdir", path, err);
+	if (err) {
+		int rc = fs_error("mkdir", path, err);
+		errno = err; /* ckpt_fs_mkdirs tells EEXIST apart */
+		return rc;
+	}
 	ckpt_failpoint_after("mkdir", path, NULL);
 	return 0;
 }
@@ -67,6 +70,10 @@ int ckpt_fs_mkdirs(const char *path, mode_t mode)
 			}
 		} else if (errno == ENOENT) {
 			rc = ckpt_fs_mkdir(copy, mode);
+			/* Another writer made it between our stat and mkdir (parallel
+			 * runs under one new parent): a directory there is success. */
+			if (rc && errno == EEXIST && stat(copy, &st) == 0 && S_ISDIR(st.st_mode))
+				rc = 0;
 			if (rc)
 				break;
 		} else {
@@ -104,7 +111,7 @@ static int write_all(int fd, const char *path, const void *data, size_t len)
  * anything but a regular file (-EINVAL) and a file with another name, a hard
  * link that would carry the write outside the run (-EMLINK); O_TRUNC only
  * after the checks, so nothing else is ever truncated. -errno on failure. */
-static int open_regular_for_write(const char *path, int flags)
+static int open_regular_for_write(const char *path, int flags, struct stat *out_st)
 {
 	bool truncate = flags & O_TRUNC;
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (flags & ~O_TRUNC),
@@ -120,13 +127,15 @@ static int open_regular_for_write(const char *path, int flags)
 		close(fd);
 		return -EMLINK;
 	}
-	int fl = fcntl(fd, F_GETFL);
-	if ((fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) ||
-	    (truncate && ftruncate(fd, 0) != 0)) {
+	/* O_NONBLOCK stays: it only mattered for the FIFO refused above (Linux
+	 * ignores it on regular files), and clearing it cost two calls a file. */
+	if (truncate && st.st_size > 0 && ftruncate(fd, 0) != 0) {
 		int err = errno;
 		close(fd);
 		return -err;
 	}
+	if (out_st)
+		*out_st = st;
 	return fd;
 }
 
@@ -135,7 +144,7 @@ int ckpt_fs_write_file(const char *path, const void *data, size_t len, bool sync
 	int err = ckpt_failpoint_before("create", path, NULL);
 	if (err)
 		return fs_error("create", path, err);
-	int fd = open_regular_for_write(path, O_CREAT | O_TRUNC);
+	int fd = open_regular_for_write(path, O_CREAT | O_TRUNC, NULL);
 	if (fd < 0)
 		return fs_error("create", path, -fd);
 	ckpt_failpoint_after("create", path, NULL);
@@ -169,13 +178,13 @@ int ckpt_fs_append(const char *path, const char *text, size_t len)
 	int err = ckpt_failpoint_before("append", path, NULL);
 	if (err)
 		return fs_error("append", path, err);
-	int fd = open_regular_for_write(path, O_CREAT | O_APPEND);
+	struct stat st;
+	int fd = open_regular_for_write(path, O_CREAT | O_APPEND, &st);
 	if (fd < 0)
 		return fs_error("append", path, -fd);
 	/* A failed append is taken back (only the lock holder appends), so that
 	 * the next line does not start in the middle of a torn one. */
-	struct stat st;
-	off_t before = fstat(fd, &st) == 0 ? st.st_size : -1;
+	off_t before = st.st_size;
 	err = write_all(fd, path, text, len);
 	if (err && before >= 0 && ftruncate(fd, before) != 0) {
 		/* Nothing more to do: the error below is what matters. */
@@ -187,9 +196,67 @@ int ckpt_fs_append(const char *path, const char *text, size_t len)
 	return 0;
 }
 
+/* The descriptor is kept, but each append first checks by lstat that the
+ * path still names that one file and that it has no other name: a link
+ * made, or a file put in its place, since the last append is refused or
+ * reopened (with open_regular_for_write's checks) as a fresh open would. */
+int ckpt_fs_append_kept(ckpt_fs_appender *a, const char *path, const char *text, size_t len)
+{
+	int err = ckpt_failpoint_before("append", path, NULL);
+	if (err)
+		return fs_error("append", path, err);
+	struct stat st;
+	if (a->fd >= 0) {
+		if (lstat(path, &st) != 0 || st.st_dev != a->dev || st.st_ino != a->ino ||
+		    !S_ISREG(st.st_mode)) {
+			close(a->fd);
+			a->fd = -1;
+		} else if (st.st_nlink != 1) {
+			return fs_error("append", path, EMLINK);
+		}
+	}
+	if (a->fd < 0) {
+		int fd = open_regular_for_write(path, O_CREAT | O_APPEND, &st);
+		if (fd < 0)
+			return fs_error("append", path, -fd);
+		a->fd = fd;
+		a->dev = st.st_dev;
+		a->ino = st.st_ino;
+	}
+	off_t before = st.st_size;
+	err = write_all(a->fd, path, text, len);
+	if (err && ftruncate(a->fd, before) != 0) {
+		/* Nothing more to do: the error below is what matters. */
+	}
+	if (err)
+		return fs_error("append", path, err);
+	ckpt_failpoint_after("append", path, NULL);
+	return 0;
+}
+
+int ckpt_fs_appender_fsync(ckpt_fs_appender *a, const char *path)
+{
+	if (a->fd < 0)
+		return ckpt_fs_fsync_path(path);
+	int err = ckpt_failpoint_before("fsync", path, NULL);
+	if (!err && ckpt_failpoint_fsync(a->fd) != 0)
+		err = errno;
+	if (err)
+		return fs_error("fsync", path, err);
+	ckpt_failpoint_after("fsync", path, NULL);
+	return 0;
+}
+
+void ckpt_fs_appender_close(ckpt_fs_appender *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+}
+
 int ckpt_fs_check_appendable(const char *path)
 {
-	int fd = open_regular_for_write(path, O_APPEND);
+	int fd = open_regular_for_write(path, O_APPEND, NULL);
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0)
@@ -391,6 +458,10 @@ static int empty_dir(int top, const char *path, dev_t device)
 			bool hoisted = false;
 			if (!child)
 				rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
+			/* A file or a link, as the directory says: unlinked without a
+			 * stat (an epoch is two files; only directories need one). */
+			else if (entry->d_type == DT_REG || entry->d_type == DT_LNK)
+				rc = unlink_entry(top, name, child, false);
 			else if (fstatat(top, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 				rc = errno == ENOENT ? 0 : fs_error("lstat", child, errno);
 			else if (!S_ISDIR(st.st_mode))

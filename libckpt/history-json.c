@@ -81,7 +81,8 @@ void ckpt_history_format(ckpt_buf *buf, const ckpt_history_line *line)
 	ckpt_buf_puts(buf, "}\n");
 }
 
-int ckpt_history_append(const char *path, const ckpt_history_line *line)
+static int append_line(ckpt_fs_appender *file, bool check_torn, const char *path,
+		       const ckpt_history_line *line)
 {
 	if (line->epoch < 1)
 		return ckpt_fail(CKPT_EINVAL, "%s: epoch %ld: epochs start at 1", path,
@@ -89,7 +90,7 @@ int ckpt_history_append(const char *path, const ckpt_history_line *line)
 	ckpt_buf buf;
 	ckpt_buf_init(&buf);
 	/* End a torn line first, or this record would be glued to it and lost. */
-	if (ends_torn(path))
+	if (check_torn && ends_torn(path))
 		ckpt_buf_puts(&buf, "\n");
 	ckpt_history_format(&buf, line);
 	if (buf.oom) {
@@ -97,9 +98,21 @@ int ckpt_history_append(const char *path, const ckpt_history_line *line)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
 	}
 	/* One write per line: a crash leaves at most a torn last line, which readers skip. */
-	int rc = ckpt_fs_append(path, buf.data, buf.len);
+	int rc = file ? ckpt_fs_append_kept(file, path, buf.data, buf.len)
+		      : ckpt_fs_append(path, buf.data, buf.len);
 	ckpt_buf_free(&buf);
 	return rc;
+}
+
+int ckpt_history_append(const char *path, const ckpt_history_line *line)
+{
+	return append_line(NULL, true, path, line);
+}
+
+int ckpt_history_append_kept(ckpt_fs_appender *file, bool check_torn, const char *path,
+			     const ckpt_history_line *line)
+{
+	return append_line(file, check_torn, path, line);
 }
 
 /* ---- the --json form ---------------------------------------------------- */

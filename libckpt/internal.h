@@ -155,6 +155,22 @@ CKPT_INTERNAL int ckpt_fs_write_file(const char *path, const void *data, size_t 
  * failed append is taken back. Neither writes through a symbolic link or to
  * a file with another name (a hard link): CKPT_EUNSAFE saying so. */
 CKPT_INTERNAL int ckpt_fs_append(const char *path, const char *text, size_t len);
+/* A file a writer appends to for its whole life (ckpt.log, metrics.jsonl):
+ * fd -1 until the first append opens it. */
+typedef struct ckpt_fs_appender {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+} ckpt_fs_appender;
+#define CKPT_FS_APPENDER_INIT {.fd = -1}
+/* ckpt_fs_append through a descriptor kept open, with the same refusals:
+ * a link, or another file, found at path since the last append is refused
+ * or reopened as ckpt_fs_append would. */
+CKPT_INTERNAL int ckpt_fs_append_kept(ckpt_fs_appender *file, const char *path, const char *text,
+				      size_t len);
+/* fsync of what was appended (path: its name for errors and the harness). */
+CKPT_INTERNAL int ckpt_fs_appender_fsync(ckpt_fs_appender *file, const char *path);
+CKPT_INTERNAL void ckpt_fs_appender_close(ckpt_fs_appender *file);
 /* 0 when ckpt_fs_append(path) would not be refused (absent is fine: it is
  * created); else its error. Changes nothing: checked before an operation
  * changes a run, so that it never changes it unlogged. */
@@ -285,6 +301,24 @@ CKPT_INTERNAL void ckpt_records_add(const char *root, long epoch, const ckpt_fil
 /* Appends "YYYY-MM-DD HH:MM:SS CandleCkpt: <message>\n". */
 CKPT_INTERNAL int ckpt_log_write(const char *log_path, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* ---- log-out.c: ckpt.log kept open by a writer ------------------------- */
+
+typedef struct ckpt_log_out ckpt_log_out;
+/* Nothing is opened until the first flush. Free with ckpt_log_out_free
+ * (which ends gathering, flushing what is pending, and closes the file). */
+CKPT_INTERNAL int ckpt_log_out_new(ckpt_log_out **out, const char *path);
+CKPT_INTERNAL void ckpt_log_out_free(ckpt_log_out *log);
+/* From now until ckpt_log_out_end, this thread's ckpt_log_write lines for
+ * log's path are gathered, not written. */
+CKPT_INTERNAL void ckpt_log_out_begin(ckpt_log_out *log);
+/* Appends the gathered lines in one write (then fsyncs the log when sync). */
+CKPT_INTERNAL int ckpt_log_out_flush(ckpt_log_out *log, bool sync);
+/* Flushes and stops gathering; log may be NULL. */
+CKPT_INTERNAL int ckpt_log_out_end(ckpt_log_out *log);
+/* ckpt_log_write's: true when the line was gathered. */
+CKPT_INTERNAL bool ckpt_log_out_take(const char *path, const char *line, size_t len);
+
 struct ckpt_lock;
 /* Before an operation changes a run, under its lock (may be NULL): fails,
  * saying nothing was changed, when the log could not take its lines (a
@@ -350,6 +384,11 @@ typedef struct ckpt_history_line {
 /* The line, newline included, as ckpt_history_append writes it. */
 CKPT_INTERNAL void ckpt_history_format(ckpt_buf *buf, const ckpt_history_line *line);
 CKPT_INTERNAL int ckpt_history_append(const char *path, const ckpt_history_line *line);
+/* The same through a descriptor the writer keeps (ckpt_fs_append_kept);
+ * check_torn: first end a line a crash tore (needed only when the last
+ * append through file was not known to be whole). */
+CKPT_INTERNAL int ckpt_history_append_kept(ckpt_fs_appender *file, bool check_torn,
+					   const char *path, const ckpt_history_line *line);
 /* Builds a history from metrics.jsonl text; bad lines are skipped. */
 CKPT_INTERNAL int ckpt_history_parse(ckpt_history **out, const char *text, size_t len);
 /* Where metrics.jsonl's first session began in ckpt.log, when its first

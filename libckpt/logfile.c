@@ -53,8 +53,11 @@ int ckpt_log_write(const char *log_path, const char *fmt, ...)
 		ckpt_buf_free(&line);
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", log_path);
 	}
-	/* One write per line, so that a concurrent reader never sees half of one. */
-	int rc = ckpt_fs_append(log_path, line.data, line.len);
+	/* One write per line (or per writer call, log-out.c), so that a
+	 * concurrent reader never sees half of one. */
+	int rc = ckpt_log_out_take(log_path, line.data, line.len)
+		     ? 0
+		     : ckpt_fs_append(log_path, line.data, line.len);
 	ckpt_buf_free(&line);
 	return rc;
 }

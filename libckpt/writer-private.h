@@ -30,6 +30,24 @@ struct ckpt_writer {
 	struct timespec last_save; /* monotonic, for time_elapsed */
 	uint64_t log_start;   /* ckpt.log's size when this session began */
 	bool history_started; /* this session has written its first metrics.jsonl line */
+	/* Kept open for the writer's life; a call's log lines are appended in
+	 * one write at its end (log-out.c). */
+	ckpt_log_out *log;
+	ckpt_fs_appender history;
+	bool history_whole; /* the last append to history was whole */
+	/* best and last as this writer last left them: resolved once, then
+	 * tracked (under the lock, nobody else re-points them); invalid after
+	 * a failure to re-point. */
+	bool links_known;
+	ckpt_link_state best_state, last_state;
+	long best_link, last_link;
+	/* What writer_check_epochs_dir last found: R/epochs a directory, on epochs_dev. */
+	bool epochs_checked;
+	dev_t epochs_dev;
+	/* Retention's plan, as big as saved (reused from save to save). */
+	bool *keep;
+	ckpt_clean_reason *reasons;
+	size_t cap_plan;
 };
 
 CKPT_INTERNAL int writer_log(const ckpt_writer *w, const char *fmt, ...)
@@ -38,16 +56,19 @@ CKPT_INTERNAL int writer_log(const ckpt_writer *w, const char *fmt, ...)
 CKPT_INTERNAL int writer_callback_failed(const char *what, const char *path, long epoch);
 CKPT_INTERNAL const char *writer_fmt_metric(char out[64], double value);
 CKPT_INTERNAL double writer_seconds_since(const struct timespec *start);
+/* size: of the file at path, or -1 to stat it. */
 CKPT_INTERNAL int writer_log_rate(const ckpt_writer *w, const char *what, const char *path,
-				  double seconds);
+				  off_t size, double seconds);
+/* Resolves best and last once (see links_known). */
+CKPT_INTERNAL void writer_know_links(ckpt_writer *w);
 CKPT_INTERNAL int writer_discard_work(const ckpt_writer *w, int rc);
 CKPT_INTERNAL int writer_sync_path(const ckpt_writer *w, const char *path);
 CKPT_INTERNAL char *writer_epoch_path(const ckpt_writer *w, long epoch, const char *file);
 /* CKPT_EUNSAFE naming R/epochs when it is a symbolic link or not a directory;
  * 0 when it is R's own directory or absent. */
-CKPT_INTERNAL int writer_check_epochs_dir(const ckpt_writer *w);
-/* Logs and re-points R/best at epochs/NNN. */
-CKPT_INTERNAL int writer_point_best(const ckpt_writer *w, long epoch);
+CKPT_INTERNAL int writer_check_epochs_dir(ckpt_writer *w);
+/* Logs and re-points R/best at epochs/NNN, R/ synced. */
+CKPT_INTERNAL int writer_point_best(ckpt_writer *w, long epoch);
 /* Adds epoch to the epochs this writer saved (kept ascending). */
 CKPT_INTERNAL int writer_remember_saved(ckpt_writer *w, long epoch);
 /* writer-limits.c: CKPT_EINVAL saying why, when what a save of epoch (or,

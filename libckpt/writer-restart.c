@@ -125,7 +125,7 @@ static int restart_load(ckpt_writer *w, const char *dir, const char *model, long
 			rc = writer_callback_failed("model loader", model, epoch);
 	}
 	if (!rc && w->load_fn && !w->follower)
-		rc = writer_log_rate(w, "restarting: model read: ", model,
+		rc = writer_log_rate(w, "restarting: model read: ", model, -1,
 				     writer_seconds_since(&start));
 	if (!rc && !w->follower)
 		rc = writer_log(w, "restarting from epoch: %ld", epoch);

@@ -18,7 +18,7 @@
 
 /* Steps a-b: a fresh work/ (a stale one, or a symlink in its place, is
  * removed without following it) holding the trainer's model. */
-static int stage_model(ckpt_writer *w, long epoch, const char *model)
+static int stage_model(ckpt_writer *w, long epoch, const char *model, off_t *out_size)
 {
 	int rc = ckpt_staging_clear(w->root, w->log_path);
 	if (!rc)
@@ -42,7 +42,8 @@ static int stage_model(ckpt_writer *w, long epoch, const char *model)
 			  epoch, model);
 		return writer_discard_work(w, CKPT_ECALLBACK);
 	}
-	if ((rc = writer_log_rate(w, "model wrote:", model, seconds)) != 0 ||
+	*out_size = st.st_size;
+	if ((rc = writer_log_rate(w, "model wrote:", model, st.st_size, seconds)) != 0 ||
 	    (rc = writer_sync_path(w, model)) != 0)
 		return writer_discard_work(w, rc);
 	return 0;
@@ -50,7 +51,7 @@ static int stage_model(ckpt_writer *w, long epoch, const char *model)
 
 /* Step c. */
 static int stage_checksum(const ckpt_writer *w, char out[CKPT_CHECKSUM_TEXT_MAX],
-			  const char *model)
+			  const char *model, off_t size)
 {
 	if (!w->settings.checksum) {
 		snprintf(out, CKPT_CHECKSUM_TEXT_MAX, "%s", CKPT_DISABLED_CHECKSUM);
@@ -63,7 +64,7 @@ static int stage_checksum(const ckpt_writer *w, char out[CKPT_CHECKSUM_TEXT_MAX]
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if ((rc = ckpt_checksum_file(out, model, w->settings.checksum_algorithm, NULL)) != 0)
 		return rc;
-	return writer_log_rate(w, "checksummed:", model, writer_seconds_since(&start));
+	return writer_log_rate(w, "checksummed:", model, size, writer_seconds_since(&start));
 }
 
 /* Step d: ckpt-info.json in the original's form plus our fields. */
@@ -117,8 +118,9 @@ static int stage_epoch(ckpt_writer *w, long epoch, char direction, double value,
 	if (!model)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->work);
 	char checksum[CKPT_CHECKSUM_TEXT_MAX];
-	int rc = stage_model(w, epoch, model);
-	if (!rc && (rc = stage_checksum(w, checksum, model)) != 0)
+	off_t size = 0;
+	int rc = stage_model(w, epoch, model, &size);
+	if (!rc && (rc = stage_checksum(w, checksum, model, size)) != 0)
 		rc = writer_discard_work(w, rc);
 	if (!rc && (rc = stage_info(w, epoch, direction, value, checksum, extra, n_extra)) != 0)
 		rc = writer_discard_work(w, rc);
@@ -144,8 +146,9 @@ static int replace_by_renames(ckpt_writer *w, long epoch, const char *this_dir, 
 	if (!rc)
 		rc = writer_log(w, "setting aside: '%s/%s/%s' -> '%s/%s.old'", w->root_name,
 				CKPT_EPOCHS_NAME, name, w->root_name, CKPT_WORK_NAME);
+	/* Written out of the call's gathered lines (with those before it), and synced. */
 	if (!rc)
-		rc = writer_sync_path(w, w->log_path);
+		rc = ckpt_log_out_flush(w->log, w->settings.fsync);
 	if (!rc)
 		rc = ckpt_fs_rename(this_dir, old);
 	if (!rc && (rc = ckpt_fs_rename(w->work, this_dir)) != 0) {
@@ -170,10 +173,13 @@ static int replace_by_renames(ckpt_writer *w, long epoch, const char *this_dir, 
 
 /* Step e: work/ becomes epochs/NNN. An epochs/NNN left by a rollback is
  * swapped out atomically and removed only once the new one is durable.
- * *out_moved is set once epochs/NNN holds the new epoch. */
-static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved)
+ * *out_moved is set once epochs/NNN holds the new epoch. A new epochs/NNN
+ * (*out_fresh) is renamed into place only: the caller syncs epochs/, after
+ * retention's move of an epoch out of it (ride_retention). */
+static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved, bool *out_fresh)
 {
 	*out_moved = false;
+	*out_fresh = false;
 	char *this_dir = writer_epoch_path(w, epoch, NULL);
 	if (!this_dir)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->epochs_dir);
@@ -188,6 +194,8 @@ static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved)
 		rc = ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", this_dir, strerror(errno));
 		goto out;
 	}
+	/* epochs/NNN absent: so is epochs/, or it is the directory just checked. */
+	bool have_epochs = !replace && errno == ENOENT && w->epochs_checked;
 	/* Exchanging would be safe, but whatever the link leads to is not ours to replace. */
 	if (replace && S_ISLNK(st.st_mode)) {
 		rc = ckpt_fail(CKPT_EUNSAFE,
@@ -195,7 +203,7 @@ static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved)
 			       this_dir, epoch);
 		goto out;
 	}
-	if (!replace && lstat(w->epochs_dir, &st) != 0) {
+	if (!replace && !have_epochs && lstat(w->epochs_dir, &st) != 0) {
 		if ((rc = ckpt_fs_mkdirs(w->epochs_dir, 0755)) != 0 ||
 		    (rc = writer_sync_path(w, w->root)) != 0)
 			goto out;
@@ -207,10 +215,8 @@ static int publish_epoch(ckpt_writer *w, long epoch, bool *out_moved)
 			     w->root_name, CKPT_EPOCHS_NAME, name)) != 0)
 		goto out;
 	if (!replace) {
-		if ((rc = ckpt_fs_rename(w->work, this_dir)) == 0) {
-			*out_moved = true;
-			rc = writer_sync_path(w, w->epochs_dir);
-		}
+		if ((rc = ckpt_fs_rename(w->work, this_dir)) == 0)
+			*out_moved = *out_fresh = true;
 		goto out;
 	}
 	rc = ckpt_fs_exchange(w->work, this_dir);
@@ -254,28 +260,48 @@ int writer_remember_saved(ckpt_writer *w, long epoch)
 	return 0;
 }
 
-/* Relative targets, replaced atomically (ckpt_link_point). */
-static int point_link(const ckpt_writer *w, const char *link, long epoch)
+/* Relative targets, replaced atomically (ckpt_link_point); R/ synced when
+ * sync (step f syncs once for both links). What the writer knows of its
+ * links follows: forgotten when the re-pointing failed midway. */
+static int point_link(ckpt_writer *w, const char *link, long epoch, bool sync)
 {
 	char name[32];
 	ckpt_epoch_dir_name(name, epoch);
 	int rc = writer_log(w, "linking: '%s/%s' -> '%s/%s/%s'", w->root_name, link, w->root_name,
 			    CKPT_EPOCHS_NAME, name);
-	return rc ? rc : ckpt_link_point(w->root, link, epoch, w->settings.fsync);
+	if (!rc)
+		rc = ckpt_link_point(w->root, link, epoch, sync && w->settings.fsync);
+	bool best = strcmp(link, CKPT_BEST_NAME) == 0;
+	if (rc) {
+		w->links_known = false;
+	} else if (w->links_known) {
+		*(best ? &w->best_state : &w->last_state) = CKPT_LINK_OK;
+		*(best ? &w->best_link : &w->last_link) = epoch;
+	}
+	return rc;
 }
 
-int writer_point_best(const ckpt_writer *w, long epoch)
+int writer_point_best(ckpt_writer *w, long epoch)
 {
-	return point_link(w, CKPT_BEST_NAME, epoch);
+	writer_know_links(w);
+	return point_link(w, CKPT_BEST_NAME, epoch, true);
 }
 
-/* Step f. */
-static int point_links(const ckpt_writer *w, long epoch, bool became_best)
+/* Step f: best (when this epoch is the best), then last, then R/ synced
+ * once: a cut keeps R/'s changes in order, so best never runs ahead of an
+ * epoch that is not durable (epochs/ was synced first) and last never
+ * names an older one than before. */
+static int point_links(ckpt_writer *w, long epoch, bool became_best)
 {
+	writer_know_links(w);
 	int rc = 0;
 	if (became_best && w->settings.save_best)
-		rc = point_link(w, CKPT_BEST_NAME, epoch);
-	return rc ? rc : point_link(w, CKPT_LAST_NAME, epoch);
+		rc = point_link(w, CKPT_BEST_NAME, epoch, false);
+	if (!rc)
+		rc = point_link(w, CKPT_LAST_NAME, epoch, false);
+	if (!rc)
+		rc = writer_sync_path(w, w->root);
+	return rc;
 }
 
 /* Moves epochs/NNN to work/ first, so that no half-deleted epoch is ever
@@ -351,28 +377,115 @@ static int log_retention_summary(const ckpt_writer *w, const bool *keep,
 	return rc;
 }
 
+static int compare_epochs(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Keep mode all deletes nothing: what step g logs of it, without a plan,
+ * so that a save costs the same at epoch 2,000 as at epoch 2 (the pins are
+ * the only epochs named once there are many). */
+static int retention_all(ckpt_writer *w)
+{
+	size_t n = w->n_saved;
+	long last = w->last_link, best = w->best_link;
+	if (n <= RETENTION_LOG_EACH) {
+		int rc = 0;
+		for (size_t j = n; rc == 0 && j-- > 0;) {
+			long epoch = w->saved[j];
+			ckpt_clean_reason reason = epoch == last   ? CKPT_CLEAN_KEEP_LAST
+						   : epoch == best ? CKPT_CLEAN_KEEP_BEST
+								   : CKPT_CLEAN_KEEP_ALL;
+			rc = writer_log(w, "clean(): checking epoch directory: %ld", epoch);
+			if (!rc)
+				rc = log_keep(w, reason, epoch);
+		}
+		return rc;
+	}
+	/* Newest first, as the plan's loop names them. */
+	size_t pinned = 0;
+	long pins[2] = {last > best ? last : best, last > best ? best : last};
+	int rc = 0;
+	for (int k = 0; k < 2 && rc == 0; k++) {
+		if (pins[k] <= 0 || (k == 1 && pins[1] == pins[0]) ||
+		    !bsearch(&pins[k], w->saved, n, sizeof *w->saved, compare_epochs))
+			continue;
+		pinned++;
+		rc = writer_log(w, "clean(): checking epoch directory: %ld", pins[k]);
+		if (!rc)
+			rc = log_keep(w, pins[k] == last ? CKPT_CLEAN_KEEP_LAST : CKPT_CLEAN_KEEP_BEST,
+				      pins[k]);
+	}
+	if (!rc && n > pinned)
+		rc = writer_log(w, "keep(): keep mode is all: %zu epochs kept", n - pinned);
+	return rc;
+}
+
+/* Step g's plan over the epochs this instance saved, as the links will be
+ * once step f is done (best and last's targets are never deleted). */
+static int plan_retention(ckpt_writer *w, long epoch_now, long last, long best)
+{
+	size_t n = w->n_saved;
+	if (n > w->cap_plan) {
+		size_t cap = w->cap_saved > n ? w->cap_saved : n;
+		bool *keep = realloc(w->keep, cap * sizeof *keep);
+		if (keep)
+			w->keep = keep;
+		ckpt_clean_reason *reasons = keep ? realloc(w->reasons, cap * sizeof *reasons) : NULL;
+		if (reasons)
+			w->reasons = reasons;
+		if (!keep || !reasons)
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
+		w->cap_plan = cap;
+	}
+	long best_epoch = w->settings.save_best ? w->state.best_epoch : 0;
+	ckpt_retention_plan(w->keep, w->reasons, w->saved, n, epoch_now, best_epoch,
+			    w->settings.keep_mode, w->settings.keep_limit);
+	ckpt_retention_pin(w->keep, w->reasons, w->saved, n, last, best);
+	return 0;
+}
+
+/* Retention's first deletion rides on the save's own syncs: an epoch the
+ * plan drops that neither link names now either is moved to work/ (free
+ * again once work/ became epochs/NNN) before epochs/ is synced for the new
+ * epoch, so that sync and step f's sync of R/ make the move durable in both
+ * directories, and is removed in step g after them. An epoch that may not
+ * move yet, or that is not a plain directory of ours, is left to step g.
+ * The index of the moved epoch in saved, or n. */
+static size_t ride_retention(ckpt_writer *w, int *out_rc)
+{
+	*out_rc = 0;
+	size_t n = w->n_saved;
+	long old_last = w->last_link, old_best = w->best_link;
+	for (size_t j = n; j-- > 0;) {
+		long epoch = w->saved[j];
+		if (w->keep[j] || epoch == old_last || epoch == old_best)
+			continue;
+		char *this_dir = writer_epoch_path(w, epoch, NULL);
+		struct stat st;
+		int rc = 0;
+		bool ride = this_dir && w->epochs_checked && lstat(this_dir, &st) == 0 &&
+			    S_ISDIR(st.st_mode) && st.st_dev == w->epochs_dev;
+		if (ride && (rc = ckpt_fs_rename(this_dir, w->work)) != 0)
+			ride = false;
+		free(this_dir);
+		*out_rc = rc;
+		return ride ? j : n;
+	}
+	return n;
+}
+
 /* Step g, over the epochs this instance saved, newest first as the original
- * logs it. The targets of best and last are never deleted, whatever the plan. */
-static int apply_retention(ckpt_writer *w, long epoch_now, int *out_deleted)
+ * logs it; the epoch ride_retention moved (ridden < n) is removed here. */
+static int apply_retention(ckpt_writer *w, size_t ridden, int *out_deleted)
 {
 	*out_deleted = 0;
 	size_t n = w->n_saved;
-	bool *keep = calloc(n ? n : 1, sizeof *keep);
-	ckpt_clean_reason *reasons = calloc(n ? n : 1, sizeof *reasons);
-	if (!keep || !reasons) {
-		free(keep);
-		free(reasons);
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
-	}
-	long best_epoch = w->settings.save_best ? w->state.best_epoch : 0;
-	ckpt_retention_plan(keep, reasons, w->saved, n, epoch_now, best_epoch,
-			    w->settings.keep_mode, w->settings.keep_limit);
-	long best_link = 0, last_link = 0;
-	ckpt_link_resolve(w->root, CKPT_BEST_NAME, &best_link);
-	ckpt_link_resolve(w->root, CKPT_LAST_NAME, &last_link);
-	ckpt_retention_pin(keep, reasons, w->saved, n, last_link, best_link);
-	int rc = writer_check_epochs_dir(w);
-	bool each = n <= RETENTION_LOG_EACH;
+	bool *keep = w->keep;
+	ckpt_clean_reason *reasons = w->reasons;
+	int rc = 0;
+	bool each = n <= RETENTION_LOG_EACH, checked = false;
 	for (size_t j = n; rc == 0 && j-- > 0;) {
 		long epoch = w->saved[j];
 		bool named = each || !keep[j] || reasons[j] == CKPT_CLEAN_KEEP_LAST ||
@@ -382,9 +495,25 @@ static int apply_retention(ckpt_writer *w, long epoch_now, int *out_deleted)
 		if (!rc && keep[j] && named)
 			rc = log_keep(w, reasons[j], epoch);
 		bool gone = false;
-		if (!rc && !keep[j] && (rc = delete_epoch(w, epoch, &gone)) == 0) {
+		if (!rc && !keep[j] && j == ridden) {
+			char *this_dir = writer_epoch_path(w, epoch, NULL);
+			rc = this_dir ? writer_log(w, "removing: '%s'", this_dir)
+				      : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
+			if (!rc)
+				rc = ckpt_staging_clear(w->root, w->log_path);
+			if (!rc)
+				rc = writer_log(w, "clean(): deleted epoch: %ld", epoch);
+			free(this_dir);
+			gone = true;
+		} else if (!rc && !keep[j]) {
+			if (!checked && (rc = writer_check_epochs_dir(w)) == 0)
+				checked = true;
+			if (!rc)
+				rc = delete_epoch(w, epoch, &gone);
+		}
+		if (gone) {
 			w->saved[j] = 0; /* epochs are >= 1: 0 marks the forgotten */
-			*out_deleted += gone;
+			*out_deleted += 1;
 		}
 	}
 	if (!rc && !each) {
@@ -398,13 +527,14 @@ static int apply_retention(ckpt_writer *w, long epoch_now, int *out_deleted)
 		if (w->saved[j] != 0)
 			w->saved[kept++] = w->saved[j];
 	w->n_saved = kept;
-	free(keep);
-	free(reasons);
 	return rc;
 }
 
 /* Steps a-g for a saved epoch. *out_published is set once epochs/NNN holds
- * it: from then on a failure must not roll the decision back. */
+ * it: from then on a failure must not roll the decision back. With fsync,
+ * a new epoch costs five syncs: the model, ckpt-info.json, work/, epochs/
+ * (the new epoch in, and retention's first deletion out) and R/ (both
+ * links, and that deletion's arrival in work/). */
 int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value, bool became_best,
 		      const ckpt_metric *extra, size_t n_extra, int *out_deleted,
 		      bool *out_published)
@@ -421,8 +551,8 @@ int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value, 
 	int rc = stage_epoch(w, epoch, direction, value, extra, n_extra);
 	if (rc)
 		return rc;
-	bool moved;
-	rc = publish_epoch(w, epoch, &moved);
+	bool moved, fresh;
+	rc = publish_epoch(w, epoch, &moved, &fresh);
 	if (!moved)
 		return writer_discard_work(w, rc);
 	*out_published = true;
@@ -430,7 +560,23 @@ int writer_save_epoch(ckpt_writer *w, long epoch, char direction, double value, 
 	w->last_save = staged;
 	/* Published even if a sync failed after: retention must know it. */
 	int remembered = writer_remember_saved(w, epoch);
-	if (rc || (rc = remembered) != 0 || (rc = point_links(w, epoch, became_best)) != 0)
+	if (rc || (rc = remembered) != 0)
 		return rc;
-	return apply_retention(w, epoch, out_deleted);
+	writer_know_links(w);
+	long best_after = became_best && w->settings.save_best ? epoch : w->best_link;
+	bool all = w->settings.keep_mode == CKPT_KEEP_ALL;
+	if (!all && (rc = plan_retention(w, epoch, epoch, best_after)) != 0)
+		return rc;
+	/* A failed move is said after the links are re-pointed (step g then
+	 * deletes that epoch the long way). */
+	int ride_rc = 0;
+	size_t ridden = w->n_saved;
+	if (fresh && !all)
+		ridden = ride_retention(w, &ride_rc);
+	if (fresh && (rc = writer_sync_path(w, w->epochs_dir)) != 0)
+		return rc;
+	if ((rc = point_links(w, epoch, became_best)) != 0)
+		return rc;
+	rc = all ? retention_all(w) : apply_retention(w, ridden, out_deleted);
+	return rc ? rc : ride_rc;
 }

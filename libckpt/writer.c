@@ -54,10 +54,13 @@ double writer_seconds_since(const struct timespec *start)
 }
 
 /* "model wrote: 0.250 MB in 0.122 seconds (2.04 MB/s)." (what: "model wrote:") */
-int writer_log_rate(const ckpt_writer *w, const char *what, const char *path, double seconds)
+int writer_log_rate(const ckpt_writer *w, const char *what, const char *path, off_t size,
+		    double seconds)
 {
 	struct stat st;
-	double mb = stat(path, &st) == 0 ? (double)st.st_size / (1024.0 * 1024.0) : 0.0;
+	if (size < 0)
+		size = stat(path, &st) == 0 ? st.st_size : 0;
+	double mb = (double)size / (1024.0 * 1024.0);
 	double rate = mb / (seconds > 1e-6 ? seconds : 1e-6);
 	return writer_log(w, "%s %0.3f MB in %0.3f seconds (%0.2f MB/s).", what, mb, seconds, rate);
 }
@@ -88,9 +91,10 @@ int writer_sync_path(const ckpt_writer *w, const char *path)
 
 /* R/epochs must be R's own directory: through a symbolic link the writer
  * would publish into, and retention delete from, a folder of another run. */
-int writer_check_epochs_dir(const ckpt_writer *w)
+int writer_check_epochs_dir(ckpt_writer *w)
 {
 	struct stat st;
+	w->epochs_checked = false;
 	if (lstat(w->epochs_dir, &st) != 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -105,7 +109,45 @@ int writer_check_epochs_dir(const ckpt_writer *w)
 		return ckpt_fail(CKPT_EUNSAFE,
 				 "%s: is not a directory; refusing to write or delete in it",
 				 w->epochs_dir);
+	w->epochs_checked = true;
+	w->epochs_dev = st.st_dev;
 	return 0;
+}
+
+void writer_know_links(ckpt_writer *w)
+{
+	if (w->links_known)
+		return;
+	w->best_state = ckpt_link_resolve(w->root, CKPT_BEST_NAME, &w->best_link);
+	w->last_state = ckpt_link_resolve(w->root, CKPT_LAST_NAME, &w->last_link);
+	w->links_known = true;
+}
+
+/* Whether R/name still holds the target the writer gave it ("epochs/NNN"):
+ * one readlink, where resolving it again costs four calls. */
+static bool link_unchanged(const ckpt_writer *w, const char *name, ckpt_link_state state,
+			   long epoch)
+{
+	if (state != CKPT_LINK_OK || epoch <= 0)
+		return false;
+	char dir[32], want[64], got[64];
+	ckpt_epoch_dir_name(dir, epoch);
+	int want_len = snprintf(want, sizeof want, "%s/%s", CKPT_EPOCHS_NAME, dir);
+	char *path = ckpt_path_join(w->root, name);
+	ssize_t len = path ? readlink(path, got, sizeof got) : -1;
+	free(path);
+	return len == want_len && memcmp(got, want, (size_t)len) == 0;
+}
+
+/* Once per saving call: the links may have been re-pointed by hand (or by
+ * a relink) since the writer's last call. */
+static void writer_check_links(ckpt_writer *w)
+{
+	if (w->links_known &&
+	    (!link_unchanged(w, CKPT_BEST_NAME, w->best_state, w->best_link) ||
+	     !link_unchanged(w, CKPT_LAST_NAME, w->last_state, w->last_link)))
+		w->links_known = false;
+	writer_know_links(w);
 }
 
 char *writer_epoch_path(const ckpt_writer *w, long epoch, const char *file)
@@ -178,7 +220,7 @@ static int writer_paths(ckpt_writer *w)
 	w->epochs_dir = ckpt_path_join(w->root, CKPT_EPOCHS_NAME);
 	if (!w->root_name || !w->log_path || !w->history_path || !w->work || !w->epochs_dir)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->root);
-	return 0;
+	return ckpt_log_out_new(&w->log, w->log_path);
 }
 
 /* How much of root (absolute) exists already: the length of its longest
@@ -284,6 +326,7 @@ int ckpt_writer_new(ckpt_writer **out, const ckpt_params *params, unsigned flags
 	if (!w)
 		return ckpt_fail(CKPT_ENOMEM, "ckpt_writer_new: out of memory");
 	w->follower = flags & CKPT_WRITER_FOLLOWER;
+	w->history = (ckpt_fs_appender)CKPT_FS_APPENDER_INIT;
 	int rc = ckpt_settings_from_params(&w->settings, params);
 	if (rc) {
 		free(w);
@@ -311,11 +354,17 @@ int ckpt_writer_new(ckpt_writer **out, const ckpt_params *params, unsigned flags
 	if ((rc = make_root(w)) != 0 || (rc = ckpt_lock_acquire(&w->lock, w->root)) != 0 ||
 	    (rc = writer_check_epochs_dir(w)) != 0 ||
 	    (rc = ckpt_fs_check_appendable(w->history_path)) != 0 ||
-	    (rc = ckpt_log_prepare(w->log_path, NULL)) != 0 || (rc = note_log_start(w)) != 0 ||
-	    (rc = log_opening(w)) != 0 ||
-	    (rc = log_lock_note(w)) != 0 ||
+	    (rc = ckpt_log_prepare(w->log_path, NULL)) != 0 || (rc = note_log_start(w)) != 0) {
+		ckpt_writer_free(w);
+		return rc;
+	}
+	/* The opening lines in one write, before the repair reads the log. */
+	ckpt_log_out_begin(w->log);
+	if ((rc = log_opening(w)) != 0 || (rc = log_lock_note(w)) != 0 ||
+	    (rc = ckpt_log_out_flush(w->log, false)) != 0 ||
 	    (rc = ckpt_leftovers_recover(w->root, w->log_path, w->root_name, w->settings.fsync)) !=
-		0) {
+		0 ||
+	    (rc = ckpt_log_out_end(w->log)) != 0) {
 		ckpt_writer_free(w);
 		return rc;
 	}
@@ -327,6 +376,8 @@ void ckpt_writer_free(ckpt_writer *w)
 {
 	if (!w)
 		return;
+	ckpt_log_out_free(w->log); /* what a failed call gathered, written */
+	ckpt_fs_appender_close(&w->history);
 	ckpt_lock_release(w->lock);
 	ckpt_settings_clear(&w->settings);
 	free(w->root);
@@ -336,6 +387,8 @@ void ckpt_writer_free(ckpt_writer *w)
 	free(w->work);
 	free(w->epochs_dir);
 	free(w->saved);
+	free(w->keep);
+	free(w->reasons);
 	free(w);
 }
 
@@ -398,12 +451,18 @@ static long session_best(const ckpt_writer *w, long epoch)
 	return 0;
 }
 
-static best_guard guard_best(const ckpt_writer *w, long epoch, char direction, double value)
+static best_guard guard_best(ckpt_writer *w, long epoch, char direction, double value)
 {
 	best_guard guard = {.over_best = false, .kept = NAN, .repoint = 0};
-	long best = 0;
-	ckpt_link_state state = ckpt_link_resolve(w->root, CKPT_BEST_NAME, &best);
-	if ((state != CKPT_LINK_OK && state != CKPT_LINK_RELOCATED) || best != epoch)
+	writer_check_links(w);
+	/* Saving over the epoch best names (after a rollback): its epoch
+	 * directory must be there still, as a fresh look says. */
+	if (w->best_link == epoch) {
+		w->links_known = false;
+		writer_know_links(w);
+	}
+	if ((w->best_state != CKPT_LINK_OK && w->best_state != CKPT_LINK_RELOCATED) ||
+	    w->best_link != epoch)
 		return guard;
 	guard.kept = stored_metric(w, epoch);
 	guard.over_best = !as_good_as(direction, value, guard.kept);
@@ -500,7 +559,10 @@ static int append_history(ckpt_writer *w, long epoch, char direction, double val
 	    .has_log_start = !w->history_started,
 	    .log_start = w->log_start,
 	};
-	int rc = ckpt_history_append(w->history_path, &line);
+	/* Only a torn last line needs the file's last byte read: at the first
+	 * append, and after one that failed. */
+	int rc = ckpt_history_append_kept(&w->history, !w->history_whole, w->history_path, &line);
+	w->history_whole = rc == 0;
 	w->history_started = w->history_started || rc == 0;
 	return rc;
 }
@@ -532,6 +594,9 @@ static void fill_result(ckpt_epoch_result *out, const ckpt_writer *w, long epoch
 	out->size = size;
 }
 
+static int writer_epoch_call(ckpt_epoch_result *out, ckpt_writer *w, long epoch, char direction,
+			     double value, const ckpt_metric *extra, size_t n_extra);
+
 int ckpt_writer_epoch(ckpt_epoch_result *out, ckpt_writer *w, int64_t epoch_index, char direction,
 		      double value, const ckpt_metric *extra, size_t n_extra)
 {
@@ -552,6 +617,17 @@ int ckpt_writer_epoch(ckpt_epoch_result *out, ckpt_writer *w, int64_t epoch_inde
 		return ckpt_fail(CKPT_EINVAL, "ckpt_writer_epoch: %zu extra metrics but none given",
 				 n_extra);
 	long epoch = (long)epoch_index + 1;
+	/* The call's log lines in one write at its end (log-out.c). */
+	if (!w->follower)
+		ckpt_log_out_begin(w->log);
+	int rc = writer_epoch_call(out, w, epoch, direction, value, extra, n_extra);
+	int flushed = w->follower ? 0 : ckpt_log_out_end(w->log);
+	return rc ? rc : flushed;
+}
+
+static int writer_epoch_call(ckpt_epoch_result *out, ckpt_writer *w, long epoch, char direction,
+			     double value, const ckpt_metric *extra, size_t n_extra)
+{
 	ckpt_decide_start(&w->state, &w->settings, direction);
 	ckpt_decision_state before = w->state;
 	ckpt_decision decision = ckpt_decide(&w->state, &w->settings, epoch, direction, value);
@@ -611,6 +687,7 @@ int ckpt_writer_report_final(ckpt_writer *w)
 	/* The writing rank logs for all: a follower writes nothing. */
 	if (w->follower)
 		return 0;
+	ckpt_log_out_begin(w->log);
 	ckpt_buf list;
 	ckpt_buf_init(&list);
 	ckpt_buf_puts(&list, "[");
@@ -622,7 +699,8 @@ int ckpt_writer_report_final(ckpt_writer *w)
 	if (!rc)
 		rc = writer_log(w, "checkpoints list: %s", list.data);
 	ckpt_buf_free(&list);
-	return rc;
+	int flushed = ckpt_log_out_end(w->log);
+	return rc ? rc : flushed;
 }
 
 size_t ckpt_writer_kept_count(const ckpt_writer *w)

@@ -9,8 +9,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* mkdir(2) as ckpt_fs_mkdirs calls it, with a race on demand: just before
+ * race_path is made, "another writer" makes it (a directory, or a file
+ * when race_file). Everything else passes straight through. */
+static char *race_path;
+static bool race_file;
+
+int mkdir(const char *path, mode_t mode)
+{
+	if (race_path && strcmp(path, race_path) == 0) {
+		g_clear_pointer(&race_path, g_free);
+		if (race_file)
+			close((int)syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY, 0644));
+		else
+			syscall(SYS_mkdirat, AT_FDCWD, path, 0755);
+	}
+	return (int)syscall(SYS_mkdirat, AT_FDCWD, path, mode);
+}
 
 static char *format_number(double value)
 {
@@ -191,6 +211,32 @@ static void test_mkdirs_refuses_a_file_in_the_way(void)
 	g_free(dir);
 }
 
+/* Parallel writers under one new parent: each finds it absent, one makes
+ * it, the others' mkdir fails with EEXIST, which is success for a directory. */
+static void test_mkdirs_parent_made_meanwhile(void)
+{
+	char *dir = tu_tmpdir();
+	char *parent = g_build_filename(dir, "experiment", NULL);
+	char *root = g_build_filename(parent, "run-7", "ckpts", NULL);
+	race_path = g_strdup(parent);
+	race_file = false;
+	g_assert_cmpint(ckpt_fs_mkdirs(root, 0755), ==, 0);
+	g_assert_null(race_path); /* the race happened */
+	g_assert_true(g_file_test(root, G_FILE_TEST_IS_DIR));
+	/* A file made there meanwhile is still no directory. */
+	char *other = g_build_filename(dir, "other", NULL);
+	char *below = g_build_filename(other, "ckpts", NULL);
+	race_path = g_strdup(other);
+	race_file = true;
+	g_assert_cmpint(ckpt_fs_mkdirs(below, 0755), !=, 0);
+	g_assert_null(race_path);
+	g_assert_nonnull(strstr(ckpt_error_last(), other));
+	g_assert_false(g_file_test(below, G_FILE_TEST_EXISTS));
+	g_free(below), g_free(other), g_free(root), g_free(parent);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -201,6 +247,8 @@ int main(int argc, char **argv)
 			test_json_string_escapes_control_bytes);
 	g_test_add_func("/ckpt/util/epoch-dir/canonical-names-only",
 			test_epoch_dir_names_are_canonical);
+	g_test_add_func("/ckpt/fs/mkdirs/parent-made-meanwhile-by-another-writer",
+			test_mkdirs_parent_made_meanwhile);
 	g_test_add_func("/ckpt/fs/remove-tree/never-follows-links",
 			test_remove_tree_never_follows_links);
 	g_test_add_func("/ckpt/fs/replace-symlink/relative-no-temp-left",

@@ -416,6 +416,49 @@ static void test_model_writer_failure_publishes_nothing(void)
 	g_free(tmp);
 }
 
+/* The writer keeps ckpt.log and metrics.jsonl open for its life: a hard
+ * link made to either meanwhile (to a file outside the run), or a symbolic
+ * link put in its place, is refused at the next append as at the first,
+ * and nothing is written through it. */
+static void check_kept_file_guarded(const char *name)
+{
+	char *tmp = tu_tmpdir();
+	char *root = g_build_filename(tmp, "ckpts", NULL);
+	model_io io = {.tag = "k"};
+	ckpt_writer *w = writer_with(root, &io, NULL);
+	ckpt_epoch_result out = {.size = sizeof out};
+	g_assert_cmpint(ckpt_writer_epoch(&out, w, 0, '-', 0.5, NULL, 0), ==, 0);
+	char *file = g_build_filename(root, name, NULL);
+	char *outside = g_build_filename(tmp, "precious", NULL);
+	g_assert_cmpint(link(file, outside), ==, 0);
+	char *before = tu_read(outside, NULL);
+	g_assert_cmpint(ckpt_writer_epoch(&out, w, 1, '-', 0.4, NULL, 0), ==, CKPT_EUNSAFE);
+	g_assert_nonnull(strstr(ckpt_error_last(), "another name"));
+	char *after = tu_read(outside, NULL);
+	g_assert_cmpstr(after, ==, before);
+	/* Its other name gone, and a symbolic link put in its place. */
+	g_assert_cmpint(unlink(file), ==, 0);
+	g_assert_cmpint(symlink(outside, file), ==, 0);
+	g_assert_cmpint(ckpt_writer_epoch(&out, w, 2, '-', 0.3, NULL, 0), ==, CKPT_EUNSAFE);
+	g_assert_nonnull(strstr(ckpt_error_last(), "symbolic link"));
+	char *later = tu_read(outside, NULL);
+	g_assert_cmpstr(later, ==, before);
+	ckpt_writer_free(w);
+	g_free(before), g_free(after), g_free(later), g_free(outside), g_free(file), g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+static void test_kept_log_guarded(void)
+{
+	check_kept_file_guarded("ckpt.log");
+}
+
+static void test_kept_history_guarded(void)
+{
+	check_kept_file_guarded("metrics.jsonl");
+}
+
 static void test_bad_arguments_refused(void)
 {
 	char *tmp = tu_tmpdir();
@@ -522,6 +565,10 @@ int main(int argc, char **argv)
 			test_lock_probe_tolerates_garbage);
 	g_test_add_func("/ckpt/writer/fail/model-writer-failure-publishes-nothing",
 			test_model_writer_failure_publishes_nothing);
+	g_test_add_func("/ckpt/writer/unsafe/kept-log-linked-meanwhile-refused",
+			test_kept_log_guarded);
+	g_test_add_func("/ckpt/writer/unsafe/kept-history-linked-meanwhile-refused",
+			test_kept_history_guarded);
 	g_test_add_func("/ckpt/writer/fail/bad-arguments-refused", test_bad_arguments_refused);
 	g_test_add_func("/ckpt/writer/fail/read-only-root-clear-error", test_read_only_root);
 	return g_test_run();

@@ -223,12 +223,18 @@ static void verify_once(void)
 
 static int verifier_main(const cr_before *before, int from_writer, int to_writer)
 {
-	for (unsigned round = 0; !atomic_load(&sh->stop); round++) {
-		verify_once();
-		if (session_now() == 0 && round % 4 == 0)
-			check_between(before);
+	for (unsigned round = 0;; round++) {
+		/* Time up: the writer ends the session it is in, which still
+		 * waits for checks; leaving it then killed it with SIGPIPE (and
+		 * took its death for a broken lock). Served until it closes. */
+		bool stopping = atomic_load(&sh->stop);
+		if (!stopping) {
+			verify_once();
+			if (session_now() == 0 && round % 4 == 0)
+				check_between(before);
+		}
 		struct pollfd pfd = {.fd = from_writer, .events = POLLIN};
-		if (poll(&pfd, 1, 0) != 1)
+		if (poll(&pfd, 1, stopping ? -1 : 0) != 1)
 			continue;
 		long epoch;
 		if (read(from_writer, &epoch, sizeof epoch) != sizeof epoch)

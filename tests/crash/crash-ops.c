@@ -153,6 +153,16 @@ static int run_save(const char *case_dir)
 	return resume_and_save(case_dir, "linear", 1, values, G_N_ELEMENTS(values));
 }
 
+/* Limit 2 and no new best (all worse than 4's 0.7): at the saves of 9 and
+ * 10 retention deletes 7 and 8, which no link names then, so the deletion
+ * rides on the save's own syncs (writer-save.c, ride_retention); the other
+ * operations' deletions are of the epoch last named, which goes the long way. */
+static int run_save_retention_rides(const char *case_dir)
+{
+	static const double values[] = {0.8, 0.85, 0.9, 0.95};
+	return resume_and_save(case_dir, "linear", 2, values, G_N_ELEMENTS(values));
+}
+
 static int run_save_replace(const char *case_dir)
 {
 	static const double values[] = {0.6, 0.65};
@@ -250,6 +260,11 @@ const cr_op cr_ops[] = {
      .run = run_save,
      .keep_mode = "linear",
      .keep_limit = 1},
+    {.name = "save-retention-rides",
+     .setup = setup_standard,
+     .run = run_save_retention_rides,
+     .keep_mode = "linear",
+     .keep_limit = 2},
     {.name = "save-replace",
      .setup = setup_rolled_back,
      .run = run_save_replace,
