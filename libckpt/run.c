@@ -15,6 +15,13 @@
 
 /* ---- epochs ------------------------------------------------------------- */
 
+/* An entry of epochs/ that names an epoch. */
+typedef struct epoch_name {
+	long epoch; /* first, for run_compare_epoch_key */
+	char *name;
+	ckpt_file_sig dir_sig;
+} epoch_name;
+
 static void epoch_data_unref(epoch_data *d)
 {
 	if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) != 0)
@@ -79,10 +86,69 @@ static bool errno_means_unreadable(int err)
 	return err != 0 && err != ENOENT && err != ENOTDIR;
 }
 
+/* The text of epochs/NNN/ckpt-info.json, opened relative to epochs/ and read
+ * in one read() of the size its lstat gave (and one more past it, only if
+ * it grew since); nothing but the lstat'ed regular file is ever opened. */
+static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, const char *rel,
+			  const ckpt_file_sig *sig)
+{
+	*out = NULL;
+	*out_err = 0;
+	if ((uint64_t)sig->size > CKPT_INFO_MAX_BYTES)
+		return ckpt_fail(CKPT_EFORMAT, "%s: %lld bytes, larger than the %d allowed", rel,
+				 (long long)sig->size, CKPT_INFO_MAX_BYTES);
+	int fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0) {
+		*out_err = errno;
+		if (errno == ENOENT)
+			return CKPT_ENOENT;
+		if (errno == ELOOP)
+			return ckpt_fail(CKPT_EFORMAT, "%s: is a symbolic link, not a file", rel);
+		return ckpt_fail(CKPT_EIO, "%s: %s", rel, strerror(errno));
+	}
+	size_t cap = (size_t)sig->size + 1, len = 0;
+	char *text = malloc(cap + 1);
+	int rc = text ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", rel);
+	while (!rc) {
+		ssize_t n = read(fd, text + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*out_err = errno;
+			rc = ckpt_fail(CKPT_EIO, "%s: %s", rel, strerror(errno));
+			break;
+		}
+		len += (size_t)n;
+		if (len < cap)
+			break; /* short of what was asked: the end of a regular file */
+		if (cap > CKPT_INFO_MAX_BYTES) {
+			rc = ckpt_fail(CKPT_EFORMAT, "%s: larger than the %d bytes allowed", rel,
+				       CKPT_INFO_MAX_BYTES);
+			break;
+		}
+		char *bigger = realloc(text, cap * 2 + 1);
+		if (!bigger) {
+			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", rel);
+			break;
+		}
+		text = bigger;
+		cap *= 2;
+	}
+	close(fd);
+	if (rc) {
+		free(text);
+		return rc;
+	}
+	text[len] = '\0';
+	*out = text;
+	*out_len = len;
+	return 0;
+}
+
 /* Reads epochs/NNN/ckpt-info.json, never through a link and never opening
  * anything but a regular file; any fault makes the info INVALID or
  * UNREADABLE, not an error of the snapshot. */
-static int read_info(ckpt_run *run, epoch_data *d)
+static int read_info(ckpt_run *run, epoch_data *d, int dfd)
 {
 	char rel[64], why[160];
 	snprintf(rel, sizeof rel, "%s/%s/%s", CKPT_EPOCHS_NAME, d->dir, CKPT_INFO_NAME);
@@ -100,16 +166,12 @@ static int read_info(ckpt_run *run, epoch_data *d)
 						   : "not a regular file");
 		return set_info_error(d, CKPT_INFO_INVALID, why);
 	}
-	char *path = ckpt_path_join(run->root, rel);
-	if (!path)
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", rel);
 	char *text = NULL;
 	size_t len = 0;
+	int err = 0;
 	run->info_reads++;
-	errno = 0;
-	int rc = ckpt_read_file(&text, &len, path, CKPT_INFO_MAX_BYTES, true);
-	int err = errno;
-	free(path);
+	/* rel less its "epochs/": relative to dfd. */
+	int rc = read_info_text(&text, &len, &err, dfd, rel + sizeof CKPT_EPOCHS_NAME, &d->info_sig);
 	ckpt_info info;
 	memset(&info, 0, sizeof info);
 	if (rc == 0)
@@ -171,20 +233,27 @@ static const epoch_data *find_data(const ckpt_run *run, long epoch)
 }
 
 /* The epoch in epochs/<name>: shared with `old` when none of its files
- * changed; *out is NULL when the directory went away since it was listed. */
-static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const char *name, long epoch,
+ * changed; *out is NULL when the directory went away since it was listed.
+ * dir_sig is the listing's lstat, or unset (err -1) when readdir's type
+ * sufficed: the directory is then stat'ed only when its info is missing
+ * (its mtime is the epoch's time then). Its own changes (a stray file
+ * inside) show nothing, so they need not be noticed. */
+static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name *entry,
 		      const ckpt_run *old)
 {
-	ckpt_file_sig dir_sig, info_sig, model_sig;
+	ckpt_file_sig dir_sig = entry->dir_sig, info_sig, model_sig;
+	const char *name = entry->name;
+	long epoch = entry->epoch;
 	char rel[64];
-	ckpt_file_sig_at(&dir_sig, dfd, name);
 	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_INFO_NAME);
 	ckpt_file_sig_at(&info_sig, dfd, rel);
-	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_MODEL_NAME);
-	ckpt_file_sig_at(&model_sig, dfd, rel);
 	*out = NULL;
+	if (info_sig.err != 0 && dir_sig.err == -1)
+		ckpt_file_sig_at(&dir_sig, dfd, name);
 	if (dir_sig.err == ENOENT)
 		return 0;
+	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_MODEL_NAME);
+	ckpt_file_sig_at(&model_sig, dfd, rel);
 	const epoch_data *prev = find_data(old, epoch);
 	if (prev && ckpt_file_sig_equal(&prev->dir_sig, &dir_sig) &&
 	    ckpt_file_sig_equal(&prev->info_sig, &info_sig) &&
@@ -203,7 +272,7 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const char *name
 	d->dir_sig = dir_sig, d->info_sig = info_sig, d->model_sig = model_sig;
 	d->epoch = epoch;
 	d->keep_mode = -1;
-	int rc = read_info(run, d);
+	int rc = read_info(run, d, dfd);
 	read_model_state(d);
 	if (rc) {
 		epoch_data_unref(d);
@@ -213,10 +282,6 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const char *name
 	return 0;
 }
 
-typedef struct epoch_name {
-	long epoch;
-	char *name;
-} epoch_name;
 
 static int compare_strings(const void *a, const void *b)
 {
@@ -256,16 +321,17 @@ static int list_entries(ckpt_run *run, DIR *dir, epoch_name **out, size_t *n_out
 		const char *name = entry->d_name;
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		epoch_name item = {0};
-		struct stat st;
+		epoch_name item = {.dir_sig.err = -1};
 		bool ok, is_epoch = (entry->d_type == DT_DIR || entry->d_type == DT_UNKNOWN) &&
 				    ckpt_epoch_dir_parse(name, &item.epoch);
-		if (is_epoch && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-			if (errno == ENOENT)
+		/* readdir's DT_DIR is the lstat's answer already. */
+		if (is_epoch && entry->d_type == DT_UNKNOWN) {
+			ckpt_file_sig_at(&item.dir_sig, dfd, name);
+			if (item.dir_sig.err == ENOENT)
 				continue; /* removed since readdir (a live writer's retention) */
-			is_epoch = false;
+			is_epoch = item.dir_sig.err == 0 && S_ISDIR(item.dir_sig.mode);
 		}
-		if (is_epoch && S_ISDIR(st.st_mode)) {
+		if (is_epoch) {
 			item.name = ckpt_strdup(name);
 			ok = item.name && push_name((void **)out, n_out, &cap, sizeof item, &item);
 		} else {
@@ -334,7 +400,7 @@ static int read_epochs(ckpt_run *run, const ckpt_run *old)
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		epoch_data *d;
-		rc = load_epoch(&d, run, dirfd(dir), names[i].name, names[i].epoch, old);
+		rc = load_epoch(&d, run, dirfd(dir), &names[i], old);
 		if (rc || !d)
 			continue;
 		run->epochs[run->n_epochs++] = (ckpt_epoch){.data = d};
