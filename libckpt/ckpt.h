@@ -478,9 +478,11 @@ CKPT_API int ckpt_epoch_to_json(char **out, const ckpt_run *run, const ckpt_epoc
 /* The runs found under one folder, sorted by name; immutable. */
 typedef struct ckpt_run_list ckpt_run_list;
 
-/* Called with each run as soon as it is read (in the order found, not by
- * name): borrowed, ckpt_run_ref it to keep it. Return nonzero to stop the
- * scan (CKPT_ECANCELLED). */
+/* Called with each run as soon as it and every run before it are read, in
+ * the list's order (by name; runs are read on two threads where there are
+ * two processors, but this is called on the scanning thread): borrowed,
+ * ckpt_run_ref it to keep it. Return nonzero to stop the scan
+ * (CKPT_ECANCELLED). */
 typedef int (*ckpt_scan_fn)(ckpt_run *run, void *payload);
 
 /* Finds runs under `path` (a root, a run, or any folder above many runs),

@@ -3,6 +3,7 @@
  * tree), handing each run out as soon as it is read, and scanning again
  * with the runs that did not change shared with the previous list. */
 #include "internal.h"
+#include "scan-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -112,6 +113,8 @@ typedef struct walker {
 	void *payload;
 	size_t visited;
 	bool capped; /* folders left unvisited at SCAN_MAX_FOLDERS */
+	scan_found *found; /* what the walk found, read after it */
+	size_t n_found, cap_found;
 } walker;
 
 static int compare_run_roots(const void *a, const void *b)
@@ -141,37 +144,78 @@ static bool stop_requested(walker *w)
 	return ckpt_meter_stopped(&w->meter);
 }
 
-/* Opens (or, in a refresh, refreshes) the run at loc (taken) as `name`. */
-static int read_run(walker *w, ckpt_run_location *loc, const char *name, const char *shown)
+/* Notes the run at loc (taken) as `name` and `shown` (taken) for reading
+ * once the walk is over, with its old snapshot in a refresh. */
+static int note_run(walker *w, ckpt_run_location *loc, char *name, char *shown)
 {
-	ckpt_run *run = NULL;
-	bool fresh = true;
-	long old = find_old(w, loc->root);
-	int rc;
+	if (w->n_found == w->cap_found) {
+		size_t cap = w->cap_found ? w->cap_found * 2 : 64;
+		scan_found *grown = reallocarray(w->found, cap, sizeof *grown);
+		if (!grown) {
+			ckpt_run_location_clear(loc);
+			free(name);
+			free(shown);
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+		}
+		w->found = grown;
+		w->cap_found = cap;
+	}
+	scan_found *f = &w->found[w->n_found++];
+	*f = (scan_found){.loc = *loc, .name = name, .shown = shown};
+	memset(loc, 0, sizeof *loc);
+	long old = find_old(w, f->loc.root);
 	if (old >= 0) {
 		w->old_seen[old] = true;
-		fresh = false;
-		bool changed = false;
-		rc = ckpt_run_refresh(&run, &changed, w->old_by_root[old]);
-		w->changed = w->changed || changed || rc != 0;
-		ckpt_run_location_clear(loc);
-	} else {
-		w->changed = true;
-		rc = ckpt_run_open_at(&run, loc, name);
+		f->old = w->old_by_root[old];
 	}
-	if (rc == CKPT_ENOMEM)
-		return rc;
+	return 0;
+}
+
+/* One run read, in name order: into the list, or its problem. */
+static int deliver_run(scan_found *f, void *payload)
+{
+	walker *w = payload;
+	w->changed = w->changed || f->changed || f->rc != 0;
+	if (f->rc == CKPT_ENOMEM)
+		return ckpt_fail(CKPT_ENOMEM, "%s", f->error ? f->error : "out of memory");
+	if (f->rc)
+		return add_problem(w->list, f->shown, f->error ? f->error : "cannot be read");
+	ckpt_run *run = f->run;
+	int rc = push_run(w->list, run);
 	if (rc)
-		return add_problem(w->list, shown, ckpt_error_last());
-	if ((rc = push_run(w->list, run)) != 0) {
-		ckpt_run_unref(run);
-		return rc;
-	}
+		return rc; /* f->run is unref'ed with the rest */
+	f->run = NULL;
 	w->meter.event.done++;
 	ckpt_meter_send(&w->meter);
-	if (fresh && w->on_run && w->on_run(run, w->payload) != 0)
+	if (!f->old && w->on_run && w->on_run(run, w->payload) != 0)
 		w->meter.stopped = true;
-	return 0;
+	return stop_requested(w) ? 1 : 0;
+}
+
+static int compare_found_names(const void *a, const void *b)
+{
+	const scan_found *x = a, *y = b;
+	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
+}
+
+/* Reads every run the walk found, in name order, then forgets them. */
+static int read_found(walker *w)
+{
+	if (w->n_found > 1)
+		qsort(w->found, w->n_found, sizeof *w->found, compare_found_names);
+	int rc = scan_read_all(w->found, w->n_found, deliver_run, w);
+	for (size_t i = 0; i < w->n_found; i++) {
+		scan_found *f = &w->found[i];
+		ckpt_run_location_clear(&f->loc);
+		ckpt_run_unref(f->run);
+		free(f->name);
+		free(f->shown);
+		free(f->error);
+	}
+	free(w->found);
+	w->found = NULL;
+	w->n_found = w->cap_found = 0;
+	return rc > 0 ? 0 : rc; /* a stop is told by stop_requested */
 }
 
 static const char *base_name(const char *path)
@@ -206,12 +250,12 @@ static int read_roots(walker *w, const char *rel, const char *abs, int dfd,
 						: ckpt_strdup(w->list->path);
 		if (!named || !shown) {
 			ckpt_run_location_clear(&found[i]);
+			free(name);
+			free(shown);
 			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 		} else {
-			rc = read_run(w, &found[i], name, shown);
+			rc = note_run(w, &found[i], name, shown);
 		}
-		free(name);
-		free(shown);
 	}
 	for (; i < n; i++)
 		ckpt_run_location_clear(&found[i]);
@@ -375,6 +419,8 @@ static int scan_into(walker *w)
 	close(dfd);
 	if (!rc && !found)
 		rc = walk(w);
+	int read_rc = read_found(w);
+	rc = rc ? rc : read_rc;
 	/* The same for every way of asking to stop: a callback's nonzero return
 	 * cancels even when nothing was left to read. */
 	if (!rc && stop_requested(w))
