@@ -228,6 +228,15 @@ void cli_json_raw(cli_json *j, char *text)
 	ckpt_free(text);
 }
 
+void cli_json_flush(cli_json *j)
+{
+	if (j->oom || !j->data || j->len == 0)
+		return;
+	fwrite(j->data, 1, j->len, stdout);
+	j->len = 0;
+	j->data[0] = '\0';
+}
+
 void cli_json_extend(cli_json *j, char *text)
 {
 	size_t n = text ? strlen(text) : 0;

@@ -169,6 +169,8 @@ void cli_json_null(cli_json *j);
 /* A JSON value the library wrote with CKPT_JSON_PRETTY, re-indented to
  * this depth; takes ownership (ckpt_free). NULL: null. */
 void cli_json_raw(cli_json *j, char *text);
+/* Writes what is buffered to stdout and empties the buffer (streaming). */
+void cli_json_flush(cli_json *j);
 /* The library's object with more members: writes its members, then leaves
  * it open for cli_json_key... and cli_json_end. Takes ownership. */
 void cli_json_extend(cli_json *j, char *text);
@@ -211,11 +213,16 @@ typedef struct cli_runs {
 	bool path_failed; /* a PATH could not be scanned (missing...) */
 	bool cancelled;
 	bool oom;
+	size_t n_found; /* runs found, kept or not */
 } cli_runs;
 
 /* Scans every PATH; "no checkpoint runs found under PATH" on stderr for a
  * PATH without any. */
 void cli_runs_scan(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth);
+/* The same, but each run is handed to fn as the scan reads it (in order:
+ * PATH by PATH, by name) and not kept; fn returns nonzero to stop. */
+void cli_runs_scan_each(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth,
+			ckpt_scan_fn fn, void *payload);
 void cli_runs_free(cli_runs *runs);
 /* The problems as a JSON array. */
 void cli_runs_problems_json(const cli_runs *runs, cli_json *j);
