@@ -348,30 +348,6 @@ void chart_format_clock(char *out, size_t size, double seconds, double step)
 		snprintf(out, size, "%s %02d", months[tm.tm_mon], tm.tm_mday);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-bool chart_parse_stamp(int64_t *out, const char *text)
-{
-	int y, mo, d, h, mi, s;
-	char end;
-	if (!text || sscanf(text, "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &end) != 6)
-		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || h < 0 ||
-	    mi < 0 || s < 0)
-		return false;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-	return true;
-}
-
 /* ---- ranges ---------------------------------------------------------------------------- */
 
 static void swap(double *a, double *b)

@@ -100,10 +100,6 @@ void chart_format_elapsed(char *out, size_t size, double seconds, double step);
  * read): "09:00:30", "09:05", "Mar 02 12:00" or "Mar 02" by step. */
 void chart_format_clock(char *out, size_t size, double seconds, double step);
 
-/* "YYYY-MM-DD HH:MM:SS" (the writers' local time) as seconds, read as UTC so
- * that differences are right whatever this machine's zone. */
-bool chart_parse_stamp(int64_t *out, const char *text);
-
 /* ---- ranges ---------------------------------------------------------------------------- */
 
 /* The range of the finite values (> 0 only, when positive_only) of

@@ -18,20 +18,16 @@ static void alloc_points(ChartSeries *s, size_t n)
 	s->live = g_new0(bool, n ? n : 1);
 }
 
-static double stamp_seconds(const char *text)
-{
-	int64_t t;
-	return chart_parse_stamp(&t, text) ? (double)t : NAN;
-}
-
 static void fill_from_history(ChartSeries *s, const ckpt_history *h, int *sessions)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		double v;
+		int64_t t;
 		s->epoch[i] = ckpt_history_epoch(h, i);
 		s->x[CHART_X_EPOCH][i] = (double)s->epoch[i];
-		s->x[CHART_X_WALL][i] = stamp_seconds(ckpt_history_time(h, i));
+		s->x[CHART_X_WALL][i] = ckpt_history_time_seconds(&t, h, i) ? (double)t : NAN;
 		s->y[i] = ckpt_history_value(&v, h, i) ? v : NAN;
+		s->live[i] = !ckpt_history_superseded(h, i);
 		sessions[i] = ckpt_history_session(h, i);
 	}
 }
@@ -42,10 +38,12 @@ static void fill_from_epochs(ChartSeries *s, const ckpt_run *run, int *sessions)
 	for (size_t i = 0; i < s->n; i++) {
 		const ckpt_epoch *e = ckpt_run_epoch(run, i);
 		double v;
+		int64_t t;
 		s->epoch[i] = ckpt_epoch_number(e);
 		s->x[CHART_X_EPOCH][i] = (double)s->epoch[i];
-		s->x[CHART_X_WALL][i] = stamp_seconds(ckpt_epoch_timestamp(e));
+		s->x[CHART_X_WALL][i] = ckpt_epoch_timestamp_seconds(&t, e) ? (double)t : NAN;
 		s->y[i] = ckpt_epoch_metric(&v, e) ? v : NAN;
+		s->live[i] = true;
 		sessions[i] = 1;
 	}
 }
@@ -60,25 +58,26 @@ static void fill_relative(ChartSeries *s)
 		s->x[CHART_X_RELATIVE][i] = s->x[CHART_X_WALL][i] - first;
 }
 
-/* The point a session starting at `start` resumed from: the latest earlier
- * point of the epoch before its first (the one a restart loaded), else the
- * latest earlier point of a smaller epoch. -1 when it started from scratch. */
-static ptrdiff_t find_parent(const ChartSeries *s, size_t start)
+/* The point a session starting at `start` branched off: the latest earlier
+ * point of the epoch libckpt says it resumed after (else of a smaller one).
+ * -1 when it started from scratch. */
+static ptrdiff_t find_parent(const ChartSeries *s, size_t start, int64_t resumed_after)
 {
-	int64_t first = s->epoch[start];
-	if (first <= 1)
+	if (resumed_after <= 0)
 		return -1;
 	ptrdiff_t fallback = -1;
 	for (size_t i = start; i-- > 0;) {
-		if (s->epoch[i] == first - 1)
+		if (s->epoch[i] == resumed_after)
 			return (ptrdiff_t)i;
-		if (fallback < 0 && s->epoch[i] < first)
+		if (fallback < 0 && s->epoch[i] < resumed_after)
 			fallback = (ptrdiff_t)i;
 	}
 	return fallback;
 }
 
-static void split_branches(ChartSeries *s, const int *sessions)
+/* Sessions as branches; each one's points on the current line (not
+ * superseded) come first, as a later session re-runs a suffix of them. */
+static void split_branches(ChartSeries *s, const int *sessions, const ckpt_history *h)
 {
 	s->branches = g_new0(ChartBranch, s->n ? s->n : 1);
 	for (size_t i = 0; i < s->n;) {
@@ -89,39 +88,15 @@ static void split_branches(ChartSeries *s, const int *sessions)
 		b->start = i;
 		b->end = j;
 		b->live_end = i;
+		while (b->live_end < j && s->live[b->live_end])
+			b->live_end++;
 		b->session = sessions[i];
-		b->parent = s->n_branches > 1 ? find_parent(s, i) : -1;
+		/* Unknown to libckpt (0) yet not from epoch 1: after the one before. */
+		int64_t after = h ? ckpt_history_session_start(h, sessions[i]) : 0;
+		if (after <= 0 && s->epoch[i] > 1)
+			after = s->epoch[i] - 1;
+		b->parent = s->n_branches > 1 ? find_parent(s, i, after) : -1;
 		i = j;
-	}
-}
-
-static ChartBranch *branch_of(ChartSeries *s, size_t point)
-{
-	for (size_t b = 0; b < s->n_branches; b++)
-		if (point >= s->branches[b].start && point < s->branches[b].end)
-			return &s->branches[b];
-	return NULL;
-}
-
-/* The current line: the last session whole, then back through each
- * parent: the parent's session up to the parent point. */
-static void mark_live(ChartSeries *s)
-{
-	if (s->n_branches == 0)
-		return;
-	ChartBranch *b = &s->branches[s->n_branches - 1];
-	size_t upto = b->end;
-	for (;;) {
-		for (size_t i = b->start; i < upto; i++)
-			s->live[i] = true;
-		b->live_end = upto;
-		if (b->parent < 0)
-			break;
-		ChartBranch *up = branch_of(s, (size_t)b->parent);
-		if (!up || up == b)
-			break;
-		upto = (size_t)b->parent + 1;
-		b = up;
 	}
 }
 
@@ -161,8 +136,7 @@ ChartSeries *chart_series_new(const ckpt_run *run, const ckpt_history *history)
 	else
 		fill_from_epochs(s, run, sessions);
 	fill_relative(s);
-	split_branches(s, sessions);
-	mark_live(s);
+	split_branches(s, sessions, from_history ? history : NULL);
 	add_markers(s, run, from_history ? history : NULL);
 	s->direction = from_history && ckpt_history_direction(history)
 			   ? ckpt_history_direction(history)

@@ -47,7 +47,7 @@ static char *saved_text(const ckpt_epoch *e, gint64 now)
 {
 	int64_t stamp;
 	g_autoptr(GDateTime) t = NULL;
-	if (chart_parse_stamp(&stamp, ckpt_epoch_timestamp(e)))
+	if (ckpt_epoch_timestamp_seconds(&stamp, e))
 		t = g_date_time_new_from_unix_utc(stamp);
 	else if (ckpt_epoch_timestamp(e))
 		return ckpt_text_escape(ckpt_epoch_timestamp(e));
@@ -67,7 +67,7 @@ CkptEpochItem *ckpt_epoch_item_new(CkptSnapshot *snapshot, const ckpt_epoch *epo
 	self->epoch = epoch;
 	self->saved_text = saved_text(epoch, now);
 	int64_t stamp;
-	self->saved_key = chart_parse_stamp(&stamp, ckpt_epoch_timestamp(epoch))
+	self->saved_key = ckpt_epoch_timestamp_seconds(&stamp, epoch)
 			      ? stamp
 			      : ckpt_epoch_saved_at(epoch);
 	ckpt_verify_result result = CKPT_VERIFY_OK;

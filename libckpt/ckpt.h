@@ -456,6 +456,14 @@ CKPT_API const char *ckpt_run_health_text(const ckpt_run *run);
 /* The last max_lines lines of the run's ckpt.log (as it is now). Caller
  * frees with ckpt_free; "" when there is no log. */
 CKPT_API int ckpt_run_log_tail(char **out, const ckpt_run *run, size_t max_lines);
+/* CKPT_OK when this process may change the run; else CKPT_EIO saying why
+ * (a read-only file system, no write permission on the root or epochs/):
+ * asked before a question the user could not act on. */
+CKPT_API int ckpt_run_check_writable(const ckpt_run *run);
+/* Whether change notifications (inotify, GFileMonitor) under path see every
+ * write: false on network and cluster file systems (NFS, Lustre, GPFS...),
+ * which do not report other hosts' writes, so a watcher there must poll. */
+CKPT_API bool ckpt_path_change_events_reliable(const char *path);
 
 CKPT_API const char *ckpt_link_state_name(ckpt_link_state state); /* "ok", "relocated"... */
 CKPT_API const char *ckpt_info_state_name(ckpt_info_state state); /* "ok", "missing"... */

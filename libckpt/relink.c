@@ -37,8 +37,13 @@ int ckpt_ops_epoch_dir(char **out, const char *root, long epoch)
 	bool real = epoch >= 1 && is_real_dir(epochs) && is_real_dir(dir);
 	free(epochs);
 	if (!real) {
-		int rc = ckpt_fail(CKPT_ENOENT, "%s: epoch %ld is not a directory of this run", dir,
-				   epoch);
+		struct stat st;
+		int rc = epoch >= 1 && lstat(dir, &st) != 0 && errno == ENOENT
+			     ? ckpt_fail(CKPT_ENOENT, "%s: epoch %ld is not on disk", dir, epoch)
+			     : ckpt_fail(CKPT_ENOENT,
+					 "%s: epoch %ld is not a directory of this run (a symbolic "
+					 "link, or not a directory; not followed)",
+					 dir, epoch);
 		free(dir);
 		return rc;
 	}

@@ -2,12 +2,14 @@
  * lock.c, links.c): live writers and leftover locks, work leftovers,
  * strays, incomplete and unreadable epochs, link problems, no lock left by
  * the browser operations, the run's own retention, times, extra metrics and
- * the log's tail. */
+ * the log's tail; whether the run may be changed, and watched. */
 #include "api-fixture.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -484,6 +486,84 @@ static void test_log_tail(void)
 	af_tree_free(dir);
 }
 
+/* ckpt_run_check_writable: the run's owner may; a user without write
+ * permission, or anyone on a read-only mount, is told why. */
+enum { W_OWNER_RC, W_DENIED_RC, W_DENIED_SAID, W_N };
+
+static int writable_as_others(int *results, size_t n, void *payload)
+{
+	if (n < W_N)
+		return -1;
+	ckpt_run *run = payload;
+	results[W_DENIED_RC] = ckpt_run_check_writable(run);
+	results[W_DENIED_SAID] = strstr(ckpt_error_last(), "not writable for this user") != NULL;
+	return W_N;
+}
+
+enum { RO_ERRNO, RO_RC, RO_SAID, RO_N };
+
+static int writable_on_read_only_mount(int *results, size_t n, void *payload)
+{
+	const char *root = payload;
+	const char *step = NULL;
+	int err = n < RO_N ? EINVAL : tu_private_mount_namespace(&step);
+	if (!err && mount(root, root, NULL, MS_BIND, NULL) != 0)
+		err = errno, step = "mount --bind";
+	if (!err && mount(NULL, root, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) != 0)
+		err = errno, step = "mount -o remount,ro";
+	results[RO_ERRNO] = err;
+	if (err) {
+		fprintf(stderr, "%s: %s\n", step ? step : "too few results", strerror(err));
+		return 1;
+	}
+	ckpt_run *run = tu_open_run(root);
+	results[RO_RC] = ckpt_run_check_writable(run);
+	results[RO_SAID] = strstr(ckpt_error_last(), "read-only") != NULL;
+	ckpt_run_unref(run);
+	return RO_N;
+}
+
+static void test_writable(void)
+{
+	char *dir = af_tree_new();
+	char *root = make_run(dir, 2);
+	ckpt_run *run = tu_open_run(root);
+	int results[W_N];
+	results[W_OWNER_RC] = ckpt_run_check_writable(run);
+	g_assert_cmpint(results[W_OWNER_RC], ==, CKPT_OK);
+	g_assert_cmpint(chmod(root, 0755), ==, 0);
+	g_assert_cmpuint(tu_run_unprivileged(writable_as_others, run, results, W_N), ==, W_N);
+	g_assert_cmpint(results[W_DENIED_RC], ==, CKPT_EIO);
+	g_assert_true(results[W_DENIED_SAID]);
+	ckpt_run_unref(run);
+
+	int ro[RO_N];
+	size_t got = tu_run_in_child(writable_on_read_only_mount, root, ro, RO_N);
+	if (got == 1)
+		tu_fail("cannot bind-mount %s read-only in a private mount namespace (%s): this "
+			"test needs root or user namespaces",
+			root, strerror(ro[RO_ERRNO]));
+	g_assert_cmpuint(got, ==, RO_N);
+	g_assert_cmpint(ro[RO_RC], ==, CKPT_EIO);
+	g_assert_true(ro[RO_SAID]);
+	g_assert_cmpint(ckpt_run_check_writable(NULL), ==, CKPT_EINVAL);
+	g_free(root);
+	af_tree_free(dir);
+}
+
+/* Local file systems deliver change events; a path that is not there has
+ * none to deliver. */
+static void test_change_events(void)
+{
+	char *dir = af_tree_new();
+	g_assert_true(ckpt_path_change_events_reliable(dir));
+	char *missing = g_build_filename(dir, "not-there", NULL);
+	g_assert_false(ckpt_path_change_events_reliable(missing));
+	g_assert_false(ckpt_path_change_events_reliable(NULL));
+	g_free(missing);
+	af_tree_free(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -504,5 +584,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/health/times/saved-at-and-updated", test_saved_at_and_updated);
 	g_test_add_func("/ckpt/health/epoch/extra-metrics-in-order", test_extra_metrics);
 	g_test_add_func("/ckpt/health/log-tail/last-lines-as-now", test_log_tail);
+	g_test_add_func("/ckpt/health/fs/writable-or-why-not", test_writable);
+	g_test_add_func("/ckpt/health/fs/change-events-on-local-disks", test_change_events);
 	return g_test_run();
 }

@@ -234,11 +234,10 @@ static bool may_change(dash *d, const dash_run *r, const char *what)
 			 what, dash_run_raw_name(r), (long long)ckpt_run_writer_pid(run));
 		return false;
 	}
-	/* A fact about permissions, not a policy: the library would fail the
-	 * same way, after a question the user could not act on. */
-	if (access(ckpt_run_root(run), W_OK) != 0) {
-		dash_say(d, true, "%s refused: %s is read-only for you (%s)", what,
-			 dash_run_raw_name(r), strerror(errno));
+	/* Asked first: the library would fail the same way, but only after a
+	 * question the user could not act on. */
+	if (ckpt_run_check_writable(run) != CKPT_OK) {
+		dash_say(d, true, "%s refused: %s", what, ckpt_error_last());
 		return false;
 	}
 	return true;

@@ -5,7 +5,8 @@
  * spell, the hot runs (selected, marked, live) are re-read every poll, and
  * every PATH is re-scanned now and then for runs that came or went. File
  * systems that deliver no events for other hosts' writes (NFS, Lustre,
- * GPFS...) are not watched: their runs rely on the polls. */
+ * GPFS...: libckpt knows them) are not watched: their runs rely on the
+ * polls. */
 #include "dash-jobs-private.h"
 
 #include <errno.h>
@@ -14,39 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 /* A save touches several files in a burst: wait for it to settle. */
 #define QUIET_SECONDS 0.15
 /* inotify watches are a per-user resource: leave most of them to others. */
 #define MAX_WATCHED_RUNS 2048
-
-/* File systems whose change events do not report other machines' writes. */
-static bool remote_file_system(const char *path)
-{
-	static const long remote[] = {
-	    0x6969,     /* NFS */
-	    0x517B,     /* SMB */
-	    0xFF534D42, /* CIFS */
-	    0xFE534D42, /* SMB2 */
-	    0x0BD00BD0, /* Lustre */
-	    0x47504653, /* GPFS */
-	    0x65735546, /* FUSE */
-	    0x00C36400, /* Ceph */
-	    0x5346414F, /* AFS */
-	    0x01021997, /* 9p */
-	    0x19830326, /* BeeGFS */
-	    0xAAD7AAEA, /* PanFS */
-	};
-	struct statfs st;
-	if (statfs(path, &st) != 0)
-		return true;
-	for (size_t i = 0; i < sizeof remote / sizeof remote[0]; i++)
-		if ((long)(unsigned)st.f_type == remote[i])
-			return true;
-	return false;
-}
 
 /* ---- the runs it keeps ------------------------------------------------------ */
 
@@ -87,7 +61,7 @@ static void add_watch(dash_jobs *j, watched *w, int k, const char *path)
 static void watch(dash_jobs *j, watched *w)
 {
 	if (j->ifd < 0 || strmap_count(j->watched) > MAX_WATCHED_RUNS ||
-	    remote_file_system(w->root))
+	    !ckpt_path_change_events_reliable(w->root))
 		return;
 	add_watch(j, w, 0, w->root);
 	char *epochs = NULL;

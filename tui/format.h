@@ -63,9 +63,13 @@ const char *fmt_bar(char *out, size_t size, uint64_t done, uint64_t total, size_
  * elapsed (the rate and time left are left out before 0.2 s). */
 const char *fmt_transfer(char *out, size_t size, uint64_t done, uint64_t total, double elapsed);
 
+/* ---- display widths (width.c) ------------------------------------------- */
+
 /* Columns a UTF-8 string takes on a terminal: wide (CJK, emoji) characters
  * count 2, combining marks 0, each invalid byte 1. */
 size_t fmt_display_width(const char *text);
+/* How many bytes of text fit in `columns`, never splitting a character. */
+size_t fmt_prefix_for_width(const char *text, size_t columns);
 /* text in at most `width` columns: whole when it fits, else its start and
  * end around an ellipsis ("nt3-lr0…1-long"), "..." when ascii. Never splits
  * a character. Returns out. */
@@ -73,7 +77,7 @@ const char *fmt_abbreviate(char *out, size_t size, const char *text, size_t widt
 /* The same, keeping the start: "links need rel…". */
 const char *fmt_truncate(char *out, size_t size, const char *text, size_t width, bool ascii);
 
-/* ---- tables ----------------------------------------------------------- */
+/* ---- tables (table.c) -------------------------------------------------- */
 
 typedef enum { FMT_LEFT, FMT_RIGHT } fmt_align;
 

@@ -273,17 +273,8 @@ static void test_format_elapsed(void)
 	g_assert_cmpstr(s, ==, "3 d 4 h");
 }
 
-static void test_stamp_and_clock(void)
+static void test_clock(void)
 {
-	int64_t t;
-	g_assert_true(chart_parse_stamp(&t, "2026-03-02 09:00:05"));
-	g_assert_cmpint(t, ==, 1772442005);
-	g_assert_true(chart_parse_stamp(&t, "1970-01-01 00:00:00"));
-	g_assert_cmpint(t, ==, 0);
-	g_assert_false(chart_parse_stamp(&t, "2026-03-02"));
-	g_assert_false(chart_parse_stamp(&t, "2026-13-02 09:00:05"));
-	g_assert_false(chart_parse_stamp(&t, "2026-03-02 09:00:05x"));
-	g_assert_false(chart_parse_stamp(&t, NULL));
 	char s[32];
 	chart_format_clock(s, sizeof s, 1772442005, 10);
 	g_assert_cmpstr(s, ==, "09:00:05");
@@ -384,7 +375,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/chart/ticks/time", test_ticks_time);
 	g_test_add_func("/chart/format/tick", test_format_tick);
 	g_test_add_func("/chart/format/elapsed", test_format_elapsed);
-	g_test_add_func("/chart/format/stamp-and-clock", test_stamp_and_clock);
+	g_test_add_func("/chart/format/clock", test_clock);
 	g_test_add_func("/chart/range/plain-and-clipped", test_range_plain_and_clipped);
 	g_test_add_func("/chart/range/clip-many-equal", test_range_clip_many_equal);
 	g_test_add_func("/chart/hit/segment", test_hit_segment);

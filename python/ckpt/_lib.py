@@ -224,6 +224,8 @@ _DECLARATIONS = {
     "ckpt_writer_restart": (s, [PP, VP]),
     "ckpt_writer_epoch": (s, [P(EpochResult), VP, i64, ctypes.c_char, d, P(Metric), sz]),
     "ckpt_writer_report_final": (s, [VP]),
+    "ckpt_writer_kept_count": (sz, [VP]),
+    "ckpt_writer_kept": (i64, [VP, sz]),
     "ckpt_root_for": (s, [PP, cs]),
     # epochs
     "ckpt_epoch_number": (i64, [VP]),

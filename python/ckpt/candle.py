@@ -156,12 +156,10 @@ class CandleCkpt:
         return result
 
     def _note_epoch(self, result: EpochResult) -> None:
-        if result.saved:
-            self.epochs.append(result.epoch)
-        if result.deleted_count and not self.follower:
-            epochs_dir = os.path.join(self.ckpt_directory, "epochs")
-            self.epochs = [e for e in self.epochs
-                           if os.path.isdir(os.path.join(epochs_dir, "%03d" % e))]
+        # What retention still keeps is the writer's to say (a follower's
+        # list grows only: the writing rank deletes).
+        handle = self._handle()
+        self.epochs = [_lib.writer_kept(handle, i) for i in range(_lib.writer_kept_count(handle))]
         if result.best_epoch:
             self.epoch_best = result.best_epoch
             self.best_metric_last = result.best_value
