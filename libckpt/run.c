@@ -347,29 +347,28 @@ static int list_entries(ckpt_run *run, DIR *dir, epoch_name **out, size_t *n_out
 	}
 }
 
-/* Opens R/epochs without following a link: a linked epochs/ holds nothing of
- * this run (and clean must never reach through it), so the run shows no epochs. */
-static int open_epochs_dir(ckpt_run *run, DIR **out)
+/* Opens R/epochs without following a link (its identity into
+ * run->epochs_sig, before it is read): a linked epochs/ holds nothing of
+ * this run (and clean must never reach through it), so the run shows no
+ * epochs. */
+static int open_epochs_dir(ckpt_run *run, int rfd, DIR **out)
 {
 	*out = NULL;
-	char *path = ckpt_path_join(run->root, CKPT_EPOCHS_NAME);
-	if (!path)
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	int fd = openat(rfd, CKPT_EPOCHS_NAME,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	int err = errno;
-	if (fd >= 0 && (*out = fdopendir(fd)) != NULL) {
-		free(path);
-		return 0;
-	}
 	if (fd >= 0) {
+		ckpt_file_sig_fd(&run->epochs_sig, fd);
+		if ((*out = fdopendir(fd)) != NULL)
+			return 0;
 		err = errno;
 		close(fd);
+	} else {
+		ckpt_file_sig_at(&run->epochs_sig, rfd, CKPT_EPOCHS_NAME);
 	}
-	/* Linux says ENOTDIR or ELOOP for a link: lstat tells which it was. */
-	struct stat st;
-	bool is_link =
-	    (err == ENOTDIR || err == ELOOP) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
-	free(path);
+	/* Linux says ENOTDIR or ELOOP for a link: the lstat tells which it was. */
+	bool is_link = (err == ENOTDIR || err == ELOOP) && run->epochs_sig.err == 0 &&
+		       S_ISLNK(run->epochs_sig.mode);
 	if (err == ENOENT)
 		return 0; /* a run that has not saved yet */
 	if (is_link)
@@ -380,10 +379,10 @@ static int open_epochs_dir(ckpt_run *run, DIR **out)
 			 strerror(err));
 }
 
-static int read_epochs(ckpt_run *run, const ckpt_run *old)
+static int read_epochs(ckpt_run *run, int rfd, const ckpt_run *old)
 {
 	DIR *dir;
-	int rc = open_epochs_dir(run, &dir);
+	int rc = open_epochs_dir(run, rfd, &dir);
 	if (rc || !dir)
 		return rc;
 	epoch_name *names = NULL;
@@ -417,70 +416,6 @@ static int read_epochs(ckpt_run *run, const ckpt_run *old)
 	closedir(dir);
 	return rc;
 }
-/* ---- links, leftovers, writer ----------------------------------------------- */
-
-/* The lock's holder, when one holds it: a writer is live unless it is known
- * to have exited (same host, no such pid: a worker it forked keeps the lock). */
-static void read_holder(ckpt_run *run)
-{
-	bool held = false;
-	long pid = 0;
-	char path[64];
-	snprintf(path, sizeof path, "%s", CKPT_LOCK_NAME);
-	int rfd = open(run->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rfd >= 0) {
-		ckpt_file_sig_at(&run->lock_sig, rfd, path);
-		close(rfd);
-	}
-	/* An unreadable lock file hides no writer we could name: not an error. */
-	if (ckpt_lock_probe(&held, &pid, run->holder_host, run->holder_since, run->root) != 0 ||
-	    !held)
-		return;
-	run->has_holder = true;
-	run->holder_pid = pid;
-	run->live = !ckpt_lock_holder_gone(pid, run->holder_host);
-}
-
-static int read_surroundings(ckpt_run *run)
-{
-	run->best_state = ckpt_link_resolve(run->root, CKPT_BEST_NAME, &run->best);
-	run->last_state = ckpt_link_resolve(run->root, CKPT_LAST_NAME, &run->last);
-	ckpt_file_sig sig;
-	int rfd = open(run->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rfd >= 0) {
-		ckpt_file_sig_at(&sig, rfd, CKPT_WORK_NAME);
-		run->work_present = sig.err == 0;
-		ckpt_file_sig_at(&sig, rfd, CKPT_WORK_NAME ".old");
-		run->work_present = run->work_present || sig.err == 0;
-		close(rfd);
-	}
-	/* A staging folder that could not be removed was set aside: said, until
-	 * a clean (which tries again) or a user removes it. */
-	DIR *dir = opendir(run->root);
-	struct dirent *entry;
-	int rc = 0;
-	while (dir && rc == 0 && (entry = readdir(dir)) != NULL) {
-		bool unremovable = ckpt_is_unremovable_name(entry->d_name);
-		if (!unremovable && !ckpt_is_unrecognized_name(entry->d_name))
-			continue;
-		char text[400];
-		snprintf(text, sizeof text, "%s: %s", entry->d_name,
-			 unremovable ? "a staging folder that could not be removed (clean tries "
-				       "again)"
-				     : "a work.old this run did not set aside, or not a whole "
-				       "epoch: not used; remove it by hand if it is not needed");
-		rc = run_set_problem(run, text);
-	}
-	if (dir)
-		closedir(dir);
-	if (rc)
-		return rc;
-	read_holder(run);
-	/* A live writer's staging dir is its work in progress, not a leftover. */
-	run->work_leftover = run->work_present && !run->live;
-	return 0;
-}
-
 /* ---- building and releasing ------------------------------------------------- */
 
 static void run_free(ckpt_run *run)
@@ -505,19 +440,37 @@ static void run_free(ckpt_run *run)
 	free(run);
 }
 
+/* Reads everything relative to the root, opened once (O_PATH: a root that
+ * can be searched but not listed still shows its epochs); a root that went
+ * away reads as a run with nothing in it. */
 static int run_build(ckpt_run *run, const ckpt_run *old)
 {
-	int rc = read_epochs(run, old);
+	run_note_build_start(run);
+	int rfd = open(run->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0 && errno != ENOENT && errno != ENOTDIR)
+		return ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", run->root, strerror(errno));
+	int rc = 0;
+	if (rfd >= 0) {
+		ckpt_file_sig_fd(&run->root_sig, rfd);
+		rc = read_epochs(run, rfd, old);
+	} else {
+		run->root_sig.err = run->epochs_sig.err = run->best_sig.err = run->last_sig.err =
+		    run->lock_sig.err = ENOENT;
+	}
 	if (!rc)
-		rc = run_load_metrics(run, old);
+		rc = run_load_metrics(run, rfd, old);
 	if (!rc)
 		rc = run_apply_metrics(run);
 	if (!rc)
 		rc = run_load_checks(run, old);
-	if (!rc)
-		rc = read_surroundings(run);
+	if (!rc && rfd >= 0)
+		rc = run_read_around(run, rfd);
 	if (!rc)
 		rc = run_assess(run);
+	if (rfd >= 0)
+		close(rfd);
+	if (!rc)
+		run_note_settled(run);
 	return rc;
 }
 
@@ -579,7 +532,8 @@ static bool run_differs(const ckpt_run *a, const ckpt_run *b)
 	    !ckpt_file_sig_equal(&a->history_sig, &b->history_sig) ||
 	    !ckpt_file_sig_equal(&a->log_sig, &b->log_sig) ||
 	    !ckpt_file_sig_equal(&a->records_sig, &b->records_sig) ||
-	    !same_text(a->problem, b->problem) || a->source_failed || b->source_failed)
+	    !run_level_equal(a, b) || !same_text(a->problem, b->problem) || a->source_failed ||
+	    b->source_failed)
 		return true;
 	for (size_t i = 0; i < a->n_epochs; i++)
 		if (a->epochs[i].data != b->epochs[i].data)
@@ -617,6 +571,7 @@ int ckpt_run_refresh(ckpt_run **out, bool *out_changed, ckpt_run *old)
 		return rc;
 	}
 	if (!run_differs(run, old)) {
+		run_share_settled(old, run);
 		run_free(run);
 		*out = ckpt_run_ref(old);
 		return 0;

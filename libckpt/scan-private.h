@@ -23,9 +23,11 @@ typedef int (*scan_deliver_fn)(scan_found *found, void *payload);
 
 /* Reads found[0..n) on this thread and one more (when there is more than
  * one run and more than one processor), calling deliver on this thread for
- * each in order as soon as it and all before it are read. Returns the first
- * nonzero deliver returned. Runs read but not delivered stay in found. */
-CKPT_INTERNAL int scan_read_all(scan_found *found, size_t n, scan_deliver_fn deliver,
-				void *payload);
+ * each in order as soon as it and all before it are read. A run with an
+ * old snapshot is shared unless its run-level files changed, or, thorough,
+ * refreshed epoch by epoch. Returns the first nonzero deliver returned.
+ * Runs read but not delivered stay in found. */
+CKPT_INTERNAL int scan_read_all(scan_found *found, size_t n, bool thorough,
+				scan_deliver_fn deliver, void *payload);
 
 #endif

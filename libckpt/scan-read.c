@@ -3,6 +3,7 @@
  * this thread delivers each as soon as it and every run before it are read
  * (reading another itself while it waits), so output can stream in order. */
 #include "scan-private.h"
+#include "run-private.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 typedef struct readers {
 	scan_found *found;
 	size_t n;
+	bool thorough; /* refresh: every run with ckpt_run_refresh */
 	size_t next; /* the next run to read, taken atomically */
 	int stop;    /* atomic: deliver asked to stop */
 	pthread_mutex_t lock;
@@ -20,7 +22,8 @@ typedef struct readers {
 static void read_one(readers *r, scan_found *f)
 {
 	if (f->old) {
-		f->rc = ckpt_run_refresh(&f->run, &f->changed, f->old);
+		f->rc = r->thorough ? ckpt_run_refresh(&f->run, &f->changed, f->old)
+				    : run_refresh_if_touched(&f->run, &f->changed, f->old);
 		ckpt_run_location_clear(&f->loc);
 	} else {
 		f->changed = true;
@@ -60,9 +63,10 @@ static bool two_threads_help(size_t n)
 	return n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
-int scan_read_all(scan_found *found, size_t n, scan_deliver_fn deliver, void *payload)
+int scan_read_all(scan_found *found, size_t n, bool thorough, scan_deliver_fn deliver,
+		  void *payload)
 {
-	readers r = {.found = found, .n = n};
+	readers r = {.found = found, .n = n, .thorough = thorough};
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.read_one, NULL);
 	pthread_t thread;

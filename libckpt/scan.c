@@ -105,6 +105,7 @@ typedef struct walker {
 	ckpt_run_list *list;
 	const ckpt_run_list *old; /* refresh: the runs to share; NULL for a scan */
 	ckpt_run **old_by_root;   /* old's runs sorted by root */
+	bool thorough;            /* refresh: look inside every run's epochs */
 	bool *old_seen;
 	bool changed;
 	const char *base; /* canonical form of list->path */
@@ -203,7 +204,7 @@ static int read_found(walker *w)
 {
 	if (w->n_found > 1)
 		qsort(w->found, w->n_found, sizeof *w->found, compare_found_names);
-	int rc = scan_read_all(w->found, w->n_found, deliver_run, w);
+	int rc = scan_read_all(w->found, w->n_found, w->thorough, deliver_run, w);
 	for (size_t i = 0; i < w->n_found; i++) {
 		scan_found *f = &w->found[i];
 		ckpt_run_location_clear(&f->loc);
@@ -481,8 +482,9 @@ static bool same_problems(const ckpt_run_list *a, const ckpt_run_list *b)
 	return true;
 }
 
-int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run_list *old,
-			  const ckpt_progress *progress, ckpt_scan_fn on_run, void *payload)
+static int refresh_list(ckpt_run_list **out, bool *out_changed, const ckpt_run_list *old,
+			bool thorough, const ckpt_progress *progress, ckpt_scan_fn on_run,
+			void *payload)
 {
 	if (out_changed)
 		*out_changed = false;
@@ -491,7 +493,7 @@ int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run
 	*out = NULL;
 	if (!old)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_run_list_refresh: no list");
-	walker w = {.old = old, .on_run = on_run, .payload = payload};
+	walker w = {.old = old, .thorough = thorough, .on_run = on_run, .payload = payload};
 	w.list = list_new(old->path, old->max_depth);
 	w.old_by_root = calloc(old->n_runs ? old->n_runs : 1, sizeof *w.old_by_root);
 	w.old_seen = calloc(old->n_runs ? old->n_runs : 1, sizeof *w.old_seen);
@@ -518,4 +520,17 @@ int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run
 		*out_changed = w.changed;
 	*out = w.list;
 	return 0;
+}
+
+int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run_list *old,
+			  const ckpt_progress *progress, ckpt_scan_fn on_run, void *payload)
+{
+	return refresh_list(out, out_changed, old, false, progress, on_run, payload);
+}
+
+int ckpt_run_list_refresh_thorough(ckpt_run_list **out, bool *out_changed,
+				   const ckpt_run_list *old, const ckpt_progress *progress,
+				   ckpt_scan_fn on_run, void *payload)
+{
+	return refresh_list(out, out_changed, old, true, progress, on_run, payload);
 }
