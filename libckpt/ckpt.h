@@ -503,6 +503,24 @@ typedef int (*ckpt_scan_fn)(ckpt_run *run, void *payload);
  * with ckpt_run_list_free. */
 CKPT_API int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth,
 		       const ckpt_progress *progress, ckpt_scan_fn on_run, void *payload);
+/* A scan that lets the reading threads work on each run as it is read
+ * (format it, say), so that both cores share that work while on_run, on
+ * the scanning thread and in the list's order, only hands it on. */
+typedef struct ckpt_scan_hooks {
+	/* On the thread that read the run (two may run at once), before it is
+	 * handed out: borrowed; returns what on_run will get, or NULL. */
+	void *(*prepare)(ckpt_run *run, void *payload);
+	/* As ckpt_scan_fn, with what prepare returned for the run, taken. */
+	int (*on_run)(ckpt_run *run, void *prepared, void *payload);
+	/* Given what was prepared for a run never handed out (a stop, an
+	 * error): free it. May be NULL when prepare returns nothing to free. */
+	void (*discard)(void *prepared, void *payload);
+	void *payload;
+} ckpt_scan_hooks;
+
+/* ckpt_scan with hooks (NULL: none) in place of on_run. */
+CKPT_API int ckpt_scan_with_hooks(ckpt_run_list **out, const char *path, int max_depth,
+				  const ckpt_progress *progress, const ckpt_scan_hooks *hooks);
 /* Scans old's folder again: new runs read (and given to on_run), vanished
  * ones dropped, and each run found again shared with old (the same
  * ckpt_run) while its run-level files are as they were, else refreshed

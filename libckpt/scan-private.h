@@ -15,6 +15,7 @@ typedef struct scan_found {
 	int rc;
 	char *error;
 	bool changed;
+	void *prepared; /* what the hooks' prepare made of run, until handed out */
 	int done; /* set (atomically, under the lock) when read */
 } scan_found;
 
@@ -25,9 +26,11 @@ typedef int (*scan_deliver_fn)(scan_found *found, void *payload);
  * one run and more than one processor), calling deliver on this thread for
  * each in order as soon as it and all before it are read. A run with an
  * old snapshot is shared unless its run-level files changed, or, thorough,
- * refreshed epoch by epoch. Returns the first nonzero deliver returned.
+ * refreshed epoch by epoch. The hooks' prepare (hooks may be NULL) runs on
+ * the reading thread for each run read anew. Returns the first nonzero deliver returned.
  * Runs read but not delivered stay in found. */
 CKPT_INTERNAL int scan_read_all(scan_found *found, size_t n, bool thorough,
-				scan_deliver_fn deliver, void *payload);
+				const ckpt_scan_hooks *hooks, scan_deliver_fn deliver,
+				void *payload);
 
 #endif

@@ -13,6 +13,7 @@ typedef struct readers {
 	scan_found *found;
 	size_t n;
 	bool thorough; /* refresh: every run with ckpt_run_refresh */
+	const ckpt_scan_hooks *hooks;
 	size_t next; /* the next run to read, taken atomically */
 	int stop;    /* atomic: deliver asked to stop */
 	pthread_mutex_t lock;
@@ -32,6 +33,8 @@ static void read_one(readers *r, scan_found *f)
 	/* The message is this thread's: keep it for the delivering one. */
 	if (f->rc)
 		f->error = ckpt_strdup(ckpt_error_last());
+	else if (!f->old && r->hooks && r->hooks->prepare)
+		f->prepared = r->hooks->prepare(f->run, r->hooks->payload);
 	pthread_mutex_lock(&r->lock);
 	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&r->read_one);
@@ -63,10 +66,10 @@ static bool two_threads_help(size_t n)
 	return n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
-int scan_read_all(scan_found *found, size_t n, bool thorough, scan_deliver_fn deliver,
-		  void *payload)
+int scan_read_all(scan_found *found, size_t n, bool thorough, const ckpt_scan_hooks *hooks,
+		  scan_deliver_fn deliver, void *payload)
 {
-	readers r = {.found = found, .n = n, .thorough = thorough};
+	readers r = {.found = found, .n = n, .thorough = thorough, .hooks = hooks};
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.read_one, NULL);
 	pthread_t thread;

@@ -112,6 +112,7 @@ typedef struct walker {
 	ckpt_meter meter;
 	ckpt_scan_fn on_run;
 	void *payload;
+	const ckpt_scan_hooks *hooks; /* or NULL */
 	size_t visited;
 	bool capped; /* folders left unvisited at SCAN_MAX_FOLDERS */
 	scan_found *found; /* what the walk found, read after it */
@@ -188,8 +189,17 @@ static int deliver_run(scan_found *f, void *payload)
 	f->run = NULL;
 	w->meter.event.done++;
 	ckpt_meter_send(&w->meter);
-	if (!f->old && w->on_run && w->on_run(run, w->payload) != 0)
-		w->meter.stopped = true;
+	void *prepared = f->prepared;
+	f->prepared = NULL;
+	if (!f->old && w->hooks && w->hooks->on_run) {
+		if (w->hooks->on_run(run, prepared, w->hooks->payload) != 0)
+			w->meter.stopped = true;
+	} else {
+		if (prepared && w->hooks && w->hooks->discard)
+			w->hooks->discard(prepared, w->hooks->payload);
+		if (!f->old && w->on_run && w->on_run(run, w->payload) != 0)
+			w->meter.stopped = true;
+	}
 	return stop_requested(w) ? 1 : 0;
 }
 
@@ -204,9 +214,11 @@ static int read_found(walker *w)
 {
 	if (w->n_found > 1)
 		qsort(w->found, w->n_found, sizeof *w->found, compare_found_names);
-	int rc = scan_read_all(w->found, w->n_found, w->thorough, deliver_run, w);
+	int rc = scan_read_all(w->found, w->n_found, w->thorough, w->hooks, deliver_run, w);
 	for (size_t i = 0; i < w->n_found; i++) {
 		scan_found *f = &w->found[i];
+		if (f->prepared && w->hooks && w->hooks->discard)
+			w->hooks->discard(f->prepared, w->hooks->payload);
 		ckpt_run_location_clear(&f->loc);
 		ckpt_run_unref(f->run);
 		free(f->name);
@@ -451,15 +463,16 @@ static ckpt_run_list *list_new(const char *path, int max_depth)
 	return list;
 }
 
-int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth, const ckpt_progress *progress,
-	      ckpt_scan_fn on_run, void *payload)
+static int scan(ckpt_run_list **out, const char *path, int max_depth,
+		const ckpt_progress *progress, ckpt_scan_fn on_run, void *payload,
+		const ckpt_scan_hooks *hooks)
 {
 	if (!out)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no place for the list");
 	*out = NULL;
 	if (!path)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no path");
-	walker w = {.on_run = on_run, .payload = payload};
+	walker w = {.on_run = on_run, .payload = payload, .hooks = hooks};
 	if (!(w.list = list_new(path, max_depth)))
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
 	ckpt_meter_init(&w.meter, progress, CKPT_STAGE_SCAN, NULL);
@@ -470,6 +483,18 @@ int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth, const ckpt_p
 	}
 	*out = w.list;
 	return 0;
+}
+
+int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth, const ckpt_progress *progress,
+	      ckpt_scan_fn on_run, void *payload)
+{
+	return scan(out, path, max_depth, progress, on_run, payload, NULL);
+}
+
+int ckpt_scan_with_hooks(ckpt_run_list **out, const char *path, int max_depth,
+			 const ckpt_progress *progress, const ckpt_scan_hooks *hooks)
+{
+	return scan(out, path, max_depth, progress, NULL, NULL, hooks);
 }
 
 static bool same_problems(const ckpt_run_list *a, const ckpt_run_list *b)

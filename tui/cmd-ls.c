@@ -279,18 +279,59 @@ typedef struct stream {
 	bool failed;
 } stream;
 
-static int stream_run(ckpt_run *run, void *payload)
+/* Where each RUN sits: {"runs": [RUN...]}. */
+#define RUN_DEPTH 2
+
+/* A run's part of the output, made on the thread that read it. */
+typedef struct prepared {
+	bool wanted;
+	char *text;  /* indented to RUN_DEPTH, or NULL with error */
+	char *error; /* the library's message, or NULL: out of memory */
+} prepared;
+
+static void *prepare_run(ckpt_run *run, void *payload)
 {
 	stream *st = payload;
-	if (!wanted(st->o, run))
-		return 0;
+	prepared *p = calloc(1, sizeof *p);
+	if (!p || !(p->wanted = wanted(st->o, run)))
+		return p;
 	char *text = NULL;
-	if (ckpt_run_to_json(&text, run, CKPT_JSON_PRETTY) != 0) {
-		cli_lib_error("ls");
+	if (ckpt_run_to_json(&text, run, CKPT_JSON_PRETTY) != 0)
+		p->error = strdup(ckpt_error_last());
+	else
+		p->text = cli_json_indent(text, RUN_DEPTH);
+	ckpt_free(text);
+	return p;
+}
+
+static void discard_prepared(void *item, void *payload)
+{
+	(void)payload;
+	prepared *p = item;
+	if (p) {
+		free(p->text);
+		free(p->error);
+	}
+	free(p);
+}
+
+static int stream_run(ckpt_run *run, void *item, void *payload)
+{
+	stream *st = payload;
+	prepared *p = item;
+	if (p && !p->wanted) {
+		discard_prepared(p, NULL);
+		return 0;
+	}
+	if (!p || !p->text) {
+		cli_error("ls", "%s", p && p->error ? p->error : "out of memory");
+		discard_prepared(p, NULL);
 		st->failed = true;
 		return 1;
 	}
-	cli_json_raw(&st->j, text);
+	cli_json_put_indented(&st->j, p->text);
+	p->text = NULL;
+	discard_prepared(p, NULL);
 	cli_json_flush(&st->j);
 	totals one = count(&run, 1);
 	st->t.runs += one.runs, st->t.epochs += one.epochs, st->t.bytes += one.bytes;
@@ -328,7 +369,9 @@ static int stream_json(const ls_opts *o, const cli_paths *paths)
 	cli_json_array(&st.j);
 	cli_json_flush(&st.j);
 	cli_runs all;
-	cli_runs_scan_each(&all, "ls", paths, o->depth, stream_run, &st);
+	/* Each run's text is made on the reading threads; this one only writes. */
+	ckpt_scan_hooks hooks = {prepare_run, stream_run, discard_prepared, &st};
+	cli_runs_scan_hooked(&all, "ls", paths, o->depth, &hooks);
 	int rc = all.oom || st.failed ? CLI_USAGE : all.cancelled ? CLI_INTERRUPTED : CLI_OK;
 	if (rc == CLI_OK && st.t.runs == 0 && all.n_found > 0)
 		cli_error("ls", "none of the %zu runs found is %s", all.n_found,
