@@ -1,55 +1,69 @@
-/* bench-scan.c: how fast libckpt finds and re-reads many runs: generates a
- * tree of runs with the writer, then times ckpt_scan and ckpt_run_refresh
- * (nothing changed; one epoch touched in 1% of runs). Prints figures only. */
+/* bench-scan.c: how fast `ckpt ls` and ckpt_scan read an experiment, beside
+ * references timed in the same rounds: the bare C walk (walk-floor: open and
+ * read each ckpt-info.json, stat each model, no parsing; 1 and 2 threads)
+ * and a Python walk (walk-python.py: json.load and os.stat). Also system
+ * calls per epoch (strace -c -f), memory held per epoch, and a refresh after
+ * one new epoch beside the full scan. Prints figures only, medians of rounds. */
 #include "bench-util.h"
+#include "scan-tree.h"
 
 #include "ckpt.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#define MODEL_BYTES 4096
-#define RUNS_PER_GROUP 100
-#define WARM_RUNS 3
+enum { V_LS_JSON, V_LS_TABLE, V_SCAN, V_FLOOR_1, V_FLOOR_2, V_PYTHON, N_VARIANTS };
+#define MAX_ROUNDS 50
 
 typedef struct options {
-	long runs;
-	long epochs;
-	const char *dir;
-	bool keep;
+	long runs, epochs, rounds;
+	const char *dir, *ckpt, *floor, *python, *script;
+	bool keep, strace;
 } options;
 
 static void usage(FILE *to)
 {
-	fputs("usage: bench-scan [--runs N] [--epochs E] [--dir DIR] [--keep]\n"
-	      "  Writes N runs (default 1000) of E epochs (default 5) of 4 KiB models under\n"
-	      "  DIR (default $TMPDIR or /tmp), then times ckpt_scan and ckpt_run_refresh.\n"
-	      "  --keep leaves the runs on disk and prints where.\n",
+	fputs("usage: bench-scan [--runs N] [--epochs E] [--rounds R] [--dir DIR] [--keep]\n"
+	      "                  [--ckpt PROGRAM] [--python PYTHON] [--no-strace]\n"
+	      "  Writes N runs (default 1000) of E epochs (default 50) under DIR (default\n"
+	      "  $TMPDIR or /tmp) with libckpt's writer, then times, R rounds (default 5),\n"
+	      "  `ckpt ls --json`, `ckpt ls`, ckpt_scan, the bare C walk on 1 and 2 threads\n"
+	      "  and the Python walk (default /usr/bin/python3), and prints medians and\n"
+	      "  ratios. --keep leaves the runs on disk.\n",
 	      to);
 }
 
 static options parse_options(int argc, char **argv)
 {
-	options o = {.runs = 1000, .epochs = 5, .dir = NULL, .keep = false};
+	options o = {1000, 50, 5, NULL, BENCH_CKPT_BIN, BENCH_FLOOR_BIN, "/usr/bin/python3",
+		     BENCH_PYTHON_WALK, false, true};
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
+		bool more = i + 1 < argc;
 		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
 			usage(stdout);
 			exit(0);
-		} else if (!strcmp(arg, "--runs") && i + 1 < argc) {
+		} else if (!strcmp(arg, "--runs") && more) {
 			o.runs = bench_parse_count("--runs", argv[++i], 1000000);
-		} else if (!strcmp(arg, "--epochs") && i + 1 < argc) {
-			o.epochs = bench_parse_count("--epochs", argv[++i], 999);
-		} else if (!strcmp(arg, "--dir") && i + 1 < argc) {
+		} else if (!strcmp(arg, "--epochs") && more) {
+			o.epochs = bench_parse_count("--epochs", argv[++i], 99999);
+		} else if (!strcmp(arg, "--rounds") && more) {
+			o.rounds = bench_parse_count("--rounds", argv[++i], MAX_ROUNDS);
+		} else if (!strcmp(arg, "--dir") && more) {
 			o.dir = argv[++i];
+		} else if (!strcmp(arg, "--ckpt") && more) {
+			o.ckpt = argv[++i];
+		} else if (!strcmp(arg, "--python") && more) {
+			o.python = argv[++i];
 		} else if (!strcmp(arg, "--keep")) {
 			o.keep = true;
+		} else if (!strcmp(arg, "--no-strace")) {
+			o.strace = false;
 		} else {
 			usage(stderr);
 			exit(2);
@@ -58,95 +72,15 @@ static options parse_options(int argc, char **argv)
 	return o;
 }
 
-/* ---- generating the runs --------------------------------------------------- */
+/* ---- the in-process scan ------------------------------------------------------ */
 
-static int write_model(const char *path, void *payload)
+static size_t heap_in_use(void)
 {
-	const long *tag = payload;
-	unsigned char bytes[MODEL_BYTES];
-	for (size_t i = 0; i < sizeof bytes; i++)
-		bytes[i] = (unsigned char)(*tag * 131 + (long)i * 7);
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return 1;
-	size_t n = fwrite(bytes, 1, sizeof bytes, f);
-	return (fclose(f) != 0 || n != sizeof bytes) ? 1 : 0;
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
 }
 
-static void set_param(ckpt_params *params, const char *key, const char *value)
-{
-	int rc = ckpt_params_set(params, key, value);
-	if (rc)
-		bench_fail_ckpt("ckpt_params_set", rc);
-}
-
-/* The run's root: <base>/exp-GG/run-NNNNN/ckpts, a hundred runs a group. */
-static char *run_root(const char *base, long i)
-{
-	char rel[64];
-	snprintf(rel, sizeof rel, "exp-%02ld/run-%05ld/ckpts", i / RUNS_PER_GROUP, i);
-	return bench_path(base, rel);
-}
-
-/* One run as a trainer leaves it: a val_loss that mostly falls but not at
- * the end (so best and last part ways), two extra metrics, the final report. */
-static void write_run(const char *base, long i, long epochs)
-{
-	char *root = run_root(base, i);
-	char text[32];
-	ckpt_params *params;
-	int rc = ckpt_params_new(&params);
-	if (rc)
-		bench_fail_ckpt("ckpt_params_new", rc);
-	snprintf(text, sizeof text, "%ld", epochs);
-	set_param(params, "epochs", text);
-	set_param(params, "ckpt_directory", root);
-	set_param(params, "ckpt_fsync", "false");
-	set_param(params, "ckpt_checksum", "true");
-	ckpt_writer *writer;
-	if ((rc = ckpt_writer_new(&writer, params, 0)) != 0)
-		bench_fail_ckpt("ckpt_writer_new", rc);
-	ckpt_params_free(params);
-	long tag = 0;
-	ckpt_writer_set_model_io(writer, write_model, NULL, &tag);
-	for (long e = 0; e < epochs; e++) {
-		bool worse = e % 3 == 2 || (e > 0 && e == epochs - 1);
-		double val_loss = 1.0 / (double)(e + 1) + (worse ? 0.5 : 0.0);
-		ckpt_metric extra[] = {{"loss", val_loss * 0.9}, {"val_acc", 1.0 - val_loss / 2}};
-		tag = i * 1000 + e;
-		rc = ckpt_writer_epoch(NULL, writer, e, '-', val_loss, extra, 2);
-		if (rc)
-			bench_fail_ckpt("ckpt_writer_epoch", rc);
-	}
-	if ((rc = ckpt_writer_report_final(writer)) != 0)
-		bench_fail_ckpt("ckpt_writer_report_final", rc);
-	ckpt_writer_free(writer);
-	free(root);
-}
-
-/* In a child process, so that the peak RSS measured later is the scan's. */
-static void generate(const char *base, const options *o)
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid < 0)
-		bench_fail("fork: %s", strerror(errno));
-	if (pid == 0) {
-		for (long i = 0; i < o->runs; i++)
-			write_run(base, i, o->epochs);
-		exit(0);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			bench_fail("waitpid: %s", strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		bench_fail("generating the runs failed");
-}
-
-/* ---- the things timed ---------------------------------------------------------- */
-
-static ckpt_run_list *scan(const char *base, long expected)
+static ckpt_run_list *scan(const char *base, long expected, size_t *out_epochs)
 {
 	ckpt_run_list *list;
 	int rc = ckpt_scan(&list, base, 0, NULL, NULL, NULL);
@@ -157,78 +91,158 @@ static ckpt_run_list *scan(const char *base, long expected)
 	if (ckpt_run_list_count(list) != (size_t)expected)
 		bench_fail("ckpt_scan found %zu runs, not %ld", ckpt_run_list_count(list),
 			   expected);
+	size_t epochs = 0;
+	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
+		epochs += ckpt_run_epoch_count(ckpt_run_list_get(list, i));
+	*out_epochs = epochs;
 	return list;
 }
 
-/* Refreshes every run of the list against the list's snapshot (which stays
- * the base, so every repetition re-reads the same changes). */
-static void refresh_all(const ckpt_run_list *list)
+static double time_scan(const char *base, long expected)
 {
-	size_t n = ckpt_run_list_count(list);
-	for (size_t i = 0; i < n; i++) {
-		ckpt_run *fresh;
-		int rc = ckpt_run_refresh(&fresh, NULL, ckpt_run_list_get(list, i));
+	size_t epochs;
+	double start = bench_now();
+	ckpt_run_list *list = scan(base, expected, &epochs);
+	double took = bench_now() - start;
+	ckpt_run_list_free(list);
+	malloc_trim(0); /* so that the children forked next start small */
+	return took;
+}
+
+/* ---- rounds of every variant ---------------------------------------------------- */
+
+static const char *const variant_names[N_VARIANTS] = {
+    [V_LS_JSON] = "ckpt ls --json",        [V_LS_TABLE] = "ckpt ls",
+    [V_SCAN] = "ckpt_scan (in process)",   [V_FLOOR_1] = "bare C walk, 1 thread",
+    [V_FLOOR_2] = "bare C walk, 2 threads", [V_PYTHON] = "Python walk",
+};
+
+typedef struct figures {
+	double seconds[N_VARIANTS][MAX_ROUNDS];
+	double median[N_VARIANTS];
+	long rss_kib[N_VARIANTS];
+} figures;
+
+static double run_variant(int v, const options *o, char *base, long *rss)
+{
+	char threads1[] = "1", threads2[] = "2", flag[] = "--threads", ls[] = "ls",
+	     json[] = "--json";
+	char *ckpt = (char *)o->ckpt, *floor_bin = (char *)o->floor, *python = (char *)o->python,
+	     *script = (char *)o->script;
+	switch (v) {
+	case V_LS_JSON: return bench_run_program((char *[]){ckpt, ls, json, base, NULL}, NULL, rss);
+	case V_LS_TABLE: return bench_run_program((char *[]){ckpt, ls, base, NULL}, NULL, rss);
+	case V_FLOOR_1:
+		return bench_run_program((char *[]){floor_bin, flag, threads1, base, NULL}, NULL, rss);
+	case V_FLOOR_2:
+		return bench_run_program((char *[]){floor_bin, flag, threads2, base, NULL}, NULL, rss);
+	case V_PYTHON: return bench_run_program((char *[]){python, script, base, NULL}, NULL, rss);
+	default: *rss = 0; return time_scan(base, o->runs);
+	}
+}
+
+/* Every round runs every variant once, so a busy moment of the shared
+ * machine hits them all alike; one warm-up round first. */
+static void measure(figures *f, const options *o, char *base)
+{
+	for (int v = 0; v < N_VARIANTS; v++) {
+		long rss;
+		run_variant(v, o, base, &rss);
+	}
+	for (long r = 0; r < o->rounds; r++)
+		for (int v = 0; v < N_VARIANTS; v++) {
+			long rss;
+			f->seconds[v][r] = run_variant(v, o, base, &rss);
+			if (rss > f->rss_kib[v])
+				f->rss_kib[v] = rss;
+		}
+	for (int v = 0; v < N_VARIANTS; v++)
+		f->median[v] = bench_median(f->seconds[v], (size_t)o->rounds);
+}
+
+/* ---- system calls ------------------------------------------------------------------- */
+
+static const char *find_strace(void)
+{
+	static const char *const places[] = {"/usr/bin/strace", "/bin/strace",
+					     "/usr/local/bin/strace"};
+	for (size_t i = 0; i < sizeof places / sizeof places[0]; i++)
+		if (access(places[i], X_OK) == 0)
+			return places[i];
+	return NULL;
+}
+
+/* The "total" line of strace -c: calls of every thread of the program. */
+static long count_syscalls(const char *strace, char *const argv[], const char *scratch)
+{
+	char *log = bench_path(scratch, "strace.txt");
+	char *args[16] = {(char *)strace, "-c", "-f", "-o", log};
+	size_t n = 5;
+	for (size_t i = 0; argv[i] && n < 15; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	bench_run_program(args, NULL, NULL);
+	FILE *f = fopen(log, "r");
+	long calls = -1;
+	char line[256];
+	while (f && fgets(line, sizeof line, f)) {
+		double pct, secs;
+		long usecs, count;
+		if (strstr(line, "total") &&
+		    sscanf(line, "%lf %lf %ld %ld", &pct, &secs, &usecs, &count) == 4)
+			calls = count;
+	}
+	if (f)
+		fclose(f);
+	free(log);
+	return calls;
+}
+
+/* ---- refresh ---------------------------------------------------------------------------- */
+
+typedef struct refresh_figures {
+	double list, run, scan;
+	bool list_changed, run_changed;
+} refresh_figures;
+
+/* Run 0 gains an epoch; then its list and the run itself are refreshed
+ * against the snapshot taken before (each round re-reads the same change). */
+static refresh_figures measure_refresh(const options *o, const char *base)
+{
+	refresh_figures rf = {0};
+	size_t epochs;
+	ckpt_run_list *list = scan(base, o->runs, &epochs);
+	scan_tree_add_epoch(base, 0, o->epochs);
+	double lists[MAX_ROUNDS], runs[MAX_ROUNDS], scans[MAX_ROUNDS];
+	for (long r = 0; r < o->rounds; r++) {
+		ckpt_run_list *fresh;
+		double start = bench_now();
+		int rc = ckpt_run_list_refresh(&fresh, &rf.list_changed, list, NULL, NULL, NULL);
+		lists[r] = bench_now() - start;
+		if (rc)
+			bench_fail_ckpt("ckpt_run_list_refresh", rc);
+		ckpt_run_list_free(fresh);
+		ckpt_run *run;
+		start = bench_now();
+		rc = ckpt_run_refresh(&run, &rf.run_changed, ckpt_run_list_get(list, 0));
+		runs[r] = bench_now() - start;
 		if (rc)
 			bench_fail_ckpt("ckpt_run_refresh", rc);
-		ckpt_run_unref(fresh);
+		ckpt_run_unref(run);
+		scans[r] = time_scan(base, o->runs);
 	}
+	ckpt_run_list_free(list);
+	rf.list = bench_median(lists, (size_t)o->rounds);
+	rf.run = bench_median(runs, (size_t)o->rounds);
+	rf.scan = bench_median(scans, (size_t)o->rounds);
+	return rf;
 }
 
-/* The whole list scanned again, sharing what did not change (0.2). */
-static void refresh_list(const ckpt_run_list *list)
-{
-	ckpt_run_list *fresh;
-	int rc = ckpt_run_list_refresh(&fresh, NULL, list, NULL, NULL, NULL);
-	if (rc)
-		bench_fail_ckpt("ckpt_run_list_refresh", rc);
-	if (ckpt_run_list_count(fresh) != ckpt_run_list_count(list))
-		bench_fail("ckpt_run_list_refresh found %zu runs, not %zu",
-			   ckpt_run_list_count(fresh), ckpt_run_list_count(list));
-	ckpt_run_list_free(fresh);
-}
+/* ---- printing -------------------------------------------------------------------------- */
 
-static double best_of(void (*fn)(const ckpt_run_list *), const ckpt_run_list *list)
+static void print_ratio(const char *what, double value, const char *target, bool met)
 {
-	double best = 1e300;
-	for (int i = 0; i < WARM_RUNS; i++) {
-		double start = bench_now();
-		fn(list);
-		double took = bench_now() - start;
-		if (took < best)
-			best = took;
-	}
-	return best;
-}
-
-/* A new mtime and ctime on the newest epoch's ckpt-info.json of one run in
- * a hundred, as a writer rewriting it would leave; returns how many. */
-static long touch_some(const ckpt_run_list *list)
-{
-	long touched = 0;
-	size_t n = ckpt_run_list_count(list);
-	for (size_t i = 0; i < n; i += RUNS_PER_GROUP) {
-		const ckpt_run *run = ckpt_run_list_get(list, i);
-		size_t epochs = ckpt_run_epoch_count(run);
-		if (epochs == 0)
-			continue;
-		char rel[64];
-		snprintf(rel, sizeof rel, "epochs/%s/ckpt-info.json",
-			 ckpt_epoch_dir(ckpt_run_epoch(run, epochs - 1)));
-		char *path = bench_path(ckpt_run_root(run), rel);
-		if (utimensat(AT_FDCWD, path, NULL, 0) != 0)
-			bench_fail("%s: %s", path, strerror(errno));
-		free(path);
-		touched++;
-	}
-	return touched;
-}
-
-/* ---- printing -------------------------------------------------------------------- */
-
-static void print_row(const char *what, long runs, double seconds)
-{
-	printf("%-36s %9.1f  %9.3f  %9.1f\n", what, seconds * 1e3, seconds * 1e3 / (double)runs,
-	       (double)runs / seconds);
+	printf("  %-52s %7.2f   %-10s %s\n", what, value, target, met ? "met" : "NOT met");
 }
 
 int main(int argc, char **argv)
@@ -240,53 +254,76 @@ int main(int argc, char **argv)
 	char *base = bench_path(scratch, "runs");
 	if (mkdir(base, 0755) != 0)
 		bench_fail("%s: %s", base, strerror(errno));
-
-	printf("bench-scan: libckpt %s, %ld runs of %ld epochs (%d-byte models) in %s\n",
-	       ckpt_version(), o.runs, o.epochs, MODEL_BYTES, base);
+	printf("bench-scan: libckpt %s, %ld runs x %ld epochs in %s\n", ckpt_version(), o.runs,
+	       o.epochs, base);
 	double start = bench_now();
-	generate(base, &o);
-	printf("wrote the runs in %.2f s (writer, ckpt_fsync=false)\n\n", bench_now() - start);
+	scan_tree_write(base, o.runs, o.epochs, 2);
+	printf("wrote them in %.1f s (libckpt's writer, ckpt_fsync=false, 2 processes)\n",
+	       bench_now() - start);
 
-	long rss_before = bench_peak_rss_kib();
-	start = bench_now();
-	ckpt_run_list *list = scan(base, o.runs);
-	double scan_first = bench_now() - start;
-	long rss_scan = bench_peak_rss_kib();
-	double scan_best = 1e300;
-	for (int i = 0; i < WARM_RUNS; i++) {
-		ckpt_run_list_free(list);
-		start = bench_now();
-		list = scan(base, o.runs);
-		double took = bench_now() - start;
-		if (took < scan_best)
-			scan_best = took;
-	}
-	size_t epochs = 0;
-	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
-		epochs += ckpt_run_epoch_count(ckpt_run_list_get(list, i));
-
-	double refresh_same = best_of(refresh_all, list);
-	double list_same = best_of(refresh_list, list);
-	long touched = touch_some(list);
-	double refresh_touched = best_of(refresh_all, list);
-	double list_touched = best_of(refresh_list, list);
-
-	printf("%-36s %9s  %9s  %9s\n", "", "ms", "ms/run", "runs/s");
-	print_row("ckpt_scan, first", o.runs, scan_first);
-	print_row("ckpt_scan, best of 3", o.runs, scan_best);
-	print_row("ckpt_run_refresh all, unchanged", o.runs, refresh_same);
-	char what[64];
-	snprintf(what, sizeof what, "ckpt_run_refresh all, %ld touched", touched);
-	print_row(what, o.runs, refresh_touched);
-	print_row("ckpt_run_list_refresh, unchanged", o.runs, list_same);
-	snprintf(what, sizeof what, "ckpt_run_list_refresh, %ld touched", touched);
-	print_row(what, o.runs, list_touched);
-	printf("\n%zu epochs found; peak RSS %.1f MiB after the first scan, %.1f MiB before "
-	       "it\n(%.1f KiB per run held in the list)\n",
-	       epochs, (double)rss_scan / 1024.0, (double)rss_before / 1024.0,
-	       (double)(rss_scan - rss_before) / (double)o.runs);
-
+	/* Memory held by one scan, before the rounds grow this process. */
+	size_t heap_before = heap_in_use(), epochs;
+	ckpt_run_list *list = scan(base, o.runs, &epochs);
+	size_t held = heap_in_use() - heap_before;
 	ckpt_run_list_free(list);
+	malloc_trim(0);
+
+	static figures f;
+	measure(&f, &o, base);
+	printf("\n%zu epochs; medians of %ld rounds (page cache warm)\n", epochs, o.rounds);
+	printf("  %-30s %10s %12s %10s\n", "", "ms", "us/epoch", "peak MiB");
+	for (int v = 0; v < N_VARIANTS; v++) {
+		printf("  %-30s %10.1f %12.2f", variant_names[v], f.median[v] * 1e3,
+		       f.median[v] * 1e6 / (double)epochs);
+		if (f.rss_kib[v] > 0)
+			printf(" %10.1f\n", (double)f.rss_kib[v] / 1024.0);
+		else
+			printf(" %10s\n", "-");
+	}
+	printf("\nmemory held by ckpt_scan's list: %.1f MiB, %.0f bytes per epoch\n",
+	       (double)held / 1048576.0, (double)held / (double)epochs);
+
+	const char *strace = o.strace ? find_strace() : NULL;
+	long ls_calls = -1, floor_calls = -1;
+	if (strace) {
+		char ls[] = "ls", json[] = "--json", flag[] = "--threads", one[] = "1";
+		ls_calls = count_syscalls(strace, (char *[]){(char *)o.ckpt, ls, json, base, NULL},
+					  scratch);
+		floor_calls = count_syscalls(
+		    strace, (char *[]){(char *)o.floor, flag, one, base, NULL}, scratch);
+		printf("system calls per epoch (strace -c -f): ckpt ls --json %.2f, bare C walk "
+		       "%.2f\n",
+		       (double)ls_calls / (double)epochs, (double)floor_calls / (double)epochs);
+	} else {
+		printf("system calls per epoch: not counted (%s)\n",
+		       o.strace ? "no strace found; apt-get install strace" : "--no-strace");
+	}
+
+	refresh_figures rf = measure_refresh(&o, base);
+	printf("after one new epoch in one run: ckpt_run_list_refresh %.2f ms (%s), "
+	       "ckpt_run_refresh of that run %.3f ms, full ckpt_scan %.1f ms\n",
+	       rf.list * 1e3, rf.list_changed ? "changed" : "UNCHANGED?", rf.run * 1e3,
+	       rf.scan * 1e3);
+
+	double floor1 = f.median[V_FLOOR_1], python = f.median[V_PYTHON];
+	printf("\ntargets (ratios of medians from the same rounds)\n");
+	print_ratio("ckpt ls --json / bare C walk 1 thread", f.median[V_LS_JSON] / floor1,
+		    "<= 1", f.median[V_LS_JSON] <= floor1);
+	print_ratio("ckpt ls / bare C walk 1 thread", f.median[V_LS_TABLE] / floor1, "<= 1",
+		    f.median[V_LS_TABLE] <= floor1);
+	print_ratio("Python walk / ckpt ls --json", python / f.median[V_LS_JSON], ">= 8",
+		    python >= 8 * f.median[V_LS_JSON]);
+	print_ratio("Python walk / ckpt ls", python / f.median[V_LS_TABLE], ">= 8",
+		    python >= 8 * f.median[V_LS_TABLE]);
+	print_ratio("KiB held per epoch by ckpt_scan", (double)held / 1024.0 / (double)epochs,
+		    "<= 1", held <= 1024 * epochs);
+	print_ratio("ckpt_run_list_refresh / full scan, %", 100 * rf.list / rf.scan, "<= 2",
+		    rf.list <= 0.02 * rf.scan);
+	print_ratio("ckpt_run_refresh (the run) / full scan, %", 100 * rf.run / rf.scan, "<= 2",
+		    rf.run <= 0.02 * rf.scan);
+	if (ls_calls > 0 && floor_calls > 0)
+		printf("  %-52s %7.2f   (floor %.2f)\n", "system calls per epoch, ckpt ls --json",
+		       (double)ls_calls / (double)epochs, (double)floor_calls / (double)epochs);
 	free(base);
 	return 0;
 }

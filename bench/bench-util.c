@@ -5,12 +5,14 @@
 #include "ckpt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,4 +128,46 @@ long bench_peak_rss_kib(void)
 	if (kib < 0 && getrusage(RUSAGE_SELF, &ru) == 0)
 		kib = ru.ru_maxrss;
 	return kib;
+}
+
+double bench_run_program(char *const argv[], const char *out_path, long *out_rss_kib)
+{
+	fflush(stdout);
+	double start = bench_now();
+	pid_t pid = fork();
+	if (pid < 0)
+		bench_fail("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(out_path ? out_path : "/dev/null",
+			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+			_exit(127);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int status;
+	struct rusage ru;
+	while (wait4(pid, &status, 0, &ru) < 0)
+		if (errno != EINTR)
+			bench_fail("wait4: %s", strerror(errno));
+	double took = bench_now() - start;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		bench_fail("%s failed (status %d)", argv[0], status);
+	if (out_rss_kib)
+		*out_rss_kib = ru.ru_maxrss;
+	return took;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double bench_median(double *values, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(values, n, sizeof *values, compare_doubles);
+	return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }

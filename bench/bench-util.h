@@ -36,4 +36,12 @@ _Noreturn void bench_fail_ckpt(const char *call, int code);
  * else getrusage's ru_maxrss). */
 long bench_peak_rss_kib(void);
 
+/* Runs argv (argv[0] a path) with stdout to /dev/null (or to `out_path`
+ * when not NULL) and returns its wall time in seconds; *out_rss_kib (may be
+ * NULL) gets its peak RSS. Fails the program unless it exits 0. */
+double bench_run_program(char *const argv[], const char *out_path, long *out_rss_kib);
+
+/* The median of n values (reorders them). */
+double bench_median(double *values, size_t n);
+
 #endif

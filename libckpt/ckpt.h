@@ -383,9 +383,11 @@ typedef struct ckpt_run ckpt_run;
  * ckpt_run_unref. */
 CKPT_API int ckpt_run_open(ckpt_run **out, const char *path);
 /* The run as it is now, re-reading only what changed on disk (unchanged
- * epochs are shared with `old`). When nothing changed, *out is `old` with
- * one more reference and *out_changed (may be NULL) is false. Caller
- * releases *out with ckpt_run_unref. */
+ * epochs are shared with `old`). Thorough: every epoch's files are looked
+ * at, so a change made by hand inside epochs/NNN/ (a model edited or
+ * deleted in place) is seen here, unlike by ckpt_run_list_refresh. When
+ * nothing changed, *out is `old` with one more reference and *out_changed
+ * (may be NULL) is false. Caller releases *out with ckpt_run_unref. */
 CKPT_API int ckpt_run_refresh(ckpt_run **out, bool *out_changed, ckpt_run *old);
 CKPT_API ckpt_run *ckpt_run_ref(ckpt_run *run);
 CKPT_API void ckpt_run_unref(ckpt_run *run);
@@ -486,9 +488,11 @@ CKPT_API int ckpt_epoch_to_json(char **out, const ckpt_run *run, const ckpt_epoc
 /* The runs found under one folder, sorted by name; immutable. */
 typedef struct ckpt_run_list ckpt_run_list;
 
-/* Called with each run as soon as it is read (in the order found, not by
- * name): borrowed, ckpt_run_ref it to keep it. Return nonzero to stop the
- * scan (CKPT_ECANCELLED). */
+/* Called with each run as soon as it and every run before it are read, in
+ * the list's order (by name; runs are read on two threads where there are
+ * two processors, but this is called on the scanning thread): borrowed,
+ * ckpt_run_ref it to keep it. Return nonzero to stop the scan
+ * (CKPT_ECANCELLED). */
 typedef int (*ckpt_scan_fn)(ckpt_run *run, void *payload);
 
 /* Finds runs under `path` (a root, a run, or any folder above many runs),
@@ -499,13 +503,48 @@ typedef int (*ckpt_scan_fn)(ckpt_run *run, void *payload);
  * with ckpt_run_list_free. */
 CKPT_API int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth,
 		       const ckpt_progress *progress, ckpt_scan_fn on_run, void *payload);
-/* Scans old's folder again: runs unchanged on disk are shared with old (the
- * same ckpt_run), changed ones refreshed, new ones read (and given to
- * on_run), vanished ones dropped. *out_changed (may be NULL) is false when
- * the list is the same as old's. */
+/* A scan that lets the reading threads work on each run as it is read
+ * (format it, say), so that both cores share that work while on_run, on
+ * the scanning thread and in the list's order, only hands it on. */
+typedef struct ckpt_scan_hooks {
+	/* On the thread that read the run (two may run at once), before it is
+	 * handed out: borrowed; returns what on_run will get, or NULL. */
+	void *(*prepare)(ckpt_run *run, void *payload);
+	/* As ckpt_scan_fn, with what prepare returned for the run, taken. */
+	int (*on_run)(ckpt_run *run, void *prepared, void *payload);
+	/* Given what was prepared for a run never handed out (a stop, an
+	 * error): free it. May be NULL when prepare returns nothing to free. */
+	void (*discard)(void *prepared, void *payload);
+	void *payload;
+} ckpt_scan_hooks;
+
+/* ckpt_scan with hooks (NULL: none) in place of on_run. */
+CKPT_API int ckpt_scan_with_hooks(ckpt_run_list **out, const char *path, int max_depth,
+				  const ckpt_progress *progress, const ckpt_scan_hooks *hooks);
+/* Scans old's folder again: new runs read (and given to on_run), vanished
+ * ones dropped, and each run found again shared with old (the same
+ * ckpt_run) while its run-level files are as they were, else refreshed
+ * (ckpt_run_refresh). Cheap: a run's epochs are not looked at; its root,
+ * epochs/, metrics.jsonl, ckpt.log, ckpt.lock, best, last and this user's
+ * verify records are compared by identity (device, inode, size, times),
+ * and a writer holding the lock is asked again whether it is alive (one
+ * that died changes nothing on disk). Every writer and browser operation
+ * changes one of those (a publish or retention renames in epochs/, links
+ * are repointed by a rename in the root, ckpt.log is appended), so they
+ * are seen; a change by hand inside epochs/NNN/ is not: ckpt_run_refresh
+ * of that run, ckpt_run_list_refresh_thorough or a new ckpt_scan sees it.
+ * *out_changed (may be NULL) is false when the list is the same as old's. */
 CKPT_API int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run_list *old,
 				   const ckpt_progress *progress, ckpt_scan_fn on_run,
 				   void *payload);
+/* ckpt_run_list_refresh, each run found again refreshed by ckpt_run_refresh
+ * (every epoch looked at; as costly as a scan of the runs that changed,
+ * a third of one for the rest): for a caller that re-scans now and then
+ * to catch changes made by hand. */
+CKPT_API int ckpt_run_list_refresh_thorough(ckpt_run_list **out, bool *out_changed,
+					    const ckpt_run_list *old,
+					    const ckpt_progress *progress, ckpt_scan_fn on_run,
+					    void *payload);
 CKPT_API void ckpt_run_list_free(ckpt_run_list *list);
 /* The folder as given to ckpt_scan. */
 CKPT_API const char *ckpt_run_list_path(const ckpt_run_list *list);

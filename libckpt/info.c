@@ -170,6 +170,15 @@ static int info_from_json(ckpt_info *info, const cJSON *root, const char *path)
 
 int ckpt_info_parse(ckpt_info *out, const char *text, size_t len, const char *what)
 {
+	/* The usual file quickly; the rest, and every fault, the strict way. */
+	int rc = text ? ckpt_info_parse_fast(out, text, len) : 1;
+	if (rc <= 0)
+		return rc == CKPT_ENOMEM ? ckpt_fail(CKPT_ENOMEM, "%s: out of memory", what) : rc;
+	return ckpt_info_parse_strict(out, text, len, what);
+}
+
+int ckpt_info_parse_strict(ckpt_info *out, const char *text, size_t len, const char *what)
+{
 	memset(out, 0, sizeof *out);
 	out->keep_mode = -1;
 	cJSON *root;

@@ -246,7 +246,17 @@ typedef struct ckpt_info {
 CKPT_INTERNAL int ckpt_info_read(ckpt_info *out, const char *path);
 /* The same checks on text in memory; `what` names the source in errors. */
 CKPT_INTERNAL int ckpt_info_parse(ckpt_info *out, const char *text, size_t len, const char *what);
+/* The same through the full JSON reader only (ckpt_info_parse tries
+ * ckpt_info_parse_fast first; tests compare the two). */
+CKPT_INTERNAL int ckpt_info_parse_strict(ckpt_info *out, const char *text, size_t len,
+					 const char *what);
 CKPT_INTERNAL void ckpt_info_clear(ckpt_info *info);
+/* info-fast.c: the common shape of the file read quickly: 0 when read (the
+ * same ckpt_info the full reader gives), 1 when the full reader must decide
+ * (any other shape, any fault), CKPT_ENOMEM. */
+CKPT_INTERNAL int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len);
+/* Every field the same (NaN equal to NaN): for the tests that compare readers. */
+CKPT_INTERNAL bool ckpt_info_equal(const ckpt_info *a, const ckpt_info *b);
 /* The file's text, fields in the original's order, then ours; extra metrics
  * (may be NULL) under "metrics". */
 CKPT_INTERNAL void ckpt_info_format(ckpt_buf *buf, const ckpt_info *info, const ckpt_metric *extra,

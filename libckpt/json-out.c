@@ -59,52 +59,76 @@ void ckpt_out_key(ckpt_buf *buf, bool *first, const char *key)
 
 static void newline(ckpt_buf *out, int depth)
 {
-	ckpt_buf_puts(out, "\n");
-	for (int i = 0; i < depth; i++)
-		ckpt_buf_puts(out, "  ");
+	static const char spaces[] = "                                ";
+	ckpt_buf_append(out, "\n", 1);
+	for (size_t n = 2 * (size_t)(depth > 0 ? depth : 0); n > 0;) {
+		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+		ckpt_buf_append(out, spaces, k);
+		n -= k;
+	}
+}
+
+/* The length of the text up to the next structural character or quote. */
+static size_t plain_span(const char *p)
+{
+	return strcspn(p, "\"{}[],:");
+}
+
+/* The length of a string's body from after its opening quote, its closing
+ * quote included (escapes skipped whole). */
+static size_t string_span(const char *p)
+{
+	size_t i = 0;
+	for (;;) {
+		i += strcspn(p + i, "\"\\");
+		if (!p[i])
+			return i;
+		if (p[i] == '"')
+			return i + 1;
+		i += p[i + 1] ? 2 : 1;
+	}
 }
 
 /* Compact JSON (as the functions above write it) indented by two spaces a
- * level; strings are copied as they are, empty {} and [] stay on one line. */
+ * level; strings are copied as they are, empty {} and [] stay on one line.
+ * Copies whole spans between structural characters at once. */
 static void indent(ckpt_buf *out, const char *json)
 {
 	int depth = 0;
-	bool in_string = false;
-	for (const char *p = json; *p; p++) {
-		char c = *p;
-		if (in_string) {
-			ckpt_buf_append(out, p, 1);
-			if (c == '\\' && p[1])
-				ckpt_buf_append(out, ++p, 1);
-			else if (c == '"')
-				in_string = false;
+	for (const char *p = json; *p;) {
+		size_t n = plain_span(p);
+		if (n) {
+			ckpt_buf_append(out, p, n);
+			p += n;
 			continue;
 		}
+		char c = *p++;
 		switch (c) {
 		case '"':
-			in_string = true;
-			ckpt_buf_append(out, p, 1);
+			n = string_span(p);
+			ckpt_buf_append(out, p - 1, n + 1);
+			p += n;
 			break;
 		case '{':
 		case '[':
-			ckpt_buf_append(out, p, 1);
-			if (p[1] == (c == '{' ? '}' : ']')) {
-				ckpt_buf_append(out, ++p, 1);
+			if (*p == (c == '{' ? '}' : ']')) {
+				ckpt_buf_append(out, p - 1, 2);
+				p++;
 				break;
 			}
+			ckpt_buf_append(out, p - 1, 1);
 			newline(out, ++depth);
 			break;
 		case '}':
 		case ']':
 			newline(out, --depth);
-			ckpt_buf_append(out, p, 1);
+			ckpt_buf_append(out, p - 1, 1);
 			break;
 		case ',':
 			ckpt_buf_puts(out, ",");
 			newline(out, depth);
 			break;
-		case ':': ckpt_buf_puts(out, ": "); break;
-		default: ckpt_buf_append(out, p, 1);
+		default: ckpt_buf_puts(out, ": "); break; /* ':' */
 		}
 	}
 }

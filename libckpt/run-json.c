@@ -256,11 +256,13 @@ int ckpt_epoch_to_json(char **out, const ckpt_run *run, const ckpt_epoch *e, uns
 	ckpt_out_key(&buf, &first, "save_best_metric");
 	ckpt_out_string(&buf, ckpt_epoch_save_best_metric(e));
 	ckpt_out_key(&buf, &first, "time_elapsed");
-	double elapsed;
+	double elapsed = 0;
+	/* Asked before the value is passed: argument order is unspecified. */
+	bool has_elapsed = ckpt_epoch_time_elapsed(&elapsed, e);
 	if (ckpt_epoch_first_save(e))
 		ckpt_out_string(&buf, "__FIRST__");
 	else
-		ckpt_out_number(&buf, ckpt_epoch_time_elapsed(&elapsed, e), elapsed);
+		ckpt_out_number(&buf, has_elapsed, elapsed);
 	ckpt_out_key(&buf, &first, "metadata");
 	ckpt_out_string(&buf, ckpt_epoch_metadata(e));
 	ckpt_out_key(&buf, &first, "session");

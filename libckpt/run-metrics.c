@@ -166,21 +166,42 @@ static int refuse_linked(ckpt_run *run, const ckpt_file_sig *sig, const char *na
 	return run_set_problem(run, text);
 }
 
+/* Every epoch on disk carries the metric libckpt's writer stored in its
+ * ckpt-info.json: that is the value of the later saved record of the
+ * epoch (a save after a restart rewrote the info), so the history has
+ * nothing to add to the snapshot and is not parsed. */
+static bool infos_say_it_all(const ckpt_run *run)
+{
+	for (size_t i = 0; i < run->n_epochs; i++)
+		if (!run->epochs[i].data->has_info_metric)
+			return false;
+	return run->n_epochs > 0;
+}
+
 /* Each epoch's metric from metrics.jsonl and, where it does not say, from
  * ckpt.log (load_log_metrics); parsed again only when one of the files
- * changed since `old`. A history that cannot be parsed leaves the metrics
- * unknown and says why in the run's problem. */
-int run_load_metrics(ckpt_run *run, const ckpt_run *old)
+ * changed since `old`, and not at all when the infos say it all. A history
+ * that cannot be parsed leaves the metrics unknown and says why in the
+ * run's problem. */
+int run_load_metrics(ckpt_run *run, int rfd, const ckpt_run *old)
 {
-	ckpt_file_sig_at(&run->history_sig, AT_FDCWD, run->history_path);
-	ckpt_file_sig_at(&run->log_sig, AT_FDCWD, run->log_path);
+	if (rfd >= 0)
+		ckpt_file_sig_at(&run->history_sig, rfd, CKPT_HISTORY_NAME);
+	else
+		ckpt_file_sig_at(&run->history_sig, AT_FDCWD, run->history_path);
+	run_log_sig(&run->log_sig, run, rfd);
 	bool jsonl = false, log = false;
 	int rc = refuse_linked(run, &run->history_sig, CKPT_HISTORY_NAME, &jsonl);
 	if (!rc)
 		rc = refuse_linked(run, &run->log_sig, CKPT_LOG_NAME, &log);
 	if (rc || (!jsonl && !log))
 		return rc;
-	if (old && !old->source_failed && ckpt_file_sig_equal(&old->history_sig, &run->history_sig) &&
+	if (infos_say_it_all(run)) {
+		run->metrics_from_infos = true;
+		return 0;
+	}
+	if (old && !old->source_failed && !old->metrics_from_infos &&
+	    ckpt_file_sig_equal(&old->history_sig, &run->history_sig) &&
 	    ckpt_file_sig_equal(&old->log_sig, &run->log_sig))
 		return copy_source(run, old);
 	ckpt_history *h = NULL;

@@ -66,6 +66,7 @@ struct ckpt_run {
 	/* Where metrics came from (metrics.jsonl, ckpt.log or both), as they were */
 	ckpt_file_sig history_sig, log_sig;
 	bool source_failed; /* parsed with an error: parse again next time */
+	bool metrics_from_infos; /* every epoch's info had it: nothing parsed */
 	metric_entry *metrics;
 	size_t n_metrics;
 	char *source_metric;
@@ -89,6 +90,13 @@ struct ckpt_run {
 	int64_t holder_pid;
 	char holder_host[256], holder_since[32];
 
+	/* The run's own files as they were (with history_sig, log_sig, lock_sig
+	 * and records_sig), each taken before what it guards was read: while none
+	 * of them changes, a list refresh shares the snapshot (run-unchanged.c). */
+	ckpt_file_sig root_sig, epochs_sig, best_sig, last_sig;
+	struct timespec built_at; /* the coarse clock before the first of them */
+	int settled; /* atomic: all of them older than built_at (see run-unchanged.c) */
+
 	ckpt_epoch *epochs; /* ascending */
 	size_t n_epochs;
 	uint64_t total_bytes;
@@ -104,13 +112,34 @@ CKPT_INTERNAL int run_set_problem(ckpt_run *run, const char *text);
 CKPT_INTERNAL int run_compare_epoch_key(const void *key, const void *item);
 
 /* run-metrics.c: (re)load the metric source when it changed since `old`
- * (may be NULL), then give each epoch record its metric. */
-CKPT_INTERNAL int run_load_metrics(ckpt_run *run, const ckpt_run *old);
+ * (may be NULL), then give each epoch record its metric. rfd: the root,
+ * or -1 when it is gone. */
+CKPT_INTERNAL int run_load_metrics(ckpt_run *run, int rfd, const ckpt_run *old);
 CKPT_INTERNAL int run_apply_metrics(ckpt_run *run);
 
 /* run-health.c: each epoch's verify record (loaded again only when the
  * records file changed since `old`), then the run's health flags and text. */
 CKPT_INTERNAL int run_load_checks(ckpt_run *run, const ckpt_run *old);
 CKPT_INTERNAL int run_assess(ckpt_run *run);
+
+/* run-around.c: the links, the root's leftovers and the lock's holder,
+ * relative to the root open as rfd; run_read_holder asks the lock only. */
+CKPT_INTERNAL int run_read_around(ckpt_run *run, int rfd);
+CKPT_INTERNAL void run_read_holder(ckpt_run *run);
+
+/* run-unchanged.c: the build's start on the coarse clock; after the build,
+ * whether its signatures are old enough to be trusted; whether two
+ * snapshots saw the same run-level files; marking `old` settled when an
+ * identical rebuild `fresh` is. */
+CKPT_INTERNAL void run_note_build_start(ckpt_run *run);
+CKPT_INTERNAL void run_note_settled(ckpt_run *run);
+CKPT_INTERNAL bool run_level_equal(const ckpt_run *a, const ckpt_run *b);
+CKPT_INTERNAL void run_share_settled(ckpt_run *old, const ckpt_run *fresh);
+/* ckpt.log's identity, relative to the root (rfd) when it lies there. */
+CKPT_INTERNAL void run_log_sig(ckpt_file_sig *sig, const ckpt_run *run, int rfd);
+/* A list refresh's re-read of one run: `old` itself (one more reference,
+ * *out_changed false) when none of its run-level files changed and its
+ * writer is as live as it was; otherwise ckpt_run_refresh. */
+CKPT_INTERNAL int run_refresh_if_touched(ckpt_run **out, bool *out_changed, ckpt_run *old);
 
 #endif

@@ -15,6 +15,13 @@
 
 /* ---- epochs ------------------------------------------------------------- */
 
+/* An entry of epochs/ that names an epoch. */
+typedef struct epoch_name {
+	long epoch; /* first, for run_compare_epoch_key */
+	char *name;
+	ckpt_file_sig dir_sig;
+} epoch_name;
+
 static void epoch_data_unref(epoch_data *d)
 {
 	if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) != 0)
@@ -79,10 +86,69 @@ static bool errno_means_unreadable(int err)
 	return err != 0 && err != ENOENT && err != ENOTDIR;
 }
 
+/* The text of epochs/NNN/ckpt-info.json, opened relative to epochs/ and read
+ * in one read() of the size its lstat gave (and one more past it, only if
+ * it grew since); nothing but the lstat'ed regular file is ever opened. */
+static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, const char *rel,
+			  const ckpt_file_sig *sig)
+{
+	*out = NULL;
+	*out_err = 0;
+	if ((uint64_t)sig->size > CKPT_INFO_MAX_BYTES)
+		return ckpt_fail(CKPT_EFORMAT, "%s: %lld bytes, larger than the %d allowed", rel,
+				 (long long)sig->size, CKPT_INFO_MAX_BYTES);
+	int fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0) {
+		*out_err = errno;
+		if (errno == ENOENT)
+			return CKPT_ENOENT;
+		if (errno == ELOOP)
+			return ckpt_fail(CKPT_EFORMAT, "%s: is a symbolic link, not a file", rel);
+		return ckpt_fail(CKPT_EIO, "%s: %s", rel, strerror(errno));
+	}
+	size_t cap = (size_t)sig->size + 1, len = 0;
+	char *text = malloc(cap + 1);
+	int rc = text ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", rel);
+	while (!rc) {
+		ssize_t n = read(fd, text + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*out_err = errno;
+			rc = ckpt_fail(CKPT_EIO, "%s: %s", rel, strerror(errno));
+			break;
+		}
+		len += (size_t)n;
+		if (len < cap)
+			break; /* short of what was asked: the end of a regular file */
+		if (cap > CKPT_INFO_MAX_BYTES) {
+			rc = ckpt_fail(CKPT_EFORMAT, "%s: larger than the %d bytes allowed", rel,
+				       CKPT_INFO_MAX_BYTES);
+			break;
+		}
+		char *bigger = realloc(text, cap * 2 + 1);
+		if (!bigger) {
+			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", rel);
+			break;
+		}
+		text = bigger;
+		cap *= 2;
+	}
+	close(fd);
+	if (rc) {
+		free(text);
+		return rc;
+	}
+	text[len] = '\0';
+	*out = text;
+	*out_len = len;
+	return 0;
+}
+
 /* Reads epochs/NNN/ckpt-info.json, never through a link and never opening
  * anything but a regular file; any fault makes the info INVALID or
  * UNREADABLE, not an error of the snapshot. */
-static int read_info(ckpt_run *run, epoch_data *d)
+static int read_info(ckpt_run *run, epoch_data *d, int dfd)
 {
 	char rel[64], why[160];
 	snprintf(rel, sizeof rel, "%s/%s/%s", CKPT_EPOCHS_NAME, d->dir, CKPT_INFO_NAME);
@@ -100,16 +166,12 @@ static int read_info(ckpt_run *run, epoch_data *d)
 						   : "not a regular file");
 		return set_info_error(d, CKPT_INFO_INVALID, why);
 	}
-	char *path = ckpt_path_join(run->root, rel);
-	if (!path)
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", rel);
 	char *text = NULL;
 	size_t len = 0;
+	int err = 0;
 	run->info_reads++;
-	errno = 0;
-	int rc = ckpt_read_file(&text, &len, path, CKPT_INFO_MAX_BYTES, true);
-	int err = errno;
-	free(path);
+	/* rel less its "epochs/": relative to dfd. */
+	int rc = read_info_text(&text, &len, &err, dfd, rel + sizeof CKPT_EPOCHS_NAME, &d->info_sig);
 	ckpt_info info;
 	memset(&info, 0, sizeof info);
 	if (rc == 0)
@@ -171,20 +233,27 @@ static const epoch_data *find_data(const ckpt_run *run, long epoch)
 }
 
 /* The epoch in epochs/<name>: shared with `old` when none of its files
- * changed; *out is NULL when the directory went away since it was listed. */
-static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const char *name, long epoch,
+ * changed; *out is NULL when the directory went away since it was listed.
+ * dir_sig is the listing's lstat, or unset (err -1) when readdir's type
+ * sufficed: the directory is then stat'ed only when its info is missing
+ * (its mtime is the epoch's time then). Its own changes (a stray file
+ * inside) show nothing, so they need not be noticed. */
+static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name *entry,
 		      const ckpt_run *old)
 {
-	ckpt_file_sig dir_sig, info_sig, model_sig;
+	ckpt_file_sig dir_sig = entry->dir_sig, info_sig, model_sig;
+	const char *name = entry->name;
+	long epoch = entry->epoch;
 	char rel[64];
-	ckpt_file_sig_at(&dir_sig, dfd, name);
 	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_INFO_NAME);
 	ckpt_file_sig_at(&info_sig, dfd, rel);
-	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_MODEL_NAME);
-	ckpt_file_sig_at(&model_sig, dfd, rel);
 	*out = NULL;
+	if (info_sig.err != 0 && dir_sig.err == -1)
+		ckpt_file_sig_at(&dir_sig, dfd, name);
 	if (dir_sig.err == ENOENT)
 		return 0;
+	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_MODEL_NAME);
+	ckpt_file_sig_at(&model_sig, dfd, rel);
 	const epoch_data *prev = find_data(old, epoch);
 	if (prev && ckpt_file_sig_equal(&prev->dir_sig, &dir_sig) &&
 	    ckpt_file_sig_equal(&prev->info_sig, &info_sig) &&
@@ -203,7 +272,7 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const char *name
 	d->dir_sig = dir_sig, d->info_sig = info_sig, d->model_sig = model_sig;
 	d->epoch = epoch;
 	d->keep_mode = -1;
-	int rc = read_info(run, d);
+	int rc = read_info(run, d, dfd);
 	read_model_state(d);
 	if (rc) {
 		epoch_data_unref(d);
@@ -213,10 +282,6 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const char *name
 	return 0;
 }
 
-typedef struct epoch_name {
-	long epoch;
-	char *name;
-} epoch_name;
 
 static int compare_strings(const void *a, const void *b)
 {
@@ -256,16 +321,17 @@ static int list_entries(ckpt_run *run, DIR *dir, epoch_name **out, size_t *n_out
 		const char *name = entry->d_name;
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		epoch_name item = {0};
-		struct stat st;
+		epoch_name item = {.dir_sig.err = -1};
 		bool ok, is_epoch = (entry->d_type == DT_DIR || entry->d_type == DT_UNKNOWN) &&
 				    ckpt_epoch_dir_parse(name, &item.epoch);
-		if (is_epoch && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-			if (errno == ENOENT)
+		/* readdir's DT_DIR is the lstat's answer already. */
+		if (is_epoch && entry->d_type == DT_UNKNOWN) {
+			ckpt_file_sig_at(&item.dir_sig, dfd, name);
+			if (item.dir_sig.err == ENOENT)
 				continue; /* removed since readdir (a live writer's retention) */
-			is_epoch = false;
+			is_epoch = item.dir_sig.err == 0 && S_ISDIR(item.dir_sig.mode);
 		}
-		if (is_epoch && S_ISDIR(st.st_mode)) {
+		if (is_epoch) {
 			item.name = ckpt_strdup(name);
 			ok = item.name && push_name((void **)out, n_out, &cap, sizeof item, &item);
 		} else {
@@ -281,29 +347,28 @@ static int list_entries(ckpt_run *run, DIR *dir, epoch_name **out, size_t *n_out
 	}
 }
 
-/* Opens R/epochs without following a link: a linked epochs/ holds nothing of
- * this run (and clean must never reach through it), so the run shows no epochs. */
-static int open_epochs_dir(ckpt_run *run, DIR **out)
+/* Opens R/epochs without following a link (its identity into
+ * run->epochs_sig, before it is read): a linked epochs/ holds nothing of
+ * this run (and clean must never reach through it), so the run shows no
+ * epochs. */
+static int open_epochs_dir(ckpt_run *run, int rfd, DIR **out)
 {
 	*out = NULL;
-	char *path = ckpt_path_join(run->root, CKPT_EPOCHS_NAME);
-	if (!path)
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	int fd = openat(rfd, CKPT_EPOCHS_NAME,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	int err = errno;
-	if (fd >= 0 && (*out = fdopendir(fd)) != NULL) {
-		free(path);
-		return 0;
-	}
 	if (fd >= 0) {
+		ckpt_file_sig_fd(&run->epochs_sig, fd);
+		if ((*out = fdopendir(fd)) != NULL)
+			return 0;
 		err = errno;
 		close(fd);
+	} else {
+		ckpt_file_sig_at(&run->epochs_sig, rfd, CKPT_EPOCHS_NAME);
 	}
-	/* Linux says ENOTDIR or ELOOP for a link: lstat tells which it was. */
-	struct stat st;
-	bool is_link =
-	    (err == ENOTDIR || err == ELOOP) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
-	free(path);
+	/* Linux says ENOTDIR or ELOOP for a link: the lstat tells which it was. */
+	bool is_link = (err == ENOTDIR || err == ELOOP) && run->epochs_sig.err == 0 &&
+		       S_ISLNK(run->epochs_sig.mode);
 	if (err == ENOENT)
 		return 0; /* a run that has not saved yet */
 	if (is_link)
@@ -314,10 +379,10 @@ static int open_epochs_dir(ckpt_run *run, DIR **out)
 			 strerror(err));
 }
 
-static int read_epochs(ckpt_run *run, const ckpt_run *old)
+static int read_epochs(ckpt_run *run, int rfd, const ckpt_run *old)
 {
 	DIR *dir;
-	int rc = open_epochs_dir(run, &dir);
+	int rc = open_epochs_dir(run, rfd, &dir);
 	if (rc || !dir)
 		return rc;
 	epoch_name *names = NULL;
@@ -334,7 +399,7 @@ static int read_epochs(ckpt_run *run, const ckpt_run *old)
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		epoch_data *d;
-		rc = load_epoch(&d, run, dirfd(dir), names[i].name, names[i].epoch, old);
+		rc = load_epoch(&d, run, dirfd(dir), &names[i], old);
 		if (rc || !d)
 			continue;
 		run->epochs[run->n_epochs++] = (ckpt_epoch){.data = d};
@@ -351,70 +416,6 @@ static int read_epochs(ckpt_run *run, const ckpt_run *old)
 	closedir(dir);
 	return rc;
 }
-/* ---- links, leftovers, writer ----------------------------------------------- */
-
-/* The lock's holder, when one holds it: a writer is live unless it is known
- * to have exited (same host, no such pid: a worker it forked keeps the lock). */
-static void read_holder(ckpt_run *run)
-{
-	bool held = false;
-	long pid = 0;
-	char path[64];
-	snprintf(path, sizeof path, "%s", CKPT_LOCK_NAME);
-	int rfd = open(run->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rfd >= 0) {
-		ckpt_file_sig_at(&run->lock_sig, rfd, path);
-		close(rfd);
-	}
-	/* An unreadable lock file hides no writer we could name: not an error. */
-	if (ckpt_lock_probe(&held, &pid, run->holder_host, run->holder_since, run->root) != 0 ||
-	    !held)
-		return;
-	run->has_holder = true;
-	run->holder_pid = pid;
-	run->live = !ckpt_lock_holder_gone(pid, run->holder_host);
-}
-
-static int read_surroundings(ckpt_run *run)
-{
-	run->best_state = ckpt_link_resolve(run->root, CKPT_BEST_NAME, &run->best);
-	run->last_state = ckpt_link_resolve(run->root, CKPT_LAST_NAME, &run->last);
-	ckpt_file_sig sig;
-	int rfd = open(run->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rfd >= 0) {
-		ckpt_file_sig_at(&sig, rfd, CKPT_WORK_NAME);
-		run->work_present = sig.err == 0;
-		ckpt_file_sig_at(&sig, rfd, CKPT_WORK_NAME ".old");
-		run->work_present = run->work_present || sig.err == 0;
-		close(rfd);
-	}
-	/* A staging folder that could not be removed was set aside: said, until
-	 * a clean (which tries again) or a user removes it. */
-	DIR *dir = opendir(run->root);
-	struct dirent *entry;
-	int rc = 0;
-	while (dir && rc == 0 && (entry = readdir(dir)) != NULL) {
-		bool unremovable = ckpt_is_unremovable_name(entry->d_name);
-		if (!unremovable && !ckpt_is_unrecognized_name(entry->d_name))
-			continue;
-		char text[400];
-		snprintf(text, sizeof text, "%s: %s", entry->d_name,
-			 unremovable ? "a staging folder that could not be removed (clean tries "
-				       "again)"
-				     : "a work.old this run did not set aside, or not a whole "
-				       "epoch: not used; remove it by hand if it is not needed");
-		rc = run_set_problem(run, text);
-	}
-	if (dir)
-		closedir(dir);
-	if (rc)
-		return rc;
-	read_holder(run);
-	/* A live writer's staging dir is its work in progress, not a leftover. */
-	run->work_leftover = run->work_present && !run->live;
-	return 0;
-}
-
 /* ---- building and releasing ------------------------------------------------- */
 
 static void run_free(ckpt_run *run)
@@ -439,19 +440,37 @@ static void run_free(ckpt_run *run)
 	free(run);
 }
 
+/* Reads everything relative to the root, opened once (O_PATH: a root that
+ * can be searched but not listed still shows its epochs); a root that went
+ * away reads as a run with nothing in it. */
 static int run_build(ckpt_run *run, const ckpt_run *old)
 {
-	int rc = read_epochs(run, old);
+	run_note_build_start(run);
+	int rfd = open(run->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0 && errno != ENOENT && errno != ENOTDIR)
+		return ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", run->root, strerror(errno));
+	int rc = 0;
+	if (rfd >= 0) {
+		ckpt_file_sig_fd(&run->root_sig, rfd);
+		rc = read_epochs(run, rfd, old);
+	} else {
+		run->root_sig.err = run->epochs_sig.err = run->best_sig.err = run->last_sig.err =
+		    run->lock_sig.err = ENOENT;
+	}
 	if (!rc)
-		rc = run_load_metrics(run, old);
+		rc = run_load_metrics(run, rfd, old);
 	if (!rc)
 		rc = run_apply_metrics(run);
 	if (!rc)
 		rc = run_load_checks(run, old);
-	if (!rc)
-		rc = read_surroundings(run);
+	if (!rc && rfd >= 0)
+		rc = run_read_around(run, rfd);
 	if (!rc)
 		rc = run_assess(run);
+	if (rfd >= 0)
+		close(rfd);
+	if (!rc)
+		run_note_settled(run);
 	return rc;
 }
 
@@ -513,7 +532,8 @@ static bool run_differs(const ckpt_run *a, const ckpt_run *b)
 	    !ckpt_file_sig_equal(&a->history_sig, &b->history_sig) ||
 	    !ckpt_file_sig_equal(&a->log_sig, &b->log_sig) ||
 	    !ckpt_file_sig_equal(&a->records_sig, &b->records_sig) ||
-	    !same_text(a->problem, b->problem) || a->source_failed || b->source_failed)
+	    !run_level_equal(a, b) || !same_text(a->problem, b->problem) || a->source_failed ||
+	    b->source_failed)
 		return true;
 	for (size_t i = 0; i < a->n_epochs; i++)
 		if (a->epochs[i].data != b->epochs[i].data)
@@ -551,6 +571,7 @@ int ckpt_run_refresh(ckpt_run **out, bool *out_changed, ckpt_run *old)
 		return rc;
 	}
 	if (!run_differs(run, old)) {
+		run_share_settled(old, run);
 		run_free(run);
 		*out = ckpt_run_ref(old);
 		return 0;

@@ -3,6 +3,7 @@
  * tree), handing each run out as soon as it is read, and scanning again
  * with the runs that did not change shared with the previous list. */
 #include "internal.h"
+#include "scan-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -104,14 +105,18 @@ typedef struct walker {
 	ckpt_run_list *list;
 	const ckpt_run_list *old; /* refresh: the runs to share; NULL for a scan */
 	ckpt_run **old_by_root;   /* old's runs sorted by root */
+	bool thorough;            /* refresh: look inside every run's epochs */
 	bool *old_seen;
 	bool changed;
 	const char *base; /* canonical form of list->path */
 	ckpt_meter meter;
 	ckpt_scan_fn on_run;
 	void *payload;
+	const ckpt_scan_hooks *hooks; /* or NULL */
 	size_t visited;
 	bool capped; /* folders left unvisited at SCAN_MAX_FOLDERS */
+	scan_found *found; /* what the walk found, read after it */
+	size_t n_found, cap_found;
 } walker;
 
 static int compare_run_roots(const void *a, const void *b)
@@ -141,37 +146,89 @@ static bool stop_requested(walker *w)
 	return ckpt_meter_stopped(&w->meter);
 }
 
-/* Opens (or, in a refresh, refreshes) the run at loc (taken) as `name`. */
-static int read_run(walker *w, ckpt_run_location *loc, const char *name, const char *shown)
+/* Notes the run at loc (taken) as `name` and `shown` (taken) for reading
+ * once the walk is over, with its old snapshot in a refresh. */
+static int note_run(walker *w, ckpt_run_location *loc, char *name, char *shown)
 {
-	ckpt_run *run = NULL;
-	bool fresh = true;
-	long old = find_old(w, loc->root);
-	int rc;
+	if (w->n_found == w->cap_found) {
+		size_t cap = w->cap_found ? w->cap_found * 2 : 64;
+		scan_found *grown = reallocarray(w->found, cap, sizeof *grown);
+		if (!grown) {
+			ckpt_run_location_clear(loc);
+			free(name);
+			free(shown);
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+		}
+		w->found = grown;
+		w->cap_found = cap;
+	}
+	scan_found *f = &w->found[w->n_found++];
+	*f = (scan_found){.loc = *loc, .name = name, .shown = shown};
+	memset(loc, 0, sizeof *loc);
+	long old = find_old(w, f->loc.root);
 	if (old >= 0) {
 		w->old_seen[old] = true;
-		fresh = false;
-		bool changed = false;
-		rc = ckpt_run_refresh(&run, &changed, w->old_by_root[old]);
-		w->changed = w->changed || changed || rc != 0;
-		ckpt_run_location_clear(loc);
-	} else {
-		w->changed = true;
-		rc = ckpt_run_open_at(&run, loc, name);
+		f->old = w->old_by_root[old];
 	}
-	if (rc == CKPT_ENOMEM)
-		return rc;
+	return 0;
+}
+
+/* One run read, in name order: into the list, or its problem. */
+static int deliver_run(scan_found *f, void *payload)
+{
+	walker *w = payload;
+	w->changed = w->changed || f->changed || f->rc != 0;
+	if (f->rc == CKPT_ENOMEM)
+		return ckpt_fail(CKPT_ENOMEM, "%s", f->error ? f->error : "out of memory");
+	if (f->rc)
+		return add_problem(w->list, f->shown, f->error ? f->error : "cannot be read");
+	ckpt_run *run = f->run;
+	int rc = push_run(w->list, run);
 	if (rc)
-		return add_problem(w->list, shown, ckpt_error_last());
-	if ((rc = push_run(w->list, run)) != 0) {
-		ckpt_run_unref(run);
-		return rc;
-	}
+		return rc; /* f->run is unref'ed with the rest */
+	f->run = NULL;
 	w->meter.event.done++;
 	ckpt_meter_send(&w->meter);
-	if (fresh && w->on_run && w->on_run(run, w->payload) != 0)
-		w->meter.stopped = true;
-	return 0;
+	void *prepared = f->prepared;
+	f->prepared = NULL;
+	if (!f->old && w->hooks && w->hooks->on_run) {
+		if (w->hooks->on_run(run, prepared, w->hooks->payload) != 0)
+			w->meter.stopped = true;
+	} else {
+		if (prepared && w->hooks && w->hooks->discard)
+			w->hooks->discard(prepared, w->hooks->payload);
+		if (!f->old && w->on_run && w->on_run(run, w->payload) != 0)
+			w->meter.stopped = true;
+	}
+	return stop_requested(w) ? 1 : 0;
+}
+
+static int compare_found_names(const void *a, const void *b)
+{
+	const scan_found *x = a, *y = b;
+	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
+}
+
+/* Reads every run the walk found, in name order, then forgets them. */
+static int read_found(walker *w)
+{
+	if (w->n_found > 1)
+		qsort(w->found, w->n_found, sizeof *w->found, compare_found_names);
+	int rc = scan_read_all(w->found, w->n_found, w->thorough, w->hooks, deliver_run, w);
+	for (size_t i = 0; i < w->n_found; i++) {
+		scan_found *f = &w->found[i];
+		if (f->prepared && w->hooks && w->hooks->discard)
+			w->hooks->discard(f->prepared, w->hooks->payload);
+		ckpt_run_location_clear(&f->loc);
+		ckpt_run_unref(f->run);
+		free(f->name);
+		free(f->shown);
+		free(f->error);
+	}
+	free(w->found);
+	w->found = NULL;
+	w->n_found = w->cap_found = 0;
+	return rc > 0 ? 0 : rc; /* a stop is told by stop_requested */
 }
 
 static const char *base_name(const char *path)
@@ -206,12 +263,12 @@ static int read_roots(walker *w, const char *rel, const char *abs, int dfd,
 						: ckpt_strdup(w->list->path);
 		if (!named || !shown) {
 			ckpt_run_location_clear(&found[i]);
+			free(name);
+			free(shown);
 			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 		} else {
-			rc = read_run(w, &found[i], name, shown);
+			rc = note_run(w, &found[i], name, shown);
 		}
-		free(name);
-		free(shown);
 	}
 	for (; i < n; i++)
 		ckpt_run_location_clear(&found[i]);
@@ -375,6 +432,8 @@ static int scan_into(walker *w)
 	close(dfd);
 	if (!rc && !found)
 		rc = walk(w);
+	int read_rc = read_found(w);
+	rc = rc ? rc : read_rc;
 	/* The same for every way of asking to stop: a callback's nonzero return
 	 * cancels even when nothing was left to read. */
 	if (!rc && stop_requested(w))
@@ -404,15 +463,16 @@ static ckpt_run_list *list_new(const char *path, int max_depth)
 	return list;
 }
 
-int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth, const ckpt_progress *progress,
-	      ckpt_scan_fn on_run, void *payload)
+static int scan(ckpt_run_list **out, const char *path, int max_depth,
+		const ckpt_progress *progress, ckpt_scan_fn on_run, void *payload,
+		const ckpt_scan_hooks *hooks)
 {
 	if (!out)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no place for the list");
 	*out = NULL;
 	if (!path)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no path");
-	walker w = {.on_run = on_run, .payload = payload};
+	walker w = {.on_run = on_run, .payload = payload, .hooks = hooks};
 	if (!(w.list = list_new(path, max_depth)))
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
 	ckpt_meter_init(&w.meter, progress, CKPT_STAGE_SCAN, NULL);
@@ -425,6 +485,18 @@ int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth, const ckpt_p
 	return 0;
 }
 
+int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth, const ckpt_progress *progress,
+	      ckpt_scan_fn on_run, void *payload)
+{
+	return scan(out, path, max_depth, progress, on_run, payload, NULL);
+}
+
+int ckpt_scan_with_hooks(ckpt_run_list **out, const char *path, int max_depth,
+			 const ckpt_progress *progress, const ckpt_scan_hooks *hooks)
+{
+	return scan(out, path, max_depth, progress, NULL, NULL, hooks);
+}
+
 static bool same_problems(const ckpt_run_list *a, const ckpt_run_list *b)
 {
 	if (a->n_problems != b->n_problems)
@@ -435,8 +507,9 @@ static bool same_problems(const ckpt_run_list *a, const ckpt_run_list *b)
 	return true;
 }
 
-int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run_list *old,
-			  const ckpt_progress *progress, ckpt_scan_fn on_run, void *payload)
+static int refresh_list(ckpt_run_list **out, bool *out_changed, const ckpt_run_list *old,
+			bool thorough, const ckpt_progress *progress, ckpt_scan_fn on_run,
+			void *payload)
 {
 	if (out_changed)
 		*out_changed = false;
@@ -445,7 +518,7 @@ int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run
 	*out = NULL;
 	if (!old)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_run_list_refresh: no list");
-	walker w = {.old = old, .on_run = on_run, .payload = payload};
+	walker w = {.old = old, .thorough = thorough, .on_run = on_run, .payload = payload};
 	w.list = list_new(old->path, old->max_depth);
 	w.old_by_root = calloc(old->n_runs ? old->n_runs : 1, sizeof *w.old_by_root);
 	w.old_seen = calloc(old->n_runs ? old->n_runs : 1, sizeof *w.old_seen);
@@ -472,4 +545,17 @@ int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run
 		*out_changed = w.changed;
 	*out = w.list;
 	return 0;
+}
+
+int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run_list *old,
+			  const ckpt_progress *progress, ckpt_scan_fn on_run, void *payload)
+{
+	return refresh_list(out, out_changed, old, false, progress, on_run, payload);
+}
+
+int ckpt_run_list_refresh_thorough(ckpt_run_list **out, bool *out_changed,
+				   const ckpt_run_list *old, const ckpt_progress *progress,
+				   ckpt_scan_fn on_run, void *payload)
+{
+	return refresh_list(out, out_changed, old, true, progress, on_run, payload);
 }

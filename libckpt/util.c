@@ -137,17 +137,25 @@ void ckpt_buf_puts(ckpt_buf *buf, const char *text)
 
 void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
 {
+	/* Once into the room there is (JSON is mostly short numbers), twice
+	 * only when it does not fit. */
+	if (!buf_reserve(buf, 32))
+		return;
 	locale_t previous = ckpt_enter_c_locale();
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	size_t room = buf->cap - buf->len;
+	int n = vsnprintf(buf->data + buf->len, room, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && buf_reserve(buf, (size_t)n)) {
+	if (n >= 0 && (size_t)n >= room && buf_reserve(buf, (size_t)n)) {
 		va_start(ap, fmt);
 		vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
 		va_end(ap);
-		buf->len += (size_t)n;
 	}
+	if (n >= 0 && !buf->oom)
+		buf->len += (size_t)n;
+	if (buf->data)
+		buf->data[buf->len] = '\0';
 	ckpt_leave_c_locale(previous);
 }
 
@@ -169,66 +177,6 @@ void ckpt_buf_json_string(ckpt_buf *buf, const char *text)
 		}
 	}
 	ckpt_buf_append(buf, "\"", 1);
-}
-
-/* Python's float repr: the shortest digits that read back exactly, in fixed
- * notation for exponents -4..15 and scientific ("1e-05", "1e+16") outside. */
-void ckpt_buf_json_number(ckpt_buf *buf, double value)
-{
-	if (isnan(value)) {
-		ckpt_buf_puts(buf, "NaN");
-		return;
-	}
-	if (isinf(value)) {
-		ckpt_buf_puts(buf, value > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	char sci[40];
-	locale_t previous = ckpt_enter_c_locale();
-	for (int precision = 0; precision < 17; precision++) {
-		snprintf(sci, sizeof sci, "%.*e", precision, value);
-		if (strtod(sci, NULL) == value)
-			break;
-	}
-	ckpt_leave_c_locale(previous);
-	/* sci is "-d.ddde+XX": split into sign, digits and exponent. */
-	bool negative = sci[0] == '-';
-	const char *p = sci + negative;
-	char digits[24];
-	size_t n_digits = 0;
-	for (; *p && *p != 'e'; p++)
-		if (*p != '.')
-			digits[n_digits++] = *p;
-	while (n_digits > 1 && digits[n_digits - 1] == '0')
-		n_digits--;
-	digits[n_digits] = '\0';
-	int exponent = atoi(p + 1);
-	if (negative)
-		ckpt_buf_puts(buf, "-");
-	if (exponent >= -4 && exponent < 16) {
-		if (exponent < 0) {
-			ckpt_buf_puts(buf, "0.");
-			for (int i = -1; i > exponent; i--)
-				ckpt_buf_puts(buf, "0");
-			ckpt_buf_puts(buf, digits);
-		} else if ((size_t)exponent + 1 >= n_digits) {
-			ckpt_buf_puts(buf, digits);
-			for (size_t i = n_digits; i < (size_t)exponent + 1; i++)
-				ckpt_buf_puts(buf, "0");
-			ckpt_buf_puts(buf, ".0");
-		} else {
-			ckpt_buf_append(buf, digits, (size_t)exponent + 1);
-			ckpt_buf_puts(buf, ".");
-			ckpt_buf_puts(buf, digits + exponent + 1);
-		}
-		return;
-	}
-	ckpt_buf_append(buf, digits, 1);
-	if (n_digits > 1) {
-		ckpt_buf_puts(buf, ".");
-		ckpt_buf_puts(buf, digits + 1);
-	}
-	ckpt_buf_printf(buf, "e%c%02d", exponent < 0 ? '-' : '+', abs(exponent));
 }
 
 char *ckpt_buf_steal(ckpt_buf *buf)

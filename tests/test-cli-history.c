@@ -174,6 +174,15 @@ static void test_show_epoch_details(void)
 	g_assert_true(g_str_has_prefix(get_string(json, "metadata"), "ckpt demo pid="));
 	g_assert_cmpstr(get_string(json, "save_best_metric"), ==, "val_loss");
 	g_assert_true(cJSON_IsNumber(get(json, "time_elapsed")));
+	/* The value of its ckpt-info.json, not whatever was on the stack (the
+	 * value was once passed before the call that fills it). */
+	char *info_path = g_build_filename(run, "ckpts", "epochs", "005", "ckpt-info.json", NULL);
+	char *info_text = tu_read(info_path, NULL);
+	cJSON *info = cJSON_Parse(info_text);
+	g_assert_cmpfloat(get_number(json, "time_elapsed"), ==, get_number(info, "time_elapsed"));
+	cJSON_Delete(info);
+	g_free(info_text);
+	g_free(info_path);
 	g_assert_true(cJSON_IsTrue(get(json, "is_last")));
 	g_assert_nonnull(get_string(json, "session"));
 	double loss = get_number(get(json, "metrics"), "loss");

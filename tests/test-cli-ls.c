@@ -223,19 +223,29 @@ static void test_ls_shows_enough_digits(void)
 	char *dir = tu_tmpdir();
 	char *a = make_demo(dir, "a", "2", NULL);
 	char *b = make_demo(dir, "b", "2", NULL);
-	/* Both runs' best (epoch 2) as their histories record it: one ulp apart. */
+	/* Both runs' best (epoch 2) as a writer records it, one ulp apart: in
+	 * the history and in the epoch's ckpt-info.json (where the listing of a
+	 * libckpt run takes it from). */
+	const char *files[][2] = {
+	    {"metrics.jsonl", "(\"epoch\": 2, .*\"value\": )[-0-9.e+]+"},
+	    {"epochs/002/ckpt-info.json", "(\"metric_value\": )[-0-9.e+]+"},
+	};
 	for (int k = 0; k < 2; k++) {
-		char *history = g_build_filename(k ? b : a, "ckpts", "metrics.jsonl", NULL);
-		char *text = tu_read(history, NULL);
-		GRegex *re = g_regex_new("(\"epoch\": 2, .*\"value\": )[-0-9.e+]+", 0, 0, NULL);
-		char *fixed = g_regex_replace(
-		    re, text, -1, 0, k ? "\\g<1>0.21000000000000002" : "\\g<1>0.21", 0, NULL);
-		g_assert_cmpstr(fixed, !=, text);
-		tu_write(history, fixed);
-		g_regex_unref(re);
-		g_free(fixed);
-		g_free(text);
-		g_free(history);
+		for (size_t f = 0; f < G_N_ELEMENTS(files); f++) {
+			char *path = g_build_filename(k ? b : a, "ckpts", files[f][0], NULL);
+			char *text = tu_read(path, NULL);
+			GRegex *re = g_regex_new(files[f][1], 0, 0, NULL);
+			char *fixed = g_regex_replace(re, text, -1, 0,
+						      k ? "\\g<1>0.21000000000000002"
+							: "\\g<1>0.21",
+						      0, NULL);
+			g_assert_cmpstr(fixed, !=, text);
+			tu_write(path, fixed);
+			g_regex_unref(re);
+			g_free(fixed);
+			g_free(text);
+			g_free(path);
+		}
 	}
 	char *out = ckpt_expect(0, "ls", dir);
 	g_assert_true(g_regex_match_simple("\na .* 0\\.21\n", out, 0, 0));

@@ -93,6 +93,85 @@ static double expected_number(const cJSON *item)
 	return NAN;
 }
 
+/* The quick reader (info-fast.c) and the strict one agree on every input:
+ * the same result code, message and fields, over the fixtures' files and
+ * every truncation and many one-byte changes of a libckpt-written one. */
+static void check_readers_agree(const char *text, size_t len)
+{
+	ckpt_info quick, strict;
+	int rc = ckpt_info_parse(&quick, text, len, "x.json");
+	char *message = g_strdup(ckpt_error_last());
+	int strict_rc = ckpt_info_parse_strict(&strict, text, len, "x.json");
+	g_assert_cmpint(rc, ==, strict_rc);
+	if (rc == 0) {
+		g_assert_true(ckpt_info_equal(&quick, &strict));
+		ckpt_info_clear(&quick);
+		ckpt_info_clear(&strict);
+	} else {
+		g_assert_cmpstr(message, ==, ckpt_error_last());
+	}
+	g_free(message);
+}
+
+static void test_info_quick_reader_agrees(void)
+{
+	static const char sample[] =
+	    "{\"epoch\": 12, \"save_best_metric\": \"val_loss\", \"best_metric_last\": "
+	    "0.21000000000000002, \"model_file\": \"model.h5\", \"checksum\": \"2365479138\", "
+	    "\"timestamp\": \"2026-03-02 09:00:50\", \"time_elapsed\": 1.7, \"metadata\": null, "
+	    "\"metric_value\": Infinity, \"direction\": \"-\", \"metrics\": {\"loss\": 0.5, "
+	    "\"acc\": -1e-07}, \"session\": \"s1\", \"keep_limit\": 5, \"keep_mode\": "
+	    "\"linear\"}\n";
+	static const char *const others[] = {
+	    "{\"epoch\": 1, \"time_elapsed\": \"__FIRST__\", \"metadata\": \"job 7\"}",
+	    "{\"epoch\": 1, \"epoch\": 2}", "{\"epoch\": 1.5}", "{}", "[]", "{\"epoch\": 0}",
+	    "{\"epoch\": 1, \"x\": [1, {\"y\": true}], \"z\": false}",
+	    "{\"epoch\": 1, \"metrics\": {}}", "{\"epoch\": 1, \"metrics\": {\"a\": 1, \"a\": 2}}",
+	    "{\"epoch\": 1, \"metrics\": {\"a\": \"1\"}}", "{\"epoch\": 1, \"checksum\": null}",
+	    "{\"epoch\": 1, \"keep_mode\": \"fast\"}", "{\"epoch\": 1, \"direction\": \"x\"}",
+	    "{\"epoch\": -Infinity}", "{\"epoch\": NaN}", "{\"epoch\": 1, \"m\": -NaN}",
+	    "{\"epoch\": 1, \"s\": \"a\\u00e9\"}", "{\"epoch\": 1, \"s\": \"\xc3\xa9\"}",
+	    "{\"epoch\": 01}", "{\"epoch\": 1.}", "{\"epoch\": 1e}", "{\"epoch\": 1} x",
+	    "\xef\xbb\xbf{\"epoch\": 1}", "{\"epoch\":1,\"metadata\":null}\r\n\t ",
+	    "{\"epoch\": 1, \"keep_limit\": 1e16}", "{\"epoch\": 999999999}",
+	    "{\"epoch\": 1000000000}", "{\"epoch\": 1, \"time_elapsed\": true}",
+	};
+	size_t len = strlen(sample);
+	for (size_t i = 0; i <= len; i++)
+		check_readers_agree(sample, i);
+	static const char swaps[] = "\"{}[],: 0-.eE\\x\n\x01\xff";
+	char *copy = g_strdup(sample);
+	for (size_t i = 0; i < len; i++) {
+		for (size_t k = 0; k < sizeof swaps - 1; k++) {
+			copy[i] = swaps[k];
+			check_readers_agree(copy, len);
+		}
+		copy[i] = sample[i];
+	}
+	g_free(copy);
+	for (size_t i = 0; i < G_N_ELEMENTS(others); i++)
+		check_readers_agree(others[i], strlen(others[i]));
+	char *tmp = NULL;
+	char *runs = tu_unpack_fixtures_tmp(&tmp);
+	if (!runs)
+		return;
+	cJSON *expect = NULL;
+	GPtrArray *epochs = fixture_epochs(runs, &expect);
+	for (guint i = 0; i < epochs->len; i++) {
+		char *text = NULL;
+		gsize n = 0;
+		g_assert_true(g_file_get_contents(((fixture_epoch *)epochs->pdata[i])->path, &text,
+						  &n, NULL));
+		check_readers_agree(text, n);
+		g_free(text);
+	}
+	fixture_epochs_free(epochs);
+	cJSON_Delete(expect);
+	tu_rmtree(tmp);
+	g_free(runs);
+	g_free(tmp);
+}
+
 static void test_info_fixtures_read(void)
 {
 	char *tmp = NULL;
@@ -476,6 +555,8 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ckpt/info/read/every-fixture-matches-expect", test_info_fixtures_read);
 	g_test_add_func("/ckpt/info/read/fixture-values", test_info_fixture_values);
+	g_test_add_func("/ckpt/info/read/quick-reader-agrees-with-strict",
+			test_info_quick_reader_agrees);
 	g_test_add_func("/ckpt/info/format/fixtures-byte-for-byte",
 			test_info_format_fixtures_exact);
 	g_test_add_func("/ckpt/info/format/python-layout-additions-round-trip",

@@ -169,6 +169,14 @@ void cli_json_null(cli_json *j);
 /* A JSON value the library wrote with CKPT_JSON_PRETTY, re-indented to
  * this depth; takes ownership (ckpt_free). NULL: null. */
 void cli_json_raw(cli_json *j, char *text);
+/* The library's pretty text (not freed) as cli_json_raw would write it at
+ * this depth, in a new string (free), NULL out of memory: any thread may
+ * prepare it; cli_json_put_indented writes it (taking it, free) in place
+ * of the value at that depth. The same bytes as cli_json_raw. */
+char *cli_json_indent(const char *text, int depth);
+void cli_json_put_indented(cli_json *j, char *indented);
+/* Writes what is buffered to stdout and empties the buffer (streaming). */
+void cli_json_flush(cli_json *j);
 /* The library's object with more members: writes its members, then leaves
  * it open for cli_json_key... and cli_json_end. Takes ownership. */
 void cli_json_extend(cli_json *j, char *text);
@@ -211,11 +219,19 @@ typedef struct cli_runs {
 	bool path_failed; /* a PATH could not be scanned (missing...) */
 	bool cancelled;
 	bool oom;
+	size_t n_found; /* runs found, kept or not */
 } cli_runs;
 
 /* Scans every PATH; "no checkpoint runs found under PATH" on stderr for a
  * PATH without any. */
 void cli_runs_scan(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth);
+/* The same, but each run is handed to fn as the scan reads it (in order:
+ * PATH by PATH, by name) and not kept; fn returns nonzero to stop. */
+void cli_runs_scan_each(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth,
+			ckpt_scan_fn fn, void *payload);
+/* The same with the scan's hooks (prepare on the reading threads). */
+void cli_runs_scan_hooked(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth,
+			  const ckpt_scan_hooks *hooks);
 void cli_runs_free(cli_runs *runs);
 /* The problems as a JSON array. */
 void cli_runs_problems_json(const cli_runs *runs, cli_json *j);

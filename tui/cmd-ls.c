@@ -240,6 +240,8 @@ static int print_table(ckpt_run *const *runs, size_t n, const cli_runs *all)
 	return CLI_OK;
 }
 
+static void put_totals(cli_json *j, const totals *t, size_t unreadable);
+
 static int print_json(ckpt_run *const *runs, size_t n, const cli_runs *all)
 {
 	cli_json j;
@@ -260,25 +262,134 @@ static int print_json(ckpt_run *const *runs, size_t n, const cli_runs *all)
 	cli_json_key(&j, "problems");
 	cli_runs_problems_json(all, &j);
 	totals t = count(runs, n);
-	cli_json_key(&j, "totals");
-	cli_json_object(&j);
-	cli_json_key(&j, "runs");
-	cli_json_int(&j, (int64_t)t.runs);
-	cli_json_key(&j, "epochs");
-	cli_json_int(&j, (int64_t)t.epochs);
-	cli_json_key(&j, "bytes");
-	cli_json_int(&j, (int64_t)t.bytes);
-	cli_json_key(&j, "live");
-	cli_json_int(&j, (int64_t)t.live);
-	cli_json_key(&j, "problems");
-	cli_json_int(&j, (int64_t)t.problems);
-	cli_json_key(&j, "unreadable");
-	cli_json_int(&j, (int64_t)all->n_problems);
-	cli_json_end(&j);
+	put_totals(&j, &t, all->n_problems);
 	cli_json_end(&j);
 	if (rc == CLI_OK)
 		rc = cli_json_print(&j, "ls");
 	cli_json_free(&j);
+	return rc;
+}
+
+/* ---- streaming: --json in name order, each run printed as it is read ----- */
+
+typedef struct stream {
+	const ls_opts *o;
+	cli_json j;
+	totals t;
+	bool failed;
+} stream;
+
+/* Where each RUN sits: {"runs": [RUN...]}. */
+#define RUN_DEPTH 2
+
+/* A run's part of the output, made on the thread that read it. */
+typedef struct prepared {
+	bool wanted;
+	char *text;  /* indented to RUN_DEPTH, or NULL with error */
+	char *error; /* the library's message, or NULL: out of memory */
+} prepared;
+
+static void *prepare_run(ckpt_run *run, void *payload)
+{
+	stream *st = payload;
+	prepared *p = calloc(1, sizeof *p);
+	if (!p || !(p->wanted = wanted(st->o, run)))
+		return p;
+	char *text = NULL;
+	if (ckpt_run_to_json(&text, run, CKPT_JSON_PRETTY) != 0)
+		p->error = strdup(ckpt_error_last());
+	else
+		p->text = cli_json_indent(text, RUN_DEPTH);
+	ckpt_free(text);
+	return p;
+}
+
+static void discard_prepared(void *item, void *payload)
+{
+	(void)payload;
+	prepared *p = item;
+	if (p) {
+		free(p->text);
+		free(p->error);
+	}
+	free(p);
+}
+
+static int stream_run(ckpt_run *run, void *item, void *payload)
+{
+	stream *st = payload;
+	prepared *p = item;
+	if (p && !p->wanted) {
+		discard_prepared(p, NULL);
+		return 0;
+	}
+	if (!p || !p->text) {
+		cli_error("ls", "%s", p && p->error ? p->error : "out of memory");
+		discard_prepared(p, NULL);
+		st->failed = true;
+		return 1;
+	}
+	cli_json_put_indented(&st->j, p->text);
+	p->text = NULL;
+	discard_prepared(p, NULL);
+	cli_json_flush(&st->j);
+	totals one = count(&run, 1);
+	st->t.runs += one.runs, st->t.epochs += one.epochs, st->t.bytes += one.bytes;
+	st->t.live += one.live, st->t.problems += one.problems;
+	return 0;
+}
+
+static void put_totals(cli_json *j, const totals *t, size_t unreadable)
+{
+	cli_json_key(j, "totals");
+	cli_json_object(j);
+	cli_json_key(j, "runs");
+	cli_json_int(j, (int64_t)t->runs);
+	cli_json_key(j, "epochs");
+	cli_json_int(j, (int64_t)t->epochs);
+	cli_json_key(j, "bytes");
+	cli_json_int(j, (int64_t)t->bytes);
+	cli_json_key(j, "live");
+	cli_json_int(j, (int64_t)t->live);
+	cli_json_key(j, "problems");
+	cli_json_int(j, (int64_t)t->problems);
+	cli_json_key(j, "unreadable");
+	cli_json_int(j, (int64_t)unreadable);
+	cli_json_end(j);
+}
+
+/* The same bytes as print_json, but nothing held but the scan's own list:
+ * the runs stream out while the scan reads the rest. */
+static int stream_json(const ls_opts *o, const cli_paths *paths)
+{
+	stream st = {.o = o};
+	cli_json_init(&st.j);
+	cli_json_object(&st.j);
+	cli_json_key(&st.j, "runs");
+	cli_json_array(&st.j);
+	cli_json_flush(&st.j);
+	cli_runs all;
+	/* Each run's text is made on the reading threads; this one only writes. */
+	ckpt_scan_hooks hooks = {prepare_run, stream_run, discard_prepared, &st};
+	cli_runs_scan_hooked(&all, "ls", paths, o->depth, &hooks);
+	int rc = all.oom || st.failed ? CLI_USAGE : all.cancelled ? CLI_INTERRUPTED : CLI_OK;
+	if (rc == CLI_OK && st.t.runs == 0 && all.n_found > 0)
+		cli_error("ls", "none of the %zu runs found is %s", all.n_found,
+			  o->live && o->problems ? "live with problems"
+			  : o->live             ? "live"
+						: "with problems");
+	if (rc == CLI_OK) {
+		cli_json_end(&st.j);
+		cli_json_key(&st.j, "problems");
+		cli_runs_problems_json(&all, &st.j);
+		put_totals(&st.j, &st.t, all.n_problems);
+		cli_json_end(&st.j);
+		rc = cli_json_print(&st.j, "ls");
+	}
+	if (rc == CLI_OK && (all.path_failed || (all.n_found == 0 && all.n_problems > 0)))
+		rc = CLI_USAGE;
+	cli_json_free(&st.j);
+	cli_runs_free(&all);
 	return rc;
 }
 
@@ -328,6 +439,11 @@ int cmd_ls(int argc, char **argv)
 		return rc == CLI_STOP ? CLI_OK : rc;
 	}
 	cli_paths_or_here(&paths);
+	if (o.json && o.sort == CLI_SORT_NAME) {
+		rc = stream_json(&o, &paths);
+		cli_paths_free(&paths);
+		return rc;
+	}
 	cli_runs all;
 	cli_runs_scan(&all, "ls", &paths, o.depth);
 	ckpt_run **shown = calloc(all.n ? all.n : 1, sizeof *shown);

@@ -46,6 +46,7 @@ struct dash_jobs {
 	watched **by_wd;                /* indexed by watch descriptor */
 	size_t n_by_wd;
 	ckpt_run_list **lists; /* per PATH, as last scanned or refreshed */
+	unsigned rescans;      /* periodic re-scans so far: every Nth is thorough */
 
 	/* the reader */
 	pthread_t reader;

@@ -127,8 +127,12 @@ static void post_list(dash_jobs *j, dash_msg_kind kind, int path, const ckpt_run
 		dash_msg_fail(m, rc);
 	size_t n = list ? ckpt_run_list_count(list) : 0;
 	m->runs = calloc(n ? n : 1, sizeof *m->runs);
-	for (size_t i = 0; m->runs && i < n; i++)
-		m->runs[m->n_runs++] = ckpt_run_ref(ckpt_run_list_get(list, i));
+	/* The newest snapshot of each: a hot run's re-read beats the list's. */
+	for (size_t i = 0; m->runs && i < n; i++) {
+		ckpt_run *run = ckpt_run_list_get(list, i);
+		watched *w = strmap_get(j->watched, ckpt_run_root(run));
+		m->runs[m->n_runs++] = ckpt_run_ref(w && w->run ? w->run : run);
+	}
 	size_t len = 0;
 	FILE *f = open_memstream(&m->text, &len);
 	for (size_t i = 0; f && list && i < ckpt_run_list_problem_count(list); i++)
@@ -200,8 +204,15 @@ static void find_gone(const char *key, void *value, void *payload)
 	}
 }
 
-/* Re-scans one PATH: new runs kept and watched, vanished ones let go. */
-static void refresh_list(dash_jobs *j, int path)
+/* A list refresh looks at each run's own files only (ckpt.h); a change by
+ * hand inside an epoch of a run nobody is watching closely is caught by
+ * every this-many-th re-scan, which looks at every epoch. */
+#define THOROUGH_EVERY 6
+
+/* Re-scans one PATH: new runs kept and watched, vanished ones let go. A
+ * run the list shares with the previous one is not handed back: the
+ * watched snapshot (a hot run's, re-read since) is as new or newer. */
+static void refresh_list(dash_jobs *j, int path, bool thorough)
 {
 	ckpt_run_list *old = j->lists[path];
 	if (!old) {
@@ -212,13 +223,23 @@ static void refresh_list(dash_jobs *j, int path)
 	ckpt_progress progress = {NULL, &s, &j->stop};
 	ckpt_run_list *list = NULL;
 	bool changed = false;
-	int rc = ckpt_run_list_refresh(&list, &changed, old, &progress, NULL, NULL);
+	int rc = thorough
+		     ? ckpt_run_list_refresh_thorough(&list, &changed, old, &progress, NULL, NULL)
+		     : ckpt_run_list_refresh(&list, &changed, old, &progress, NULL, NULL);
 	if (rc || !changed) {
 		ckpt_run_list_free(list);
 		return;
 	}
-	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
-		keep_run(j, ckpt_run_list_get(list, i), path);
+	strmap *before = strmap_new();
+	for (size_t i = 0; before && i < ckpt_run_list_count(old); i++)
+		strmap_set(before, ckpt_run_root(ckpt_run_list_get(old, i)),
+			   ckpt_run_list_get(old, i));
+	for (size_t i = 0; i < ckpt_run_list_count(list); i++) {
+		ckpt_run *run = ckpt_run_list_get(list, i);
+		if (!before || strmap_get(before, ckpt_run_root(run)) != run)
+			keep_run(j, run, path);
+	}
+	strmap_free(before);
 	drop_ctx d = {path, strmap_new(), NULL, 0};
 	for (size_t i = 0; d.present && i < ckpt_run_list_count(list); i++)
 		strmap_set(d.present, ckpt_run_root(ckpt_run_list_get(list, i)), list);
@@ -401,8 +422,9 @@ void *dash_scanner_main(void *payload)
 			next_poll = now + poll_every;
 		if (overflow || now >= next_full) {
 			double start = dash_now();
+			bool thorough = ++j->rescans % THOROUGH_EVERY == 0;
 			for (size_t p = 0; p < j->config.n_paths && !j->stop; p++)
-				refresh_list(j, (int)p);
+				refresh_list(j, (int)p, thorough);
 			/* A slow file server is not kept busy re-scanning. */
 			double took = dash_now() - start;
 			next_full = dash_now() + (took * 20 > full_every ? took * 20 : full_every);

@@ -137,14 +137,56 @@ static void add_run(cli_runs *runs, ckpt_run *run)
 	runs->runs[runs->n++] = ckpt_run_ref(run);
 }
 
-void cli_runs_scan(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth)
+typedef struct each {
+	cli_runs *runs;
+	ckpt_scan_fn fn;
+	void *payload;
+	const ckpt_scan_hooks *hooks; /* or NULL */
+} each;
+
+static int count_and_hand_on(ckpt_run *run, void *payload)
+{
+	each *e = payload;
+	e->runs->n_found++;
+	return e->fn ? e->fn(run, e->payload) : 0;
+}
+
+/* The hooks' on_run, counting the runs found. */
+static int count_prepared(ckpt_run *run, void *prepared, void *payload)
+{
+	each *e = payload;
+	e->runs->n_found++;
+	return e->hooks->on_run ? e->hooks->on_run(run, prepared, e->hooks->payload) : 0;
+}
+
+static void *prepare_each(ckpt_run *run, void *payload)
+{
+	each *e = payload;
+	return e->hooks->prepare(run, e->hooks->payload);
+}
+
+static void discard_each(void *prepared, void *payload)
+{
+	each *e = payload;
+	if (e->hooks->discard)
+		e->hooks->discard(prepared, e->hooks->payload);
+}
+
+static void scan_paths(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth,
+		       each *e)
 {
 	memset(runs, 0, sizeof *runs);
+	ckpt_scan_hooks hooks = {e->hooks && e->hooks->prepare ? prepare_each : NULL,
+				 count_prepared, discard_each, e};
+	bool keep = !e->fn && !e->hooks;
 	for (int i = 0; i < paths->n && !runs->cancelled && !runs->oom; i++) {
 		cli_progress progress;
 		cli_progress_init(&progress, NULL);
 		ckpt_run_list *list = NULL;
-		int rc = ckpt_scan(&list, paths->items[i], depth, &progress.base, NULL, NULL);
+		int rc = e->hooks ? ckpt_scan_with_hooks(&list, paths->items[i], depth,
+							 &progress.base, &hooks)
+				  : ckpt_scan(&list, paths->items[i], depth, &progress.base,
+					      count_and_hand_on, e);
 		cli_progress_clear(&progress);
 		if (rc == CKPT_ECANCELLED || cli_cancelled()) {
 			runs->cancelled = true;
@@ -152,7 +194,7 @@ void cli_runs_scan(cli_runs *runs, const char *cmd, const cli_paths *paths, int 
 			add_problem(runs, cmd, ckpt_error_last());
 			runs->path_failed = true;
 		} else {
-			for (size_t k = 0; k < ckpt_run_list_count(list); k++)
+			for (size_t k = 0; keep && k < ckpt_run_list_count(list); k++)
 				add_run(runs, ckpt_run_list_get(list, k));
 			for (size_t k = 0; k < ckpt_run_list_problem_count(list); k++)
 				add_problem(runs, cmd, ckpt_run_list_problem(list, k));
@@ -166,6 +208,25 @@ void cli_runs_scan(cli_runs *runs, const char *cmd, const cli_paths *paths, int 
 	}
 	if (runs->oom)
 		cli_error(cmd, "out of memory");
+}
+
+void cli_runs_scan_each(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth,
+			ckpt_scan_fn fn, void *payload)
+{
+	each e = {runs, fn, payload, NULL};
+	scan_paths(runs, cmd, paths, depth, &e);
+}
+
+void cli_runs_scan_hooked(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth,
+			  const ckpt_scan_hooks *hooks)
+{
+	each e = {runs, NULL, NULL, hooks};
+	scan_paths(runs, cmd, paths, depth, &e);
+}
+
+void cli_runs_scan(cli_runs *runs, const char *cmd, const cli_paths *paths, int depth)
+{
+	cli_runs_scan_each(runs, cmd, paths, depth, NULL, NULL);
 }
 
 void cli_runs_free(cli_runs *runs)

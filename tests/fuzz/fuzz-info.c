@@ -10,8 +10,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	ckpt_info info;
-	if (ckpt_info_parse(&info, (const char *)data, size, "fuzz.json") != 0)
+	ckpt_info info, strict;
+	int rc = ckpt_info_parse(&info, (const char *)data, size, "fuzz.json");
+	/* The quick reader decides nothing the strict one would not. */
+	int strict_rc = ckpt_info_parse_strict(&strict, (const char *)data, size, "fuzz.json");
+	if (rc != strict_rc || (rc == 0 && !ckpt_info_equal(&info, &strict)))
+		abort();
+	if (strict_rc == 0)
+		ckpt_info_clear(&strict);
+	if (rc != 0)
 		return 0;
 	/* What we accepted must format and read back the same: the epoch, the
 	 * extra metrics (0.2 reads them), the session and the retention. */

@@ -1,0 +1,370 @@
+/* info-fast.c: a quick reader for ckpt-info.json as writers leave it: one
+ * flat object of plain ASCII strings, numbers, null and Python's bare
+ * Infinity/NaN, with "metrics" the only nested object. It decides nothing
+ * the full reader (info.c) would not: anything else, and every file with a
+ * fault, is handed back to it, so errors and edge cases stay its own. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAST_MAX_KEYS 48
+
+typedef enum { V_STRING, V_NUMBER, V_NULL, V_BOOL, V_OBJECT } value_kind;
+
+typedef struct span {
+	const char *at;
+	size_t len;
+} span;
+
+typedef struct reader {
+	const char *p, *end;
+	span keys[FAST_MAX_KEYS]; /* of the object being read, for duplicates */
+	size_t n_keys;
+} reader;
+
+static void skip_space(reader *r)
+{
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+		r->p++;
+}
+
+/* A string without escapes or bytes outside printable ASCII. */
+static bool read_string(reader *r, span *out)
+{
+	if (r->p >= r->end || *r->p != '"')
+		return false;
+	const char *start = ++r->p;
+	while (r->p < r->end && *r->p != '"') {
+		unsigned char c = (unsigned char)*r->p;
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			return false;
+		r->p++;
+	}
+	if (r->p >= r->end)
+		return false;
+	*out = (span){start, (size_t)(r->p - start)};
+	r->p++;
+	return true;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool word_is(const reader *r, const char *word, size_t len)
+{
+	return (size_t)(r->end - r->p) >= len && memcmp(r->p, word, len) == 0 &&
+	       ((size_t)(r->end - r->p) == len || !(is_digit(r->p[len]) ||
+						     (r->p[len] >= 'a' && r->p[len] <= 'z') ||
+						     (r->p[len] >= 'A' && r->p[len] <= 'Z') ||
+						     r->p[len] == '_' || r->p[len] == '.'));
+}
+
+/* JSON's number grammar, or Infinity, -Infinity, NaN. */
+static bool read_number(reader *r, double *out)
+{
+	const char *start = r->p, *q = r->p;
+	bool negative = q < r->end && *q == '-';
+	q += negative;
+	r->p = q;
+	if (word_is(r, "Infinity", 8)) {
+		r->p += 8;
+		*out = negative ? -INFINITY : INFINITY;
+		return true;
+	}
+	if (!negative && word_is(r, "NaN", 3)) {
+		r->p += 3;
+		*out = NAN;
+		return true;
+	}
+	if (q >= r->end || !is_digit(*q))
+		return false;
+	if (*q == '0')
+		q++;
+	else
+		while (q < r->end && is_digit(*q))
+			q++;
+	if (q < r->end && *q == '.') {
+		if (++q >= r->end || !is_digit(*q))
+			return false;
+		while (q < r->end && is_digit(*q))
+			q++;
+	}
+	if (q < r->end && (*q == 'e' || *q == 'E')) {
+		q++;
+		if (q < r->end && (*q == '+' || *q == '-'))
+			q++;
+		if (q >= r->end || !is_digit(*q))
+			return false;
+		while (q < r->end && is_digit(*q))
+			q++;
+	}
+	if (q < r->end && (is_digit(*q) || *q == '.' || (*q >= 'a' && *q <= 'z') ||
+			   (*q >= 'A' && *q <= 'Z') || *q == '_'))
+		return false;
+	char copy[64];
+	size_t len = (size_t)(q - start);
+	if (len >= sizeof copy)
+		return false;
+	memcpy(copy, start, len);
+	copy[len] = '\0';
+	*out = ckpt_strtod(copy, NULL);
+	r->p = q;
+	return true;
+}
+
+/* A key not seen before in this object (the full reader refuses duplicates). */
+static bool read_key(reader *r, span *key)
+{
+	if (!read_string(r, key) || r->n_keys == FAST_MAX_KEYS)
+		return false;
+	for (size_t i = 0; i < r->n_keys; i++)
+		if (r->keys[i].len == key->len && memcmp(r->keys[i].at, key->at, key->len) == 0)
+			return false;
+	r->keys[r->n_keys++] = *key;
+	skip_space(r);
+	if (r->p >= r->end || *r->p != ':')
+		return false;
+	r->p++;
+	skip_space(r);
+	return true;
+}
+
+static bool key_is(const span *key, const char *name)
+{
+	return strlen(name) == key->len && memcmp(key->at, name, key->len) == 0;
+}
+
+static char *dup_span(const span *s)
+{
+	char *out = malloc(s->len + 1);
+	if (out) {
+		memcpy(out, s->at, s->len);
+		out[s->len] = '\0';
+	}
+	return out;
+}
+
+/* After a member: ',' (true, *more) or the closing brace (true, !*more). */
+static bool next_member(reader *r, bool *more)
+{
+	skip_space(r);
+	if (r->p < r->end && (*r->p == ',' || *r->p == '}')) {
+		*more = *r->p++ == ',';
+		skip_space(r);
+		return true;
+	}
+	return false;
+}
+
+/* "metrics": {"name": number, ...}, names and values kept in their order. */
+static bool read_metrics(reader *r, ckpt_info *info, bool *oom)
+{
+	if (r->p >= r->end || *r->p != '{')
+		return false;
+	r->p++;
+	skip_space(r);
+	if (r->p < r->end && *r->p == '}') {
+		r->p++;
+		return true;
+	}
+	reader inner = {.p = r->p, .end = r->end};
+	span names[FAST_MAX_KEYS];
+	double values[FAST_MAX_KEYS];
+	size_t n = 0;
+	for (bool more = true; more;) {
+		if (!read_key(&inner, &names[n]) || !read_number(&inner, &values[n]))
+			return false;
+		n++;
+		if (!next_member(&inner, &more))
+			return false;
+	}
+	r->p = inner.p;
+	info->extra_names = calloc(n, sizeof *info->extra_names);
+	info->extra_values = calloc(n, sizeof *info->extra_values);
+	if (!info->extra_names || !info->extra_values) {
+		*oom = true;
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!(info->extra_names[i] = dup_span(&names[i]))) {
+			*oom = true;
+			return false;
+		}
+		info->extra_values[i] = values[i];
+		info->n_extra = i + 1;
+	}
+	return true;
+}
+
+/* One value: its kind, and the string or number it is. */
+static bool read_value(reader *r, value_kind *kind, span *text, double *number)
+{
+	if (r->p >= r->end)
+		return false;
+	char c = *r->p;
+	if (c == '"') {
+		*kind = V_STRING;
+		return read_string(r, text);
+	}
+	if (word_is(r, "null", 4) || word_is(r, "true", 4) || word_is(r, "false", 5)) {
+		*kind = c == 'n' ? V_NULL : V_BOOL;
+		r->p += c == 'f' ? 5 : 4;
+		return true;
+	}
+	*kind = V_NUMBER;
+	return read_number(r, number);
+}
+
+static bool whole_in(double v, double lo, double hi)
+{
+	return v == floor(v) && v >= lo && v <= hi;
+}
+
+/* One member of the top object, checked as info.c checks it; false hands
+ * the file back (a wrong type is the full reader's error to give). */
+static bool take_member(reader *r, const span *key, ckpt_info *info, unsigned *seen, bool *oom)
+{
+	if (key_is(key, "metrics")) {
+		*seen |= 1u << 0;
+		return read_metrics(r, info, oom);
+	}
+	value_kind kind;
+	span text = {0};
+	double number = 0;
+	if (!read_value(r, &kind, &text, &number))
+		return false;
+	bool string = kind == V_STRING, null = kind == V_NULL, num = kind == V_NUMBER;
+	char **target = NULL;
+	bool null_ok = false;
+	if (key_is(key, "epoch")) {
+		if (!num || !whole_in(number, 1, 999999999))
+			return false;
+		info->epoch = (long)number;
+		*seen |= 1u << 1;
+	} else if (key_is(key, "save_best_metric")) {
+		target = &info->save_best_metric, null_ok = true;
+	} else if (key_is(key, "best_metric_last")) {
+		if (!num)
+			return false;
+		info->has_best_metric_last = true, info->best_metric_last = number;
+	} else if (key_is(key, "model_file")) {
+		target = &info->model_file;
+	} else if (key_is(key, "checksum")) {
+		target = &info->checksum;
+	} else if (key_is(key, "timestamp")) {
+		target = &info->timestamp;
+	} else if (key_is(key, "time_elapsed")) {
+		if (string && key_is(&text, "__FIRST__"))
+			info->first = true;
+		else if (num)
+			info->has_time_elapsed = true, info->time_elapsed = number;
+		else
+			return false;
+	} else if (key_is(key, "metadata")) {
+		target = &info->metadata, null_ok = true;
+	} else if (key_is(key, "metric_value")) {
+		if (!num)
+			return false;
+		info->has_metric_value = true, info->metric_value = number;
+	} else if (key_is(key, "direction")) {
+		if (!string || text.len != 1 || (text.at[0] != '-' && text.at[0] != '+'))
+			return false;
+		info->direction = text.at[0];
+	} else if (key_is(key, "session")) {
+		target = &info->session;
+	} else if (key_is(key, "keep_limit")) {
+		if (!num || !whole_in(number, 1, 1e15))
+			return false;
+		info->keep_limit = (long)number;
+	} else if (key_is(key, "keep_mode")) {
+		char name[16];
+		ckpt_keep_mode mode;
+		if (!string || text.len >= sizeof name)
+			return false;
+		memcpy(name, text.at, text.len);
+		name[text.len] = '\0';
+		/* Quietly: a bad name is the full reader's error to give. */
+		if (!strcmp(name, "linear"))
+			mode = CKPT_KEEP_LINEAR;
+		else if (!strcmp(name, "all"))
+			mode = CKPT_KEEP_ALL;
+		else if (!strcmp(name, "exponential"))
+			mode = CKPT_KEEP_EXPONENTIAL;
+		else
+			return false;
+		info->keep_mode = (int)mode;
+	}
+	if (target) {
+		if (null && null_ok)
+			return true;
+		if (!string)
+			return false;
+		if (!(*target = dup_span(&text))) {
+			*oom = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len)
+{
+	memset(out, 0, sizeof *out);
+	out->keep_mode = -1;
+	reader r = {.p = text, .end = text + len};
+	bool oom = false, more = true, ok = true;
+	unsigned seen = 0;
+	skip_space(&r);
+	if (r.p >= r.end || *r.p++ != '{')
+		return 1;
+	skip_space(&r);
+	if (r.p < r.end && *r.p == '}')
+		ok = false; /* {} lacks its epoch: the full reader says so */
+	while (ok && more) {
+		span key;
+		ok = read_key(&r, &key) && take_member(&r, &key, out, &seen, &oom) &&
+		     next_member(&r, &more);
+	}
+	skip_space(&r);
+	ok = ok && r.p == r.end && (seen & (1u << 1));
+	if (!ok) {
+		ckpt_info_clear(out);
+		return oom ? CKPT_ENOMEM : 1;
+	}
+	return 0;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_number(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+bool ckpt_info_equal(const ckpt_info *a, const ckpt_info *b)
+{
+	if (a->epoch != b->epoch || !same_text(a->save_best_metric, b->save_best_metric) ||
+	    a->has_best_metric_last != b->has_best_metric_last ||
+	    !same_number(a->best_metric_last, b->best_metric_last) ||
+	    !same_text(a->model_file, b->model_file) || !same_text(a->checksum, b->checksum) ||
+	    !same_text(a->timestamp, b->timestamp) || a->first != b->first ||
+	    a->has_time_elapsed != b->has_time_elapsed ||
+	    !same_number(a->time_elapsed, b->time_elapsed) ||
+	    !same_text(a->metadata, b->metadata) || a->has_metric_value != b->has_metric_value ||
+	    !same_number(a->metric_value, b->metric_value) || a->direction != b->direction ||
+	    a->n_extra != b->n_extra || !same_text(a->session, b->session) ||
+	    a->keep_limit != b->keep_limit || a->keep_mode != b->keep_mode)
+		return false;
+	for (size_t i = 0; i < a->n_extra; i++)
+		if (!same_text(a->extra_names[i], b->extra_names[i]) ||
+		    !same_number(a->extra_values[i], b->extra_values[i]))
+			return false;
+	return true;
+}

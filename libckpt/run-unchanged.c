@@ -1,0 +1,132 @@
+/* run-unchanged.c: telling, without looking inside its epochs, that nobody
+ * touched a run since its snapshot: every writer and browser operation
+ * renames in epochs/ or in the root, appends to ckpt.log or metrics.jsonl,
+ * or takes the lock, so the identities of those files (and of the verify
+ * records) say it; a hand's change inside epochs/NNN/ is left to
+ * ckpt_run_refresh. */
+#include "internal.h"
+#include "run-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A file changed within this much of the moment it was looked at may
+ * change again with the same timestamp (file times tick with the coarse
+ * clock, and a file server's clock is not ours): not trusted. */
+#define SETTLE_MARGIN_NS 100000000L
+
+static bool before(const struct timespec *t, const struct timespec *limit)
+{
+	int64_t x = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+	int64_t y = (int64_t)limit->tv_sec * 1000000000 + limit->tv_nsec;
+	return x + SETTLE_MARGIN_NS < y;
+}
+
+static bool sig_settled(const ckpt_file_sig *sig, const struct timespec *at)
+{
+	return sig->err != 0 || (before(&sig->mtime, at) && before(&sig->ctime, at));
+}
+
+void run_note_build_start(ckpt_run *run)
+{
+	clock_gettime(CLOCK_REALTIME_COARSE, &run->built_at);
+}
+
+void run_note_settled(ckpt_run *run)
+{
+	const ckpt_file_sig *sigs[] = {&run->root_sig, &run->epochs_sig,  &run->history_sig,
+				       &run->log_sig,  &run->lock_sig,    &run->best_sig,
+				       &run->last_sig, &run->records_sig};
+	bool settled = true;
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		settled = settled && sig_settled(sigs[i], &run->built_at);
+	__atomic_store_n(&run->settled, settled, __ATOMIC_RELEASE);
+}
+
+bool run_level_equal(const ckpt_run *a, const ckpt_run *b)
+{
+	return ckpt_file_sig_equal(&a->root_sig, &b->root_sig) &&
+	       ckpt_file_sig_equal(&a->epochs_sig, &b->epochs_sig) &&
+	       ckpt_file_sig_equal(&a->best_sig, &b->best_sig) &&
+	       ckpt_file_sig_equal(&a->last_sig, &b->last_sig);
+}
+
+/* `fresh` shows what `old` shows from the same files, read long enough
+ * after their last change: so was old. The flag is a cache, not part of
+ * what the snapshot shows, hence written to a shared snapshot. */
+void run_share_settled(ckpt_run *old, const ckpt_run *fresh)
+{
+	if (__atomic_load_n(&fresh->settled, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&old->settled, 1, __ATOMIC_RELEASE);
+}
+
+void run_log_sig(ckpt_file_sig *sig, const ckpt_run *run, int rfd)
+{
+	size_t len = strlen(run->root);
+	bool beside = rfd >= 0 && strncmp(run->log_path, run->root, len) == 0 &&
+		      run->log_path[len] == '/' && !strcmp(run->log_path + len + 1, CKPT_LOG_NAME);
+	ckpt_file_sig_at(sig, beside ? rfd : AT_FDCWD, beside ? CKPT_LOG_NAME : run->log_path);
+}
+
+static bool same_at(int dfd, const char *name, const ckpt_file_sig *was)
+{
+	ckpt_file_sig now;
+	ckpt_file_sig_at(&now, dfd, name);
+	return ckpt_file_sig_equal(&now, was);
+}
+
+/* A writer that died changes nothing on disk, yet is no longer live. */
+static bool same_holder(const ckpt_run *old)
+{
+	bool held = false;
+	long pid = 0;
+	char host[256], since[32];
+	if (ckpt_lock_probe(&held, &pid, host, since, old->root) != 0)
+		return false;
+	bool live = held && !ckpt_lock_holder_gone(pid, host);
+	return held == old->has_holder && live == old->live && (!held || pid == old->holder_pid);
+}
+
+static bool level_unchanged(const ckpt_run *old)
+{
+	if (!__atomic_load_n(&old->settled, __ATOMIC_ACQUIRE) || old->source_failed)
+		return false;
+	int rfd = open(old->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return false;
+	ckpt_file_sig sig;
+	ckpt_file_sig_fd(&sig, rfd);
+	bool same = ckpt_file_sig_equal(&sig, &old->root_sig) &&
+		    same_at(rfd, CKPT_EPOCHS_NAME, &old->epochs_sig) &&
+		    same_at(rfd, CKPT_HISTORY_NAME, &old->history_sig) &&
+		    same_at(rfd, CKPT_LOCK_NAME, &old->lock_sig) &&
+		    same_at(rfd, CKPT_BEST_NAME, &old->best_sig) &&
+		    same_at(rfd, CKPT_LAST_NAME, &old->last_sig);
+	if (same) {
+		run_log_sig(&sig, old, rfd);
+		same = ckpt_file_sig_equal(&sig, &old->log_sig);
+	}
+	close(rfd);
+	if (same) {
+		char *records = ckpt_records_path(old->root);
+		if (records)
+			ckpt_file_sig_at(&sig, AT_FDCWD, records);
+		same = records && ckpt_file_sig_equal(&sig, &old->records_sig);
+		free(records);
+	}
+	return same && (!old->has_holder || same_holder(old));
+}
+
+int run_refresh_if_touched(ckpt_run **out, bool *out_changed, ckpt_run *old)
+{
+	if (!out || !old || !level_unchanged(old))
+		return ckpt_run_refresh(out, out_changed, old);
+	if (out_changed)
+		*out_changed = false;
+	*out = ckpt_run_ref(old);
+	return 0;
+}

@@ -1,0 +1,188 @@
+/* test-list-refresh.c: ckpt_run_list_refresh's contract (ckpt.h): a run
+ * whose run-level files are as they were is shared without a look inside
+ * its epochs, a writer's every step is seen, so is a writer that died; a
+ * change made by hand inside an epoch is left to ckpt_run_refresh and to
+ * the thorough list refresh. */
+#include "api-fixture.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* A libckpt run of n epochs (every one kept) at dir/rel, a root. */
+static char *make_root_at(const char *dir, const char *rel, int n)
+{
+	char *root = g_build_filename(dir, rel, NULL);
+	const double values[] = {0.5, 0.4, 0.3, 0.2, 0.1};
+	g_assert_cmpint(n, <=, 5);
+	af_save(root, values, n, "ckpt_keep_mode", "all", NULL);
+	return root;
+}
+
+/* Files changed within a moment of being looked at are not trusted to
+ * show their next change (run-unchanged.c): let the tree's times age. */
+static void let_settle(void)
+{
+	g_usleep(300 * 1000);
+}
+
+static ckpt_run_list *scan(const char *path)
+{
+	ckpt_run_list *list = NULL;
+	g_assert_cmpint(ckpt_scan(&list, path, 0, NULL, NULL, NULL), ==, 0);
+	return list;
+}
+
+static ckpt_run_list *refresh(const ckpt_run_list *old, bool thorough, bool *changed)
+{
+	ckpt_run_list *list = NULL;
+	int rc = thorough ? ckpt_run_list_refresh_thorough(&list, changed, old, NULL, NULL, NULL)
+			  : ckpt_run_list_refresh(&list, changed, old, NULL, NULL, NULL);
+	if (rc)
+		g_test_message("refresh: %s", ckpt_error_last());
+	g_assert_cmpint(rc, ==, 0);
+	return list;
+}
+
+static ckpt_run *run_named(const ckpt_run_list *list, const char *name)
+{
+	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
+		if (strcmp(ckpt_run_name(ckpt_run_list_get(list, i)), name) == 0)
+			return ckpt_run_list_get(list, i);
+	return NULL;
+}
+
+/* A new epoch in b: b alone is read again, and of it only the new epoch's
+ * info; a and c are the very same snapshots. */
+static void test_new_epoch_rereads_that_run(void)
+{
+	char *dir = af_tree_new();
+	g_free(make_root_at(dir, "a/ckpts", 2));
+	char *b = make_root_at(dir, "b/ckpts", 2);
+	g_free(make_root_at(dir, "c/ckpts", 2));
+	let_settle();
+	ckpt_run_list *list1 = scan(dir);
+	bool changed = true;
+	ckpt_run_list *list2 = refresh(list1, false, &changed);
+	g_assert_false(changed);
+
+	af_model m = {0};
+	ckpt_writer *w = af_writer(b, &m, 0, "ckpt_keep_mode", "all", NULL);
+	af_epoch(w, 3, '-', 0.1);
+	ckpt_writer_free(w);
+	ckpt_run_list *list3 = refresh(list2, false, &changed);
+	g_assert_true(changed);
+	g_assert_true(run_named(list3, "a") == run_named(list1, "a"));
+	g_assert_true(run_named(list3, "c") == run_named(list1, "c"));
+	ckpt_run *b3 = run_named(list3, "b");
+	g_assert_true(b3 != run_named(list1, "b"));
+	g_assert_cmpuint(ckpt_run_epoch_count(b3), ==, 3);
+	g_assert_cmpuint(ckpt_run_info_reads(b3), ==, 1);
+
+	ckpt_run_list_free(list3);
+	ckpt_run_list_free(list2);
+	ckpt_run_list_free(list1);
+	g_free(b);
+	af_tree_free(dir);
+}
+
+/* A model deleted by hand inside an epoch changes no run-level file: the
+ * list refresh shares the run (its contract), ckpt_run_refresh of the run
+ * and the thorough list refresh find the model gone. */
+static void test_model_deleted_in_place(void)
+{
+	char *dir = af_tree_new();
+	char *a = make_root_at(dir, "a/ckpts", 3);
+	let_settle();
+	ckpt_run_list *list1 = scan(dir);
+	ckpt_run *a1 = run_named(list1, "a");
+	g_assert_cmpuint(ckpt_run_health(a1), ==, 0);
+	char *model = af_epoch_path(a, 2, "model.h5");
+	g_assert_cmpint(unlink(model), ==, 0);
+
+	bool changed = true;
+	ckpt_run_list *list2 = refresh(list1, false, &changed);
+	g_assert_false(changed);
+	g_assert_true(run_named(list2, "a") == a1);
+
+	ckpt_run *a2 = NULL;
+	g_assert_cmpint(ckpt_run_refresh(&a2, &changed, a1), ==, 0);
+	g_assert_true(changed);
+	const ckpt_epoch *e = ckpt_run_find_epoch(a2, 2);
+	g_assert_nonnull(e);
+	g_assert_cmpint(ckpt_epoch_model_state(e), ==, CKPT_MODEL_MISSING);
+	g_assert_true(ckpt_run_health(a2) & CKPT_HEALTH_INCOMPLETE);
+
+	ckpt_run_list *list3 = refresh(list2, true, &changed);
+	g_assert_true(changed);
+	ckpt_run *a3 = run_named(list3, "a");
+	g_assert_true(a3 != a1);
+	g_assert_true(ckpt_run_health(a3) & CKPT_HEALTH_INCOMPLETE);
+
+	ckpt_run_unref(a2);
+	ckpt_run_list_free(list3);
+	ckpt_run_list_free(list2);
+	ckpt_run_list_free(list1);
+	g_free(model);
+	g_free(a);
+	af_tree_free(dir);
+}
+
+/* A writer killed while holding the lock leaves its lock file as it was:
+ * the list refresh still sees it is no longer training. */
+static void test_dead_writer_not_live(void)
+{
+	char *dir = af_tree_new();
+	char *a = make_root_at(dir, "a/ckpts", 1);
+	int ready[2];
+	g_assert_cmpint(pipe(ready), ==, 0);
+	pid_t writer = fork();
+	g_assert_cmpint(writer, >=, 0);
+	if (writer == 0) {
+		close(ready[0]);
+		ckpt_lock *lock = NULL;
+		char c = 'w';
+		if (ckpt_lock_acquire(&lock, a) != 0 || write(ready[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	char c = 0;
+	g_assert_cmpint(read(ready[0], &c, 1), ==, 1);
+	close(ready[0]);
+	let_settle();
+	ckpt_run_list *list1 = scan(dir);
+	g_assert_true(ckpt_run_live(run_named(list1, "a")));
+	g_assert_cmpint(ckpt_run_writer_pid(run_named(list1, "a")), ==, writer);
+	bool changed = true;
+	ckpt_run_list *list2 = refresh(list1, false, &changed);
+	g_assert_false(changed);
+
+	g_assert_cmpint(kill(writer, SIGKILL), ==, 0);
+	int status = 0;
+	g_assert_cmpint(waitpid(writer, &status, 0), ==, writer);
+	ckpt_run_list *list3 = refresh(list2, false, &changed);
+	g_assert_true(changed);
+	ckpt_run *a3 = run_named(list3, "a");
+	g_assert_false(ckpt_run_live(a3));
+	g_assert_false(ckpt_run_health(a3) & CKPT_HEALTH_LIVE);
+
+	ckpt_run_list_free(list3);
+	ckpt_run_list_free(list2);
+	ckpt_run_list_free(list1);
+	g_free(a);
+	af_tree_free(dir);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/ckpt/list-refresh/new-epoch-rereads-only-that-run",
+			test_new_epoch_rereads_that_run);
+	g_test_add_func("/ckpt/list-refresh/model-deleted-in-place-seen-by-run-refresh",
+			test_model_deleted_in_place);
+	g_test_add_func("/ckpt/list-refresh/dead-writer-no-longer-live", test_dead_writer_not_live);
+	return g_test_run();
+}
