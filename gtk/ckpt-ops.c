@@ -98,6 +98,28 @@ static void progress_done(CkptProgress *p)
 	g_mutex_unlock(&p->lock);
 }
 
+/* One libckpt call on a task's thread: its cancel flag follows the
+ * GCancellable, its progress goes to `watch` (may be NULL). */
+typedef struct {
+	CkptCancelFlag cancel;
+	CkptProgress *watch;
+	ckpt_progress progress;
+} Call;
+
+static const ckpt_progress *call_begin(Call *c, CkptProgress *watch, GCancellable *cancellable)
+{
+	ckpt_cancel_flag_init(&c->cancel, cancellable);
+	c->watch = watch;
+	c->progress = progress_for(watch, &c->cancel);
+	return &c->progress;
+}
+
+static void call_end(Call *c)
+{
+	progress_done(c->watch);
+	ckpt_cancel_flag_clear(&c->cancel);
+}
+
 static void return_rc(GTask *task, int rc)
 {
 	GError *error = NULL;
@@ -178,13 +200,10 @@ static void verify_thread(GTask *task, gpointer source, gpointer data, GCancella
 {
 	(void)source;
 	VerifyJob *job = data;
-	CkptCancelFlag cancel;
-	ckpt_cancel_flag_init(&cancel, cancellable);
-	ckpt_progress progress = progress_for(job->progress, &cancel);
-	int rc = ckpt_verify(job->snapshot->run, (const int64_t *)job->epochs, job->n, 0, &progress,
-			     on_verified, job);
-	progress_done(job->progress);
-	ckpt_cancel_flag_clear(&cancel);
+	Call call;
+	int rc = ckpt_verify(job->snapshot->run, (const int64_t *)job->epochs, job->n, 0,
+			     call_begin(&call, job->progress, cancellable), on_verified, job);
+	call_end(&call);
 	if (rc != 0)
 		return_rc(task, rc);
 	else
@@ -278,12 +297,9 @@ static void clean_thread(GTask *task, gpointer source, gpointer data, GCancellab
 {
 	(void)source;
 	CleanJob *job = data;
-	CkptCancelFlag cancel;
-	ckpt_cancel_flag_init(&cancel, cancellable);
-	ckpt_progress progress = progress_for(job->progress, &cancel);
-	int rc = ckpt_clean_apply(job->plan, &progress);
-	progress_done(job->progress);
-	ckpt_cancel_flag_clear(&cancel);
+	Call call;
+	int rc = ckpt_clean_apply(job->plan, call_begin(&call, job->progress, cancellable));
+	call_end(&call);
 	if (rc != 0)
 		return_rc(task, rc);
 	else
@@ -328,13 +344,10 @@ static void rollback_thread(GTask *task, gpointer source, gpointer data, GCancel
 	(void)source;
 	RunJob *job = data;
 	ckpt_restart *restart = NULL;
-	CkptCancelFlag cancel;
-	ckpt_cancel_flag_init(&cancel, cancellable);
-	ckpt_progress progress = progress_for(job->progress, &cancel);
+	Call call;
 	int rc = ckpt_rollback_progress(&restart, job->snapshot->run, job->epoch, job->flags,
-					&progress);
-	progress_done(job->progress);
-	ckpt_cancel_flag_clear(&cancel);
+					call_begin(&call, job->progress, cancellable));
+	call_end(&call);
 	if (rc != 0) {
 		ckpt_restart_free(restart);
 		return_rc(task, rc);

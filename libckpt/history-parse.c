@@ -266,16 +266,8 @@ static int read_from(char **out, size_t *out_len, const char *path, uint64_t off
 	if (!rc && !data)
 		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
 	size_t got = 0;
-	while (!rc && got < want) {
-		ssize_t n = pread(fd, data + got, want - got, (off_t)(offset + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = ckpt_fail(CKPT_EIO, "%s: %s", path, strerror(errno));
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	if (!rc)
+		rc = ckpt_pread_full(&got, fd, data, want, offset, path);
 	close(fd);
 	if (rc) {
 		free(data);

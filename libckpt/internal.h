@@ -88,6 +88,10 @@ CKPT_INTERNAL bool ckpt_stamp_seconds(const char *text, int64_t *out);
  * of at most max_bytes, NUL-terminated. Errors name the path. */
 CKPT_INTERNAL int ckpt_read_file(char **out, size_t *out_len, const char *path, size_t max_bytes,
 				 bool nofollow);
+/* Reads want bytes at offset into buf, retrying short reads and EINTR;
+ * *out_got < want at the end of the file. CKPT_EIO naming path on error. */
+CKPT_INTERNAL int ckpt_pread_full(size_t *out_got, int fd, char *buf, size_t want,
+				  uint64_t offset, const char *path);
 /* The first min(n, size) bytes of the regular file path (never through a
  * final symbolic link), cut back to the last whole line, at most max_bytes
  * (CKPT_EFORMAT beyond); NUL-terminated. Errors name the path. */

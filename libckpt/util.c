@@ -269,6 +269,25 @@ void ckpt_timestamp_now(char out[32])
 	strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+int ckpt_pread_full(size_t *out_got, int fd, char *buf, size_t want, uint64_t offset,
+		    const char *path)
+{
+	size_t got = 0;
+	int rc = 0;
+	while (got < want) {
+		ssize_t r = pread(fd, buf + got, want - got, (off_t)(offset + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			rc = ckpt_fail(CKPT_EIO, "%s: %s", path, strerror(errno));
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	*out_got = got;
+	return rc;
+}
+
 int ckpt_read_prefix(char **out, size_t *out_len, const char *path, uint64_t n,
 		     size_t max_bytes)
 {
@@ -289,16 +308,8 @@ int ckpt_read_prefix(char **out, size_t *out_len, const char *path, uint64_t n,
 	if (!rc && !data)
 		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
 	size_t got = 0;
-	while (!rc && got < want) {
-		ssize_t r = pread(fd, data + got, (size_t)want - got, (off_t)got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			rc = ckpt_fail(CKPT_EIO, "%s: %s", path, strerror(errno));
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	if (!rc)
+		rc = ckpt_pread_full(&got, fd, data, (size_t)want, 0, path);
 	close(fd);
 	if (rc) {
 		free(data);
