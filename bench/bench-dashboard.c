@@ -6,6 +6,7 @@
  * screen's thread after 1% of the runs gained an epoch, and its peak
  * memory. Prints figures only. */
 #include "bench-util.h"
+#include "scan-tree.h"
 
 #include "ckpt.h"
 
@@ -22,8 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MODEL_BYTES 64
-#define RUNS_PER_GROUP 100
 
 typedef struct options {
 	long runs;
@@ -71,95 +70,10 @@ static options parse_options(int argc, char **argv)
 
 /* ---- the runs ------------------------------------------------------------------ */
 
-static int write_model(const char *path, void *payload)
-{
-	const long *tag = payload;
-	unsigned char bytes[MODEL_BYTES];
-	for (size_t i = 0; i < sizeof bytes; i++)
-		bytes[i] = (unsigned char)(*tag * 131 + (long)i * 7);
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return 1;
-	size_t n = fwrite(bytes, 1, sizeof bytes, f);
-	return (fclose(f) != 0 || n != sizeof bytes) ? 1 : 0;
-}
-
-static char *run_root(const char *base, long i)
-{
-	char rel[64];
-	snprintf(rel, sizeof rel, "exp-%02ld/run-%05ld/ckpts", i / RUNS_PER_GROUP, i);
-	return bench_path(base, rel);
-}
-
-/* Epochs first..last (0-based) of run i: a falling val_loss with bumps,
- * every epoch kept, no fsync (the disk is not what is measured). */
-static void train(const char *base, long i, long first, long last)
-{
-	char *root = run_root(base, i);
-	char epochs[32];
-	snprintf(epochs, sizeof epochs, "%ld", last + 1);
-	ckpt_params *params;
-	int rc = ckpt_params_new(&params);
-	const char *settings[][2] = {
-	    {"epochs", epochs},        {"ckpt_directory", root},
-	    {"ckpt_fsync", "false"},   {"ckpt_checksum", "true"},
-	    {"ckpt_keep_mode", "all"}, {"ckpt_save_best_metric", "val_loss"}};
-	for (size_t k = 0; !rc && k < sizeof settings / sizeof settings[0]; k++)
-		rc = ckpt_params_set(params, settings[k][0], settings[k][1]);
-	if (rc)
-		bench_fail_ckpt("ckpt_params_set", rc);
-	ckpt_writer *writer;
-	if ((rc = ckpt_writer_new(&writer, params, 0)) != 0)
-		bench_fail_ckpt("ckpt_writer_new", rc);
-	ckpt_params_free(params);
-	long tag = 0;
-	ckpt_writer_set_model_io(writer, write_model, NULL, &tag);
-	for (long e = first; e <= last; e++) {
-		double val_loss =
-		    1.0 / (double)(e + 1) + (e % 3 == 2 ? 0.3 : 0.0) + 0.001 * (double)i;
-		ckpt_metric extra[] = {{"loss", val_loss * 0.9}};
-		tag = i * 1000 + e;
-		if ((rc = ckpt_writer_epoch(NULL, writer, e, '-', val_loss, extra, 1)) != 0)
-			bench_fail_ckpt("ckpt_writer_epoch", rc);
-	}
-	ckpt_writer_free(writer);
-	free(root);
-}
-
 /* In children, so that this process's memory is the scan's alone. */
 static void generate(const char *base, const options *o)
 {
-	enum { WORKERS = 4 };
-	/* The group folders first: the writers of a group would race to make
-	 * it (libckpt's mkdir of the root's parents takes EEXIST for a failure). */
-	for (long i = 0; i < o->runs; i += RUNS_PER_GROUP) {
-		char rel[32];
-		snprintf(rel, sizeof rel, "exp-%02ld", i / RUNS_PER_GROUP);
-		char *group = bench_path(base, rel);
-		if (mkdir(group, 0755) != 0 && errno != EEXIST)
-			bench_fail("%s: %s", group, strerror(errno));
-		free(group);
-	}
-	fflush(stdout);
-	pid_t pids[WORKERS];
-	for (int w = 0; w < WORKERS; w++) {
-		pids[w] = fork();
-		if (pids[w] < 0)
-			bench_fail("fork: %s", strerror(errno));
-		if (pids[w] == 0) {
-			for (long i = w; i < o->runs; i += WORKERS)
-				train(base, i, 0, o->epochs - 1);
-			_exit(0);
-		}
-	}
-	for (int w = 0; w < WORKERS; w++) {
-		int status;
-		while (waitpid(pids[w], &status, 0) < 0)
-			if (errno != EINTR)
-				bench_fail("waitpid: %s", strerror(errno));
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			bench_fail("generating the runs failed");
-	}
+	scan_tree_write(base, o->runs, o->epochs, 4);
 }
 
 /* ---- the reference ----------------------------------------------------------------- */
@@ -340,7 +254,7 @@ int main(int argc, char **argv)
 	long changed = o.runs / 100 > 0 ? o.runs / 100 : 1;
 	double touch_start = bench_now();
 	for (long i = 0; i < changed; i++)
-		train(base, i * (o.runs / changed), o.epochs, o.epochs);
+		scan_tree_add_epoch(base, i * (o.runs / changed), o.epochs);
 	double touched = bench_now() - touch_start;
 	read_until(&d, NULL, 3.0);
 	stop_dashboard(&d);

@@ -84,16 +84,6 @@ void scan_tree_add_epoch(const char *base, long i, long epochs)
 
 void scan_tree_write(const char *base, long runs, long epochs, int workers)
 {
-	/* The group folders first: the writers of a group would race to make
-	 * it (libckpt's mkdir of the root's parents takes EEXIST for a failure). */
-	for (long i = 0; i < runs; i += RUNS_PER_GROUP) {
-		char rel[32];
-		snprintf(rel, sizeof rel, "exp-%02ld", i / RUNS_PER_GROUP);
-		char *group = bench_path(base, rel);
-		if (mkdir(group, 0755) != 0 && errno != EEXIST)
-			bench_fail("%s: %s", group, strerror(errno));
-		free(group);
-	}
 	fflush(stdout);
 	pid_t pids[16];
 	if (workers < 1 || workers > 16)
