@@ -249,13 +249,6 @@ static int copy_model(const char *path, void *payload)
 	return rc;
 }
 
-static void set_param(ckpt_params *params, const char *key, const char *value)
-{
-	int rc = ckpt_params_set(params, key, value);
-	if (rc)
-		bench_fail_ckpt("ckpt_params_set", rc);
-}
-
 /* Saves epoch 1 of a run under root; returns the seconds the save took. */
 static double write_run(const char *root, model_source *src)
 {
@@ -263,9 +256,9 @@ static double write_run(const char *root, model_source *src)
 	int rc = ckpt_params_new(&params);
 	if (rc)
 		bench_fail_ckpt("ckpt_params_new", rc);
-	set_param(params, "epochs", "1");
-	set_param(params, "ckpt_directory", root);
-	set_param(params, "ckpt_checksum", "true");
+	bench_set_param(params, "epochs", "1");
+	bench_set_param(params, "ckpt_directory", root);
+	bench_set_param(params, "ckpt_checksum", "true");
 	ckpt_writer *writer;
 	if ((rc = ckpt_writer_new(&writer, params, 0)) != 0)
 		bench_fail_ckpt("ckpt_writer_new", rc);

@@ -110,6 +110,13 @@ void bench_fail_ckpt(const char *call, int code)
 	bench_fail("%s: %s (%s)", call, ckpt_error_last(), ckpt_error_name(code));
 }
 
+void bench_set_param(struct ckpt_params *params, const char *key, const char *value)
+{
+	int rc = ckpt_params_set(params, key, value);
+	if (rc)
+		bench_fail_ckpt("ckpt_params_set", rc);
+}
+
 /* Linux keeps ru_maxrss across execve, so a program started by a big
  * parent (meson's Python) would report the parent's peak; VmHWM belongs to
  * this process image alone. ru_maxrss where there is no /proc. */

@@ -31,6 +31,9 @@ long bench_parse_count(const char *name, const char *text, long max);
 _Noreturn void bench_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* bench_fail with ckpt_error_last() appended, for a failed libckpt call. */
 _Noreturn void bench_fail_ckpt(const char *call, int code);
+/* ckpt_params_set, failing the program when libckpt refuses. */
+struct ckpt_params;
+void bench_set_param(struct ckpt_params *params, const char *key, const char *value);
 
 /* Peak resident set size of this process image so far, in KiB (VmHWM,
  * else getrusage's ru_maxrss). */

@@ -132,13 +132,6 @@ static int write_model(const char *path, void *payload)
 	return rc;
 }
 
-static void set_param(ckpt_params *params, const char *key, const char *value)
-{
-	int rc = ckpt_params_set(params, key, value);
-	if (rc)
-		bench_fail_ckpt("ckpt_params_set", rc);
-}
-
 /* A run of `epochs` epochs of `bytes` each under root, saved by the writer. */
 static ckpt_run *write_run(const char *root, int epochs, uint64_t bytes, const char *algorithm,
 			   unsigned char *buf)
@@ -149,11 +142,11 @@ static ckpt_run *write_run(const char *root, int epochs, uint64_t bytes, const c
 		bench_fail_ckpt("ckpt_params_new", rc);
 	char count[16];
 	snprintf(count, sizeof count, "%d", epochs);
-	set_param(params, "epochs", count);
-	set_param(params, "ckpt_directory", root);
-	set_param(params, "ckpt_checksum", "true");
-	set_param(params, "ckpt_checksum_algorithm", algorithm);
-	set_param(params, "ckpt_keep_mode", "all");
+	bench_set_param(params, "epochs", count);
+	bench_set_param(params, "ckpt_directory", root);
+	bench_set_param(params, "ckpt_checksum", "true");
+	bench_set_param(params, "ckpt_checksum_algorithm", algorithm);
+	bench_set_param(params, "ckpt_keep_mode", "all");
 	ckpt_writer *writer;
 	if ((rc = ckpt_writer_new(&writer, params, 0)) != 0)
 		bench_fail_ckpt("ckpt_writer_new", rc);

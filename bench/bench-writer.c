@@ -159,13 +159,6 @@ static void growth_add(int which, double ratio)
 		growth[which][n_growth[which]++] = ratio;
 }
 
-static void set_param(ckpt_params *params, const char *key, const char *value)
-{
-	int rc = ckpt_params_set(params, key, value);
-	if (rc)
-		bench_fail_ckpt("ckpt_params_set", rc);
-}
-
 /* Saves o->epochs epochs into root; the seconds of the epoch loop. */
 static double run_libckpt(const options *o, const char *root, model *m, bool sync)
 {
@@ -175,12 +168,12 @@ static double run_libckpt(const options *o, const char *root, model *m, bool syn
 		bench_fail_ckpt("ckpt_params_new", rc);
 	char text[32];
 	snprintf(text, sizeof text, "%ld", o->epochs);
-	set_param(params, "epochs", text);
-	set_param(params, "ckpt_directory", root);
-	set_param(params, "ckpt_fsync", sync ? "true" : "false");
+	bench_set_param(params, "epochs", text);
+	bench_set_param(params, "ckpt_directory", root);
+	bench_set_param(params, "ckpt_fsync", sync ? "true" : "false");
 	snprintf(text, sizeof text, "%ld", o->keep_limit);
-	set_param(params, "ckpt_keep_limit", text);
-	set_param(params, "ckpt_keep_mode", o->keep_mode);
+	bench_set_param(params, "ckpt_keep_limit", text);
+	bench_set_param(params, "ckpt_keep_mode", o->keep_mode);
 	ckpt_writer *writer;
 	if ((rc = ckpt_writer_new(&writer, params, 0)) != 0)
 		bench_fail_ckpt("ckpt_writer_new", rc);
