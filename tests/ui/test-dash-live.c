@@ -105,25 +105,10 @@ static long top_epoch(const char *screen)
 	return top;
 }
 
-static long epochs_on_disk(const char *run)
-{
-	char *dir = g_build_filename(run, "ckpts", "epochs", NULL);
-	GDir *d = g_dir_open(dir, 0, NULL);
-	long max = 0;
-	const char *name;
-	while (d && (name = g_dir_read_name(d)))
-		if (g_ascii_isdigit(name[0]) && atol(name) > max)
-			max = atol(name);
-	if (d)
-		g_dir_close(d);
-	g_free(dir);
-	return max;
-}
-
 /* Waits for the demo to publish its next epoch; returns it, and when. */
 static long next_epoch(const char *run, gint64 *out_when)
 {
-	long next = epochs_on_disk(run) + 1;
+	long next = tmux_newest_epoch(run) + 1;
 	char name[32];
 	snprintf(name, sizeof name, "%03ld", next);
 	char *info = epoch_path(run, name, "ckpt-info.json");
@@ -238,7 +223,7 @@ static void test_live_run_in_the_runs_pane(void)
 	/* The title counts it (waited for apart: a frame may be half drawn). */
 	char *screen = tmux_wait(t, "2 runs, 1 live", 10);
 	g_free(screen);
-	long now = epochs_on_disk(run);
+	long now = tmux_newest_epoch(run);
 	/* The runs pane's EPOCHS column: every epoch kept, so their count. */
 	char *want = g_strdup_printf(" %ld ", now + 3);
 	gint64 deadline = g_get_monotonic_time() + (gint64)(10 * tmux_slow() * 1e6);

@@ -340,8 +340,7 @@ static void die_with_the_test(gpointer payload)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-/* The newest epoch directory of run, 0 when none. */
-static long newest_epoch(const char *run)
+long tmux_newest_epoch(const char *run)
 {
 	char *dir = g_build_filename(run, "ckpts", "epochs", NULL);
 	GDir *d = g_dir_open(dir, 0, NULL);
@@ -366,7 +365,7 @@ GPid tmux_live_demo(const char *run, const char *every)
 			      every,    "--model-bytes",
 			      "1024",   "--ckpt_keep_mode=all",
 			      NULL};
-	long before = newest_epoch(run);
+	long before = tmux_newest_epoch(run);
 	GPid pid;
 	GError *error = NULL;
 	g_spawn_async(NULL, (char **)argv, NULL,
@@ -376,9 +375,9 @@ GPid tmux_live_demo(const char *run, const char *every)
 	g_assert_no_error(error);
 	g_free(bin);
 	/* Live once it published an epoch: it holds the lock from its start. */
-	for (int i = 0; i < 3000 && newest_epoch(run) <= before; i++)
+	for (int i = 0; i < 3000 && tmux_newest_epoch(run) <= before; i++)
 		g_usleep(10000);
-	g_assert_cmpint(newest_epoch(run), >, before);
+	g_assert_cmpint(tmux_newest_epoch(run), >, before);
 	return pid;
 }
 

@@ -64,6 +64,8 @@ bool screen_is_ascii(const char *screen);
 /* `ckpt demo RUN --every SECONDS` in the background, keeping every epoch,
  * killed should the test die; waits until it holds the run's lock. */
 GPid tmux_live_demo(const char *run, const char *every);
+/* The newest epoch directory of run (a run folder holding ckpts/), 0 when none. */
+long tmux_newest_epoch(const char *run);
 void tmux_stop_demo(GPid pid);
 
 /* Factor for timeouts: slower under sanitizers (CKPT_TEST_SLOW). */
