@@ -115,6 +115,9 @@ CKPT_API char *ckpt_escape_dup(const char *text, unsigned flags);
  * "0.21000000000000002", "1e-07"), in the C locale whatever the program's;
  * "inf", "-inf", "nan" for the others. Returns out. */
 CKPT_API const char *ckpt_format_number(char out[CKPT_NUMBER_TEXT_MAX], double value);
+/* How many significant digits that shortest text has (1..17), the
+ * precision for "%.*g" that still reads back exactly; 0 for inf and nan. */
+CKPT_API int ckpt_number_digits(double value);
 
 /* ---- progress and cancellation for long calls --------------------------- */
 

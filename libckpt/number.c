@@ -122,6 +122,16 @@ static void shortest_digits(char digits[MAX_DIGITS + 2], int *out_exponent, doub
 		digits[--len] = '\0';
 }
 
+int ckpt_number_digits(double value)
+{
+	if (!isfinite(value))
+		return 0;
+	char digits[MAX_DIGITS + 2];
+	int exponent;
+	shortest_digits(digits, &exponent, value);
+	return (int)strlen(digits);
+}
+
 /* Python's float repr: the shortest digits that read back exactly, in fixed
  * notation for exponents -4..15 and scientific ("1e-05", "1e+16") outside. */
 void ckpt_buf_json_number(ckpt_buf *buf, double value)

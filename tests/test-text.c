@@ -283,6 +283,15 @@ static int fewest_digits(double value)
 	return 17;
 }
 
+static void test_number_digits_not_finite(void)
+{
+	g_assert_cmpint(ckpt_number_digits(NAN), ==, 0);
+	g_assert_cmpint(ckpt_number_digits(INFINITY), ==, 0);
+	g_assert_cmpint(ckpt_number_digits(0.0), ==, 1);
+	g_assert_cmpint(ckpt_number_digits(0.1), ==, 1);
+	g_assert_cmpint(ckpt_number_digits(0.21000000000000002), ==, 17);
+}
+
 static void test_number_round_trips(void)
 {
 	GRand *rand = g_rand_new_with_seed(20260301);
@@ -308,6 +317,12 @@ static void test_number_round_trips(void)
 			g_error("%.17g formatted as '%s' reads back as %.17g", value, out, back);
 		if (value != 0.0)
 			g_assert_cmpint(significant_digits(out), ==, fewest_digits(value));
+		/* The precision "%.*g" needs to read back exactly: the same count. */
+		int digits = ckpt_number_digits(value);
+		g_assert_cmpint(digits, ==, fewest_digits(value));
+		char text[40];
+		snprintf(text, sizeof text, "%.*g", digits, value);
+		g_assert_true(strtod(text, NULL) == value);
 		checked++;
 	}
 	g_rand_free(rand);
@@ -330,5 +345,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/text/escape-dup/same-as-escape", test_escape_dup);
 	g_test_add_func("/ckpt/text/number/known-values", test_number_known_values);
 	g_test_add_func("/ckpt/text/number/shortest-and-round-trips", test_number_round_trips);
+	g_test_add_func("/ckpt/text/number/digits-of-special-values", test_number_digits_not_finite);
 	return g_test_run();
 }

@@ -90,30 +90,10 @@ static const char *fmt_non_finite(char out[FMT_SHORT], double value)
 	return out;
 }
 
-/* The significant digits of the shortest exact form, or 0 when non-finite. */
-static int exact_precision(double value)
-{
-	char text[FMT_SHORT];
-	if (!isfinite(value))
-		return 0;
-	/* A precision that reads back keeps reading back with more digits:
-	 * the fewest is found by halving (17 always does). */
-	int lo = 1, hi = 17;
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-		snprintf(text, sizeof text, "%.*g", mid, value);
-		if (strtod(text, NULL) == value)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
 const char *fmt_metric_exact(char out[FMT_SHORT], double value)
 {
 	if (!fmt_non_finite(out, value))
-		snprintf(out, FMT_SHORT, "%.*g", exact_precision(value), value);
+		snprintf(out, FMT_SHORT, "%.*g", ckpt_number_digits(value), value);
 	return out;
 }
 
@@ -121,7 +101,7 @@ const char *fmt_metric_digits(char out[FMT_SHORT], double value, int digits)
 {
 	if (fmt_non_finite(out, value))
 		return out;
-	int exact = exact_precision(value);
+	int exact = ckpt_number_digits(value);
 	digits = digits < 1 ? 1 : digits > 17 ? 17 : digits;
 	/* "0.21", not the "0.20999999999999999" that %.17g writes for it. */
 	snprintf(out, FMT_SHORT, "%.*g", exact <= digits ? exact : digits, value);
@@ -152,7 +132,7 @@ int fmt_distinct_digits(const double *values, size_t n)
 	 * find it again at every comparison: a table of a thousand runs). */
 	int *exact = sorted ? malloc((m ? m : 1) * sizeof *exact) : NULL;
 	for (size_t i = 0; exact && i < m; i++)
-		exact[i] = exact_precision(sorted[i]);
+		exact[i] = ckpt_number_digits(sorted[i]);
 	/* Rounding keeps order, so neighbours are the only values that can
 	 * print alike. */
 	int digits = 6;
