@@ -270,6 +270,15 @@ static int print_json(ckpt_run *const *runs, size_t n, const cli_runs *all)
 	return rc;
 }
 
+/* The filters left nothing of the runs found. */
+static void say_none_wanted(const ls_opts *o, size_t found)
+{
+	cli_error("ls", "none of the %zu runs found is %s", found,
+		  o->live && o->problems ? "live with problems"
+		  : o->live             ? "live"
+					: "with problems");
+}
+
 /* ---- streaming: --json in name order, each run printed as it is read ----- */
 
 typedef struct stream {
@@ -374,10 +383,7 @@ static int stream_json(const ls_opts *o, const cli_paths *paths)
 	cli_runs_scan_hooked(&all, "ls", paths, o->depth, &hooks);
 	int rc = all.oom || st.failed ? CLI_USAGE : all.cancelled ? CLI_INTERRUPTED : CLI_OK;
 	if (rc == CLI_OK && st.t.runs == 0 && all.n_found > 0)
-		cli_error("ls", "none of the %zu runs found is %s", all.n_found,
-			  o->live && o->problems ? "live with problems"
-			  : o->live             ? "live"
-						: "with problems");
+		say_none_wanted(o, all.n_found);
 	if (rc == CLI_OK) {
 		cli_json_end(&st.j);
 		cli_json_key(&st.j, "problems");
@@ -453,10 +459,7 @@ int cmd_ls(int argc, char **argv)
 		rc = CLI_INTERRUPTED;
 	size_t n = rc == CLI_OK ? select_runs(&o, &all, shown) : 0;
 	if (rc == CLI_OK && n == 0 && all.n > 0)
-		cli_error("ls", "none of the %zu runs found is %s", all.n,
-			  o.live && o.problems ? "live with problems"
-			  : o.live             ? "live"
-					       : "with problems");
+		say_none_wanted(&o, all.n);
 	if (rc == CLI_OK)
 		rc = o.json ? print_json(shown, n, &all) : print_table(shown, n, &all);
 	if (rc == CLI_OK && (all.path_failed || (all.n == 0 && all.n_problems > 0)))
