@@ -479,6 +479,10 @@ CKPT_API const char *ckpt_epoch_state_name(ckpt_epoch_state health); /* "ok", "d
 enum {
 	CKPT_JSON_PRETTY = 1 << 0, /* indented, one member a line */
 };
+/* With CKPT_JSON_PRETTY: every line after the first indented n more levels
+ * (two spaces each, n < 256), for text set inside a larger document. */
+#define CKPT_JSON_DEPTH_SHIFT 8
+#define CKPT_JSON_AT_DEPTH(n) ((unsigned)(n) << CKPT_JSON_DEPTH_SHIFT)
 /* The run as the RUN object of `ckpt ls --json` (see README). Caller frees
  * with ckpt_free. */
 CKPT_API int ckpt_run_to_json(char **out, const ckpt_run *run, unsigned flags);

@@ -117,34 +117,31 @@ int ckpt_history_append_kept(ckpt_fs_appender *file, bool check_torn, const char
 
 /* ---- the --json form ---------------------------------------------------- */
 
-static void put_point(ckpt_buf *buf, const hist_point *p)
+static void put_point(ckpt_out *o, const hist_point *p)
 {
-	bool first = true;
-	ckpt_buf_puts(buf, "{");
-	ckpt_out_key(buf, &first, "epoch");
-	ckpt_buf_printf(buf, "%ld", p->epoch);
-	ckpt_out_key(buf, &first, "value");
-	ckpt_out_number(buf, p->has_value, p->value);
-	ckpt_out_key(buf, &first, "saved");
-	ckpt_buf_puts(buf, p->saved ? "true" : "false");
-	ckpt_out_key(buf, &first, "best");
-	ckpt_buf_puts(buf, p->became_best ? "true" : "false");
-	ckpt_out_key(buf, &first, "session");
-	ckpt_buf_printf(buf, "%d", p->session);
-	ckpt_out_key(buf, &first, "time");
-	ckpt_out_string(buf, p->time);
-	ckpt_out_key(buf, &first, "recovered");
-	ckpt_buf_puts(buf, p->recovered ? "true" : "false");
-	ckpt_out_key(buf, &first, "metrics");
-	ckpt_buf_puts(buf, "{");
+	ckpt_out_open(o, '{');
+	ckpt_out_key(o, "epoch");
+	ckpt_out_int(o, p->epoch);
+	ckpt_out_key(o, "value");
+	ckpt_out_number(o, p->has_value, p->value);
+	ckpt_out_key(o, "saved");
+	ckpt_out_bool(o, p->saved);
+	ckpt_out_key(o, "best");
+	ckpt_out_bool(o, p->became_best);
+	ckpt_out_key(o, "session");
+	ckpt_out_int(o, p->session);
+	ckpt_out_key(o, "time");
+	ckpt_out_string(o, p->time);
+	ckpt_out_key(o, "recovered");
+	ckpt_out_bool(o, p->recovered);
+	ckpt_out_key(o, "metrics");
+	ckpt_out_open(o, '{');
 	for (size_t j = 0; j < p->n_extra; j++) {
-		if (j)
-			ckpt_buf_puts(buf, ",");
-		ckpt_out_string(buf, p->extra[j].name);
-		ckpt_buf_puts(buf, ":");
-		ckpt_out_number(buf, true, p->extra[j].value);
+		ckpt_out_name(o, p->extra[j].name);
+		ckpt_out_number(o, true, p->extra[j].value);
 	}
-	ckpt_buf_puts(buf, "}}");
+	ckpt_out_close(o, '}');
+	ckpt_out_close(o, '}');
 }
 
 int ckpt_history_to_json(char **out, const ckpt_history *h, unsigned flags)
@@ -154,36 +151,34 @@ int ckpt_history_to_json(char **out, const ckpt_history *h, unsigned flags)
 	*out = NULL;
 	if (!h)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_history_to_json: no history");
-	ckpt_buf buf;
-	ckpt_buf_init(&buf);
-	bool first = true;
-	ckpt_buf_puts(&buf, "{");
-	ckpt_out_key(&buf, &first, "run");
-	ckpt_out_string(&buf, h->run_name);
-	ckpt_out_key(&buf, &first, "metric");
-	ckpt_out_string(&buf, h->metric);
-	ckpt_out_key(&buf, &first, "direction");
+	ckpt_out o;
+	ckpt_out_init(&o, flags);
+	ckpt_out_open(&o, '{');
+	ckpt_out_key(&o, "run");
+	ckpt_out_string(&o, h->run_name);
+	ckpt_out_key(&o, "metric");
+	ckpt_out_string(&o, h->metric);
+	ckpt_out_key(&o, "direction");
 	char direction[2] = {h->direction, '\0'};
-	ckpt_out_string(&buf, direction[0] ? direction : NULL);
-	ckpt_out_key(&buf, &first, "sessions");
-	ckpt_buf_printf(&buf, "%zu", h->n_sessions);
-	ckpt_out_key(&buf, &first, "extra_metrics");
-	ckpt_buf_puts(&buf, "[");
+	ckpt_out_string(&o, direction[0] ? direction : NULL);
+	ckpt_out_key(&o, "sessions");
+	ckpt_out_uint(&o, h->n_sessions);
+	ckpt_out_key(&o, "extra_metrics");
+	ckpt_out_open(&o, '[');
 	for (size_t j = 0; j < h->n_extra_names; j++) {
-		if (j)
-			ckpt_buf_puts(&buf, ",");
-		ckpt_out_string(&buf, h->extra_names[j]);
+		ckpt_out_item(&o);
+		ckpt_out_string(&o, h->extra_names[j]);
 	}
-	ckpt_buf_puts(&buf, "]");
-	ckpt_out_key(&buf, &first, "problem");
-	ckpt_out_string(&buf, h->problem);
-	ckpt_out_key(&buf, &first, "points");
-	ckpt_buf_puts(&buf, "[");
+	ckpt_out_close(&o, ']');
+	ckpt_out_key(&o, "problem");
+	ckpt_out_string(&o, h->problem);
+	ckpt_out_key(&o, "points");
+	ckpt_out_open(&o, '[');
 	for (size_t i = 0; i < h->n_points; i++) {
-		if (i)
-			ckpt_buf_puts(&buf, ",");
-		put_point(&buf, &h->points[i]);
+		ckpt_out_item(&o);
+		put_point(&o, &h->points[i]);
 	}
-	ckpt_buf_puts(&buf, "]}");
-	return ckpt_out_finish(out, &buf, flags, h->run_name);
+	ckpt_out_close(&o, ']');
+	ckpt_out_close(&o, '}');
+	return ckpt_out_finish(out, &o, h->run_name);
 }

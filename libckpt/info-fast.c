@@ -105,13 +105,9 @@ static bool read_number(reader *r, double *out)
 	if (q < r->end && (is_digit(*q) || *q == '.' || (*q >= 'a' && *q <= 'z') ||
 			   (*q >= 'A' && *q <= 'Z') || *q == '_'))
 		return false;
-	char copy[64];
-	size_t len = (size_t)(q - start);
-	if (len >= sizeof copy)
-		return false;
-	memcpy(copy, start, len);
-	copy[len] = '\0';
-	*out = ckpt_strtod(copy, NULL);
+	if (q - start >= 64)
+		return false; /* the full reader's to judge */
+	*out = ckpt_decimal_value(start, (size_t)(q - start));
 	r->p = q;
 	return true;
 }
@@ -133,10 +129,12 @@ static bool read_key(reader *r, span *key)
 	return true;
 }
 
-static bool key_is(const span *key, const char *name)
+static bool span_is(const span *key, const char *name, size_t len)
 {
-	return strlen(name) == key->len && memcmp(key->at, name, key->len) == 0;
+	return key->len == len && memcmp(key->at, name, len) == 0;
 }
+/* name: a string literal, its length known while compiling. */
+#define key_is(key, name) span_is(key, "" name "", sizeof name - 1)
 
 static char *dup_span(const span *s)
 {

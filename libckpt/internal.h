@@ -60,9 +60,15 @@ CKPT_INTERNAL void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
 /* Appends text as a JSON string literal, quotes included (escapes control
  * bytes; bytes >= 0x80 pass through). */
 CKPT_INTERNAL void ckpt_buf_json_string(ckpt_buf *buf, const char *text);
+/* Appends an integer in decimal. */
+CKPT_INTERNAL void ckpt_buf_int(ckpt_buf *buf, long long value);
+CKPT_INTERNAL void ckpt_buf_uint(ckpt_buf *buf, unsigned long long value);
 /* Appends a double the way Python's json.dumps does: shortest repr that
  * round-trips ("0.206222", "1.0", "1e-07"), and Infinity, -Infinity, NaN. */
 CKPT_INTERNAL void ckpt_buf_json_number(ckpt_buf *buf, double value);
+/* text[0..len), a number in JSON's grammar (checked by the caller), as the
+ * double strtod would read, exactly, mostly without strtod. */
+CKPT_INTERNAL double ckpt_decimal_value(const char *text, size_t len);
 /* Takes ownership of the data (caller frees); buffer is reset. NULL on oom. */
 CKPT_INTERNAL char *ckpt_buf_steal(ckpt_buf *buf);
 
@@ -197,14 +203,35 @@ CKPT_INTERNAL int ckpt_fs_replace_symlink(const char *dir, const char *name, con
 
 /* ---- json-out.c: the --json forms ------------------------------------- */
 
-/* A string (null for NULL; bytes that are not UTF-8 become U+FFFD). */
-CKPT_INTERNAL void ckpt_out_string(ckpt_buf *buf, const char *text);
+/* A string as JSON (null for NULL; bytes that are not UTF-8 become U+FFFD). */
+CKPT_INTERNAL void ckpt_buf_json_text(ckpt_buf *buf, const char *text);
+
+/* A JSON document written as it goes, compact or (CKPT_JSON_PRETTY, with
+ * CKPT_JSON_AT_DEPTH) indented: open a container, then ckpt_out_key before
+ * each member of an object or ckpt_out_item before each element of an
+ * array, then the value; close it. */
+typedef struct ckpt_out {
+	ckpt_buf buf;
+	bool pretty;
+	bool first; /* the innermost container has nothing in it yet */
+	int depth;  /* of the innermost container, the base depth included */
+} ckpt_out;
+
+CKPT_INTERNAL void ckpt_out_init(ckpt_out *o, unsigned flags);
+CKPT_INTERNAL void ckpt_out_open(ckpt_out *o, char bracket);  /* '{' or '[' */
+CKPT_INTERNAL void ckpt_out_close(ckpt_out *o, char bracket); /* '}' or ']' */
+CKPT_INTERNAL void ckpt_out_key(ckpt_out *o, const char *key); /* libckpt's own names */
+CKPT_INTERNAL void ckpt_out_name(ckpt_out *o, const char *name); /* a name from the data */
+CKPT_INTERNAL void ckpt_out_item(ckpt_out *o);
+CKPT_INTERNAL void ckpt_out_string(ckpt_out *o, const char *text); /* ckpt_buf_json_text */
 /* A number, null when !has, "inf"/"-inf"/"nan" as strings. */
-CKPT_INTERNAL void ckpt_out_number(ckpt_buf *buf, bool has, double value);
-/* `"key":`, after a comma unless *first. */
-CKPT_INTERNAL void ckpt_out_key(ckpt_buf *buf, bool *first, const char *key);
-/* The text in buf (taken), indented when flags has CKPT_JSON_PRETTY. */
-CKPT_INTERNAL int ckpt_out_finish(char **out, ckpt_buf *buf, unsigned flags, const char *what);
+CKPT_INTERNAL void ckpt_out_number(ckpt_out *o, bool has, double value);
+CKPT_INTERNAL void ckpt_out_int(ckpt_out *o, long long value);
+CKPT_INTERNAL void ckpt_out_uint(ckpt_out *o, unsigned long long value);
+CKPT_INTERNAL void ckpt_out_bool(ckpt_out *o, bool value);
+CKPT_INTERNAL void ckpt_out_null(ckpt_out *o);
+/* The text written (taken; o is reset). */
+CKPT_INTERNAL int ckpt_out_finish(char **out, ckpt_out *o, const char *what);
 
 /* ---- json.c: JSON as CANDLE's Python writes it --------------------------- */
 

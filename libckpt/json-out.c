@@ -1,7 +1,8 @@
 /* json-out.c: the JSON libckpt prints for scripts and bindings (the --json
  * forms of runs, epochs, histories and clean plans): text made valid UTF-8,
  * non-finite numbers as the strings "inf", "-inf", "nan", numbers in their
- * shortest exact form, and an indenting pass for CKPT_JSON_PRETTY. */
+ * shortest exact form, written compact or indented as it goes (no second
+ * pass over the text: `ckpt ls --json` prints megabytes of it). */
 #include "internal.h"
 
 #include <math.h>
@@ -10,10 +11,10 @@
 
 /* Paths and names may hold any bytes, but JSON text must be UTF-8: a byte
  * that is not part of a valid sequence becomes U+FFFD. */
-void ckpt_out_string(ckpt_buf *buf, const char *text)
+void ckpt_buf_json_text(ckpt_buf *buf, const char *text)
 {
 	if (!text) {
-		ckpt_buf_puts(buf, "null");
+		ckpt_buf_append(buf, "null", 4);
 		return;
 	}
 	size_t n = strlen(text), bad;
@@ -37,112 +38,110 @@ void ckpt_out_string(ckpt_buf *buf, const char *text)
 	ckpt_buf_free(&clean);
 }
 
-void ckpt_out_number(ckpt_buf *buf, bool has, double value)
+void ckpt_out_init(ckpt_out *o, unsigned flags)
 {
-	if (!has)
-		ckpt_buf_puts(buf, "null");
-	else if (isnan(value))
-		ckpt_buf_puts(buf, "\"nan\"");
-	else if (isinf(value))
-		ckpt_buf_puts(buf, value > 0 ? "\"inf\"" : "\"-inf\"");
-	else
-		ckpt_buf_json_number(buf, value);
+	ckpt_buf_init(&o->buf);
+	o->pretty = flags & CKPT_JSON_PRETTY;
+	o->depth = o->pretty ? (int)((flags >> CKPT_JSON_DEPTH_SHIFT) & 0xff) : 0;
+	o->first = true;
 }
 
-void ckpt_out_key(ckpt_buf *buf, bool *first, const char *key)
-{
-	ckpt_buf_puts(buf, *first ? "\"" : ",\"");
-	ckpt_buf_puts(buf, key);
-	ckpt_buf_puts(buf, "\":");
-	*first = false;
-}
-
-static void newline(ckpt_buf *out, int depth)
+/* A line break and the indentation of o's current depth. */
+static void newline(ckpt_out *o)
 {
 	static const char spaces[] = "                                ";
-	ckpt_buf_append(out, "\n", 1);
-	for (size_t n = 2 * (size_t)(depth > 0 ? depth : 0); n > 0;) {
+	ckpt_buf_append(&o->buf, "\n", 1);
+	for (size_t n = 2 * (size_t)(o->depth > 0 ? o->depth : 0); n > 0;) {
 		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-		ckpt_buf_append(out, spaces, k);
+		ckpt_buf_append(&o->buf, spaces, k);
 		n -= k;
 	}
 }
 
-/* The length of the text up to the next structural character or quote. */
-static size_t plain_span(const char *p)
+void ckpt_out_open(ckpt_out *o, char bracket)
 {
-	return strcspn(p, "\"{}[],:");
+	ckpt_buf_append(&o->buf, &bracket, 1);
+	o->depth++;
+	o->first = true;
 }
 
-/* The length of a string's body from after its opening quote, its closing
- * quote included (escapes skipped whole). */
-static size_t string_span(const char *p)
+/* Empty objects and arrays stay on one line: "{}", "[]". */
+void ckpt_out_close(ckpt_out *o, char bracket)
 {
-	size_t i = 0;
-	for (;;) {
-		i += strcspn(p + i, "\"\\");
-		if (!p[i])
-			return i;
-		if (p[i] == '"')
-			return i + 1;
-		i += p[i + 1] ? 2 : 1;
-	}
+	o->depth--;
+	if (o->pretty && !o->first)
+		newline(o);
+	ckpt_buf_append(&o->buf, &bracket, 1);
+	o->first = false;
 }
 
-/* Compact JSON (as the functions above write it) indented by two spaces a
- * level; strings are copied as they are, empty {} and [] stay on one line.
- * Copies whole spans between structural characters at once. */
-static void indent(ckpt_buf *out, const char *json)
+void ckpt_out_item(ckpt_out *o)
 {
-	int depth = 0;
-	for (const char *p = json; *p;) {
-		size_t n = plain_span(p);
-		if (n) {
-			ckpt_buf_append(out, p, n);
-			p += n;
-			continue;
-		}
-		char c = *p++;
-		switch (c) {
-		case '"':
-			n = string_span(p);
-			ckpt_buf_append(out, p - 1, n + 1);
-			p += n;
-			break;
-		case '{':
-		case '[':
-			if (*p == (c == '{' ? '}' : ']')) {
-				ckpt_buf_append(out, p - 1, 2);
-				p++;
-				break;
-			}
-			ckpt_buf_append(out, p - 1, 1);
-			newline(out, ++depth);
-			break;
-		case '}':
-		case ']':
-			newline(out, --depth);
-			ckpt_buf_append(out, p - 1, 1);
-			break;
-		case ',':
-			ckpt_buf_puts(out, ",");
-			newline(out, depth);
-			break;
-		default: ckpt_buf_puts(out, ": "); break; /* ':' */
-		}
-	}
+	if (!o->first)
+		ckpt_buf_append(&o->buf, ",", 1);
+	if (o->pretty)
+		newline(o);
+	o->first = false;
 }
 
-int ckpt_out_finish(char **out, ckpt_buf *buf, unsigned flags, const char *what)
+void ckpt_out_key(ckpt_out *o, const char *key)
 {
-	*out = NULL;
-	if (!buf->oom && (flags & CKPT_JSON_PRETTY)) {
-		ckpt_buf pretty;
-		ckpt_buf_init(&pretty);
-		indent(&pretty, buf->data ? buf->data : "");
-		ckpt_buf_free(buf);
-		*buf = pretty;
-	}
-	*out = ckpt_buf_steal(buf);
+	ckpt_out_item(o);
+	/* Keys are libckpt's own names: nothing to escape. */
+	ckpt_buf_append(&o->buf, "\"", 1);
+	ckpt_buf_puts(&o->buf, key);
+	ckpt_buf_append(&o->buf, "\": ", o->pretty ? 3 : 2);
+}
+
+void ckpt_out_name(ckpt_out *o, const char *name)
+{
+	ckpt_out_item(o);
+	ckpt_buf_json_text(&o->buf, name);
+	ckpt_buf_append(&o->buf, ": ", o->pretty ? 2 : 1);
+}
+
+void ckpt_out_string(ckpt_out *o, const char *text)
+{
+	ckpt_buf_json_text(&o->buf, text);
+}
+
+void ckpt_out_int(ckpt_out *o, long long value)
+{
+	ckpt_buf_int(&o->buf, value);
+}
+
+void ckpt_out_uint(ckpt_out *o, unsigned long long value)
+{
+	ckpt_buf_uint(&o->buf, value);
+}
+
+void ckpt_out_bool(ckpt_out *o, bool value)
+{
+	if (value)
+		ckpt_buf_append(&o->buf, "true", 4);
+	else
+		ckpt_buf_append(&o->buf, "false", 5);
+}
+
+void ckpt_out_null(ckpt_out *o)
+{
+	ckpt_buf_append(&o->buf, "null", 4);
+}
+
+void ckpt_out_number(ckpt_out *o, bool has, double value)
+{
+	if (!has)
+		ckpt_buf_puts(&o->buf, "null");
+	else if (isnan(value))
+		ckpt_buf_puts(&o->buf, "\"nan\"");
+	else if (isinf(value))
+		ckpt_buf_puts(&o->buf, value > 0 ? "\"inf\"" : "\"-inf\"");
+	else
+		ckpt_buf_json_number(&o->buf, value);
+}
+
+int ckpt_out_finish(char **out, ckpt_out *o, const char *what)
+{
+	*out = ckpt_buf_steal(&o->buf);
 	return *out ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", what ? what : "json");
 }

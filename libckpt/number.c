@@ -5,6 +5,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,209 @@ static void subnormal_digits(char digits[MAX_DIGITS + 2], int *exponent, double 
 	split_sci(digits, exponent, sci);
 }
 
+/* ---- exact digits in 128-bit integers ---------------------------------- */
+
+/* Most metrics lie well inside [1e-5, 1e14), where a double M * 2^-s and
+ * its scaling by 10^k (k <= 22) fit in 128 bits: their digits and the test
+ * of whether a decimal reads back need no printf and no strtod. */
+typedef unsigned __int128 u128;
+
+#define EXACT_MIN 1e-5
+#define EXACT_MAX 1e14
+
+#define TEN_19 10000000000000000000ULL
+static const u128 powers_of_ten[] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, TEN_19, (u128)TEN_19 * 10,
+	(u128)TEN_19 * 100, (u128)TEN_19 * 1000,
+};
+#define MAX_POWER 22
+
+static int bit_length(u128 x)
+{
+	uint64_t high = (uint64_t)(x >> 64), low = (uint64_t)x;
+	return high ? 128 - __builtin_clzll(high) : low ? 64 - __builtin_clzll(low) : 0;
+}
+
+/* value == m * 2^-s, m < 2^53; lower_gap_halves: value is a power of two,
+ * whose neighbour below is half as far as the one above. */
+typedef struct binary {
+	uint64_t m;
+	int s;
+	bool lower_gap_halves;
+} binary;
+
+/* value * 10^k rounded half to even (k >= 0; the product fits, see above). */
+static u128 scaled_rounded(const binary *b, int k, bool round)
+{
+	u128 x = (u128)b->m * powers_of_ten[k];
+	u128 n = x >> b->s, rest = x & (((u128)1 << b->s) - 1), half = (u128)1 << (b->s - 1);
+	if (round && (rest > half || (rest == half && (n & 1))))
+		n++;
+	return n;
+}
+
+/* Whether n * 10^-k reads back as the value: whether it lies between the
+ * midpoints to the neighbouring doubles, ends included when m is even
+ * (reading rounds half to even; in this range no decimal of 17 digits or
+ * fewer is a midpoint, but the rule costs nothing). False too when the test
+ * would not fit. */
+static bool reads_back_exactly(const binary *b, u128 n, int k)
+{
+	u128 ten = powers_of_ten[k];
+	if (bit_length(n) + b->s + 2 > 127 || 55 + bit_length(ten) > 127)
+		return false;
+	u128 lhs = n << (b->s + 2);
+	u128 upper = (u128)(4 * b->m + 2) * ten;
+	u128 lower = (u128)(4 * b->m - (b->lower_gap_halves ? 1 : 2)) * ten;
+	if (b->m % 2 == 0)
+		return lhs >= lower && lhs <= upper;
+	return lhs > lower && lhs < upper;
+}
+
+static int decimal_length(uint64_t n)
+{
+	int len = 1;
+	while (len < 20 && n >= (uint64_t)powers_of_ten[len])
+		len++;
+	return len;
+}
+
+/* What shortest_digits finds (the first of the 15-, 16- and 17-digit
+ * roundings that reads back), computed exactly; false outside the range. */
+static bool exact_digits(char digits[MAX_DIGITS + 2], int *out_exponent, double value)
+{
+	double magnitude = fabs(value);
+	if (!(magnitude >= EXACT_MIN && magnitude < EXACT_MAX))
+		return false;
+	uint64_t bits;
+	memcpy(&bits, &magnitude, sizeof bits);
+	uint64_t fraction = bits & ((1ULL << 52) - 1);
+	int biased = (int)(bits >> 52);
+	binary b = {fraction | (1ULL << 52), 1075 - biased, fraction == 0};
+	/* The decimal exponent, made exact: 10^16 <= value * 10^(16 - e10) < 10^17. */
+	int e10 = (int)floor(log10(magnitude));
+	for (int tries = 0; tries < 3; tries++) {
+		if (16 - e10 > MAX_POWER)
+			return false;
+		u128 whole = scaled_rounded(&b, 16 - e10, false);
+		if (whole >= powers_of_ten[17])
+			e10++;
+		else if (whole < powers_of_ten[16])
+			e10--;
+		else
+			break;
+	}
+	for (int want = 15; want <= MAX_DIGITS; want++) {
+		int k = want - 1 - e10;
+		if (k < 0 || k > MAX_POWER)
+			return false;
+		u128 rounded = scaled_rounded(&b, k, true);
+		if (!reads_back_exactly(&b, rounded, k))
+			continue;
+		uint64_t n = (uint64_t)rounded; /* at most 10^17 */
+		/* A carry (9.99.. to 10.0) makes one digit more, all after it 0. */
+		*out_exponent = decimal_length(n) - 1 - k;
+		while (n % 10 == 0)
+			n /= 10;
+		char text[48], *p = text + sizeof text;
+		*--p = '\0';
+		for (; n; n /= 10)
+			*--p = (char)('0' + n % 10);
+		memcpy(digits, p, (size_t)(text + sizeof text - p));
+		return true;
+	}
+	return false;
+}
+
+/* ---- reading decimals -------------------------------------------------- */
+
+/* x * 2^exponent (x > 0) rounded half to even to a double; sticky: bits
+ * below x were cut off, so a half way x is in fact above it. Normal
+ * results only (the callers' ranges never reach subnormals). */
+static double rounded_to_double(u128 x, int exponent, bool sticky)
+{
+	int extra = bit_length(x) - 54; /* keep 53 bits and one to round by */
+	if (extra > 0) {
+		sticky = sticky || (x & (((u128)1 << extra) - 1)) != 0;
+		x >>= extra;
+		exponent += extra;
+	} else {
+		x <<= -extra;
+		exponent += extra;
+	}
+	uint64_t m = (uint64_t)(x >> 1);
+	if ((x & 1) && (sticky || (m & 1)))
+		m++; /* 2^53 after a carry is still exact */
+	return ldexp((double)m, exponent + 1);
+}
+
+static double read_slowly(const char *text, size_t len)
+{
+	char small[64], *copy = len < sizeof small ? small : malloc(len + 1);
+	if (!copy)
+		return NAN;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	double value = ckpt_strtod(copy, NULL);
+	if (copy != small)
+		free(copy);
+	return value;
+}
+
+/* Up to 19 significant digits, read exactly in integers when the power of
+ * ten allows (metrics: "0.13127142190933228", "1e-05"), else by strtod. */
+double ckpt_decimal_value(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	bool negative = p < end && *p == '-';
+	p += negative;
+	uint64_t n = 0;
+	int digits = 0, exponent = 0;
+	for (; p < end && *p >= '0' && *p <= '9' && digits < 19; p++) {
+		digits += n != 0 || *p != '0';
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9' && digits < 19; p++) {
+			digits += n != 0 || *p != '0';
+			n = n * 10 + (uint64_t)(*p - '0');
+			exponent--;
+		}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		bool minus = ++p < end && *p == '-';
+		p += p < end && (*p == '-' || *p == '+');
+		int e = 0;
+		for (; p < end && *p >= '0' && *p <= '9' && e < 10000; p++)
+			e = e * 10 + (*p - '0');
+		exponent += minus ? -e : e;
+	}
+	if (p != end) /* more digits than 19, or a huge exponent */
+		return read_slowly(text, len);
+	double value;
+	if (n == 0) {
+		value = 0.0;
+	} else if (n < (1ULL << 53) && exponent >= -MAX_POWER && exponent <= MAX_POWER) {
+		/* Both exact: one operation rounds correctly (Clinger). */
+		double power = (double)powers_of_ten[exponent >= 0 ? exponent : -exponent];
+		value = exponent >= 0 ? (double)n * power : (double)n / power;
+	} else if (exponent >= 0 && exponent <= MAX_POWER &&
+		   bit_length(n) + bit_length(powers_of_ten[exponent]) <= 127) {
+		value = rounded_to_double((u128)n * powers_of_ten[exponent], 0, false);
+	} else if (exponent < 0 && exponent >= -19) {
+		/* n / 10^k with 62 bits or more of quotient, the remainder sticky. */
+		int shift = 127 - bit_length(n);
+		u128 scaled = (u128)n << shift, ten = powers_of_ten[-exponent];
+		u128 quotient = scaled / ten;
+		value = rounded_to_double(quotient, -shift, scaled - quotient * ten != 0);
+	} else {
+		return read_slowly(text, len);
+	}
+	return negative ? -value : value;
+}
+
 /* The shortest digits of a finite value (no trailing zeros) and its decimal
  * exponent. One %.16e print gives the exact 17-digit rounding; shorter ones
  * are its roundings (a 15-digit candidate that reads back is the shortest
@@ -84,6 +288,8 @@ static void subnormal_digits(char digits[MAX_DIGITS + 2], int *exponent, double 
 static void shortest_digits(char digits[MAX_DIGITS + 2], int *out_exponent, double value)
 {
 	char sci[48];
+	if (exact_digits(digits, out_exponent, value))
+		return;
 	if (fabs(value) < DBL_MIN && value != 0) {
 		subnormal_digits(digits, out_exponent, value);
 		return;

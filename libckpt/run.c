@@ -86,18 +86,23 @@ static bool errno_means_unreadable(int err)
 	return err != 0 && err != ENOENT && err != ENOTDIR;
 }
 
-/* The text of epochs/NNN/ckpt-info.json, opened relative to epochs/ and read
- * in one read() of the size its lstat gave (and one more past it, only if
- * it grew since); nothing but the lstat'ed regular file is ever opened. */
+/* The text of epochs/NNN/ckpt-info.json, read from fd (taken) when the
+ * caller opened it already, else opened relative to epochs/ without
+ * following a link; in one read() of the size its stat gave (and one more
+ * past it, only if it grew since). */
 static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, const char *rel,
-			  const ckpt_file_sig *sig)
+			  const ckpt_file_sig *sig, int fd)
 {
 	*out = NULL;
 	*out_err = 0;
-	if ((uint64_t)sig->size > CKPT_INFO_MAX_BYTES)
+	if ((uint64_t)sig->size > CKPT_INFO_MAX_BYTES) {
+		if (fd >= 0)
+			close(fd);
 		return ckpt_fail(CKPT_EFORMAT, "%s: %lld bytes, larger than the %d allowed", rel,
 				 (long long)sig->size, CKPT_INFO_MAX_BYTES);
-	int fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	}
+	if (fd < 0)
+		fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0) {
 		*out_err = errno;
 		if (errno == ENOENT)
@@ -145,13 +150,34 @@ static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, co
 	return 0;
 }
 
-/* Reads epochs/NNN/ckpt-info.json, never through a link and never opening
- * anything but a regular file; any fault makes the info INVALID or
- * UNREADABLE, not an error of the snapshot. */
-static int read_info(ckpt_run *run, epoch_data *d, int dfd)
+/* "a/b" into out (64 bytes: epoch folder names are short, see
+ * ckpt_epoch_dir_parse), cut short rather than overrun. The scan builds
+ * three per epoch: by hand, not by snprintf. */
+static void join_name(char out[64], const char *a, const char *b)
 {
-	char rel[64], why[160];
-	snprintf(rel, sizeof rel, "%s/%s/%s", CKPT_EPOCHS_NAME, d->dir, CKPT_INFO_NAME);
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 62)
+		la = 62;
+	if (lb > 62 - la)
+		lb = 62 - la;
+	memcpy(out, a, la);
+	out[la] = '/';
+	memcpy(out + la + 1, b, lb);
+	out[la + 1 + lb] = '\0';
+}
+
+/* Reads epochs/NNN/ckpt-info.json (from info_fd, taken, when load_epoch
+ * opened it), never through a link; any fault makes the info INVALID or
+ * UNREADABLE, not an error of the snapshot. */
+static int read_info(ckpt_run *run, epoch_data *d, int dfd, int info_fd)
+{
+	char rel[64], why[160], in_epochs[64];
+	join_name(in_epochs, d->dir, CKPT_INFO_NAME);
+	join_name(rel, CKPT_EPOCHS_NAME, in_epochs);
+	if (!S_ISREG(d->info_sig.mode) && info_fd >= 0) {
+		close(info_fd);
+		info_fd = -1;
+	}
 	if (d->info_sig.err == ENOENT || d->info_sig.err == ENOTDIR) {
 		d->info_state = CKPT_INFO_MISSING;
 		return 0;
@@ -170,8 +196,7 @@ static int read_info(ckpt_run *run, epoch_data *d, int dfd)
 	size_t len = 0;
 	int err = 0;
 	run->info_reads++;
-	/* rel less its "epochs/": relative to dfd. */
-	int rc = read_info_text(&text, &len, &err, dfd, rel + sizeof CKPT_EPOCHS_NAME, &d->info_sig);
+	int rc = read_info_text(&text, &len, &err, dfd, in_epochs, &d->info_sig, info_fd);
 	ckpt_info info;
 	memset(&info, 0, sizeof info);
 	if (rc == 0)
@@ -232,6 +257,27 @@ static const epoch_data *find_data(const ckpt_run *run, long epoch)
 	return e ? e->data : NULL;
 }
 
+/* A first read opens the info straight away and stats what it opened: one
+ * path lookup fewer than lstat then open, for every epoch of a scan. Not
+ * through a link (O_NOFOLLOW); O_NONBLOCK so a FIFO in its place cannot
+ * hang the open (what is not a regular file is closed unread, as verify
+ * does with models). -1 with sig->err set when it cannot be opened. */
+static int open_info(ckpt_file_sig *sig, int dfd, const char *rel)
+{
+	int fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0) {
+		memset(sig, 0, sizeof *sig);
+		sig->err = errno;
+		return -1;
+	}
+	ckpt_file_sig_fd(sig, fd);
+	if (sig->err) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* The epoch in epochs/<name>: shared with `old` when none of its files
  * changed; *out is NULL when the directory went away since it was listed.
  * dir_sig is the listing's lstat, or unset (err -1) when readdir's type
@@ -244,17 +290,25 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name
 	ckpt_file_sig dir_sig = entry->dir_sig, info_sig, model_sig;
 	const char *name = entry->name;
 	long epoch = entry->epoch;
+	const epoch_data *prev = find_data(old, epoch);
 	char rel[64];
-	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_INFO_NAME);
-	ckpt_file_sig_at(&info_sig, dfd, rel);
+	join_name(rel, name, CKPT_INFO_NAME);
+	int info_fd = -1;
 	*out = NULL;
+	if (prev) {
+		ckpt_file_sig_at(&info_sig, dfd, rel); /* unchanged, it is shared unread */
+	} else if ((info_fd = open_info(&info_sig, dfd, rel)) < 0 && info_sig.err != ENOENT) {
+		ckpt_file_sig_at(&info_sig, dfd, rel); /* a link or a fault: lstat tells which */
+	}
 	if (info_sig.err != 0 && dir_sig.err == -1)
 		ckpt_file_sig_at(&dir_sig, dfd, name);
-	if (dir_sig.err == ENOENT)
+	if (dir_sig.err == ENOENT) {
+		if (info_fd >= 0)
+			close(info_fd);
 		return 0;
-	snprintf(rel, sizeof rel, "%s/%s", name, CKPT_MODEL_NAME);
+	}
+	join_name(rel, name, CKPT_MODEL_NAME);
 	ckpt_file_sig_at(&model_sig, dfd, rel);
-	const epoch_data *prev = find_data(old, epoch);
 	if (prev && ckpt_file_sig_equal(&prev->dir_sig, &dir_sig) &&
 	    ckpt_file_sig_equal(&prev->info_sig, &info_sig) &&
 	    ckpt_file_sig_equal(&prev->model_sig, &model_sig)) {
@@ -266,13 +320,15 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name
 	epoch_data *d = calloc(1, sizeof *d);
 	if (!d || !(d->dir = ckpt_strdup(name))) {
 		free(d);
+		if (info_fd >= 0)
+			close(info_fd);
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
 	}
 	d->refs = 1;
 	d->dir_sig = dir_sig, d->info_sig = info_sig, d->model_sig = model_sig;
 	d->epoch = epoch;
 	d->keep_mode = -1;
-	int rc = read_info(run, d, dfd);
+	int rc = read_info(run, d, dfd, info_fd);
 	read_model_state(d);
 	if (rc) {
 		epoch_data_unref(d);

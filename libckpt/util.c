@@ -159,22 +159,53 @@ void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
 	ckpt_leave_c_locale(previous);
 }
 
+void ckpt_buf_uint(ckpt_buf *buf, unsigned long long value)
+{
+	char digits[24], *p = digits + sizeof digits;
+	do
+		*--p = (char)('0' + value % 10);
+	while ((value /= 10) != 0);
+	ckpt_buf_append(buf, p, (size_t)(digits + sizeof digits - p));
+}
+
+void ckpt_buf_int(ckpt_buf *buf, long long value)
+{
+	if (value < 0)
+		ckpt_buf_append(buf, "-", 1);
+	/* Negated as unsigned: LLONG_MIN has no positive long long. */
+	ckpt_buf_uint(buf, value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value);
+}
+
+/* Whether byte c can stand in a JSON string as it is. */
+static bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\';
+}
+
 void ckpt_buf_json_string(ckpt_buf *buf, const char *text)
 {
+	static const char hex[] = "0123456789abcdef";
 	ckpt_buf_append(buf, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+	const unsigned char *p = (const unsigned char *)text;
+	for (;;) {
+		const unsigned char *run = p;
+		while (json_plain(*p))
+			p++;
+		ckpt_buf_append(buf, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
 		switch (*p) {
 		case '"': ckpt_buf_append(buf, "\\\"", 2); break;
 		case '\\': ckpt_buf_append(buf, "\\\\", 2); break;
 		case '\n': ckpt_buf_append(buf, "\\n", 2); break;
 		case '\r': ckpt_buf_append(buf, "\\r", 2); break;
 		case '\t': ckpt_buf_append(buf, "\\t", 2); break;
-		default:
-			if (*p < 0x20)
-				ckpt_buf_printf(buf, "\\u%04x", *p);
-			else
-				ckpt_buf_append(buf, (const char *)p, 1);
+		default: {
+			char escape[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+			ckpt_buf_append(buf, escape, sizeof escape);
 		}
+		}
+		p++;
 	}
 	ckpt_buf_append(buf, "\"", 1);
 }
@@ -249,13 +280,14 @@ bool ckpt_epoch_dir_parse(const char *name, long *out)
 	size_t len = strlen(name);
 	if (len < 3 || len > 9)
 		return false;
-	for (size_t i = 0; i < len; i++)
+	long epoch = 0;
+	for (size_t i = 0; i < len; i++) {
 		if (name[i] < '0' || name[i] > '9')
 			return false;
-	long epoch = strtol(name, NULL, 10);
-	char canonical[32];
-	ckpt_epoch_dir_name(canonical, epoch);
-	if (epoch < 1 || strcmp(canonical, name) != 0)
+		epoch = epoch * 10 + (name[i] - '0');
+	}
+	/* Canonical: as ckpt_epoch_dir_name writes it, "%03ld" ("001", "1000"). */
+	if (epoch < 1 || (len > 3 && name[0] == '0'))
 		return false;
 	*out = epoch;
 	return true;

@@ -53,9 +53,13 @@ char *ckpt_records_path(const char *root)
 	unsigned int len = 0;
 	if (!root || !EVP_Digest(root, strlen(root), digest, &len, EVP_sha256(), NULL))
 		return NULL;
+	static const char digits[] = "0123456789abcdef";
 	char hex[33];
-	for (int i = 0; i < 16; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	for (int i = 0; i < 16; i++) {
+		hex[2 * i] = digits[digest[i] >> 4];
+		hex[2 * i + 1] = digits[digest[i] & 15];
+	}
+	hex[32] = '\0';
 	char *folder = cache_folder();
 	char *path = folder ? ckpt_sprintf("%s/%s.jsonl", folder, hex) : NULL;
 	free(folder);
@@ -255,7 +259,7 @@ static void put_sig(ckpt_buf *buf, const ckpt_file_sig *s)
 static void put_record(ckpt_buf *buf, const char *root, const record *rec)
 {
 	ckpt_buf_puts(buf, "{\"root\": ");
-	ckpt_out_string(buf, root);
+	ckpt_buf_json_text(buf, root);
 	ckpt_buf_printf(buf, ", \"epoch\": %ld, \"result\": \"%s\", \"at\": %lld, \"model\": ",
 			rec->epoch, ckpt_verify_result_name(rec->result), (long long)rec->when);
 	put_sig(buf, &rec->model);

@@ -2,6 +2,7 @@
  * hostile tree may hold safe for a terminal, and ckpt_format_number gives
  * the shortest text that reads back as the same double. */
 #include "ckpt.h"
+#include "internal.h" /* ckpt_decimal_value */
 
 #include <glib.h>
 #include <math.h>
@@ -255,22 +256,6 @@ static void test_number_known_values(void)
 	assert_number(-NAN, "nan");
 }
 
-/* Significant digits of a decimal text: leading and trailing zeros dropped. */
-static int significant_digits(const char *text)
-{
-	char digits[64];
-	size_t n = 0;
-	for (const char *p = text; *p && *p != 'e'; p++)
-		if (*p >= '0' && *p <= '9')
-			digits[n++] = *p;
-	size_t start = 0;
-	while (start < n && digits[start] == '0')
-		start++;
-	while (n > start && digits[n - 1] == '0')
-		n--;
-	return n > start ? (int)(n - start) : 1;
-}
-
 /* The fewest significant digits that read back as value. */
 static int fewest_digits(double value)
 {
@@ -292,39 +277,165 @@ static void test_number_digits_not_finite(void)
 	g_assert_cmpint(ckpt_number_digits(0.21000000000000002), ==, 17);
 }
 
+/* Significant digits of a decimal text, as a string of its digits only. */
+static void digits_of(char *out, size_t size, const char *text)
+{
+	size_t n = 0;
+	for (const char *p = text; *p && *p != 'e' && n + 1 < size; p++)
+		if (*p >= '0' && *p <= '9' && (n > 0 || *p != '0'))
+			out[n++] = *p;
+	while (n > 1 && out[n - 1] == '0')
+		n--;
+	out[n] = '\0';
+}
+
+/* A random finite double of one of the kinds metrics take. */
+static double random_value(GRand *rand, int kind)
+{
+	guint64 bits = ((guint64)g_rand_int(rand) << 32) | g_rand_int(rand);
+	double value;
+	switch (kind % 4) {
+	case 0: memcpy(&value, &bits, sizeof value); return value; /* every exponent */
+	case 1: return g_rand_double_range(rand, -10.0, 10.0);
+	case 2: return (float)g_rand_double_range(rand, 0.0, 3.0); /* a float32 loss */
+	default: return pow(10.0, g_rand_double_range(rand, -8.0, 16.0)); /* any magnitude */
+	}
+}
+
+/* value reads back exactly from the fewest digits that can, and those digits
+ * are its correct rounding to that many (printf's). */
+static void assert_shortest(double value)
+{
+	char out[CKPT_NUMBER_TEXT_MAX];
+	ckpt_format_number(out, value);
+	g_assert_cmpuint(strlen(out), <, CKPT_NUMBER_TEXT_MAX);
+	char *end = NULL;
+	double back = strtod(out, &end);
+	g_assert_cmpint(*end, ==, '\0');
+	if (memcmp(&back, &value, sizeof value) != 0)
+		g_error("%.17g formatted as '%s' reads back as %.17g", value, out, back);
+	int fewest = fewest_digits(value);
+	if (value != 0.0) {
+		char reference[64], want[32], got[32];
+		snprintf(reference, sizeof reference, "%.*e", fewest - 1, value);
+		digits_of(want, sizeof want, reference);
+		digits_of(got, sizeof got, out);
+		if (strcmp(want, got) != 0)
+			g_error("%.17g formatted as '%s', not as %s", value, out, reference);
+	}
+	/* The precision "%.*g" needs to read back exactly: the same count. */
+	int digits = ckpt_number_digits(value);
+	g_assert_cmpint(digits, ==, fewest);
+	char text[40];
+	snprintf(text, sizeof text, "%.*g", digits, value);
+	g_assert_true(strtod(text, NULL) == value);
+}
+
 static void test_number_round_trips(void)
 {
 	GRand *rand = g_rand_new_with_seed(20260301);
-	int checked = 0;
-	while (checked < 4000) {
-		guint64 bits = ((guint64)g_rand_int(rand) << 32) | g_rand_int(rand);
-		double value;
-		/* Half raw bit patterns (every exponent), half ordinary metrics. */
-		if (checked % 2) {
-			memcpy(&value, &bits, sizeof value);
-		} else {
-			value = g_rand_double_range(rand, -10.0, 10.0);
+	for (int checked = 0; checked < 100000;) {
+		double value = random_value(rand, checked);
+		if (isfinite(value)) {
+			assert_shortest(value);
+			checked++;
 		}
-		if (!isfinite(value))
-			continue;
+	}
+	g_rand_free(rand);
+}
+
+/* Powers of two have a neighbour below half as far as the one above: the
+ * reading-back test must use the narrower gap there. */
+static void test_number_powers_of_two(void)
+{
+	for (int k = -1074; k <= 1023; k++) {
+		double value = ldexp(1.0, k);
+		assert_shortest(value);
+		assert_shortest(nextafter(value, 0.0));
+		assert_shortest(nextafter(value, INFINITY));
+		assert_shortest(-value);
+	}
+}
+
+/* Decimals of 1 to 15 significant digits (the values metrics mostly hold)
+ * are read back as themselves: 15 digits always round-trip, so the source's
+ * digits are the only short text for the value, at every magnitude. */
+static void test_number_short_decimals(void)
+{
+	GRand *rand = g_rand_new_with_seed(20261202);
+	for (int i = 0; i < 200000; i++) {
+		int k = g_rand_int_range(rand, 1, 16);
+		guint64 mantissa = 1 + (guint64)(g_rand_double(rand) * 9.0);
+		for (int d = 1; d < k; d++)
+			mantissa = mantissa * 10 + (guint64)g_rand_int_range(rand, 0, 10);
+		if (mantissa % 10 == 0)
+			mantissa++;
+		int exponent = g_rand_int_range(rand, -40, 40);
+		char source[64], want[32], got[32];
+		snprintf(source, sizeof source, "%s%llue%d", i % 2 ? "-" : "",
+			 (unsigned long long)mantissa, exponent);
+		double value = strtod(source, NULL);
 		char out[CKPT_NUMBER_TEXT_MAX];
 		ckpt_format_number(out, value);
-		g_assert_cmpuint(strlen(out), <, CKPT_NUMBER_TEXT_MAX);
-		char *end = NULL;
-		double back = strtod(out, &end);
-		g_assert_cmpint(*end, ==, '\0');
-		if (memcmp(&back, &value, sizeof value) != 0)
-			g_error("%.17g formatted as '%s' reads back as %.17g", value, out, back);
-		if (value != 0.0)
-			g_assert_cmpint(significant_digits(out), ==, fewest_digits(value));
-		/* The precision "%.*g" needs to read back exactly: the same count. */
-		int digits = ckpt_number_digits(value);
-		g_assert_cmpint(digits, ==, fewest_digits(value));
-		char text[40];
-		snprintf(text, sizeof text, "%.*g", digits, value);
-		g_assert_true(strtod(text, NULL) == value);
-		checked++;
+		g_assert_true(strtod(out, NULL) == value);
+		digits_of(want, sizeof want, source);
+		digits_of(got, sizeof got, out);
+		if (strcmp(want, got) != 0)
+			g_error("%s formatted as '%s'", source, out);
+		g_assert_cmpint(ckpt_number_digits(value), ==, k);
 	}
+	g_rand_free(rand);
+}
+
+/* Numbers read as strtod reads them, to the bit, for every kind of text:
+ * whole numbers, fractions, leading zeros, 1 to 25 digits, exponents. */
+static void assert_reads_as_strtod(const char *text)
+{
+	double want = strtod(text, NULL), got = ckpt_decimal_value(text, strlen(text));
+	if (memcmp(&want, &got, sizeof want) != 0)
+		g_error("'%s' read as %.17g, strtod reads %.17g", text, got, want);
+}
+
+static void test_number_reading(void)
+{
+	GRand *rand = g_rand_new_with_seed(20261203);
+	char text[96];
+	for (int i = 0; i < 300000; i++) {
+		size_t n = 0;
+		if (g_rand_boolean(rand))
+			text[n++] = '-';
+		int whole = g_rand_int_range(rand, 0, 4) == 0 ? 0 : g_rand_int_range(rand, 1, 20);
+		int fraction = g_rand_int_range(rand, 0, 22);
+		if (whole == 0)
+			text[n++] = '0';
+		for (int d = 0; d < whole; d++)
+			text[n++] = (char)('0' + g_rand_int_range(rand, d == 0 ? 1 : 0, 10));
+		if (fraction > 0) {
+			text[n++] = '.';
+			int zeros = g_rand_int_range(rand, 0, 4) == 0 ? g_rand_int_range(rand, 1, 12) : 0;
+			for (int d = 0; d < fraction; d++)
+				text[n++] = (char)('0' + (d < zeros ? 0 : g_rand_int_range(rand, 0, 10)));
+		}
+		if (g_rand_int_range(rand, 0, 3) == 0)
+			n += (size_t)snprintf(text + n, sizeof text - n, "e%d",
+					      g_rand_int_range(rand, -40, 40));
+		text[n] = '\0';
+		assert_reads_as_strtod(text);
+		/* And the texts writers make: repr, %.17g of float32 values. */
+		double value = random_value(rand, i);
+		if (isfinite(value)) {
+			ckpt_format_number(text, value);
+			assert_reads_as_strtod(text);
+			snprintf(text, sizeof text, "%.17g", value);
+			assert_reads_as_strtod(text);
+		}
+	}
+	const char *edges[] = {"0", "-0", "0.0", "1", "9007199254740993", "9007199254740992.5",
+			       "18446744073709551615", "1e22", "1e23", "123456789012345678e3",
+			       "0.1", "1e-19", "1234567890123456789e-19", "4.9e-324", "1e308",
+			       "2.2250738585072014e-308", "0.30000000000000004"};
+	for (size_t i = 0; i < G_N_ELEMENTS(edges); i++)
+		assert_reads_as_strtod(edges[i]);
 	g_rand_free(rand);
 }
 
@@ -346,5 +457,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/text/number/known-values", test_number_known_values);
 	g_test_add_func("/ckpt/text/number/shortest-and-round-trips", test_number_round_trips);
 	g_test_add_func("/ckpt/text/number/digits-of-special-values", test_number_digits_not_finite);
+	g_test_add_func("/ckpt/text/number/powers-of-two-and-neighbours", test_number_powers_of_two);
+	g_test_add_func("/ckpt/text/number/reads-as-strtod-reads", test_number_reading);
+	g_test_add_func("/ckpt/text/number/short-decimals-are-their-own-digits",
+			test_number_short_decimals);
 	return g_test_run();
 }

@@ -228,25 +228,6 @@ void cli_json_raw(cli_json *j, char *text)
 	ckpt_free(text);
 }
 
-char *cli_json_indent(const char *text, int depth)
-{
-	size_t n = strlen(text), lines = 0;
-	for (const char *nl = text; (nl = memchr(nl, '\n', n - (size_t)(nl - text))) != NULL; nl++)
-		lines++;
-	size_t pad = 2 * (size_t)(depth > 0 ? depth : 0);
-	char *out = malloc(n + lines * pad + 1), *o = out;
-	for (size_t i = 0; out && i < n; i++) {
-		*o++ = text[i];
-		if (text[i] == '\n') {
-			memset(o, ' ', pad);
-			o += pad;
-		}
-	}
-	if (out)
-		*o = '\0';
-	return out;
-}
-
 void cli_json_put_indented(cli_json *j, char *indented)
 {
 	before_value(j);
@@ -254,7 +235,7 @@ void cli_json_put_indented(cli_json *j, char *indented)
 		j->oom = true;
 	else
 		puts_json(j, indented);
-	free(indented);
+	ckpt_free(indented);
 }
 
 void cli_json_flush(cli_json *j)

@@ -169,11 +169,9 @@ void cli_json_null(cli_json *j);
 /* A JSON value the library wrote with CKPT_JSON_PRETTY, re-indented to
  * this depth; takes ownership (ckpt_free). NULL: null. */
 void cli_json_raw(cli_json *j, char *text);
-/* The library's pretty text (not freed) as cli_json_raw would write it at
- * this depth, in a new string (free), NULL out of memory: any thread may
- * prepare it; cli_json_put_indented writes it (taking it, free) in place
- * of the value at that depth. The same bytes as cli_json_raw. */
-char *cli_json_indent(const char *text, int depth);
+/* A JSON value the library wrote already indented to this depth
+ * (CKPT_JSON_PRETTY | CKPT_JSON_AT_DEPTH), so any thread may have made it;
+ * takes ownership (ckpt_free). NULL: out of memory. */
 void cli_json_put_indented(cli_json *j, char *indented);
 /* Writes what is buffered to stdout and empties the buffer (streaming). */
 void cli_json_flush(cli_json *j);

@@ -242,6 +242,9 @@ static int print_table(ckpt_run *const *runs, size_t n, const cli_runs *all)
 
 static void put_totals(cli_json *j, const totals *t, size_t unreadable);
 
+/* Each RUN sits at depth 2, {"runs": [RUN...]}: the library indents it so. */
+#define RUN_JSON_FLAGS (CKPT_JSON_PRETTY | CKPT_JSON_AT_DEPTH(2))
+
 static int print_json(ckpt_run *const *runs, size_t n, const cli_runs *all)
 {
 	cli_json j;
@@ -252,11 +255,11 @@ static int print_json(ckpt_run *const *runs, size_t n, const cli_runs *all)
 	int rc = CLI_OK;
 	for (size_t i = 0; i < n && rc == CLI_OK; i++) {
 		char *text = NULL;
-		if (ckpt_run_to_json(&text, runs[i], CKPT_JSON_PRETTY) != 0) {
+		if (ckpt_run_to_json(&text, runs[i], RUN_JSON_FLAGS) != 0) {
 			cli_lib_error("ls");
 			rc = CLI_USAGE;
 		}
-		cli_json_raw(&j, text);
+		cli_json_put_indented(&j, text);
 	}
 	cli_json_end(&j);
 	cli_json_key(&j, "problems");
@@ -288,13 +291,10 @@ typedef struct stream {
 	bool failed;
 } stream;
 
-/* Where each RUN sits: {"runs": [RUN...]}. */
-#define RUN_DEPTH 2
-
 /* A run's part of the output, made on the thread that read it. */
 typedef struct prepared {
 	bool wanted;
-	char *text;  /* indented to RUN_DEPTH, or NULL with error */
+	char *text;  /* the library's (ckpt_free), or NULL with error */
 	char *error; /* the library's message, or NULL: out of memory */
 } prepared;
 
@@ -304,12 +304,8 @@ static void *prepare_run(ckpt_run *run, void *payload)
 	prepared *p = calloc(1, sizeof *p);
 	if (!p || !(p->wanted = wanted(st->o, run)))
 		return p;
-	char *text = NULL;
-	if (ckpt_run_to_json(&text, run, CKPT_JSON_PRETTY) != 0)
+	if (ckpt_run_to_json(&p->text, run, RUN_JSON_FLAGS) != 0)
 		p->error = strdup(ckpt_error_last());
-	else
-		p->text = cli_json_indent(text, RUN_DEPTH);
-	ckpt_free(text);
 	return p;
 }
 
@@ -318,7 +314,7 @@ static void discard_prepared(void *item, void *payload)
 	(void)payload;
 	prepared *p = item;
 	if (p) {
-		free(p->text);
+		ckpt_free(p->text);
 		free(p->error);
 	}
 	free(p);
