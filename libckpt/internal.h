@@ -321,6 +321,8 @@ typedef struct ckpt_verify_records ckpt_verify_records;
 /* The records file of a root: $XDG_CACHE_HOME/ckpt/verify/<hash of root>.jsonl
  * (else ~/.cache/...). Caller frees; NULL when no cache folder can be named. */
 CKPT_INTERNAL char *ckpt_records_path(const char *root);
+/* The lstat of the folder all records files are in (ENOENT: none can be). */
+CKPT_INTERNAL void ckpt_records_folder_sig(ckpt_file_sig *sig);
 /* The records at path (absent or unreadable: none); *out is NULL when there
  * are none. Reference counted. */
 CKPT_INTERNAL int ckpt_records_load(ckpt_verify_records **out, const char *path);
@@ -524,6 +526,12 @@ typedef struct ckpt_run_location {
 /* run.c: a snapshot of the located run, named `name` (NULL: the run
  * folder's basename). Takes the location's strings, also on failure. */
 CKPT_INTERNAL int ckpt_run_open_at(ckpt_run **out, ckpt_run_location *loc, const char *name);
+
+/* ---- scan.c ------------------------------------------------------------ */
+
+/* How many folders the walk that made the list opened and read (a refresh
+ * takes unchanged ones from the last walk): for tests and benchmarks. */
+CKPT_INTERNAL size_t ckpt_run_list_folders_read(const ckpt_run_list *list);
 
 /* ---- locate.c: finding checkpoint roots -------------------------------- */
 

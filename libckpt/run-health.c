@@ -55,7 +55,10 @@ const char *ckpt_epoch_state_name(ckpt_epoch_state health)
 
 int run_load_checks(ckpt_run *run, const ckpt_run *old)
 {
-	char *path = ckpt_records_path(run->root);
+	/* A hash of the root: taken from the last snapshot of the same root. */
+	bool same_root = old && old->records_path && !strcmp(old->root, run->root);
+	char *path = same_root ? ckpt_strdup(old->records_path) : ckpt_records_path(run->root);
+	run->records_path = path;
 	if (path)
 		ckpt_file_sig_at(&run->records_sig, AT_FDCWD, path);
 	else
@@ -65,7 +68,6 @@ int run_load_checks(ckpt_run *run, const ckpt_run *old)
 		run->records = ckpt_records_ref(old->records);
 	else if (path && run->records_sig.err == 0)
 		rc = ckpt_records_load(&run->records, path);
-	free(path);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < run->n_epochs; i++) {

@@ -189,7 +189,7 @@ int run_load_metrics(ckpt_run *run, int rfd, const ckpt_run *old)
 		ckpt_file_sig_at(&run->history_sig, rfd, CKPT_HISTORY_NAME);
 	else
 		ckpt_file_sig_at(&run->history_sig, AT_FDCWD, run->history_path);
-	run_log_sig(&run->log_sig, run, rfd);
+	run_log_sig(&run->log_sig, run, rfd, CKPT_LOG_NAME);
 	bool jsonl = false, log = false;
 	int rc = refuse_linked(run, &run->history_sig, CKPT_HISTORY_NAME, &jsonl);
 	if (!rc)

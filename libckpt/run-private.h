@@ -75,6 +75,7 @@ struct ckpt_run {
 	char direction;
 
 	/* This user's verify records of the run, as they were */
+	char *records_path; /* NULL: no cache folder to keep them in */
 	ckpt_file_sig records_sig;
 	ckpt_verify_records *records;
 
@@ -135,11 +136,20 @@ CKPT_INTERNAL void run_note_build_start(ckpt_run *run);
 CKPT_INTERNAL void run_note_settled(ckpt_run *run);
 CKPT_INTERNAL bool run_level_equal(const ckpt_run *a, const ckpt_run *b);
 CKPT_INTERNAL void run_share_settled(ckpt_run *old, const ckpt_run *fresh);
-/* ckpt.log's identity, relative to the root (rfd) when it lies there. */
-CKPT_INTERNAL void run_log_sig(ckpt_file_sig *sig, const ckpt_run *run, int rfd);
+/* ckpt.log's identity: beside_root below dfd when it lies in the root. */
+CKPT_INTERNAL void run_log_sig(ckpt_file_sig *sig, const ckpt_run *run, int dfd,
+				const char *beside_root);
 /* A list refresh's re-read of one run: `old` itself (one more reference,
  * *out_changed false) when none of its run-level files changed and its
  * writer is as live as it was; otherwise ckpt_run_refresh. */
-CKPT_INTERNAL int run_refresh_if_touched(ckpt_run **out, bool *out_changed, ckpt_run *old);
+/* What a list refresh knows that spares each run's look system calls. */
+typedef struct run_refresh_hint {
+	int base_fd;              /* the scanned folder, open, or -1 */
+	const char *base;         /* its canonical path */
+	bool records_folder_same; /* no verify records file was made since old's list */
+} run_refresh_hint;
+
+CKPT_INTERNAL int run_refresh_if_touched(ckpt_run **out, bool *out_changed, ckpt_run *old,
+					 const run_refresh_hint *hint);
 
 #endif

@@ -64,12 +64,12 @@ void run_share_settled(ckpt_run *old, const ckpt_run *fresh)
 		__atomic_store_n(&old->settled, 1, __ATOMIC_RELEASE);
 }
 
-void run_log_sig(ckpt_file_sig *sig, const ckpt_run *run, int rfd)
+void run_log_sig(ckpt_file_sig *sig, const ckpt_run *run, int dfd, const char *beside_root)
 {
 	size_t len = strlen(run->root);
-	bool beside = rfd >= 0 && strncmp(run->log_path, run->root, len) == 0 &&
+	bool beside = dfd >= 0 && strncmp(run->log_path, run->root, len) == 0 &&
 		      run->log_path[len] == '/' && !strcmp(run->log_path + len + 1, CKPT_LOG_NAME);
-	ckpt_file_sig_at(sig, beside ? rfd : AT_FDCWD, beside ? CKPT_LOG_NAME : run->log_path);
+	ckpt_file_sig_at(sig, beside ? dfd : AT_FDCWD, beside ? beside_root : run->log_path);
 }
 
 static bool same_at(int dfd, const char *name, const ckpt_file_sig *was)
@@ -91,39 +91,95 @@ static bool same_holder(const ckpt_run *old)
 	return held == old->has_holder && live == old->live && (!held || pid == old->holder_pid);
 }
 
-static bool level_unchanged(const ckpt_run *old)
+/* Only after the root's own identity matched: a file of the root that was
+ * absent is absent still (creating it would have changed the root). */
+static bool same_in_root(int rfd, const char *name, const ckpt_file_sig *was)
+{
+	return was->err == ENOENT || same_at(rfd, name, was);
+}
+
+/* The files of a run's root, looked at by their path below the scanned
+ * folder where the root is there (no open and close of the root), else
+ * below the root opened. */
+typedef struct root_files {
+	int dfd;
+	bool own_fd;
+	char path[4096];
+	size_t prefix; /* "rel/" of the root below dfd, or 0 */
+} root_files;
+
+static bool open_root_files(root_files *r, const ckpt_run *old, const run_refresh_hint *hint)
+{
+	size_t len = hint && hint->base_fd >= 0 ? strlen(hint->base) : 0;
+	r->own_fd = false;
+	r->prefix = 0;
+	if (len > 0 && strncmp(old->root, hint->base, len) == 0 && old->root[len] == '/' &&
+	    strlen(old->root + len + 1) + 64 < sizeof r->path) {
+		const char *rel = old->root + len + 1;
+		r->dfd = hint->base_fd;
+		r->prefix = strlen(rel) + 1;
+		memcpy(r->path, rel, r->prefix - 1);
+		r->path[r->prefix - 1] = '/';
+		return true;
+	}
+	r->dfd = open(old->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	r->own_fd = true;
+	return r->dfd >= 0;
+}
+
+static const char *root_file(root_files *r, const char *name)
+{
+	if (!r->prefix)
+		return name;
+	memcpy(r->path + r->prefix, name, strlen(name) + 1);
+	return r->path;
+}
+
+static void root_sig(ckpt_file_sig *sig, root_files *r)
+{
+	if (r->own_fd) {
+		ckpt_file_sig_fd(sig, r->dfd);
+		return;
+	}
+	r->path[r->prefix - 1] = '\0';
+	ckpt_file_sig_at(sig, r->dfd, r->path);
+	r->path[r->prefix - 1] = '/';
+}
+
+/* best and last need no look of their own: links are never changed in
+ * place, only replaced or removed, which changes the root's identity. */
+static bool level_unchanged(const ckpt_run *old, const run_refresh_hint *hint)
 {
 	if (!__atomic_load_n(&old->settled, __ATOMIC_ACQUIRE) || old->source_failed)
 		return false;
-	int rfd = open(old->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rfd < 0)
+	root_files r;
+	if (!open_root_files(&r, old, hint))
 		return false;
 	ckpt_file_sig sig;
-	ckpt_file_sig_fd(&sig, rfd);
+	root_sig(&sig, &r);
 	bool same = ckpt_file_sig_equal(&sig, &old->root_sig) &&
-		    same_at(rfd, CKPT_EPOCHS_NAME, &old->epochs_sig) &&
-		    same_at(rfd, CKPT_HISTORY_NAME, &old->history_sig) &&
-		    same_at(rfd, CKPT_LOCK_NAME, &old->lock_sig) &&
-		    same_at(rfd, CKPT_BEST_NAME, &old->best_sig) &&
-		    same_at(rfd, CKPT_LAST_NAME, &old->last_sig);
+		    same_at(r.dfd, root_file(&r, CKPT_EPOCHS_NAME), &old->epochs_sig) &&
+		    same_in_root(r.dfd, root_file(&r, CKPT_HISTORY_NAME), &old->history_sig) &&
+		    same_in_root(r.dfd, root_file(&r, CKPT_LOCK_NAME), &old->lock_sig);
 	if (same) {
-		run_log_sig(&sig, old, rfd);
+		run_log_sig(&sig, old, r.dfd, root_file(&r, CKPT_LOG_NAME));
 		same = ckpt_file_sig_equal(&sig, &old->log_sig);
 	}
-	close(rfd);
-	if (same) {
-		char *records = ckpt_records_path(old->root);
-		if (records)
-			ckpt_file_sig_at(&sig, AT_FDCWD, records);
-		same = records && ckpt_file_sig_equal(&sig, &old->records_sig);
-		free(records);
+	if (r.own_fd)
+		close(r.dfd);
+	bool records_absent_still =
+	    old->records_sig.err == ENOENT && hint && hint->records_folder_same;
+	if (same && old->records_path && !records_absent_still) {
+		ckpt_file_sig_at(&sig, AT_FDCWD, old->records_path);
+		same = ckpt_file_sig_equal(&sig, &old->records_sig);
 	}
 	return same && (!old->has_holder || same_holder(old));
 }
 
-int run_refresh_if_touched(ckpt_run **out, bool *out_changed, ckpt_run *old)
+int run_refresh_if_touched(ckpt_run **out, bool *out_changed, ckpt_run *old,
+			   const run_refresh_hint *hint)
 {
-	if (!out || !old || !level_unchanged(old))
+	if (!out || !old || !level_unchanged(old, hint))
 		return ckpt_run_refresh(out, out_changed, old);
 	if (out_changed)
 		*out_changed = false;

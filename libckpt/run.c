@@ -493,6 +493,7 @@ static void run_free(ckpt_run *run)
 	free(run->folder);
 	free(run->log_path);
 	free(run->history_path);
+	free(run->records_path);
 	free(run);
 }
 

@@ -4,12 +4,14 @@
 #define CKPT_SCAN_PRIVATE_H
 
 #include "internal.h"
+#include "run-private.h"
 
 /* A run the walk found, then what reading it gave. */
 typedef struct scan_found {
 	ckpt_run_location loc; /* taken by the read */
 	char *name;            /* NULL: the scanned folder's own run */
 	char *shown;           /* the path in problems */
+	bool names_borrowed;   /* name and shown belong to the list's memo */
 	ckpt_run *old;         /* refresh: its previous snapshot (borrowed), or NULL */
 	ckpt_run *run;         /* the read's result, or NULL with rc and error */
 	int rc;
@@ -18,6 +20,51 @@ typedef struct scan_found {
 	void *prepared; /* what the hooks' prepare made of run, until handed out */
 	int done; /* set (atomically, under the lock) when read */
 } scan_found;
+
+/* ---- scan-memo.c -------------------------------------------------------- */
+
+typedef struct scan_memo_run {
+	ckpt_run_location loc;
+	char *name, *shown; /* as scan_found's */
+} scan_memo_run;
+
+/* One folder as a walk saw it: the subfolders it queued, or the runs it
+ * held (a run folder is not entered). */
+typedef struct scan_memo_folder {
+	size_t refs;
+	char *rel;         /* from the scanned folder, "" for itself */
+	ckpt_file_sig sig; /* of the folder opened, before its entries were read */
+	bool settled;      /* changed long enough before the walk to be trusted */
+	bool capped;       /* some of its subfolders were left out: never replayed */
+	char **subdirs;
+	size_t n_subdirs;
+	scan_memo_run *runs;
+	size_t n_runs;
+} scan_memo_folder;
+
+typedef struct scan_memo {
+	scan_memo_folder **folders; /* by rel once finished */
+	size_t n, cap;
+} scan_memo;
+
+/* A new folder entry (one reference), NULL out of memory. */
+CKPT_INTERNAL scan_memo_folder *scan_memo_folder_new(const char *rel, const ckpt_file_sig *sig,
+						     const struct timespec *walk_start);
+CKPT_INTERNAL void scan_memo_folder_free(scan_memo_folder *f); /* drops a reference */
+CKPT_INTERNAL bool scan_memo_folder_add_subdir(scan_memo_folder *f, const char *rel);
+CKPT_INTERNAL void scan_memo_folder_drop_subdirs(scan_memo_folder *f);
+CKPT_INTERNAL bool scan_memo_folder_add_run(scan_memo_folder *f, const ckpt_run_location *loc,
+					    const char *name, const char *shown);
+/* A copy of loc's strings; false (out cleared) out of memory. */
+CKPT_INTERNAL bool scan_memo_location_copy(ckpt_run_location *out, const ckpt_run_location *loc);
+/* Adds a reference to f to m; false out of memory. */
+CKPT_INTERNAL bool scan_memo_add(scan_memo *m, scan_memo_folder *f);
+CKPT_INTERNAL void scan_memo_finish(scan_memo *m); /* sorts, for scan_memo_find */
+CKPT_INTERNAL const scan_memo_folder *scan_memo_find(const scan_memo *m, const char *rel);
+CKPT_INTERNAL void scan_memo_clear(scan_memo *m);
+/* Whether what sig shows changed long enough before `at` to show its next
+ * change (absent counts: appearing changes it). */
+CKPT_INTERNAL bool scan_memo_sig_settled(const ckpt_file_sig *sig, const struct timespec *at);
 
 /* Hands one read run (in order) on; nonzero stops the reading. */
 typedef int (*scan_deliver_fn)(scan_found *found, void *payload);
@@ -30,7 +77,7 @@ typedef int (*scan_deliver_fn)(scan_found *found, void *payload);
  * the reading thread for each run read anew. Returns the first nonzero deliver returned.
  * Runs read but not delivered stay in found. */
 CKPT_INTERNAL int scan_read_all(scan_found *found, size_t n, bool thorough,
-				const ckpt_scan_hooks *hooks, scan_deliver_fn deliver,
-				void *payload);
+				const run_refresh_hint *hint, const ckpt_scan_hooks *hooks,
+				scan_deliver_fn deliver, void *payload);
 
 #endif

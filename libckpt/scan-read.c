@@ -13,6 +13,7 @@ typedef struct readers {
 	scan_found *found;
 	size_t n;
 	bool thorough; /* refresh: every run with ckpt_run_refresh */
+	const run_refresh_hint *hint;
 	const ckpt_scan_hooks *hooks;
 	size_t next; /* the next run to read, taken atomically */
 	int stop;    /* atomic: deliver asked to stop */
@@ -24,7 +25,7 @@ static void read_one(readers *r, scan_found *f)
 {
 	if (f->old) {
 		f->rc = r->thorough ? ckpt_run_refresh(&f->run, &f->changed, f->old)
-				    : run_refresh_if_touched(&f->run, &f->changed, f->old);
+				    : run_refresh_if_touched(&f->run, &f->changed, f->old, r->hint);
 		ckpt_run_location_clear(&f->loc);
 	} else {
 		f->changed = true;
@@ -66,10 +67,10 @@ static bool two_threads_help(size_t n)
 	return n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
-int scan_read_all(scan_found *found, size_t n, bool thorough, const ckpt_scan_hooks *hooks,
-		  scan_deliver_fn deliver, void *payload)
+int scan_read_all(scan_found *found, size_t n, bool thorough, const run_refresh_hint *hint,
+		  const ckpt_scan_hooks *hooks, scan_deliver_fn deliver, void *payload)
 {
-	readers r = {.found = found, .n = n, .thorough = thorough, .hooks = hooks};
+	readers r = {.found = found, .n = n, .thorough = thorough, .hint = hint, .hooks = hooks};
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.read_one, NULL);
 	pthread_t thread;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SCAN_DEFAULT_DEPTH 6
@@ -27,6 +28,11 @@ struct ckpt_run_list {
 	size_t n_runs, cap_runs;
 	char **problems;
 	size_t n_problems;
+	scan_memo memo; /* the folders the walk saw, for the next refresh */
+	size_t folders_read; /* by the walk that made it (the rest taken from memo) */
+	/* The verify records' folder before the runs' records were looked at. */
+	ckpt_file_sig records_folder_sig;
+	bool records_folder_settled;
 };
 
 /* ---- the list ------------------------------------------------------------ */
@@ -42,6 +48,7 @@ void ckpt_run_list_free(ckpt_run_list *list)
 	free(list->runs);
 	free(list->problems);
 	free(list->path);
+	scan_memo_clear(&list->memo);
 	free(list);
 }
 
@@ -58,6 +65,11 @@ size_t ckpt_run_list_count(const ckpt_run_list *list)
 ckpt_run *ckpt_run_list_get(const ckpt_run_list *list, size_t i)
 {
 	return list && i < list->n_runs ? list->runs[i] : NULL;
+}
+
+size_t ckpt_run_list_folders_read(const ckpt_run_list *list)
+{
+	return list ? list->folders_read : 0;
 }
 
 size_t ckpt_run_list_problem_count(const ckpt_run_list *list)
@@ -104,8 +116,12 @@ static int push_run(ckpt_run_list *list, ckpt_run *run)
 typedef struct walker {
 	ckpt_run_list *list;
 	const ckpt_run_list *old; /* refresh: the runs to share; NULL for a scan */
-	ckpt_run **old_by_root;   /* old's runs sorted by root */
+
 	bool thorough;            /* refresh: look inside every run's epochs */
+	const scan_memo *old_memo; /* refresh, not thorough: folders to take as they were */
+	int base_fd;               /* the scanned folder, during the walk and the reading */
+	struct timespec walk_start;
+	bool records_folder_same; /* refresh: no records file made since old's list */
 	bool *old_seen;
 	bool changed;
 	const char *base; /* canonical form of list->path */
@@ -119,20 +135,23 @@ typedef struct walker {
 	size_t n_found, cap_found;
 } walker;
 
-static int compare_run_roots(const void *a, const void *b)
+/* The index in old (sorted by name) of the run named name at root, or -1;
+ * the scanned folder's own runs (no name) are found by root. */
+static long find_old(const walker *w, const char *name, const char *root)
 {
-	return strcmp(ckpt_run_root(*(ckpt_run *const *)a), ckpt_run_root(*(ckpt_run *const *)b));
-}
-
-/* The index in old_by_root of the run at root, or -1. */
-static long find_old(const walker *w, const char *root)
-{
-	size_t lo = 0, hi = w->old ? w->old->n_runs : 0;
+	size_t n = w->old ? w->old->n_runs : 0;
+	if (!name) {
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(ckpt_run_root(w->old->runs[i]), root) == 0)
+				return (long)i;
+		return -1;
+	}
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(ckpt_run_root(w->old_by_root[mid]), root);
+		int c = strcmp(ckpt_run_name(w->old->runs[mid]), name);
 		if (c == 0)
-			return (long)mid;
+			return strcmp(ckpt_run_root(w->old->runs[mid]), root) == 0 ? (long)mid : -1;
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -148,27 +167,29 @@ static bool stop_requested(walker *w)
 
 /* Notes the run at loc (taken) as `name` and `shown` (taken) for reading
  * once the walk is over, with its old snapshot in a refresh. */
-static int note_run(walker *w, ckpt_run_location *loc, char *name, char *shown)
+static int note_run(walker *w, ckpt_run_location *loc, char *name, char *shown, bool borrowed)
 {
 	if (w->n_found == w->cap_found) {
 		size_t cap = w->cap_found ? w->cap_found * 2 : 64;
 		scan_found *grown = reallocarray(w->found, cap, sizeof *grown);
 		if (!grown) {
 			ckpt_run_location_clear(loc);
-			free(name);
-			free(shown);
+			if (!borrowed) {
+				free(name);
+				free(shown);
+			}
 			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 		}
 		w->found = grown;
 		w->cap_found = cap;
 	}
 	scan_found *f = &w->found[w->n_found++];
-	*f = (scan_found){.loc = *loc, .name = name, .shown = shown};
+	*f = (scan_found){.loc = *loc, .name = name, .shown = shown, .names_borrowed = borrowed};
 	memset(loc, 0, sizeof *loc);
-	long old = find_old(w, f->loc.root);
+	long old = find_old(w, f->name, f->loc.root);
 	if (old >= 0) {
 		w->old_seen[old] = true;
-		f->old = w->old_by_root[old];
+		f->old = w->old->runs[old];
 	}
 	return 0;
 }
@@ -214,15 +235,18 @@ static int read_found(walker *w)
 {
 	if (w->n_found > 1)
 		qsort(w->found, w->n_found, sizeof *w->found, compare_found_names);
-	int rc = scan_read_all(w->found, w->n_found, w->thorough, w->hooks, deliver_run, w);
+	run_refresh_hint hint = {w->base_fd, w->base, w->records_folder_same};
+	int rc = scan_read_all(w->found, w->n_found, w->thorough, &hint, w->hooks, deliver_run, w);
 	for (size_t i = 0; i < w->n_found; i++) {
 		scan_found *f = &w->found[i];
 		if (f->prepared && w->hooks && w->hooks->discard)
 			w->hooks->discard(f->prepared, w->hooks->payload);
 		ckpt_run_location_clear(&f->loc);
 		ckpt_run_unref(f->run);
-		free(f->name);
-		free(f->shown);
+		if (!f->names_borrowed) {
+			free(f->name);
+			free(f->shown);
+		}
 		free(f->error);
 	}
 	free(w->found);
@@ -241,7 +265,7 @@ static const char *base_name(const char *path)
  * folder itself): one named rel (the folder's own name at the top), or two
  * named rel/ckpts and rel/save/ckpts. */
 static int read_roots(walker *w, const char *rel, const char *abs, int dfd,
-		      const ckpt_run_marks *m, bool *out_found)
+		      const ckpt_run_marks *m, scan_memo_folder *memo, bool *out_found)
 {
 	ckpt_run_location found[2];
 	size_t n = 0;
@@ -261,13 +285,13 @@ static int read_roots(walker *w, const char *rel, const char *abs, int dfd,
 			      : name && rel	? ckpt_path_join(w->list->path, n == 2 ? name : rel)
 			      : n == 2		? ckpt_path_join(w->list->path, sub)
 						: ckpt_strdup(w->list->path);
-		if (!named || !shown) {
+		if (!named || !shown || (memo && !scan_memo_folder_add_run(memo, &found[i], name, shown))) {
 			ckpt_run_location_clear(&found[i]);
 			free(name);
 			free(shown);
 			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 		} else {
-			rc = note_run(w, &found[i], name, shown);
+			rc = note_run(w, &found[i], name, shown, false);
 		}
 	}
 	for (; i < n; i++)
@@ -326,7 +350,7 @@ static char *child_rel(const char *rel, const char *name)
  * subdirectories while within depth and the folder cap (pushed above the
  * folder's own place on the stack, so that they are not lost). */
 static int read_folder(walker *w, stack *s, const pending *p, DIR *dir, ckpt_run_marks *m,
-		       size_t *out_subdirs)
+		       scan_memo_folder *memo, size_t *out_subdirs)
 {
 	struct dirent *entry;
 	*out_subdirs = 0;
@@ -338,11 +362,11 @@ static int read_folder(walker *w, stack *s, const pending *p, DIR *dir, ckpt_run
 		if (!is_dir || p->depth >= w->list->max_depth)
 			continue;
 		if (w->visited + s->n >= SCAN_MAX_FOLDERS) {
-			w->capped = true;
+			w->capped = memo->capped = true;
 			continue;
 		}
 		char *rel = child_rel(p->rel, entry->d_name);
-		if (!rel || !stack_push(s, rel, p->depth + 1)) {
+		if (!rel || !scan_memo_folder_add_subdir(memo, rel) || !stack_push(s, rel, p->depth + 1)) {
 			free(rel);
 			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 		}
@@ -351,16 +375,65 @@ static int read_folder(walker *w, stack *s, const pending *p, DIR *dir, ckpt_run
 	return 0;
 }
 
+/* The folder as the last walk saw it, if its identity has not changed
+ * since (one lstat): its subfolders queued again and its runs noted again,
+ * as visit would have. */
+static int replay(walker *w, stack *s, const pending *p, bool *out_done)
+{
+	*out_done = false;
+	const scan_memo_folder *was = scan_memo_find(w->old_memo, p->rel);
+	if (!was || !was->settled || was->capped)
+		return 0;
+	ckpt_file_sig now;
+	ckpt_file_sig_at(&now, w->base_fd, p->rel[0] ? p->rel : ".");
+	if (!ckpt_file_sig_equal(&now, &was->sig) ||
+	    w->visited + s->n + was->n_subdirs >= SCAN_MAX_FOLDERS)
+		return 0;
+	scan_memo_folder *shared = (scan_memo_folder *)was; /* immutable: shared by reference */
+	if (!scan_memo_add(&w->list->memo, shared))
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+	for (size_t i = 0; i < was->n_subdirs; i++) {
+		char *rel = ckpt_strdup(was->subdirs[i]);
+		if (!rel || !stack_push(s, rel, p->depth + 1)) {
+			free(rel);
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+		}
+	}
+	/* The runs: their names borrowed from the memo, which the new list now
+	 * holds; a run with a snapshot to share needs no more of its location. */
+	for (size_t i = 0; i < was->n_runs; i++) {
+		const scan_memo_run *r = &was->runs[i];
+		ckpt_run_location loc = {0};
+		bool copied = find_old(w, r->name, r->loc.root) >= 0
+				  ? (loc.root = ckpt_strdup(r->loc.root)) != NULL
+				  : scan_memo_location_copy(&loc, &r->loc);
+		if (!copied)
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+		int rc = note_run(w, &loc, r->name, r->shown, true);
+		if (rc)
+			return rc;
+	}
+	*out_done = true;
+	return 0;
+}
+
 /* Visits one folder: a run there is read and not entered; otherwise its
  * subdirectories stay queued. The scanned folder itself (rel "") was looked
- * at before the walk. */
+ * at before the walk. What it saw goes into the list's memo. */
 static int visit(walker *w, stack *s, const pending *p)
 {
+	bool done = false;
+	int rc = w->old_memo ? replay(w, s, p, &done) : 0;
+	if (rc || done)
+		return rc;
 	char *abs = p->rel[0] ? ckpt_path_join(w->base, p->rel) : ckpt_strdup(w->base);
 	if (!abs)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 	/* O_NOFOLLOW: a folder replaced by a link since it was listed is skipped. */
 	int dfd = open(abs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	ckpt_file_sig sig;
+	if (dfd >= 0)
+		ckpt_file_sig_fd(&sig, dfd);
 	DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
 	if (!dir) {
 		if (dfd >= 0)
@@ -368,17 +441,28 @@ static int visit(walker *w, stack *s, const pending *p)
 		free(abs);
 		return 0; /* unreadable folders hide nothing we could open */
 	}
+	w->list->folders_read++;
+	scan_memo_folder *memo = scan_memo_folder_new(p->rel, &sig, &w->walk_start);
+	if (!memo) {
+		free(abs);
+		closedir(dir);
+		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+	}
 	ckpt_run_marks m = {0};
 	size_t subdirs = 0;
-	int rc = read_folder(w, s, p, dir, &m, &subdirs);
+	rc = read_folder(w, s, p, dir, &m, memo, &subdirs);
 	bool found = false;
 	if (!rc && p->rel[0] && ckpt_marks_any(&m))
-		rc = read_roots(w, p->rel, abs, dirfd(dir), &m, &found);
+		rc = read_roots(w, p->rel, abs, dirfd(dir), &m, memo, &found);
 	if (found) {
 		/* A run is not entered: drop what read_folder queued. */
 		for (size_t i = 0; i < subdirs; i++)
 			free(s->items[--s->n].rel);
+		scan_memo_folder_drop_subdirs(memo);
 	}
+	if (!rc && !scan_memo_add(&w->list->memo, memo))
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+	scan_memo_folder_free(memo);
 	free(abs);
 	closedir(dir);
 	return rc;
@@ -416,6 +500,18 @@ static int compare_run_names(const void *a, const void *b)
 	return strcmp(ckpt_run_name(*(ckpt_run *const *)a), ckpt_run_name(*(ckpt_run *const *)b));
 }
 
+/* Taken before any run's records are: a records file made after it changes
+ * the folder, so while the folder is as it was, a run that had none has none. */
+static void note_records_folder(walker *w)
+{
+	ckpt_file_sig sig;
+	ckpt_records_folder_sig(&sig);
+	w->records_folder_same = w->old && w->old->records_folder_settled &&
+				 ckpt_file_sig_equal(&sig, &w->old->records_folder_sig);
+	w->list->records_folder_sig = sig;
+	w->list->records_folder_settled = scan_memo_sig_settled(&sig, &w->walk_start);
+}
+
 /* The path is a run (or two), or the walk below it finds them. */
 static int scan_into(walker *w)
 {
@@ -428,11 +524,16 @@ static int scan_into(walker *w)
 	ckpt_run_marks m;
 	ckpt_marks_by_lstat(&m, dfd);
 	bool found = false;
-	rc = read_roots(w, NULL, real, dfd, &m, &found);
-	close(dfd);
+	rc = read_roots(w, NULL, real, dfd, &m, NULL, &found);
+	w->base_fd = dfd;
+	clock_gettime(CLOCK_REALTIME_COARSE, &w->walk_start);
+	note_records_folder(w);
 	if (!rc && !found)
 		rc = walk(w);
+	scan_memo_finish(&w->list->memo);
 	int read_rc = read_found(w);
+	close(dfd);
+	w->base_fd = -1;
 	rc = rc ? rc : read_rc;
 	/* The same for every way of asking to stop: a callback's nonzero return
 	 * cancels even when nothing was left to read. */
@@ -472,7 +573,7 @@ static int scan(ckpt_run_list **out, const char *path, int max_depth,
 	*out = NULL;
 	if (!path)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no path");
-	walker w = {.on_run = on_run, .payload = payload, .hooks = hooks};
+	walker w = {.on_run = on_run, .payload = payload, .hooks = hooks, .base_fd = -1};
 	if (!(w.list = list_new(path, max_depth)))
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
 	ckpt_meter_init(&w.meter, progress, CKPT_STAGE_SCAN, NULL);
@@ -518,24 +619,24 @@ static int refresh_list(ckpt_run_list **out, bool *out_changed, const ckpt_run_l
 	*out = NULL;
 	if (!old)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_run_list_refresh: no list");
-	walker w = {.old = old, .thorough = thorough, .on_run = on_run, .payload = payload};
+	walker w = {.old = old,
+		    .thorough = thorough,
+		    .old_memo = thorough ? NULL : &old->memo,
+		    .on_run = on_run,
+		    .payload = payload,
+		    .base_fd = -1};
 	w.list = list_new(old->path, old->max_depth);
-	w.old_by_root = calloc(old->n_runs ? old->n_runs : 1, sizeof *w.old_by_root);
 	w.old_seen = calloc(old->n_runs ? old->n_runs : 1, sizeof *w.old_seen);
-	int rc = w.list && w.old_by_root && w.old_seen
+	int rc = w.list && w.old_seen
 		     ? 0
 		     : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", old->path);
 	if (!rc) {
-		memcpy(w.old_by_root, old->runs, old->n_runs * sizeof *old->runs);
-		if (old->n_runs > 1)
-			qsort(w.old_by_root, old->n_runs, sizeof *w.old_by_root, compare_run_roots);
 		ckpt_meter_init(&w.meter, progress, CKPT_STAGE_SCAN, NULL);
 		rc = scan_into(&w);
 	}
 	for (size_t i = 0; !rc && i < old->n_runs; i++)
 		w.changed = w.changed || !w.old_seen[i];
 	w.changed = w.changed || (!rc && !same_problems(w.list, old));
-	free(w.old_by_root);
 	free(w.old_seen);
 	if (rc) {
 		ckpt_run_list_free(w.list);

@@ -47,6 +47,16 @@ static char *cache_folder(void)
 	return NULL;
 }
 
+void ckpt_records_folder_sig(ckpt_file_sig *sig)
+{
+	char *folder = cache_folder();
+	if (folder)
+		ckpt_file_sig_at(sig, AT_FDCWD, folder);
+	else
+		*sig = (ckpt_file_sig){.err = ENOENT};
+	free(folder);
+}
+
 char *ckpt_records_path(const char *root)
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];

@@ -6,6 +6,7 @@
 #include "api-fixture.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -176,6 +177,84 @@ static void test_dead_writer_not_live(void)
 	af_tree_free(dir);
 }
 
+/* The names of the list's runs, joined: what a refresh must agree on with
+ * a scan of the same tree. */
+static char *names_of(const ckpt_run_list *list)
+{
+	GString *s = g_string_new(NULL);
+	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
+		g_string_append_printf(s, "%s%s", i ? " " : "",
+				       ckpt_run_name(ckpt_run_list_get(list, i)));
+	return g_string_free(s, FALSE);
+}
+
+/* The refresh of old finds what a new scan finds, and read `folders`
+ * folders to do it (those that changed; the others came from old's walk). */
+static ckpt_run_list *refresh_like_scan(ckpt_run_list *old, const char *dir, size_t folders,
+					const char *want)
+{
+	ckpt_run_list *fresh = scan(dir);
+	ckpt_run_list *refreshed = refresh(old, false, NULL);
+	char *a = names_of(fresh), *b = names_of(refreshed);
+	g_assert_cmpstr(b, ==, want);
+	g_assert_cmpstr(a, ==, b);
+	g_assert_cmpuint(ckpt_run_list_folders_read(refreshed), ==, folders);
+	g_free(a);
+	g_free(b);
+	ckpt_run_list_free(fresh);
+	ckpt_run_list_free(old);
+	return refreshed;
+}
+
+/* Folders whose identity did not change are not opened again; every change
+ * to the tree's folders (a run added, removed, nested deeper, a folder
+ * renamed or replaced by a link) is seen, as a scan sees it. */
+static void test_unchanged_folders_not_read_again(void)
+{
+	char *tree = af_tree_new(), *dir = g_build_filename(tree, "runs", NULL);
+	g_free(make_root_at(dir, "exp1/a/ckpts", 1));
+	g_free(make_root_at(dir, "exp1/b/ckpts", 1));
+	g_free(make_root_at(dir, "exp2/c/ckpts", 1));
+	let_settle();
+	ckpt_run_list *list = scan(dir);
+	/* The top, exp1, exp2 and the three run folders. */
+	g_assert_cmpuint(ckpt_run_list_folders_read(list), ==, 6);
+	list = refresh_like_scan(list, dir, 0, "exp1/a exp1/b exp2/c");
+
+	g_free(make_root_at(dir, "exp2/d/ckpts", 1)); /* exp2 and d */
+	let_settle();
+	list = refresh_like_scan(list, dir, 2, "exp1/a exp1/b exp2/c exp2/d");
+
+	char *b = g_build_filename(dir, "exp1", "b", NULL);
+	tu_rmtree(b); /* exp1 */
+	let_settle();
+	list = refresh_like_scan(list, dir, 1, "exp1/a exp2/c exp2/d");
+
+	g_free(make_root_at(dir, "exp3/deep/e/ckpts", 1)); /* the top, exp3, deep, e */
+	let_settle();
+	list = refresh_like_scan(list, dir, 4, "exp1/a exp2/c exp2/d exp3/deep/e");
+
+	char *exp1 = g_build_filename(dir, "exp1", NULL), *renamed = g_build_filename(dir, "x1", NULL);
+	g_assert_cmpint(rename(exp1, renamed), ==, 0); /* the top, x1, a */
+	let_settle();
+	list = refresh_like_scan(list, dir, 3, "exp2/c exp2/d exp3/deep/e x1/a");
+
+	/* exp2 by a link to x1: not followed, so its runs go (the top read). */
+	char *exp2 = g_build_filename(dir, "exp2", NULL);
+	tu_rmtree(exp2);
+	g_assert_cmpint(symlink(renamed, exp2), ==, 0);
+	let_settle();
+	list = refresh_like_scan(list, dir, 1, "exp3/deep/e x1/a");
+
+	ckpt_run_list_free(list);
+	g_free(exp1);
+	g_free(exp2);
+	g_free(renamed);
+	g_free(b);
+	g_free(dir);
+	af_tree_free(tree);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -184,5 +263,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/list-refresh/model-deleted-in-place-seen-by-run-refresh",
 			test_model_deleted_in_place);
 	g_test_add_func("/ckpt/list-refresh/dead-writer-no-longer-live", test_dead_writer_not_live);
+	g_test_add_func("/ckpt/list-refresh/unchanged-folders-not-read-again",
+			test_unchanged_folders_not_read_again);
 	return g_test_run();
 }

@@ -1,0 +1,166 @@
+/* scan-memo.c: what a walk saw in each folder (its subfolders, or the runs
+ * it holds), so that the next walk takes a folder whose identity did not
+ * change from here with one lstat, instead of opening and reading it: a
+ * folder's entries cannot change without its mtime changing. Entries are
+ * immutable once added and shared between lists by reference. */
+#include "scan-private.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* As run-unchanged.c: a folder changed within this much of the walk's
+ * start may change again within the same timestamp tick. */
+#define SETTLE_MARGIN_NS 100000000L
+
+static int64_t nanoseconds(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+scan_memo_folder *scan_memo_folder_new(const char *rel, const ckpt_file_sig *sig,
+				       const struct timespec *walk_start)
+{
+	scan_memo_folder *f = calloc(1, sizeof *f);
+	if (!f || !(f->rel = ckpt_strdup(rel))) {
+		free(f);
+		return NULL;
+	}
+	f->refs = 1;
+	f->sig = *sig;
+	f->settled = sig->err == 0 && scan_memo_sig_settled(sig, walk_start);
+	return f;
+}
+
+bool scan_memo_sig_settled(const ckpt_file_sig *sig, const struct timespec *at)
+{
+	if (sig->err)
+		return sig->err == ENOENT;
+	int64_t limit = nanoseconds(at) - SETTLE_MARGIN_NS;
+	return nanoseconds(&sig->mtime) < limit && nanoseconds(&sig->ctime) < limit;
+}
+
+static void folder_unref(scan_memo_folder *f)
+{
+	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	for (size_t i = 0; i < f->n_subdirs; i++)
+		free(f->subdirs[i]);
+	for (size_t i = 0; i < f->n_runs; i++) {
+		ckpt_run_location_clear(&f->runs[i].loc);
+		free(f->runs[i].name);
+		free(f->runs[i].shown);
+	}
+	free(f->subdirs);
+	free(f->runs);
+	free(f->rel);
+	free(f);
+}
+
+void scan_memo_folder_free(scan_memo_folder *f)
+{
+	folder_unref(f);
+}
+
+bool scan_memo_folder_add_subdir(scan_memo_folder *f, const char *rel)
+{
+	char *copy = ckpt_strdup(rel);
+	char **grown = copy ? reallocarray(f->subdirs, f->n_subdirs + 1, sizeof *grown) : NULL;
+	if (!grown) {
+		free(copy);
+		return false;
+	}
+	f->subdirs = grown;
+	f->subdirs[f->n_subdirs++] = copy;
+	return true;
+}
+
+void scan_memo_folder_drop_subdirs(scan_memo_folder *f)
+{
+	for (size_t i = 0; i < f->n_subdirs; i++)
+		free(f->subdirs[i]);
+	f->n_subdirs = 0;
+}
+
+bool scan_memo_location_copy(ckpt_run_location *out, const ckpt_run_location *loc)
+{
+	*out = (ckpt_run_location){.root = ckpt_strdup(loc->root),
+				   .folder = ckpt_strdup(loc->folder),
+				   .log_path = ckpt_strdup(loc->log_path),
+				   .layout = loc->layout};
+	if ((loc->root && !out->root) || (loc->folder && !out->folder) ||
+	    (loc->log_path && !out->log_path)) {
+		ckpt_run_location_clear(out);
+		return false;
+	}
+	return true;
+}
+
+bool scan_memo_folder_add_run(scan_memo_folder *f, const ckpt_run_location *loc,
+			      const char *name, const char *shown)
+{
+	scan_memo_run *grown = reallocarray(f->runs, f->n_runs + 1, sizeof *grown);
+	if (!grown)
+		return false;
+	f->runs = grown;
+	scan_memo_run *r = &f->runs[f->n_runs];
+	r->name = ckpt_strdup(name);
+	r->shown = ckpt_strdup(shown);
+	if ((name && !r->name) || !r->shown || !scan_memo_location_copy(&r->loc, loc)) {
+		free(r->name);
+		free(r->shown);
+		return false;
+	}
+	f->n_runs++;
+	return true;
+}
+
+bool scan_memo_add(scan_memo *m, scan_memo_folder *f)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		scan_memo_folder **grown = reallocarray(m->folders, cap, sizeof *grown);
+		if (!grown)
+			return false;
+		m->folders = grown;
+		m->cap = cap;
+	}
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+	m->folders[m->n++] = f;
+	return true;
+}
+
+static int compare_rels(const void *a, const void *b)
+{
+	return strcmp((*(scan_memo_folder *const *)a)->rel, (*(scan_memo_folder *const *)b)->rel);
+}
+
+void scan_memo_finish(scan_memo *m)
+{
+	if (m->n > 1)
+		qsort(m->folders, m->n, sizeof *m->folders, compare_rels);
+}
+
+const scan_memo_folder *scan_memo_find(const scan_memo *m, const char *rel)
+{
+	size_t lo = 0, hi = m ? m->n : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->folders[mid]->rel, rel);
+		if (c == 0)
+			return m->folders[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void scan_memo_clear(scan_memo *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		folder_unref(m->folders[i]);
+	free(m->folders);
+	memset(m, 0, sizeof *m);
+}
