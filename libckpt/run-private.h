@@ -146,10 +146,20 @@ CKPT_INTERNAL void run_log_sig(ckpt_file_sig *sig, const ckpt_run *run, int dfd,
 typedef struct run_refresh_hint {
 	int base_fd;              /* the scanned folder, open, or -1 */
 	const char *base;         /* its canonical path */
+	size_t base_len;
 	bool records_folder_same; /* no verify records file was made since old's list */
 } run_refresh_hint;
 
+/* What a look at a run's own files found, when one was taken already. */
+enum { RUN_CHECK_UNKNOWN, RUN_CHECK_SAME, RUN_CHECK_CHANGED };
+
+/* Whether none of old's run-level files changed since it was read (it
+ * cannot tell a hand's change inside an epoch; see run-unchanged.c). */
+CKPT_INTERNAL bool run_level_unchanged(const ckpt_run *old, const run_refresh_hint *hint);
+/* old itself (one more reference) when its run-level files are unchanged
+ * (checked is what run_level_unchanged said already, or RUN_CHECK_UNKNOWN),
+ * else ckpt_run_refresh of it. */
 CKPT_INTERNAL int run_refresh_if_touched(ckpt_run **out, bool *out_changed, ckpt_run *old,
-					 const run_refresh_hint *hint);
+					 const run_refresh_hint *hint, int checked);
 
 #endif

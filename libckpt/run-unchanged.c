@@ -110,7 +110,7 @@ typedef struct root_files {
 
 static bool open_root_files(root_files *r, const ckpt_run *old, const run_refresh_hint *hint)
 {
-	size_t len = hint && hint->base_fd >= 0 ? strlen(hint->base) : 0;
+	size_t len = hint && hint->base_fd >= 0 ? hint->base_len : 0;
 	r->own_fd = false;
 	r->prefix = 0;
 	if (len > 0 && strncmp(old->root, hint->base, len) == 0 && old->root[len] == '/' &&
@@ -148,7 +148,7 @@ static void root_sig(ckpt_file_sig *sig, root_files *r)
 
 /* best and last need no look of their own: links are never changed in
  * place, only replaced or removed, which changes the root's identity. */
-static bool level_unchanged(const ckpt_run *old, const run_refresh_hint *hint)
+bool run_level_unchanged(const ckpt_run *old, const run_refresh_hint *hint)
 {
 	if (!__atomic_load_n(&old->settled, __ATOMIC_ACQUIRE) || old->source_failed)
 		return false;
@@ -177,9 +177,11 @@ static bool level_unchanged(const ckpt_run *old, const run_refresh_hint *hint)
 }
 
 int run_refresh_if_touched(ckpt_run **out, bool *out_changed, ckpt_run *old,
-			   const run_refresh_hint *hint)
+			   const run_refresh_hint *hint, int checked)
 {
-	if (!out || !old || !level_unchanged(old, hint))
+	bool same = checked == RUN_CHECK_SAME ||
+		    (checked == RUN_CHECK_UNKNOWN && old && run_level_unchanged(old, hint));
+	if (!out || !old || !same)
 		return ckpt_run_refresh(out, out_changed, old);
 	if (out_changed)
 		*out_changed = false;

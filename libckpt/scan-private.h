@@ -12,6 +12,8 @@ typedef struct scan_found {
 	char *name;            /* NULL: the scanned folder's own run */
 	char *shown;           /* the path in problems */
 	bool names_borrowed;   /* name and shown belong to the list's memo */
+	long check_job;        /* its job in the walk's scan_checks, or -1 */
+	int checked;           /* RUN_CHECK_*: what that job found */
 	ckpt_run *old;         /* refresh: its previous snapshot (borrowed), or NULL */
 	ckpt_run *run;         /* the read's result, or NULL with rc and error */
 	int rc;
@@ -65,6 +67,21 @@ CKPT_INTERNAL void scan_memo_clear(scan_memo *m);
 /* Whether what sig shows changed long enough before `at` to show its next
  * change (absent counts: appearing changes it). */
 CKPT_INTERNAL bool scan_memo_sig_settled(const ckpt_file_sig *sig, const struct timespec *at);
+
+/* ---- scan-check.c -------------------------------------------------------- */
+
+typedef struct scan_checks scan_checks;
+
+/* A second thread for up to n_old checks (NULL: none worth it, or no
+ * memory; the readers check then). hint must outlive it. */
+CKPT_INTERNAL scan_checks *scan_checks_start(size_t n_old, const run_refresh_hint *hint);
+/* Queues the check of old; its job, or -1 when c is NULL or full. */
+CKPT_INTERNAL long scan_checks_add(scan_checks *c, ckpt_run *old);
+/* No more jobs: checks what is left with the second thread, then joins it. */
+CKPT_INTERNAL void scan_checks_walk_done(scan_checks *c);
+/* RUN_CHECK_SAME or _CHANGED once checked, else RUN_CHECK_UNKNOWN. */
+CKPT_INTERNAL int scan_checks_result(const scan_checks *c, long job);
+CKPT_INTERNAL void scan_checks_finish(scan_checks *c); /* NULL is fine */
 
 /* Hands one read run (in order) on; nonzero stops the reading. */
 typedef int (*scan_deliver_fn)(scan_found *found, void *payload);

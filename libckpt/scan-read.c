@@ -25,7 +25,8 @@ static void read_one(readers *r, scan_found *f)
 {
 	if (f->old) {
 		f->rc = r->thorough ? ckpt_run_refresh(&f->run, &f->changed, f->old)
-				    : run_refresh_if_touched(&f->run, &f->changed, f->old, r->hint);
+				    : run_refresh_if_touched(&f->run, &f->changed, f->old, r->hint,
+							 f->checked);
 		ckpt_run_location_clear(&f->loc);
 	} else {
 		f->changed = true;

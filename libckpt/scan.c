@@ -122,6 +122,8 @@ typedef struct walker {
 	int base_fd;               /* the scanned folder, during the walk and the reading */
 	struct timespec walk_start;
 	bool records_folder_same; /* refresh: no records file made since old's list */
+	run_refresh_hint hint;    /* for the runs' checks, set before the walk */
+	scan_checks *checks;      /* refresh: runs checked while the walk goes on */
 	bool *old_seen;
 	bool changed;
 	const char *base; /* canonical form of list->path */
@@ -167,7 +169,9 @@ static bool stop_requested(walker *w)
 
 /* Notes the run at loc (taken) as `name` and `shown` (taken) for reading
  * once the walk is over, with its old snapshot in a refresh. */
-static int note_run(walker *w, ckpt_run_location *loc, char *name, char *shown, bool borrowed)
+/* old_index: the run's place in the old list when known, -1 none, -2 unknown. */
+static int note_run(walker *w, ckpt_run_location *loc, char *name, char *shown, bool borrowed,
+		    long old_index)
 {
 	if (w->n_found == w->cap_found) {
 		size_t cap = w->cap_found ? w->cap_found * 2 : 64;
@@ -184,12 +188,18 @@ static int note_run(walker *w, ckpt_run_location *loc, char *name, char *shown, 
 		w->cap_found = cap;
 	}
 	scan_found *f = &w->found[w->n_found++];
-	*f = (scan_found){.loc = *loc, .name = name, .shown = shown, .names_borrowed = borrowed};
+	*f = (scan_found){.loc = *loc,
+			  .name = name,
+			  .shown = shown,
+			  .names_borrowed = borrowed,
+			  .check_job = -1,
+			  .checked = RUN_CHECK_UNKNOWN};
 	memset(loc, 0, sizeof *loc);
-	long old = find_old(w, f->name, f->loc.root);
+	long old = old_index == -2 ? find_old(w, f->name, f->loc.root) : old_index;
 	if (old >= 0) {
 		w->old_seen[old] = true;
 		f->old = w->old->runs[old];
+		f->check_job = scan_checks_add(w->checks, f->old);
 	}
 	return 0;
 }
@@ -235,8 +245,8 @@ static int read_found(walker *w)
 {
 	if (w->n_found > 1)
 		qsort(w->found, w->n_found, sizeof *w->found, compare_found_names);
-	run_refresh_hint hint = {w->base_fd, w->base, w->records_folder_same};
-	int rc = scan_read_all(w->found, w->n_found, w->thorough, &hint, w->hooks, deliver_run, w);
+	int rc = scan_read_all(w->found, w->n_found, w->thorough, &w->hint, w->hooks, deliver_run,
+			       w);
 	for (size_t i = 0; i < w->n_found; i++) {
 		scan_found *f = &w->found[i];
 		if (f->prepared && w->hooks && w->hooks->discard)
@@ -291,7 +301,7 @@ static int read_roots(walker *w, const char *rel, const char *abs, int dfd,
 			free(shown);
 			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 		} else {
-			rc = note_run(w, &found[i], name, shown, false);
+			rc = note_run(w, &found[i], name, shown, false, -2);
 		}
 	}
 	for (; i < n; i++)
@@ -403,13 +413,11 @@ static int replay(walker *w, stack *s, const pending *p, bool *out_done)
 	 * holds; a run with a snapshot to share needs no more of its location. */
 	for (size_t i = 0; i < was->n_runs; i++) {
 		const scan_memo_run *r = &was->runs[i];
-		ckpt_run_location loc = {0};
-		bool copied = find_old(w, r->name, r->loc.root) >= 0
-				  ? (loc.root = ckpt_strdup(r->loc.root)) != NULL
-				  : scan_memo_location_copy(&loc, &r->loc);
-		if (!copied)
+		ckpt_run_location loc = {0}; /* unused by a run shared or refreshed */
+		long old = find_old(w, r->name, r->loc.root);
+		if (old < 0 && !scan_memo_location_copy(&loc, &r->loc))
 			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
-		int rc = note_run(w, &loc, r->name, r->shown, true);
+		int rc = note_run(w, &loc, r->name, r->shown, true, old);
 		if (rc)
 			return rc;
 	}
@@ -528,9 +536,17 @@ static int scan_into(walker *w)
 	w->base_fd = dfd;
 	clock_gettime(CLOCK_REALTIME_COARSE, &w->walk_start);
 	note_records_folder(w);
+	w->hint = (run_refresh_hint){w->base_fd, w->base, strlen(w->base), w->records_folder_same};
+	if (w->old && !w->thorough)
+		w->checks = scan_checks_start(w->old->n_runs, &w->hint);
 	if (!rc && !found)
 		rc = walk(w);
 	scan_memo_finish(&w->list->memo);
+	scan_checks_walk_done(w->checks);
+	for (size_t i = 0; i < w->n_found; i++)
+		w->found[i].checked = scan_checks_result(w->checks, w->found[i].check_job);
+	scan_checks_finish(w->checks);
+	w->checks = NULL;
 	int read_rc = read_found(w);
 	close(dfd);
 	w->base_fd = -1;
