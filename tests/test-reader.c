@@ -410,6 +410,59 @@ static void test_scan_reports_progress_and_cancels(void)
 	g_free(tmp);
 }
 
+/* The three forms of a run's JSON say the same: compact (one line), pretty
+ * (two spaces a level, as the CLI prints), and pretty set at a depth, which
+ * is the pretty text with every line after the first indented that much. */
+static void assert_json_forms_agree(const ckpt_run *run)
+{
+	char *compact = NULL, *pretty = NULL, *deep = NULL;
+	g_assert_cmpint(ckpt_run_to_json(&compact, run, 0), ==, 0);
+	g_assert_cmpint(ckpt_run_to_json(&pretty, run, CKPT_JSON_PRETTY), ==, 0);
+	g_assert_cmpint(ckpt_run_to_json(&deep, run, CKPT_JSON_PRETTY | CKPT_JSON_AT_DEPTH(3)),
+			==, 0);
+	g_assert_null(strchr(compact, '\n'));
+	cJSON *a = cJSON_Parse(compact), *b = cJSON_Parse(pretty), *c = cJSON_Parse(deep);
+	g_assert_nonnull(a);
+	g_assert_nonnull(b);
+	g_assert_nonnull(c);
+	g_assert_true(cJSON_Compare(a, b, true));
+	g_assert_true(cJSON_Compare(a, c, true));
+	GString *want = g_string_new(NULL);
+	for (const char *p = pretty; *p; p++) {
+		g_string_append_c(want, *p);
+		if (*p == '\n')
+			g_string_append(want, "      ");
+	}
+	g_assert_cmpstr(deep, ==, want->str);
+	/* Each line of the pretty text: an even indent, one member or bracket. */
+	gchar **lines = g_strsplit(pretty, "\n", -1);
+	for (gchar **line = lines; *line; line++) {
+		size_t indent = strspn(*line, " ");
+		g_assert_cmpuint(indent % 2, ==, 0);
+		g_assert_cmpint((*line)[indent], !=, '\0');
+	}
+	g_strfreev(lines);
+	g_string_free(want, TRUE);
+	cJSON_Delete(a), cJSON_Delete(b), cJSON_Delete(c);
+	ckpt_free(compact), ckpt_free(pretty), ckpt_free(deep);
+}
+
+static void test_fixtures_json_forms_agree(void)
+{
+	char *tmp = tu_tmpdir();
+	char *exp = tu_unpack_fixtures(tmp);
+	g_assert_nonnull(exp);
+	ckpt_run_list *list = NULL;
+	g_assert_cmpint(ckpt_scan(&list, exp, 0, NULL, NULL, NULL), ==, 0);
+	g_assert_cmpuint(ckpt_run_list_count(list), >, 3);
+	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
+		assert_json_forms_agree(ckpt_run_list_get(list, i));
+	ckpt_run_list_free(list);
+	g_free(exp);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
 static void test_odd_bytes_in_paths_give_valid_json(void)
 {
 	char *tmp = tu_tmpdir();
@@ -419,6 +472,7 @@ static void test_odd_bytes_in_paths_give_valid_json(void)
 	ckpt_run *run = tu_open_run(folder);
 	g_assert_cmpstr(ckpt_run_name(run), ==, odd);
 	cJSON *json = run_json(run);
+	assert_json_forms_agree(run);
 	/* Bytes that are not UTF-8 become U+FFFD; the rest is kept. */
 	g_assert_cmpstr(cJSON_GetStringValue(cJSON_GetObjectItem(json, "name")), ==,
 			"run \"x\"\n\t\xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9");
@@ -526,6 +580,8 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ckpt/reader/fixtures/scan-and-json-match-expect",
 			test_fixtures_scan_matches_expect);
+	g_test_add_func("/ckpt/reader/fixtures/compact-pretty-and-deep-json-agree",
+			test_fixtures_json_forms_agree);
 	g_test_add_func("/ckpt/reader/fixtures/absolute-links-moved-below-missing-folder",
 			test_fixture_links_moved_below_missing_folder);
 	g_test_add_func("/ckpt/reader/open/each-layout-by-folder-and-root",
