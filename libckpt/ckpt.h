@@ -531,23 +531,29 @@ CKPT_API int ckpt_scan_with_hooks(ckpt_run_list **out, const char *path, int max
 /* Scans old's folder again: new runs read (and given to on_run), vanished
  * ones dropped, and each run found again shared with old (the same
  * ckpt_run) while its run-level files are as they were, else refreshed
- * (ckpt_run_refresh). Cheap: a run's epochs are not looked at; its root,
- * epochs/, metrics.jsonl, ckpt.log, ckpt.lock, best, last and this user's
- * verify records are compared by identity (device, inode, size, times),
- * and a writer holding the lock is asked again whether it is alive (one
- * that died changes nothing on disk). Every writer and browser operation
- * changes one of those (a publish or retention renames in epochs/, links
- * are repointed by a rename in the root, ckpt.log is appended), so they
- * are seen; a change by hand inside epochs/NNN/ is not: ckpt_run_refresh
- * of that run, ckpt_run_list_refresh_thorough or a new ckpt_scan sees it.
- * *out_changed (may be NULL) is false when the list is the same as old's. */
+ * (ckpt_run_refresh). Cheap: a folder whose identity (device, inode, size,
+ * times) is as old's walk saw it is not read again (its entries cannot
+ * change without its times changing); a run's epochs are not looked at;
+ * its root, epochs/, metrics.jsonl, ckpt.log, ckpt.lock and this user's
+ * verify records are compared by identity (a file that was absent is known
+ * absent still while the root's identity holds; best and last, links only
+ * ever replaced by a rename in the root, likewise), and a writer holding
+ * the lock is asked again whether it is alive (one that died changes
+ * nothing on disk). Every writer and browser operation changes one of
+ * those (a publish or retention renames in epochs/, links are repointed by
+ * a rename in the root, ckpt.log is appended), so they are seen; a change
+ * by hand inside epochs/NNN/ is not: ckpt_run_refresh of that run,
+ * ckpt_run_list_refresh_thorough or a new ckpt_scan sees it. What changed
+ * within 0.1 s of the last look is looked at again whatever its identity
+ * (file times tick coarsely). *out_changed (may be NULL) is false when the
+ * list is the same as old's. */
 CKPT_API int ckpt_run_list_refresh(ckpt_run_list **out, bool *out_changed, const ckpt_run_list *old,
 				   const ckpt_progress *progress, ckpt_scan_fn on_run,
 				   void *payload);
-/* ckpt_run_list_refresh, each run found again refreshed by ckpt_run_refresh
- * (every epoch looked at; as costly as a scan of the runs that changed,
- * a third of one for the rest): for a caller that re-scans now and then
- * to catch changes made by hand. */
+/* ckpt_run_list_refresh, every folder read again and each run found again
+ * refreshed by ckpt_run_refresh (every epoch looked at; as costly as a
+ * scan of the runs that changed, a third of one for the rest): for a
+ * caller that re-scans now and then to catch changes made by hand. */
 CKPT_API int ckpt_run_list_refresh_thorough(ckpt_run_list **out, bool *out_changed,
 					    const ckpt_run_list *old,
 					    const ckpt_progress *progress, ckpt_scan_fn on_run,
