@@ -530,8 +530,9 @@ CKPT_API int ckpt_scan_with_hooks(ckpt_run_list **out, const char *path, int max
 				  const ckpt_progress *progress, const ckpt_scan_hooks *hooks);
 /* Scans old's folder again: new runs read (and given to on_run), vanished
  * ones dropped, and each run found again shared with old (the same
- * ckpt_run) while its run-level files are as they were, else refreshed
- * (ckpt_run_refresh). Cheap: a folder whose identity (device, inode, size,
+ * ckpt_run) while its run-level files are as they were, else read again
+ * with the epochs whose folders old read (same name, same inode) shared as
+ * they were. Cheap: a folder whose identity (device, inode, size,
  * times) is as old's walk saw it is not read again (its entries cannot
  * change without its times changing); a run's epochs are not looked at;
  * its root, epochs/, metrics.jsonl, ckpt.log, ckpt.lock and this user's

@@ -12,6 +12,7 @@
 typedef struct epoch_data {
 	size_t refs;
 	ckpt_file_sig dir_sig, info_sig, model_sig;
+	ino_t dir_ino; /* of epochs/<dir> as readdir gave it */
 	long epoch;
 	char *dir;
 	ckpt_info_state info_state;
@@ -58,6 +59,7 @@ typedef struct metric_entry {
 
 struct ckpt_run {
 	size_t refs;
+	bool shallow; /* while built by a list refresh: see run_refresh_shallow */
 	char *name, *root, *folder, *log_path, *history_path;
 	ckpt_layout layout;
 	char *problem;
@@ -150,6 +152,12 @@ typedef struct run_refresh_hint {
 	bool records_folder_same; /* no verify records file was made since old's list */
 } run_refresh_hint;
 
+/* ckpt_run_refresh for a list refresh: an epoch whose folder is the one
+ * old read (the same name and inode: writers publish a new folder, never
+ * change one in place) is shared without a look inside, as the list
+ * refresh shares unchanged runs; new and replaced epochs are read. */
+CKPT_INTERNAL int run_refresh_shallow(ckpt_run **out, bool *out_changed, ckpt_run *old);
+
 /* What a look at a run's own files found, when one was taken already. */
 enum { RUN_CHECK_UNKNOWN, RUN_CHECK_SAME, RUN_CHECK_CHANGED };
 
@@ -158,7 +166,7 @@ enum { RUN_CHECK_UNKNOWN, RUN_CHECK_SAME, RUN_CHECK_CHANGED };
 CKPT_INTERNAL bool run_level_unchanged(const ckpt_run *old, const run_refresh_hint *hint);
 /* old itself (one more reference) when its run-level files are unchanged
  * (checked is what run_level_unchanged said already, or RUN_CHECK_UNKNOWN),
- * else ckpt_run_refresh of it. */
+ * else run_refresh_shallow of it. */
 CKPT_INTERNAL int run_refresh_if_touched(ckpt_run **out, bool *out_changed, ckpt_run *old,
 					 const run_refresh_hint *hint, int checked);
 

@@ -182,7 +182,7 @@ int run_refresh_if_touched(ckpt_run **out, bool *out_changed, ckpt_run *old,
 	bool same = checked == RUN_CHECK_SAME ||
 		    (checked == RUN_CHECK_UNKNOWN && old && run_level_unchanged(old, hint));
 	if (!out || !old || !same)
-		return ckpt_run_refresh(out, out_changed, old);
+		return run_refresh_shallow(out, out_changed, old);
 	if (out_changed)
 		*out_changed = false;
 	*out = ckpt_run_ref(old);

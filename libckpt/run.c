@@ -19,6 +19,7 @@
 typedef struct epoch_name {
 	long epoch; /* first, for run_compare_epoch_key */
 	char *name;
+	ino_t ino; /* readdir's */
 	ckpt_file_sig dir_sig;
 } epoch_name;
 
@@ -291,6 +292,12 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name
 	const char *name = entry->name;
 	long epoch = entry->epoch;
 	const epoch_data *prev = find_data(old, epoch);
+	if (prev && run->shallow && prev->dir_ino != 0 && prev->dir_ino == entry->ino) {
+		epoch_data *shared = (epoch_data *)prev;
+		__atomic_add_fetch(&shared->refs, 1, __ATOMIC_RELAXED);
+		*out = shared;
+		return 0;
+	}
 	char rel[64];
 	join_name(rel, name, CKPT_INFO_NAME);
 	int info_fd = -1;
@@ -325,6 +332,7 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
 	}
 	d->refs = 1;
+	d->dir_ino = entry->ino;
 	d->dir_sig = dir_sig, d->info_sig = info_sig, d->model_sig = model_sig;
 	d->epoch = epoch;
 	d->keep_mode = -1;
@@ -377,7 +385,7 @@ static int list_entries(ckpt_run *run, DIR *dir, epoch_name **out, size_t *n_out
 		const char *name = entry->d_name;
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		epoch_name item = {.dir_sig.err = -1};
+		epoch_name item = {.ino = entry->d_ino, .dir_sig.err = -1};
 		bool ok, is_epoch = (entry->d_type == DT_DIR || entry->d_type == DT_UNKNOWN) &&
 				    ckpt_epoch_dir_parse(name, &item.epoch);
 		/* readdir's DT_DIR is the lstat's answer already. */
@@ -601,7 +609,7 @@ static bool run_differs(const ckpt_run *a, const ckpt_run *b)
 	return false;
 }
 
-int ckpt_run_refresh(ckpt_run **out, bool *out_changed, ckpt_run *old)
+static int refresh(ckpt_run **out, bool *out_changed, ckpt_run *old, bool shallow)
 {
 	if (out_changed)
 		*out_changed = false;
@@ -620,9 +628,11 @@ int ckpt_run_refresh(ckpt_run **out, bool *out_changed, ckpt_run *old)
 	run->folder = ckpt_strdup(old->folder);
 	run->log_path = ckpt_strdup(old->log_path);
 	run->history_path = ckpt_strdup(old->history_path);
+	run->shallow = shallow;
 	int rc = run->name && run->root && run->folder && run->log_path && run->history_path
 		     ? run_build(run, old)
 		     : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", old->root);
+	run->shallow = false;
 	if (rc) {
 		run_free(run);
 		return rc;
@@ -637,6 +647,16 @@ int ckpt_run_refresh(ckpt_run **out, bool *out_changed, ckpt_run *old)
 		*out_changed = true;
 	*out = run;
 	return 0;
+}
+
+int ckpt_run_refresh(ckpt_run **out, bool *out_changed, ckpt_run *old)
+{
+	return refresh(out, out_changed, old, false);
+}
+
+int run_refresh_shallow(ckpt_run **out, bool *out_changed, ckpt_run *old)
+{
+	return refresh(out, out_changed, old, true);
 }
 
 ckpt_run *ckpt_run_ref(ckpt_run *run)

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -177,6 +178,55 @@ static void test_dead_writer_not_live(void)
 	af_tree_free(dir);
 }
 
+/* A run touched by a writer is read again without a look inside the
+ * epochs it had (their folders are the same): a model deleted by hand in
+ * one of them is left to ckpt_run_refresh, as for an untouched run; an
+ * epoch folder replaced (a new inode, as a writer publishes) is read. */
+static void test_touched_run_shares_its_old_epochs(void)
+{
+	char *dir = af_tree_new();
+	char *a = make_root_at(dir, "a/ckpts", 3);
+	g_free(make_root_at(dir, "b/ckpts", 1));
+	let_settle();
+	ckpt_run_list *list1 = scan(dir);
+	char *model1 = af_epoch_path(a, 1, "model.h5");
+	g_assert_cmpint(unlink(model1), ==, 0);
+	/* Epoch 2 republished by hand: a new folder, without its model. */
+	char *e2 = af_epoch_path(a, 2, NULL), *e2_new = g_strdup_printf("%s.new", e2);
+	char *info2 = af_epoch_path(a, 2, "ckpt-info.json");
+	char *info2_new = g_build_filename(e2_new, "ckpt-info.json", NULL);
+	g_assert_cmpint(mkdir(e2_new, 0755), ==, 0);
+	g_assert_cmpint(rename(info2, info2_new), ==, 0);
+	tu_rmtree(e2);
+	g_assert_cmpint(rename(e2_new, e2), ==, 0);
+	af_model m = {0};
+	ckpt_writer *w = af_writer(a, &m, 0, "ckpt_keep_mode", "all", NULL);
+	af_epoch(w, 4, '-', 0.05);
+	ckpt_writer_free(w);
+
+	bool changed = false;
+	ckpt_run_list *list2 = refresh(list1, false, &changed);
+	g_assert_true(changed);
+	ckpt_run *a2 = run_named(list2, "a");
+	g_assert_cmpuint(ckpt_run_epoch_count(a2), ==, 4);
+	/* Read again: the new epoch 4 and the republished epoch 2; not 1 or 3. */
+	g_assert_cmpuint(ckpt_run_info_reads(a2), ==, 2);
+	g_assert_cmpint(ckpt_epoch_model_state(ckpt_run_find_epoch(a2, 1)), ==, CKPT_MODEL_OK);
+	g_assert_cmpint(ckpt_epoch_model_state(ckpt_run_find_epoch(a2, 2)), ==,
+			CKPT_MODEL_MISSING);
+	ckpt_run *a3 = NULL;
+	g_assert_cmpint(ckpt_run_refresh(&a3, &changed, a2), ==, 0);
+	g_assert_true(changed);
+	g_assert_cmpint(ckpt_epoch_model_state(ckpt_run_find_epoch(a3, 1)), ==,
+			CKPT_MODEL_MISSING);
+
+	ckpt_run_unref(a3);
+	ckpt_run_list_free(list2);
+	ckpt_run_list_free(list1);
+	g_free(info2_new), g_free(info2), g_free(e2_new), g_free(e2), g_free(model1), g_free(a);
+	af_tree_free(dir);
+}
+
 /* The names of the list's runs, joined: what a refresh must agree on with
  * a scan of the same tree. */
 static char *names_of(const ckpt_run_list *list)
@@ -263,6 +313,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/list-refresh/model-deleted-in-place-seen-by-run-refresh",
 			test_model_deleted_in_place);
 	g_test_add_func("/ckpt/list-refresh/dead-writer-no-longer-live", test_dead_writer_not_live);
+	g_test_add_func("/ckpt/list-refresh/touched-run-shares-its-old-epochs",
+			test_touched_run_shares_its_old_epochs);
 	g_test_add_func("/ckpt/list-refresh/unchanged-folders-not-read-again",
 			test_unchanged_folders_not_read_again);
 	return g_test_run();
