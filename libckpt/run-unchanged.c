@@ -147,7 +147,10 @@ static void root_sig(ckpt_file_sig *sig, root_files *r)
 }
 
 /* best and last need no look of their own: links are never changed in
- * place, only replaced or removed, which changes the root's identity. */
+ * place, only replaced or removed, which changes the root's identity. Nor
+ * does metrics.jsonl where the snapshot took every metric from the infos
+ * and never read it: what is appended there shows nowhere in it (and
+ * libckpt's writer appends ckpt.log in the same call, after it). */
 bool run_level_unchanged(const ckpt_run *old, const run_refresh_hint *hint)
 {
 	if (!__atomic_load_n(&old->settled, __ATOMIC_ACQUIRE) || old->source_failed)
@@ -159,7 +162,8 @@ bool run_level_unchanged(const ckpt_run *old, const run_refresh_hint *hint)
 	root_sig(&sig, &r);
 	bool same = ckpt_file_sig_equal(&sig, &old->root_sig) &&
 		    same_at(r.dfd, root_file(&r, CKPT_EPOCHS_NAME), &old->epochs_sig) &&
-		    same_in_root(r.dfd, root_file(&r, CKPT_HISTORY_NAME), &old->history_sig) &&
+		    (old->metrics_from_infos ||
+		     same_in_root(r.dfd, root_file(&r, CKPT_HISTORY_NAME), &old->history_sig)) &&
 		    same_in_root(r.dfd, root_file(&r, CKPT_LOCK_NAME), &old->lock_sig);
 	if (same) {
 		run_log_sig(&sig, old, r.dfd, root_file(&r, CKPT_LOG_NAME));

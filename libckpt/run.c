@@ -92,7 +92,7 @@ static bool errno_means_unreadable(int err)
  * following a link; in one read() of the size its stat gave (and one more
  * past it, only if it grew since). */
 static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, const char *rel,
-			  const ckpt_file_sig *sig, int fd)
+			  const ckpt_file_sig *sig, int fd, char *stack, size_t stack_size)
 {
 	*out = NULL;
 	*out_err = 0;
@@ -112,8 +112,9 @@ static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, co
 			return ckpt_fail(CKPT_EFORMAT, "%s: is a symbolic link, not a file", rel);
 		return ckpt_fail(CKPT_EIO, "%s: %s", rel, strerror(errno));
 	}
+	/* Into the caller's buffer when it fits (nearly every info does). */
 	size_t cap = (size_t)sig->size + 1, len = 0;
-	char *text = malloc(cap + 1);
+	char *text = cap + 1 <= stack_size ? stack : malloc(cap + 1);
 	int rc = text ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", rel);
 	while (!rc) {
 		ssize_t n = read(fd, text + len, cap - len);
@@ -132,17 +133,20 @@ static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, co
 				       CKPT_INFO_MAX_BYTES);
 			break;
 		}
-		char *bigger = realloc(text, cap * 2 + 1);
+		char *bigger = text == stack ? malloc(cap * 2 + 1) : realloc(text, cap * 2 + 1);
 		if (!bigger) {
 			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", rel);
 			break;
 		}
+		if (text == stack)
+			memcpy(bigger, stack, len);
 		text = bigger;
 		cap *= 2;
 	}
 	close(fd);
 	if (rc) {
-		free(text);
+		if (text != stack)
+			free(text);
 		return rc;
 	}
 	text[len] = '\0';
@@ -197,12 +201,15 @@ static int read_info(ckpt_run *run, epoch_data *d, int dfd, int info_fd)
 	size_t len = 0;
 	int err = 0;
 	run->info_reads++;
-	int rc = read_info_text(&text, &len, &err, dfd, in_epochs, &d->info_sig, info_fd);
+	char stack[4096];
+	int rc = read_info_text(&text, &len, &err, dfd, in_epochs, &d->info_sig, info_fd, stack,
+				sizeof stack);
 	ckpt_info info;
 	memset(&info, 0, sizeof info);
 	if (rc == 0)
 		rc = ckpt_info_parse(&info, text, len, rel);
-	free(text);
+	if (text != stack)
+		free(text);
 	if (rc == CKPT_ENOMEM)
 		return rc;
 	if (rc == CKPT_ENOENT) {

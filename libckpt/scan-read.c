@@ -63,9 +63,13 @@ static void *helper(void *arg)
 	return NULL;
 }
 
-static bool two_threads_help(size_t n)
+/* A run shared as it was (its check done during the walk) is no work. */
+static bool two_threads_help(const scan_found *found, size_t n, bool thorough)
 {
-	return n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	size_t work = 0;
+	for (size_t i = 0; i < n && work < 2; i++)
+		work += thorough || !found[i].old || found[i].checked != RUN_CHECK_SAME;
+	return work > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
 int scan_read_all(scan_found *found, size_t n, bool thorough, const run_refresh_hint *hint,
@@ -75,7 +79,8 @@ int scan_read_all(scan_found *found, size_t n, bool thorough, const run_refresh_
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.read_one, NULL);
 	pthread_t thread;
-	bool helped = two_threads_help(n) && pthread_create(&thread, NULL, helper, &r) == 0;
+	bool helped = two_threads_help(found, n, thorough) &&
+		      pthread_create(&thread, NULL, helper, &r) == 0;
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc;) {
 		if (__atomic_load_n(&found[i].done, __ATOMIC_ACQUIRE)) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 static const char usage[] =
@@ -367,6 +368,12 @@ static void put_totals(cli_json *j, const totals *t, size_t unreadable)
  * the runs stream out while the scan reads the rest. */
 static int stream_json(const ls_opts *o, const cli_paths *paths)
 {
+	/* A run's text is tens of KiB: written in 64 KiB pieces, not in one
+	 * or two calls each (a terminal still sees each run as it comes).
+	 * glibc ignores the size unless it is given the buffer. */
+	static char out_buffer[1 << 16];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, out_buffer, _IOFBF, sizeof out_buffer);
 	stream st = {.o = o};
 	cli_json_init(&st.j);
 	cli_json_object(&st.j);
