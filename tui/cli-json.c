@@ -238,6 +238,19 @@ void cli_json_put_indented(cli_json *j, char *indented)
 	ckpt_free(indented);
 }
 
+void cli_json_stream_indented(cli_json *j, char *indented)
+{
+	before_value(j);
+	if (!indented) {
+		j->oom = true;
+		return;
+	}
+	cli_json_flush(j);
+	if (!j->oom)
+		fputs(indented, stdout);
+	ckpt_free(indented);
+}
+
 void cli_json_flush(cli_json *j)
 {
 	if (j->oom || !j->data || j->len == 0)

@@ -173,6 +173,9 @@ void cli_json_raw(cli_json *j, char *text);
  * (CKPT_JSON_PRETTY | CKPT_JSON_AT_DEPTH), so any thread may have made it;
  * takes ownership (ckpt_free). NULL: out of memory. */
 void cli_json_put_indented(cli_json *j, char *indented);
+/* The same, written to stdout at once after what is buffered (streaming:
+ * no copy through the buffer). */
+void cli_json_stream_indented(cli_json *j, char *indented);
 /* Writes what is buffered to stdout and empties the buffer (streaming). */
 void cli_json_flush(cli_json *j);
 /* The library's object with more members: writes its members, then leaves

@@ -335,10 +335,9 @@ static int stream_run(ckpt_run *run, void *item, void *payload)
 		st->failed = true;
 		return 1;
 	}
-	cli_json_put_indented(&st->j, p->text);
+	cli_json_stream_indented(&st->j, p->text);
 	p->text = NULL;
 	discard_prepared(p, NULL);
-	cli_json_flush(&st->j);
 	totals one = count(&run, 1);
 	st->t.runs += one.runs, st->t.epochs += one.epochs, st->t.bytes += one.bytes;
 	st->t.live += one.live, st->t.problems += one.problems;
