@@ -538,7 +538,9 @@ CKPT_API int ckpt_scan_with_hooks(ckpt_run_list **out, const char *path, int max
  * its root, epochs/, metrics.jsonl, ckpt.log, ckpt.lock and this user's
  * verify records are compared by identity (a file that was absent is known
  * absent still while the root's identity holds; best and last, links only
- * ever replaced by a rename in the root, likewise), and a writer holding
+ * ever replaced by a rename in the root, likewise; metrics.jsonl is not
+ * looked at where the snapshot took every metric from the infos and never
+ * read it), and a writer holding
  * the lock is asked again whether it is alive (one that died changes
  * nothing on disk). Every writer and browser operation changes one of
  * those (a publish or retention renames in epochs/, links are repointed by
