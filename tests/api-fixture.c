@@ -247,3 +247,11 @@ int af_record_progress(const ckpt_progress_event *event, void *payload)
 	p->calls++;
 	return p->stop_after && p->calls >= p->stop_after ? 1 : 0;
 }
+
+ckpt_run *af_run_named(const ckpt_run_list *list, const char *name)
+{
+	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
+		if (strcmp(ckpt_run_name(ckpt_run_list_get(list, i)), name) == 0)
+			return ckpt_run_list_get(list, i);
+	return NULL;
+}

@@ -59,6 +59,8 @@ char **af_read_lines(const char *path);
 void af_write_lines(const char *path, char *const *lines);
 /* Number of entries of a directory (0 when absent). */
 size_t af_dir_count(const char *path);
+/* The list's run of that name (borrowed), or NULL. */
+ckpt_run *af_run_named(const ckpt_run_list *list, const char *name);
 
 /* The checkpoint root of a current-layout fixture run. Caller g_free()s. */
 char *af_fixture_root(const tu_fixture *f, const char *name);

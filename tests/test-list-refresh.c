@@ -47,14 +47,6 @@ static ckpt_run_list *refresh(const ckpt_run_list *old, bool thorough, bool *cha
 	return list;
 }
 
-static ckpt_run *run_named(const ckpt_run_list *list, const char *name)
-{
-	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
-		if (strcmp(ckpt_run_name(ckpt_run_list_get(list, i)), name) == 0)
-			return ckpt_run_list_get(list, i);
-	return NULL;
-}
-
 /* A new epoch in b: b alone is read again, and of it only the new epoch's
  * info; a and c are the very same snapshots. */
 static void test_new_epoch_rereads_that_run(void)
@@ -75,10 +67,10 @@ static void test_new_epoch_rereads_that_run(void)
 	ckpt_writer_free(w);
 	ckpt_run_list *list3 = refresh(list2, false, &changed);
 	g_assert_true(changed);
-	g_assert_true(run_named(list3, "a") == run_named(list1, "a"));
-	g_assert_true(run_named(list3, "c") == run_named(list1, "c"));
-	ckpt_run *b3 = run_named(list3, "b");
-	g_assert_true(b3 != run_named(list1, "b"));
+	g_assert_true(af_run_named(list3, "a") == af_run_named(list1, "a"));
+	g_assert_true(af_run_named(list3, "c") == af_run_named(list1, "c"));
+	ckpt_run *b3 = af_run_named(list3, "b");
+	g_assert_true(b3 != af_run_named(list1, "b"));
 	g_assert_cmpuint(ckpt_run_epoch_count(b3), ==, 3);
 	g_assert_cmpuint(ckpt_run_info_reads(b3), ==, 1);
 
@@ -98,7 +90,7 @@ static void test_model_deleted_in_place(void)
 	char *a = make_root_at(dir, "a/ckpts", 3);
 	let_settle();
 	ckpt_run_list *list1 = scan(dir);
-	ckpt_run *a1 = run_named(list1, "a");
+	ckpt_run *a1 = af_run_named(list1, "a");
 	g_assert_cmpuint(ckpt_run_health(a1), ==, 0);
 	char *model = af_epoch_path(a, 2, "model.h5");
 	g_assert_cmpint(unlink(model), ==, 0);
@@ -106,7 +98,7 @@ static void test_model_deleted_in_place(void)
 	bool changed = true;
 	ckpt_run_list *list2 = refresh(list1, false, &changed);
 	g_assert_false(changed);
-	g_assert_true(run_named(list2, "a") == a1);
+	g_assert_true(af_run_named(list2, "a") == a1);
 
 	ckpt_run *a2 = NULL;
 	g_assert_cmpint(ckpt_run_refresh(&a2, &changed, a1), ==, 0);
@@ -118,7 +110,7 @@ static void test_model_deleted_in_place(void)
 
 	ckpt_run_list *list3 = refresh(list2, true, &changed);
 	g_assert_true(changed);
-	ckpt_run *a3 = run_named(list3, "a");
+	ckpt_run *a3 = af_run_named(list3, "a");
 	g_assert_true(a3 != a1);
 	g_assert_true(ckpt_run_health(a3) & CKPT_HEALTH_INCOMPLETE);
 
@@ -156,8 +148,8 @@ static void test_dead_writer_not_live(void)
 	close(ready[0]);
 	let_settle();
 	ckpt_run_list *list1 = scan(dir);
-	g_assert_true(ckpt_run_live(run_named(list1, "a")));
-	g_assert_cmpint(ckpt_run_writer_pid(run_named(list1, "a")), ==, writer);
+	g_assert_true(ckpt_run_live(af_run_named(list1, "a")));
+	g_assert_cmpint(ckpt_run_writer_pid(af_run_named(list1, "a")), ==, writer);
 	bool changed = true;
 	ckpt_run_list *list2 = refresh(list1, false, &changed);
 	g_assert_false(changed);
@@ -167,7 +159,7 @@ static void test_dead_writer_not_live(void)
 	g_assert_cmpint(waitpid(writer, &status, 0), ==, writer);
 	ckpt_run_list *list3 = refresh(list2, false, &changed);
 	g_assert_true(changed);
-	ckpt_run *a3 = run_named(list3, "a");
+	ckpt_run *a3 = af_run_named(list3, "a");
 	g_assert_false(ckpt_run_live(a3));
 	g_assert_false(ckpt_run_health(a3) & CKPT_HEALTH_LIVE);
 
@@ -207,7 +199,7 @@ static void test_touched_run_shares_its_old_epochs(void)
 	bool changed = false;
 	ckpt_run_list *list2 = refresh(list1, false, &changed);
 	g_assert_true(changed);
-	ckpt_run *a2 = run_named(list2, "a");
+	ckpt_run *a2 = af_run_named(list2, "a");
 	g_assert_cmpuint(ckpt_run_epoch_count(a2), ==, 4);
 	/* Read again: the new epoch 4 and the republished epoch 2; not 1 or 3. */
 	g_assert_cmpuint(ckpt_run_info_reads(a2), ==, 2);

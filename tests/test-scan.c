@@ -66,14 +66,6 @@ static ckpt_run_list *scan(const char *path, const ckpt_progress *progress, seen
 	return list;
 }
 
-static ckpt_run *run_named(const ckpt_run_list *list, const char *name)
-{
-	for (size_t i = 0; i < ckpt_run_list_count(list); i++)
-		if (strcmp(ckpt_run_name(ckpt_run_list_get(list, i)), name) == 0)
-			return ckpt_run_list_get(list, i);
-	return NULL;
-}
-
 static void test_on_run_each_once(void)
 {
 	char *dir = af_tree_new();
@@ -91,9 +83,9 @@ static void test_on_run_each_once(void)
 			times += s.runs->pdata[j] == ckpt_run_list_get(list, i);
 		g_assert_cmpuint(times, ==, 1);
 	}
-	g_assert_nonnull(run_named(list, "a"));
-	g_assert_nonnull(run_named(list, "b"));
-	g_assert_nonnull(run_named(list, "deep/er/c"));
+	g_assert_nonnull(af_run_named(list, "a"));
+	g_assert_nonnull(af_run_named(list, "b"));
+	g_assert_nonnull(af_run_named(list, "deep/er/c"));
 	g_assert_cmpstr(ckpt_run_list_path(list), ==, exp);
 	/* The runs given out outlive the list with their references. */
 	ckpt_run_list_free(list);
@@ -317,11 +309,11 @@ static void test_list_refresh(void)
 	ckpt_run_list *list3 = refresh_list(list2, &changed, &s);
 	g_assert_true(changed);
 	g_assert_cmpuint(s.runs->len, ==, 0);
-	g_assert_true(run_named(list3, "a") == run_named(list2, "a"));
-	g_assert_true(run_named(list3, "c") == run_named(list2, "c"));
-	g_assert_true(run_named(list3, "b") != run_named(list2, "b"));
-	g_assert_cmpuint(ckpt_run_epoch_count(run_named(list3, "b")), ==, 3);
-	g_assert_cmpuint(ckpt_run_epoch_count(run_named(list2, "b")), ==, 2);
+	g_assert_true(af_run_named(list3, "a") == af_run_named(list2, "a"));
+	g_assert_true(af_run_named(list3, "c") == af_run_named(list2, "c"));
+	g_assert_true(af_run_named(list3, "b") != af_run_named(list2, "b"));
+	g_assert_cmpuint(ckpt_run_epoch_count(af_run_named(list3, "b")), ==, 3);
+	g_assert_cmpuint(ckpt_run_epoch_count(af_run_named(list2, "b")), ==, 2);
 
 	/* A run added: read and handed out. */
 	make_root_at(dir, "d/ckpts", 1);
@@ -329,8 +321,8 @@ static void test_list_refresh(void)
 	g_assert_true(changed);
 	g_assert_cmpuint(ckpt_run_list_count(list4), ==, 4);
 	g_assert_cmpuint(s.runs->len, ==, 1);
-	g_assert_true(s.runs->pdata[0] == run_named(list4, "d"));
-	g_assert_true(run_named(list4, "b") == run_named(list3, "b"));
+	g_assert_true(s.runs->pdata[0] == af_run_named(list4, "d"));
+	g_assert_true(af_run_named(list4, "b") == af_run_named(list3, "b"));
 
 	/* A run removed: dropped. */
 	char *c = g_build_filename(dir, "c", NULL);
@@ -338,8 +330,8 @@ static void test_list_refresh(void)
 	ckpt_run_list *list5 = refresh_list(list4, &changed, &s);
 	g_assert_true(changed);
 	g_assert_cmpuint(ckpt_run_list_count(list5), ==, 3);
-	g_assert_null(run_named(list5, "c"));
-	g_assert_true(run_named(list5, "a") == run_named(list1, "a"));
+	g_assert_null(af_run_named(list5, "c"));
+	g_assert_true(af_run_named(list5, "a") == af_run_named(list1, "a"));
 	g_assert_cmpuint(s.runs->len, ==, 1);
 
 	ckpt_run_list *lists[] = {list1, list2, list3, list4, list5};
