@@ -150,6 +150,10 @@ typedef struct ckpt_file_sig {
 CKPT_INTERNAL void ckpt_file_sig_at(ckpt_file_sig *sig, int dfd, const char *name);
 CKPT_INTERNAL void ckpt_file_sig_fd(ckpt_file_sig *sig, int fd);
 CKPT_INTERNAL bool ckpt_file_sig_equal(const ckpt_file_sig *a, const ckpt_file_sig *b);
+/* Whether what sig shows changed long enough before `at` (the coarse
+ * clock when it was taken) that its next change will show in its times;
+ * an error (absent, unreadable) counts: a change changes the error. */
+CKPT_INTERNAL bool ckpt_file_sig_settled(const ckpt_file_sig *sig, const struct timespec *at);
 
 /* ---- fsops.c: every call that changes the file system ------------------
  * Each is one step for the crash-injection harness (compiled with

@@ -14,23 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A file changed within this much of the moment it was looked at may
- * change again with the same timestamp (file times tick with the coarse
- * clock, and a file server's clock is not ours): not trusted. */
-#define SETTLE_MARGIN_NS 100000000L
-
-static bool before(const struct timespec *t, const struct timespec *limit)
-{
-	int64_t x = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
-	int64_t y = (int64_t)limit->tv_sec * 1000000000 + limit->tv_nsec;
-	return x + SETTLE_MARGIN_NS < y;
-}
-
-static bool sig_settled(const ckpt_file_sig *sig, const struct timespec *at)
-{
-	return sig->err != 0 || (before(&sig->mtime, at) && before(&sig->ctime, at));
-}
-
 void run_note_build_start(ckpt_run *run)
 {
 	clock_gettime(CLOCK_REALTIME_COARSE, &run->built_at);
@@ -43,7 +26,7 @@ void run_note_settled(ckpt_run *run)
 				       &run->last_sig, &run->records_sig};
 	bool settled = true;
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-		settled = settled && sig_settled(sigs[i], &run->built_at);
+		settled = settled && ckpt_file_sig_settled(sigs[i], &run->built_at);
 	__atomic_store_n(&run->settled, settled, __ATOMIC_RELEASE);
 }
 

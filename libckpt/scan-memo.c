@@ -5,18 +5,8 @@
  * immutable once added and shared between lists by reference. */
 #include "scan-private.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* As run-unchanged.c: a folder changed within this much of the walk's
- * start may change again within the same timestamp tick. */
-#define SETTLE_MARGIN_NS 100000000L
-
-static int64_t nanoseconds(const struct timespec *t)
-{
-	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
-}
 
 scan_memo_folder *scan_memo_folder_new(const char *rel, const ckpt_file_sig *sig,
 				       const struct timespec *walk_start)
@@ -28,16 +18,8 @@ scan_memo_folder *scan_memo_folder_new(const char *rel, const ckpt_file_sig *sig
 	}
 	f->refs = 1;
 	f->sig = *sig;
-	f->settled = sig->err == 0 && scan_memo_sig_settled(sig, walk_start);
+	f->settled = sig->err == 0 && ckpt_file_sig_settled(sig, walk_start);
 	return f;
-}
-
-bool scan_memo_sig_settled(const ckpt_file_sig *sig, const struct timespec *at)
-{
-	if (sig->err)
-		return sig->err == ENOENT;
-	int64_t limit = nanoseconds(at) - SETTLE_MARGIN_NS;
-	return nanoseconds(&sig->mtime) < limit && nanoseconds(&sig->ctime) < limit;
 }
 
 static void folder_unref(scan_memo_folder *f)

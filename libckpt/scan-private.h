@@ -64,9 +64,6 @@ CKPT_INTERNAL bool scan_memo_add(scan_memo *m, scan_memo_folder *f);
 CKPT_INTERNAL void scan_memo_finish(scan_memo *m); /* sorts, for scan_memo_find */
 CKPT_INTERNAL const scan_memo_folder *scan_memo_find(const scan_memo *m, const char *rel);
 CKPT_INTERNAL void scan_memo_clear(scan_memo *m);
-/* Whether what sig shows changed long enough before `at` to show its next
- * change (absent counts: appearing changes it). */
-CKPT_INTERNAL bool scan_memo_sig_settled(const ckpt_file_sig *sig, const struct timespec *at);
 
 /* ---- scan-check.c -------------------------------------------------------- */
 

@@ -121,7 +121,6 @@ typedef struct walker {
 	const scan_memo *old_memo; /* refresh, not thorough: folders to take as they were */
 	int base_fd;               /* the scanned folder, during the walk and the reading */
 	struct timespec walk_start;
-	bool records_folder_same; /* refresh: no records file made since old's list */
 	run_refresh_hint hint;    /* for the runs' checks, set before the walk */
 	scan_checks *checks;      /* refresh: runs checked while the walk goes on */
 	bool *old_seen;
@@ -514,10 +513,10 @@ static void note_records_folder(walker *w)
 {
 	ckpt_file_sig sig;
 	ckpt_records_folder_sig(&sig);
-	w->records_folder_same = w->old && w->old->records_folder_settled &&
-				 ckpt_file_sig_equal(&sig, &w->old->records_folder_sig);
+	w->hint.records_folder_same = w->old && w->old->records_folder_settled &&
+				      ckpt_file_sig_equal(&sig, &w->old->records_folder_sig);
 	w->list->records_folder_sig = sig;
-	w->list->records_folder_settled = scan_memo_sig_settled(&sig, &w->walk_start);
+	w->list->records_folder_settled = ckpt_file_sig_settled(&sig, &w->walk_start);
 }
 
 /* The path is a run (or two), or the walk below it finds them. */
@@ -536,7 +535,9 @@ static int scan_into(walker *w)
 	w->base_fd = dfd;
 	clock_gettime(CLOCK_REALTIME_COARSE, &w->walk_start);
 	note_records_folder(w);
-	w->hint = (run_refresh_hint){w->base_fd, w->base, strlen(w->base), w->records_folder_same};
+	w->hint.base_fd = w->base_fd;
+	w->hint.base = w->base;
+	w->hint.base_len = strlen(w->base);
 	if (w->old && !w->thorough)
 		w->checks = scan_checks_start(w->old->n_runs, &w->hint);
 	if (!rc && !found)

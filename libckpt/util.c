@@ -525,6 +525,22 @@ void ckpt_file_sig_fd(ckpt_file_sig *sig, int fd)
 	sig->ctime = st.st_ctim;
 }
 
+/* A file changed within this much of the moment it was looked at may
+ * change again with the same timestamp (file times tick with the coarse
+ * clock, and a file server's clock is not ours): not trusted. */
+#define SETTLE_MARGIN_NS 100000000L
+
+static int64_t nanoseconds(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+bool ckpt_file_sig_settled(const ckpt_file_sig *sig, const struct timespec *at)
+{
+	int64_t limit = nanoseconds(at) - SETTLE_MARGIN_NS;
+	return sig->err != 0 || (nanoseconds(&sig->mtime) < limit && nanoseconds(&sig->ctime) < limit);
+}
+
 bool ckpt_file_sig_equal(const ckpt_file_sig *a, const ckpt_file_sig *b)
 {
 	return a->err == b->err && a->dev == b->dev && a->ino == b->ino && a->mode == b->mode &&
