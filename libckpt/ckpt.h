@@ -538,13 +538,14 @@ CKPT_API int ckpt_scan_with_hooks(ckpt_run_list **out, const char *path, int max
  * its root, epochs/, metrics.jsonl, ckpt.log, ckpt.lock and this user's
  * verify records are compared by identity (a file that was absent is known
  * absent still while the root's identity holds; best and last, links only
- * ever replaced by a rename in the root, likewise; metrics.jsonl is not
- * looked at where the snapshot took every metric from the infos and never
- * read it), and a writer holding
- * the lock is asked again whether it is alive (one that died changes
- * nothing on disk). Every writer and browser operation changes one of
- * those (a publish or retention renames in epochs/, links are repointed by
- * a rename in the root, ckpt.log is appended), so they are seen; a change
+ * ever replaced by a rename in the root, likewise; metrics.jsonl and a
+ * ckpt.log in the root are not looked at where the snapshot took every
+ * metric from the infos and read neither: what is appended to them shows
+ * nowhere in it), and a writer holding the lock is asked again whether it
+ * is alive (one that died changes nothing on disk). Every writer and
+ * browser operation changes one of those (a publish, retention or clean
+ * renames or removes in epochs/, links are repointed by a rename in the
+ * root, a writer takes the lock, ckpt.log is appended), so they are seen; a change
  * by hand inside epochs/NNN/ is not: ckpt_run_refresh of that run,
  * ckpt_run_list_refresh_thorough or a new ckpt_scan sees it. What changed
  * within 0.1 s of the last look is looked at again whatever its identity

@@ -47,11 +47,16 @@ void run_share_settled(ckpt_run *old, const ckpt_run *fresh)
 		__atomic_store_n(&old->settled, 1, __ATOMIC_RELEASE);
 }
 
-void run_log_sig(ckpt_file_sig *sig, const ckpt_run *run, int dfd, const char *beside_root)
+static bool log_in_root(const ckpt_run *run)
 {
 	size_t len = strlen(run->root);
-	bool beside = dfd >= 0 && strncmp(run->log_path, run->root, len) == 0 &&
-		      run->log_path[len] == '/' && !strcmp(run->log_path + len + 1, CKPT_LOG_NAME);
+	return strncmp(run->log_path, run->root, len) == 0 && run->log_path[len] == '/' &&
+	       !strcmp(run->log_path + len + 1, CKPT_LOG_NAME);
+}
+
+void run_log_sig(ckpt_file_sig *sig, const ckpt_run *run, int dfd, const char *beside_root)
+{
+	bool beside = dfd >= 0 && log_in_root(run);
 	ckpt_file_sig_at(sig, beside ? dfd : AT_FDCWD, beside ? beside_root : run->log_path);
 }
 
@@ -131,9 +136,10 @@ static void root_sig(ckpt_file_sig *sig, root_files *r)
 
 /* best and last need no look of their own: links are never changed in
  * place, only replaced or removed, which changes the root's identity. Nor
- * does metrics.jsonl where the snapshot took every metric from the infos
- * and never read it: what is appended there shows nowhere in it (and
- * libckpt's writer appends ckpt.log in the same call, after it). */
+ * do metrics.jsonl and a ckpt.log in the root where the snapshot took every
+ * metric from the infos and read neither: what is appended there shows
+ * nowhere in it, and making, removing or replacing one is a change of the
+ * root. */
 bool run_level_unchanged(const ckpt_run *old, const run_refresh_hint *hint)
 {
 	if (!__atomic_load_n(&old->settled, __ATOMIC_ACQUIRE) || old->source_failed)
@@ -148,7 +154,7 @@ bool run_level_unchanged(const ckpt_run *old, const run_refresh_hint *hint)
 		    (old->metrics_from_infos ||
 		     same_in_root(r.dfd, root_file(&r, CKPT_HISTORY_NAME), &old->history_sig)) &&
 		    same_in_root(r.dfd, root_file(&r, CKPT_LOCK_NAME), &old->lock_sig);
-	if (same) {
+	if (same && !(old->metrics_from_infos && log_in_root(old))) {
 		run_log_sig(&sig, old, r.dfd, root_file(&r, CKPT_LOG_NAME));
 		same = ckpt_file_sig_equal(&sig, &old->log_sig);
 	}

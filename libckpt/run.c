@@ -27,6 +27,10 @@ static void epoch_data_unref(epoch_data *d)
 {
 	if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	if (d->packed) {
+		free(d);
+		return;
+	}
 	free(d->dir);
 	free(d->info_error);
 	free(d->checksum);
@@ -39,6 +43,58 @@ static void epoch_data_unref(epoch_data *d)
 	free(d->extra_values);
 	free(d->session);
 	free(d);
+}
+
+/* The strings of d other than its metric names, to pack. */
+#define EPOCH_TEXTS 7
+static void epoch_texts(epoch_data *d, char **texts[EPOCH_TEXTS])
+{
+	char **all[EPOCH_TEXTS] = {&d->dir,	&d->info_error,	      &d->checksum, &d->timestamp,
+				   &d->metadata, &d->save_best_metric, &d->session};
+	memcpy(texts, all, sizeof all);
+}
+
+static char *pack_string(char **at, const char *text)
+{
+	if (!text)
+		return NULL;
+	size_t len = strlen(text) + 1;
+	char *copy = memcpy(*at, text, len);
+	*at += len;
+	return copy;
+}
+
+/* d and all it points to in one allocation (d itself when there is no
+ * memory for it): a list of thousands of runs is then freed in one piece
+ * per epoch, and its many small pieces no longer crowd the allocator's bins
+ * for the next scan or refresh to sort out. */
+static epoch_data *pack_epoch(epoch_data *d)
+{
+	char **texts[EPOCH_TEXTS];
+	epoch_texts(d, texts);
+	size_t chars = 0;
+	for (size_t i = 0; i < EPOCH_TEXTS; i++)
+		chars += *texts[i] ? strlen(*texts[i]) + 1 : 0;
+	for (size_t i = 0; i < d->n_extra; i++)
+		chars += strlen(d->extra_names[i]) + 1;
+	size_t arrays = d->n_extra * (sizeof *d->extra_values + sizeof *d->extra_names);
+	epoch_data *p = malloc(sizeof *p + arrays + chars);
+	if (!p)
+		return d;
+	*p = *d;
+	p->packed = true;
+	p->extra_values = d->n_extra ? (double *)(p + 1) : NULL;
+	p->extra_names = d->n_extra ? (char **)(p->extra_values + d->n_extra) : NULL;
+	char *at = (char *)(p + 1) + arrays;
+	for (size_t i = 0; i < d->n_extra; i++) {
+		p->extra_values[i] = d->extra_values[i];
+		p->extra_names[i] = pack_string(&at, d->extra_names[i]);
+	}
+	epoch_texts(p, texts);
+	for (size_t i = 0; i < EPOCH_TEXTS; i++)
+		*texts[i] = pack_string(&at, *texts[i]);
+	epoch_data_unref(d);
+	return p;
 }
 
 int run_set_problem(ckpt_run *run, const char *text)
@@ -349,7 +405,7 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name
 		epoch_data_unref(d);
 		return rc;
 	}
-	*out = d;
+	*out = pack_epoch(d);
 	return 0;
 }
 

@@ -4,8 +4,10 @@
  * what is left when the walk ends, this thread takes its share of. */
 #include "scan-private.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct check_job {
@@ -21,6 +23,11 @@ struct scan_checks {
 	int walk_done;    /* atomic */
 	int sleeping;     /* atomic: the checker waits for more (so: wake it) */
 	const run_refresh_hint *hint;
+	/* The checker's: the scanned folder opened again for it, so that the
+	 * two threads' calls do not share (and bounce between the cores) the
+	 * count of one open file; the walk's hint when that fails. */
+	run_refresh_hint checker_hint;
+	int checker_fd;
 	pthread_mutex_t lock;
 	pthread_cond_t more;
 	pthread_t thread;
@@ -28,7 +35,7 @@ struct scan_checks {
 };
 
 /* Takes and checks the next published job; false when none is published. */
-static bool check_next(scan_checks *c)
+static bool check_next(scan_checks *c, const run_refresh_hint *hint)
 {
 	size_t i = __atomic_load_n(&c->next, __ATOMIC_ACQUIRE);
 	for (;;) {
@@ -38,7 +45,7 @@ static bool check_next(scan_checks *c)
 						__ATOMIC_ACQUIRE))
 			break;
 	}
-	bool same = run_level_unchanged(c->jobs[i].old, c->hint);
+	bool same = run_level_unchanged(c->jobs[i].old, hint);
 	__atomic_store_n(&c->jobs[i].result, same ? RUN_CHECK_SAME : RUN_CHECK_CHANGED,
 			 __ATOMIC_RELEASE);
 	return true;
@@ -47,8 +54,9 @@ static bool check_next(scan_checks *c)
 static void *checker(void *arg)
 {
 	scan_checks *c = arg;
+	const run_refresh_hint *hint = &c->checker_hint;
 	for (;;) {
-		if (check_next(c))
+		if (check_next(c, hint))
 			continue;
 		/* sleeping is set before published is read again: a job published
 		 * after that read sees it set, and waits for the lock to signal. */
@@ -61,9 +69,24 @@ static void *checker(void *arg)
 		__atomic_store_n(&c->sleeping, 0, __ATOMIC_SEQ_CST);
 		bool done = __atomic_load_n(&c->walk_done, __ATOMIC_SEQ_CST);
 		pthread_mutex_unlock(&c->lock);
-		if (done && !check_next(c))
+		if (done && !check_next(c, hint))
 			return NULL;
 	}
+}
+
+/* The folder open as fd, opened again by path: -1 unless it is the same one. */
+static int open_again(int fd, const char *path)
+{
+	if (fd < 0 || !path)
+		return -1;
+	int again = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat a, b;
+	if (again >= 0 && (fstat(fd, &a) != 0 || fstat(again, &b) != 0 || a.st_dev != b.st_dev ||
+			   a.st_ino != b.st_ino)) {
+		close(again);
+		again = -1;
+	}
+	return again;
 }
 
 scan_checks *scan_checks_start(size_t n_old, const run_refresh_hint *hint)
@@ -77,6 +100,10 @@ scan_checks *scan_checks_start(size_t n_old, const run_refresh_hint *hint)
 	}
 	c->cap = n_old;
 	c->hint = hint;
+	c->checker_hint = *hint;
+	c->checker_fd = open_again(hint->base_fd, hint->base);
+	if (c->checker_fd >= 0)
+		c->checker_hint.base_fd = c->checker_fd;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->more, NULL);
 	c->started = pthread_create(&c->thread, NULL, checker, c) == 0;
@@ -112,7 +139,7 @@ void scan_checks_walk_done(scan_checks *c)
 	__atomic_store_n(&c->walk_done, 1, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&c->more);
 	pthread_mutex_unlock(&c->lock);
-	while (check_next(c))
+	while (check_next(c, c->hint))
 		; /* this thread's share of what is left */
 	if (c->started)
 		pthread_join(c->thread, NULL);
@@ -134,6 +161,8 @@ void scan_checks_finish(scan_checks *c)
 		scan_checks_walk_done(c);
 	pthread_cond_destroy(&c->more);
 	pthread_mutex_destroy(&c->lock);
+	if (c->checker_fd >= 0)
+		close(c->checker_fd);
 	free(c->jobs);
 	free(c);
 }

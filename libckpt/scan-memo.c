@@ -112,29 +112,26 @@ bool scan_memo_add(scan_memo *m, scan_memo_folder *f)
 	return true;
 }
 
-static int compare_rels(const void *a, const void *b)
+static const char *folder_rel(size_t item, void *ctx)
 {
-	return strcmp((*(scan_memo_folder *const *)a)->rel, (*(scan_memo_folder *const *)b)->rel);
+	return ((scan_memo *)ctx)->folders[item]->rel;
 }
 
 void scan_memo_finish(scan_memo *m)
 {
-	if (m->n > 1)
-		qsort(m->folders, m->n, sizeof *m->folders, compare_rels);
+	(void)scan_index_build(&m->by_rel, m->n, folder_rel, m);
 }
 
 const scan_memo_folder *scan_memo_find(const scan_memo *m, const char *rel)
 {
-	size_t lo = 0, hi = m ? m->n : 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(m->folders[mid]->rel, rel);
-		if (c == 0)
-			return m->folders[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (!m)
+		return NULL;
+	uint64_t hash = scan_index_hash(rel);
+	for (size_t i = scan_index_first(&m->by_rel, hash);
+	     i < m->by_rel.n && m->by_rel.keys[i].hash == hash; i++) {
+		const scan_memo_folder *f = m->folders[m->by_rel.keys[i].item];
+		if (strcmp(f->rel, rel) == 0)
+			return f;
 	}
 	return NULL;
 }
@@ -144,5 +141,6 @@ void scan_memo_clear(scan_memo *m)
 	for (size_t i = 0; i < m->n; i++)
 		folder_unref(m->folders[i]);
 	free(m->folders);
+	scan_index_clear(&m->by_rel);
 	memset(m, 0, sizeof *m);
 }

@@ -23,6 +23,29 @@ typedef struct scan_found {
 	int done; /* set (atomically, under the lock) when read */
 } scan_found;
 
+/* ---- scan-index.c -------------------------------------------------------- */
+
+typedef struct scan_index_key {
+	uint64_t hash;
+	size_t item;
+} scan_index_key;
+
+/* Items by the hash of their name; a lookup walks the keys from
+ * scan_index_first while their hash is the one sought, comparing names. */
+typedef struct scan_index {
+	scan_index_key *keys;
+	size_t n;
+} scan_index;
+
+CKPT_INTERNAL uint64_t scan_index_hash(const char *name);
+/* Indexes items 0..n by name_of(item) (NULL names are indexed as hash 0);
+ * false out of memory (the index is empty then, and lookups find nothing). */
+CKPT_INTERNAL bool scan_index_build(scan_index *index, size_t n,
+				    const char *(*name_of)(size_t item, void *ctx), void *ctx);
+/* The first key whose hash is not below hash (index->n when none). */
+CKPT_INTERNAL size_t scan_index_first(const scan_index *index, uint64_t hash);
+CKPT_INTERNAL void scan_index_clear(scan_index *index);
+
 /* ---- scan-memo.c -------------------------------------------------------- */
 
 typedef struct scan_memo_run {
@@ -45,8 +68,9 @@ typedef struct scan_memo_folder {
 } scan_memo_folder;
 
 typedef struct scan_memo {
-	scan_memo_folder **folders; /* by rel once finished */
+	scan_memo_folder **folders;
 	size_t n, cap;
+	scan_index by_rel; /* once finished */
 } scan_memo;
 
 /* A new folder entry (one reference), NULL out of memory. */
@@ -61,7 +85,9 @@ CKPT_INTERNAL bool scan_memo_folder_add_run(scan_memo_folder *f, const ckpt_run_
 CKPT_INTERNAL bool scan_memo_location_copy(ckpt_run_location *out, const ckpt_run_location *loc);
 /* Adds a reference to f to m; false out of memory. */
 CKPT_INTERNAL bool scan_memo_add(scan_memo *m, scan_memo_folder *f);
-CKPT_INTERNAL void scan_memo_finish(scan_memo *m); /* sorts, for scan_memo_find */
+/* Indexes the folders for scan_memo_find (out of memory, it finds none:
+ * the next refresh reads every folder again). */
+CKPT_INTERNAL void scan_memo_finish(scan_memo *m);
 CKPT_INTERNAL const scan_memo_folder *scan_memo_find(const scan_memo *m, const char *rel);
 CKPT_INTERNAL void scan_memo_clear(scan_memo *m);
 

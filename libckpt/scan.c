@@ -29,6 +29,7 @@ struct ckpt_run_list {
 	char **problems;
 	size_t n_problems;
 	scan_memo memo; /* the folders the walk saw, for the next refresh */
+	scan_index by_name; /* the runs, for the next refresh to find */
 	size_t folders_read; /* by the walk that made it (the rest taken from memo) */
 	/* The verify records' folder before the runs' records were looked at. */
 	ckpt_file_sig records_folder_sig;
@@ -49,6 +50,7 @@ void ckpt_run_list_free(ckpt_run_list *list)
 	free(list->problems);
 	free(list->path);
 	scan_memo_clear(&list->memo);
+	scan_index_clear(&list->by_name);
 	free(list);
 }
 
@@ -136,8 +138,8 @@ typedef struct walker {
 	size_t n_found, cap_found;
 } walker;
 
-/* The index in old (sorted by name) of the run named name at root, or -1;
- * the scanned folder's own runs (no name) are found by root. */
+/* The index in old of the run named name at root, or -1; the scanned
+ * folder's own runs (no name) are found by root. */
 static long find_old(const walker *w, const char *name, const char *root)
 {
 	size_t n = w->old ? w->old->n_runs : 0;
@@ -147,16 +149,15 @@ static long find_old(const walker *w, const char *name, const char *root)
 				return (long)i;
 		return -1;
 	}
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(ckpt_run_name(w->old->runs[mid]), name);
-		if (c == 0)
-			return strcmp(ckpt_run_root(w->old->runs[mid]), root) == 0 ? (long)mid : -1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (n == 0)
+		return -1;
+	const scan_index *index = &w->old->by_name;
+	uint64_t hash = scan_index_hash(name);
+	for (size_t k = scan_index_first(index, hash); k < index->n && index->keys[k].hash == hash;
+	     k++) {
+		const ckpt_run *run = w->old->runs[index->keys[k].item];
+		if (strcmp(ckpt_run_name(run), name) == 0 && strcmp(ckpt_run_root(run), root) == 0)
+			return (long)index->keys[k].item;
 	}
 	return -1;
 }
@@ -507,6 +508,17 @@ static int compare_run_names(const void *a, const void *b)
 	return strcmp(ckpt_run_name(*(ckpt_run *const *)a), ckpt_run_name(*(ckpt_run *const *)b));
 }
 
+static const char *run_name_at(size_t item, void *ctx)
+{
+	return ckpt_run_name(((ckpt_run_list *)ctx)->runs[item]);
+}
+
+/* Out of memory, the next refresh finds no run it can share: it reads them all. */
+static void index_runs(ckpt_run_list *list)
+{
+	(void)scan_index_build(&list->by_name, list->n_runs, run_name_at, list);
+}
+
 /* Taken before any run's records are: a records file made after it changes
  * the folder, so while the folder is as it was, a run that had none has none. */
 static void note_records_folder(walker *w)
@@ -562,6 +574,8 @@ static int scan_into(walker *w)
 				 " of them");
 	if (!rc && w->list->n_runs > 1)
 		qsort(w->list->runs, w->list->n_runs, sizeof *w->list->runs, compare_run_names);
+	if (!rc)
+		index_runs(w->list);
 	if (!rc)
 		ckpt_meter_send(&w->meter);
 	free(real);

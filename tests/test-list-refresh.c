@@ -219,6 +219,67 @@ static void test_touched_run_shares_its_old_epochs(void)
 	af_tree_free(dir);
 }
 
+static void append_line(const char *root, const char *name, const char *line)
+{
+	char *path = g_build_filename(root, name, NULL);
+	FILE *f = fopen(path, "a");
+	g_assert_nonnull(f);
+	fputs(line, f);
+	g_assert_cmpint(fclose(f), ==, 0);
+	g_free(path);
+}
+
+/* Its metric taken out of epoch e's info: the run's metrics must then come
+ * from its history, as for a run the Python original wrote. */
+static void drop_info_metric(const char *root, long e)
+{
+	char *path = af_epoch_path(root, e, "ckpt-info.json"), *text = NULL;
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	GRegex *re = g_regex_new("\"metric_value\": [^,]*, ", 0, 0, NULL);
+	char *cut = g_regex_replace_literal(re, text, -1, 0, "", 0, NULL);
+	g_assert_cmpstr(cut, !=, text);
+	g_assert_true(g_file_set_contents(path, cut, -1, NULL));
+	g_regex_unref(re);
+	g_free(cut), g_free(text), g_free(path);
+}
+
+/* Lines appended to ckpt.log and metrics.jsonl: a run whose infos gave
+ * every metric is shared (nothing appended shows in it); one that read its
+ * history is read again. */
+static void test_appends_seen_where_read(void)
+{
+	char *dir = af_tree_new();
+	char *a = make_root_at(dir, "a/ckpts", 2);
+	char *b = make_root_at(dir, "b/ckpts", 2);
+	drop_info_metric(b, 2);
+	let_settle();
+	ckpt_run_list *list1 = scan(dir);
+	for (int i = 0; i < 2; i++) {
+		const char *root = i ? b : a;
+		append_line(root, "ckpt.log", "[2026-12-02 04:00:00] a line by hand\n");
+		append_line(root, "metrics.jsonl", "\n");
+	}
+	bool changed = false;
+	ckpt_run_list *list2 = refresh(list1, false, &changed);
+	g_assert_true(changed);
+	g_assert_true(af_run_named(list2, "a") == af_run_named(list1, "a"));
+	g_assert_true(af_run_named(list2, "b") != af_run_named(list1, "b"));
+	/* What the shared snapshot shows is what a new look shows. */
+	ckpt_run *fresh = NULL;
+	g_assert_cmpint(ckpt_run_open(&fresh, a), ==, 0);
+	char *was = NULL, *now = NULL;
+	g_assert_cmpint(ckpt_run_to_json(&was, af_run_named(list2, "a"), 0), ==, 0);
+	g_assert_cmpint(ckpt_run_to_json(&now, fresh, 0), ==, 0);
+	g_assert_cmpstr(was, ==, now);
+
+	ckpt_free(was), ckpt_free(now);
+	ckpt_run_unref(fresh);
+	ckpt_run_list_free(list2);
+	ckpt_run_list_free(list1);
+	g_free(b), g_free(a);
+	af_tree_free(dir);
+}
+
 /* The names of the list's runs, joined: what a refresh must agree on with
  * a scan of the same tree. */
 static char *names_of(const ckpt_run_list *list)
@@ -307,6 +368,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/list-refresh/dead-writer-no-longer-live", test_dead_writer_not_live);
 	g_test_add_func("/ckpt/list-refresh/touched-run-shares-its-old-epochs",
 			test_touched_run_shares_its_old_epochs);
+	g_test_add_func("/ckpt/list-refresh/appends-seen-where-read", test_appends_seen_where_read);
 	g_test_add_func("/ckpt/list-refresh/unchanged-folders-not-read-again",
 			test_unchanged_folders_not_read_again);
 	return g_test_run();
