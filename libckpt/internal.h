@@ -146,6 +146,26 @@ typedef struct ckpt_file_sig {
 	struct timespec mtime, ctime;
 } ckpt_file_sig;
 
+/* dir-read.c: the entries of a directory open as fd (not taken), "." and
+ * ".." left out; NULL at the end, with err set when reading failed. */
+typedef struct ckpt_dir_entry {
+	const char *name; /* valid until the next call */
+	ino_t ino;
+	unsigned char type; /* DT_*, DT_UNKNOWN where the file system does not say */
+} ckpt_dir_entry;
+
+typedef struct ckpt_dir_reader {
+	int fd;
+	size_t len, pos;
+	int err;
+	bool at_end;
+	ckpt_dir_entry entry;
+	_Alignas(8) char buf[32768];
+} ckpt_dir_reader;
+
+CKPT_INTERNAL void ckpt_dir_reader_init(ckpt_dir_reader *r, int fd);
+CKPT_INTERNAL const ckpt_dir_entry *ckpt_dir_next(ckpt_dir_reader *r);
+
 /* lstat of dfd/name (dfd may be AT_FDCWD). */
 CKPT_INTERNAL void ckpt_file_sig_at(ckpt_file_sig *sig, int dfd, const char *name);
 CKPT_INTERNAL void ckpt_file_sig_fd(ckpt_file_sig *sig, int fd);

@@ -71,17 +71,12 @@ void run_read_holder(ckpt_run *run)
 static int read_root_entries(ckpt_run *run, int rfd, bool *out_lock)
 {
 	*out_lock = false;
-	int fd = openat(rfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return 0; /* nothing we could show is readable */
-	}
-	struct dirent *entry;
+	ckpt_dir_reader dir; /* a root open only to search (O_PATH) lists nothing */
+	ckpt_dir_reader_init(&dir, rfd);
+	const ckpt_dir_entry *entry;
 	int rc = 0;
-	while (rc == 0 && (entry = readdir(dir)) != NULL) {
-		const char *name = entry->d_name;
+	while (rc == 0 && (entry = ckpt_dir_next(&dir)) != NULL) {
+		const char *name = entry->name;
 		if (!strcmp(name, CKPT_WORK_NAME) || !strcmp(name, CKPT_WORK_NAME ".old"))
 			run->work_present = true;
 		if (!strcmp(name, CKPT_LOCK_NAME))
@@ -97,7 +92,6 @@ static int read_root_entries(ckpt_run *run, int rfd, bool *out_lock)
 				       "epoch: not used; remove it by hand if it is not needed");
 		rc = run_set_problem(run, text);
 	}
-	closedir(dir);
 	return rc;
 }
 

@@ -432,27 +432,25 @@ static bool push_name(void **array, size_t *n, size_t *cap, size_t size, const v
 
 /* Sorts the entries of epochs/ into epochs (real directories with a
  * canonical name, found by lstat only) and strays (everything else). */
-static int list_entries(ckpt_run *run, DIR *dir, epoch_name **out, size_t *n_out)
+static int list_entries(ckpt_run *run, int dfd, epoch_name **out, size_t *n_out)
 {
 	size_t cap = 0, cap_strays = 0;
-	int dfd = dirfd(dir);
+	ckpt_dir_reader dir;
+	ckpt_dir_reader_init(&dir, dfd);
 	for (;;) {
-		errno = 0;
-		struct dirent *entry = readdir(dir);
+		const ckpt_dir_entry *entry = ckpt_dir_next(&dir);
 		if (!entry) {
-			if (errno)
+			if (dir.err)
 				return ckpt_fail(CKPT_EIO, "%s/%s: %s", run->root, CKPT_EPOCHS_NAME,
-						 strerror(errno));
+						 strerror(dir.err));
 			return 0;
 		}
-		const char *name = entry->d_name;
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		epoch_name item = {.ino = entry->d_ino, .dir_sig.err = -1};
-		bool ok, is_epoch = (entry->d_type == DT_DIR || entry->d_type == DT_UNKNOWN) &&
+		const char *name = entry->name;
+		epoch_name item = {.ino = entry->ino, .dir_sig.err = -1};
+		bool ok, is_epoch = (entry->type == DT_DIR || entry->type == DT_UNKNOWN) &&
 				    ckpt_epoch_dir_parse(name, &item.epoch);
-		/* readdir's DT_DIR is the lstat's answer already. */
-		if (is_epoch && entry->d_type == DT_UNKNOWN) {
+		/* The listing's DT_DIR is the lstat's answer already. */
+		if (is_epoch && entry->type == DT_UNKNOWN) {
 			ckpt_file_sig_at(&item.dir_sig, dfd, name);
 			if (item.dir_sig.err == ENOENT)
 				continue; /* removed since readdir (a live writer's retention) */
@@ -478,21 +476,16 @@ static int list_entries(ckpt_run *run, DIR *dir, epoch_name **out, size_t *n_out
  * run->epochs_sig, before it is read): a linked epochs/ holds nothing of
  * this run (and clean must never reach through it), so the run shows no
  * epochs. */
-static int open_epochs_dir(ckpt_run *run, int rfd, DIR **out)
+static int open_epochs_dir(ckpt_run *run, int rfd, int *out)
 {
-	*out = NULL;
-	int fd = openat(rfd, CKPT_EPOCHS_NAME,
-			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	*out = openat(rfd, CKPT_EPOCHS_NAME,
+		      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	int err = errno;
-	if (fd >= 0) {
-		ckpt_file_sig_fd(&run->epochs_sig, fd);
-		if ((*out = fdopendir(fd)) != NULL)
-			return 0;
-		err = errno;
-		close(fd);
-	} else {
-		ckpt_file_sig_at(&run->epochs_sig, rfd, CKPT_EPOCHS_NAME);
+	if (*out >= 0) {
+		ckpt_file_sig_fd(&run->epochs_sig, *out);
+		return 0;
 	}
+	ckpt_file_sig_at(&run->epochs_sig, rfd, CKPT_EPOCHS_NAME);
 	/* Linux says ENOTDIR or ELOOP for a link: the lstat tells which it was. */
 	bool is_link = (err == ENOTDIR || err == ELOOP) && run->epochs_sig.err == 0 &&
 		       S_ISLNK(run->epochs_sig.mode);
@@ -508,13 +501,13 @@ static int open_epochs_dir(ckpt_run *run, int rfd, DIR **out)
 
 static int read_epochs(ckpt_run *run, int rfd, const ckpt_run *old)
 {
-	DIR *dir;
-	int rc = open_epochs_dir(run, rfd, &dir);
-	if (rc || !dir)
+	int dfd;
+	int rc = open_epochs_dir(run, rfd, &dfd);
+	if (rc || dfd < 0)
 		return rc;
 	epoch_name *names = NULL;
 	size_t n = 0;
-	rc = list_entries(run, dir, &names, &n);
+	rc = list_entries(run, dfd, &names, &n);
 	if (!rc) {
 		if (n > 1)
 			qsort(names, n, sizeof *names, run_compare_epoch_key);
@@ -526,7 +519,7 @@ static int read_epochs(ckpt_run *run, int rfd, const ckpt_run *old)
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		epoch_data *d;
-		rc = load_epoch(&d, run, dirfd(dir), &names[i], old);
+		rc = load_epoch(&d, run, dfd, &names[i], old);
 		if (rc || !d)
 			continue;
 		run->epochs[run->n_epochs++] = (ckpt_epoch){.data = d};
@@ -540,7 +533,7 @@ static int read_epochs(ckpt_run *run, int rfd, const ckpt_run *old)
 	for (size_t i = 0; i < n; i++)
 		free(names[i].name);
 	free(names);
-	closedir(dir);
+	close(dfd);
 	return rc;
 }
 /* ---- building and releasing ------------------------------------------------- */
@@ -568,13 +561,15 @@ static void run_free(ckpt_run *run)
 	free(run);
 }
 
-/* Reads everything relative to the root, opened once (O_PATH: a root that
- * can be searched but not listed still shows its epochs); a root that went
- * away reads as a run with nothing in it. */
+/* Reads everything relative to the root, opened once (to list its entries,
+ * else O_PATH: a root that can be searched but not listed still shows its
+ * epochs); a root that went away reads as a run with nothing in it. */
 static int run_build(ckpt_run *run, const ckpt_run *old)
 {
 	run_note_build_start(run);
-	int rfd = open(run->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rfd = open(run->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0 && errno == EACCES)
+		rfd = open(run->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0 && errno != ENOENT && errno != ENOTDIR)
 		return ckpt_fail(ckpt_code_from_errno(errno), "%s: %s", run->root, strerror(errno));
 	int rc = 0;

@@ -342,13 +342,13 @@ static void stack_clear(stack *s)
 	free(s->items);
 }
 
-/* A directory entry's type without a stat when readdir already knows it. */
-static bool entry_is_dir(int dfd, const struct dirent *entry)
+/* A directory entry's type without a stat when the listing knows it. */
+static bool entry_is_dir(int dfd, const ckpt_dir_entry *entry)
 {
-	if (entry->d_type != DT_UNKNOWN)
-		return entry->d_type == DT_DIR;
+	if (entry->type != DT_UNKNOWN)
+		return entry->type == DT_DIR;
 	struct stat st;
-	return fstatat(dfd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+	return fstatat(dfd, entry->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
 static char *child_rel(const char *rel, const char *name)
@@ -359,23 +359,23 @@ static char *child_rel(const char *rel, const char *name)
 /* One readdir of the folder: what marks a run there, and its real
  * subdirectories while within depth and the folder cap (pushed above the
  * folder's own place on the stack, so that they are not lost). */
-static int read_folder(walker *w, stack *s, const pending *p, DIR *dir, ckpt_run_marks *m,
+static int read_folder(walker *w, stack *s, const pending *p, int dfd, ckpt_run_marks *m,
 		       scan_memo_folder *memo, size_t *out_subdirs)
 {
-	struct dirent *entry;
+	ckpt_dir_reader dir;
+	ckpt_dir_reader_init(&dir, dfd);
+	const ckpt_dir_entry *entry;
 	*out_subdirs = 0;
-	while ((entry = readdir(dir)) != NULL) {
-		if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
-			continue;
-		bool is_dir = entry_is_dir(dirfd(dir), entry);
-		ckpt_marks_entry(m, entry->d_name, is_dir);
+	while ((entry = ckpt_dir_next(&dir)) != NULL) {
+		bool is_dir = entry_is_dir(dfd, entry);
+		ckpt_marks_entry(m, entry->name, is_dir);
 		if (!is_dir || p->depth >= w->list->max_depth)
 			continue;
 		if (w->visited + s->n >= SCAN_MAX_FOLDERS) {
 			w->capped = memo->capped = true;
 			continue;
 		}
-		char *rel = child_rel(p->rel, entry->d_name);
+		char *rel = child_rel(p->rel, entry->name);
 		if (!rel || !scan_memo_folder_add_subdir(memo, rel) || !stack_push(s, rel, p->depth + 1)) {
 			free(rel);
 			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
@@ -439,29 +439,25 @@ static int visit(walker *w, stack *s, const pending *p)
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 	/* O_NOFOLLOW: a folder replaced by a link since it was listed is skipped. */
 	int dfd = open(abs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	ckpt_file_sig sig;
-	if (dfd >= 0)
-		ckpt_file_sig_fd(&sig, dfd);
-	DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
-	if (!dir) {
-		if (dfd >= 0)
-			close(dfd);
+	if (dfd < 0) {
 		free(abs);
 		return 0; /* unreadable folders hide nothing we could open */
 	}
+	ckpt_file_sig sig;
+	ckpt_file_sig_fd(&sig, dfd);
 	w->list->folders_read++;
 	scan_memo_folder *memo = scan_memo_folder_new(p->rel, &sig, &w->walk_start);
 	if (!memo) {
 		free(abs);
-		closedir(dir);
+		close(dfd);
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 	}
 	ckpt_run_marks m = {0};
 	size_t subdirs = 0;
-	rc = read_folder(w, s, p, dir, &m, memo, &subdirs);
+	rc = read_folder(w, s, p, dfd, &m, memo, &subdirs);
 	bool found = false;
 	if (!rc && p->rel[0] && ckpt_marks_any(&m))
-		rc = read_roots(w, p->rel, abs, dirfd(dir), &m, memo, &found);
+		rc = read_roots(w, p->rel, abs, dfd, &m, memo, &found);
 	if (found) {
 		/* A run is not entered: drop what read_folder queued. */
 		for (size_t i = 0; i < subdirs; i++)
@@ -472,7 +468,7 @@ static int visit(walker *w, stack *s, const pending *p)
 		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 	scan_memo_folder_free(memo);
 	free(abs);
-	closedir(dir);
+	close(dfd);
 	return rc;
 }
 

@@ -244,6 +244,41 @@ static int read_closed_epoch(int *results, size_t n, void *payload)
 	return 8;
 }
 
+/* As nobody: rc, run count, epoch count and best's epoch of the one run,
+ * of a scan of payload. */
+static int scan_unlisted_root(int *results, size_t n, void *payload)
+{
+	ckpt_run_list *list = NULL;
+	if (n < 4)
+		return 0;
+	results[0] = ckpt_scan(&list, payload, 0, NULL, NULL, NULL);
+	if (results[0])
+		return 1;
+	results[1] = (int)ckpt_run_list_count(list);
+	const ckpt_run *run = ckpt_run_list_get(list, 0);
+	results[2] = run ? (int)ckpt_run_epoch_count(run) : -1;
+	results[3] = run ? (int)ckpt_run_best(run) : -1;
+	ckpt_run_list_free(list);
+	return 4;
+}
+
+/* A root others may search but not list still shows its epochs and links. */
+static void test_root_searchable_not_listable(void)
+{
+	char *dir = af_tree_new();
+	char *root = make_run(dir, 3);
+	g_assert_cmpint(chmod(root, 0711), ==, 0);
+	int r[4] = {-1, -1, -1, -1};
+	g_assert_cmpuint(af_unprivileged(dir, scan_unlisted_root, dir, r, 4), ==, 4);
+	g_assert_cmpint(r[0], ==, 0);
+	g_assert_cmpint(r[1], ==, 1);
+	g_assert_cmpint(r[2], ==, 3);
+	g_assert_cmpint(r[3], >=, 1);
+	g_assert_cmpint(chmod(root, 0755), ==, 0);
+	g_free(root);
+	af_tree_free(dir);
+}
+
 static void test_unreadable_epoch_dir(void)
 {
 	char *dir = af_tree_new();
@@ -573,6 +608,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/health/stale-lock/kept-by-worker-of-exited-writer", test_stale_lock);
 	g_test_add_func("/ckpt/health/strays/counted-and-sorted", test_strays);
 	g_test_add_func("/ckpt/health/incomplete/missing-model-or-info", test_incomplete);
+	g_test_add_func("/ckpt/health/unreadable/root-searchable-not-listable-shows-its-epochs",
+			test_root_searchable_not_listable);
 	g_test_add_func("/ckpt/health/unreadable/closed-epoch-dir-is-unreadable-not-missing",
 			test_unreadable_epoch_dir);
 	g_test_add_func("/ckpt/health/links/relocated-fixture-needs-relinking",
