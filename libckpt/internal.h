@@ -73,6 +73,9 @@ CKPT_INTERNAL double ckpt_decimal_value(const char *text, size_t len);
 CKPT_INTERNAL char *ckpt_buf_steal(ckpt_buf *buf);
 
 CKPT_INTERNAL char *ckpt_strdup(const char *text);                     /* NULL in, NULL out */
+/* text copied to *at, which moves past it: strings packed into one
+ * allocation sized beforehand (NULL in, NULL out). */
+CKPT_INTERNAL char *ckpt_pack_string(char **at, const char *text);
 CKPT_INTERNAL char *ckpt_path_join(const char *dir, const char *name); /* caller frees */
 CKPT_INTERNAL char *ckpt_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The directory path names an entry of: "/a/b" → "/a", "/b" → "/", "b" → ".".

@@ -60,6 +60,7 @@ typedef struct metric_entry {
 
 struct ckpt_run {
 	size_t refs;
+	char *strings; /* once built: every string below, in one allocation */
 	bool shallow; /* while built by a list refresh: see run_refresh_shallow */
 	char *name, *root, *folder, *log_path, *history_path;
 	ckpt_layout layout;

@@ -54,16 +54,6 @@ static void epoch_texts(epoch_data *d, char **texts[EPOCH_TEXTS])
 	memcpy(texts, all, sizeof all);
 }
 
-static char *pack_string(char **at, const char *text)
-{
-	if (!text)
-		return NULL;
-	size_t len = strlen(text) + 1;
-	char *copy = memcpy(*at, text, len);
-	*at += len;
-	return copy;
-}
-
 /* d and all it points to in one allocation (d itself when there is no
  * memory for it): a list of thousands of runs is then freed in one piece
  * per epoch, and its many small pieces no longer crowd the allocator's bins
@@ -88,11 +78,11 @@ static epoch_data *pack_epoch(epoch_data *d)
 	char *at = (char *)(p + 1) + arrays;
 	for (size_t i = 0; i < d->n_extra; i++) {
 		p->extra_values[i] = d->extra_values[i];
-		p->extra_names[i] = pack_string(&at, d->extra_names[i]);
+		p->extra_names[i] = ckpt_pack_string(&at, d->extra_names[i]);
 	}
 	epoch_texts(p, texts);
 	for (size_t i = 0; i < EPOCH_TEXTS; i++)
-		*texts[i] = pack_string(&at, *texts[i]);
+		*texts[i] = ckpt_pack_string(&at, *texts[i]);
 	epoch_data_unref(d);
 	return p;
 }
@@ -538,6 +528,37 @@ static int read_epochs(ckpt_run *run, int rfd, const ckpt_run *old)
 }
 /* ---- building and releasing ------------------------------------------------- */
 
+/* The run's own strings (not its strays: an array of them). */
+#define RUN_TEXTS 10
+static void run_texts(ckpt_run *run, char **texts[RUN_TEXTS])
+{
+	char **all[RUN_TEXTS] = {&run->name,	     &run->root,	 &run->folder,
+				 &run->log_path,     &run->history_path, &run->records_path,
+				 &run->problem,	     &run->source_metric, &run->metric,
+				 &run->health_text};
+	memcpy(texts, all, sizeof all);
+}
+
+/* Once built, a run's strings are moved into one allocation, for the
+ * reason pack_epoch gives (nothing changes them after the build). */
+static void pack_run_strings(ckpt_run *run)
+{
+	char **texts[RUN_TEXTS];
+	run_texts(run, texts);
+	size_t chars = 0;
+	for (size_t i = 0; i < RUN_TEXTS; i++)
+		chars += *texts[i] ? strlen(*texts[i]) + 1 : 0;
+	char *block = malloc(chars ? chars : 1), *at = block;
+	if (!block)
+		return;
+	for (size_t i = 0; i < RUN_TEXTS; i++) {
+		char *copy = ckpt_pack_string(&at, *texts[i]);
+		free(*texts[i]);
+		*texts[i] = copy;
+	}
+	run->strings = block;
+}
+
 static void run_free(ckpt_run *run)
 {
 	for (size_t i = 0; i < run->n_epochs; i++)
@@ -547,17 +568,15 @@ static void run_free(ckpt_run *run)
 	free(run->strays);
 	free(run->epochs);
 	ckpt_records_unref(run->records);
-	free(run->health_text);
 	free(run->metrics);
-	free(run->source_metric);
-	free(run->metric);
-	free(run->problem);
-	free(run->name);
-	free(run->root);
-	free(run->folder);
-	free(run->log_path);
-	free(run->history_path);
-	free(run->records_path);
+	if (run->strings) {
+		free(run->strings);
+	} else {
+		char **texts[RUN_TEXTS];
+		run_texts(run, texts);
+		for (size_t i = 0; i < RUN_TEXTS; i++)
+			free(*texts[i]);
+	}
 	free(run);
 }
 
@@ -592,8 +611,10 @@ static int run_build(ckpt_run *run, const ckpt_run *old)
 		rc = run_assess(run);
 	if (rfd >= 0)
 		close(rfd);
-	if (!rc)
+	if (!rc) {
 		run_note_settled(run);
+		pack_run_strings(run);
+	}
 	return rc;
 }
 

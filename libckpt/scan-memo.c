@@ -28,11 +28,8 @@ static void folder_unref(scan_memo_folder *f)
 		return;
 	for (size_t i = 0; i < f->n_subdirs; i++)
 		free(f->subdirs[i]);
-	for (size_t i = 0; i < f->n_runs; i++) {
-		ckpt_run_location_clear(&f->runs[i].loc);
-		free(f->runs[i].name);
-		free(f->runs[i].shown);
-	}
+	for (size_t i = 0; i < f->n_runs; i++)
+		free(f->runs[i].strings);
 	free(f->subdirs);
 	free(f->runs);
 	free(f->rel);
@@ -78,22 +75,30 @@ bool scan_memo_location_copy(ckpt_run_location *out, const ckpt_run_location *lo
 	return true;
 }
 
+/* The run's five strings in one allocation: a memo holds one entry per run,
+ * and is freed with the list (see pack_epoch in run.c). */
 bool scan_memo_folder_add_run(scan_memo_folder *f, const ckpt_run_location *loc,
 			      const char *name, const char *shown)
 {
+	const char *texts[] = {loc->root, loc->folder, loc->log_path, name, shown};
+	size_t chars = 0;
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+		chars += texts[i] ? strlen(texts[i]) + 1 : 0;
 	scan_memo_run *grown = reallocarray(f->runs, f->n_runs + 1, sizeof *grown);
 	if (!grown)
 		return false;
 	f->runs = grown;
-	scan_memo_run *r = &f->runs[f->n_runs];
-	r->name = ckpt_strdup(name);
-	r->shown = ckpt_strdup(shown);
-	if ((name && !r->name) || !r->shown || !scan_memo_location_copy(&r->loc, loc)) {
-		free(r->name);
-		free(r->shown);
+	char *at = malloc(chars ? chars : 1);
+	if (!at)
 		return false;
-	}
-	f->n_runs++;
+	scan_memo_run *r = &f->runs[f->n_runs++];
+	r->strings = at;
+	r->loc = (ckpt_run_location){.layout = loc->layout};
+	r->loc.root = ckpt_pack_string(&at, loc->root);
+	r->loc.folder = ckpt_pack_string(&at, loc->folder);
+	r->loc.log_path = ckpt_pack_string(&at, loc->log_path);
+	r->name = ckpt_pack_string(&at, name);
+	r->shown = ckpt_pack_string(&at, shown);
 	return true;
 }
 

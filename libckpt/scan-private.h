@@ -12,8 +12,9 @@ typedef struct scan_found {
 	char *name;            /* NULL: the scanned folder's own run */
 	char *shown;           /* the path in problems */
 	bool names_borrowed;   /* name and shown belong to the list's memo */
-	long check_job;        /* its job in the walk's scan_checks, or -1 */
-	int checked;           /* RUN_CHECK_*: what that job found */
+	const ckpt_run_location *memo_loc; /* or the memo's, copied if it is read anew */
+	long old_index;        /* refresh: old's place in the old list, or -1 */
+	int checked;           /* RUN_CHECK_*: what its check found */
 	ckpt_run *old;         /* refresh: its previous snapshot (borrowed), or NULL */
 	ckpt_run *run;         /* the read's result, or NULL with rc and error */
 	int rc;
@@ -49,8 +50,9 @@ CKPT_INTERNAL void scan_index_clear(scan_index *index);
 /* ---- scan-memo.c -------------------------------------------------------- */
 
 typedef struct scan_memo_run {
-	ckpt_run_location loc;
-	char *name, *shown; /* as scan_found's */
+	ckpt_run_location loc; /* its strings in `strings`, not to be freed alone */
+	char *name, *shown;    /* as scan_found's */
+	char *strings;         /* all five, in one allocation */
 } scan_memo_run;
 
 /* One folder as a walk saw it: the subfolders it queued, or the runs it
@@ -95,15 +97,15 @@ CKPT_INTERNAL void scan_memo_clear(scan_memo *m);
 
 typedef struct scan_checks scan_checks;
 
-/* A second thread for up to n_old checks (NULL: none worth it, or no
- * memory; the readers check then). hint must outlive it. */
-CKPT_INTERNAL scan_checks *scan_checks_start(size_t n_old, const run_refresh_hint *hint);
-/* Queues the check of old; its job, or -1 when c is NULL or full. */
-CKPT_INTERNAL long scan_checks_add(scan_checks *c, ckpt_run *old);
-/* No more jobs: checks what is left with the second thread, then joins it. */
+/* A second thread checking each of olds[0..n) (borrowed; NULL: none worth
+ * it, or no memory; the readers check then). hint must outlive it. */
+CKPT_INTERNAL scan_checks *scan_checks_start(ckpt_run *const *olds, size_t n,
+					     const run_refresh_hint *hint);
+/* The walk is over: checks what is left with the second thread, then joins it. */
 CKPT_INTERNAL void scan_checks_walk_done(scan_checks *c);
-/* RUN_CHECK_SAME or _CHANGED once checked, else RUN_CHECK_UNKNOWN. */
-CKPT_INTERNAL int scan_checks_result(const scan_checks *c, long job);
+/* What the check of olds[old] found: RUN_CHECK_SAME or _CHANGED once
+ * checked, else RUN_CHECK_UNKNOWN. */
+CKPT_INTERNAL int scan_checks_result(const scan_checks *c, long old);
 CKPT_INTERNAL void scan_checks_finish(scan_checks *c); /* NULL is fine */
 
 /* Hands one read run (in order) on; nonzero stops the reading. */

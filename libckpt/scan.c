@@ -167,11 +167,11 @@ static bool stop_requested(walker *w)
 	return ckpt_meter_stopped(&w->meter);
 }
 
-/* Notes the run at loc (taken) as `name` and `shown` (taken) for reading
- * once the walk is over, with its old snapshot in a refresh. */
-/* old_index: the run's place in the old list when known, -1 none, -2 unknown. */
-static int note_run(walker *w, ckpt_run_location *loc, char *name, char *shown, bool borrowed,
-		    long old_index)
+/* Notes the run at loc (taken; or at memo_loc, the memo's, borrowed) as
+ * `name` and `shown` (taken unless borrowed) for reading once the walk is
+ * over; match_old finds its old snapshot in a refresh. */
+static int note_run(walker *w, ckpt_run_location *loc, const ckpt_run_location *memo_loc,
+		    char *name, char *shown, bool borrowed)
 {
 	if (w->n_found == w->cap_found) {
 		size_t cap = w->cap_found ? w->cap_found * 2 : 64;
@@ -189,17 +189,31 @@ static int note_run(walker *w, ckpt_run_location *loc, char *name, char *shown, 
 	}
 	scan_found *f = &w->found[w->n_found++];
 	*f = (scan_found){.loc = *loc,
+			  .memo_loc = memo_loc,
 			  .name = name,
 			  .shown = shown,
 			  .names_borrowed = borrowed,
-			  .check_job = -1,
+			  .old_index = -1,
 			  .checked = RUN_CHECK_UNKNOWN};
 	memset(loc, 0, sizeof *loc);
-	long old = old_index == -2 ? find_old(w, f->name, f->loc.root) : old_index;
-	if (old >= 0) {
-		w->old_seen[old] = true;
-		f->old = w->old->runs[old];
-		f->check_job = scan_checks_add(w->checks, f->old);
+	return 0;
+}
+
+/* After the walk: each run found paired with its old snapshot, and a run
+ * found anew given a location of its own. */
+static int match_old(walker *w)
+{
+	for (size_t i = 0; i < w->n_found; i++) {
+		scan_found *f = &w->found[i];
+		const ckpt_run_location *loc = f->memo_loc ? f->memo_loc : &f->loc;
+		f->old_index = find_old(w, f->name, loc->root);
+		if (f->old_index >= 0) {
+			w->old_seen[f->old_index] = true;
+			f->old = w->old->runs[f->old_index];
+		} else if (f->memo_loc && !scan_memo_location_copy(&f->loc, f->memo_loc)) {
+			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+		}
+		f->memo_loc = NULL;
 	}
 	return 0;
 }
@@ -240,12 +254,11 @@ static int compare_found_names(const void *a, const void *b)
 	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
 }
 
-/* Reads every run the walk found, in name order, then forgets them. */
-static int read_found(walker *w)
+/* Reads every run the walk found (sorted by name), in that order, unless
+ * failed says the walk's end failed; then forgets them. */
+static int read_found(walker *w, int failed)
 {
-	if (w->n_found > 1)
-		qsort(w->found, w->n_found, sizeof *w->found, compare_found_names);
-	int rc = scan_read_all(w->found, w->n_found, w->thorough, &w->hint, w->hooks, deliver_run,
+	int rc = failed ? failed : scan_read_all(w->found, w->n_found, w->thorough, &w->hint, w->hooks, deliver_run,
 			       w);
 	for (size_t i = 0; i < w->n_found; i++) {
 		scan_found *f = &w->found[i];
@@ -301,7 +314,7 @@ static int read_roots(walker *w, const char *rel, const char *abs, int dfd,
 			free(shown);
 			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 		} else {
-			rc = note_run(w, &found[i], name, shown, false, -2);
+			rc = note_run(w, &found[i], NULL, name, shown, false);
 		}
 	}
 	for (; i < n; i++)
@@ -409,15 +422,12 @@ static int replay(walker *w, stack *s, const pending *p, bool *out_done)
 			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 		}
 	}
-	/* The runs: their names borrowed from the memo, which the new list now
-	 * holds; a run with a snapshot to share needs no more of its location. */
+	/* The runs: their names and location borrowed from the memo, which the
+	 * new list now holds (a run with a snapshot to share needs no more). */
 	for (size_t i = 0; i < was->n_runs; i++) {
 		const scan_memo_run *r = &was->runs[i];
-		ckpt_run_location loc = {0}; /* unused by a run shared or refreshed */
-		long old = find_old(w, r->name, r->loc.root);
-		if (old < 0 && !scan_memo_location_copy(&loc, &r->loc))
-			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
-		int rc = note_run(w, &loc, r->name, r->shown, true, old);
+		ckpt_run_location none = {0};
+		int rc = note_run(w, &none, &r->loc, r->name, r->shown, true);
 		if (rc)
 			return rc;
 	}
@@ -504,6 +514,16 @@ static int compare_run_names(const void *a, const void *b)
 	return strcmp(ckpt_run_name(*(ckpt_run *const *)a), ckpt_run_name(*(ckpt_run *const *)b));
 }
 
+/* Delivered in the order of their names already, but for the scanned
+ * folder's own runs (ordered as "" until read). */
+static bool runs_in_order(const ckpt_run_list *list)
+{
+	for (size_t i = 1; i < list->n_runs; i++)
+		if (compare_run_names(&list->runs[i - 1], &list->runs[i]) > 0)
+			return false;
+	return true;
+}
+
 static const char *run_name_at(size_t item, void *ctx)
 {
 	return ckpt_run_name(((ckpt_run_list *)ctx)->runs[item]);
@@ -547,16 +567,19 @@ static int scan_into(walker *w)
 	w->hint.base = w->base;
 	w->hint.base_len = strlen(w->base);
 	if (w->old && !w->thorough)
-		w->checks = scan_checks_start(w->old->n_runs, &w->hint);
+		w->checks = scan_checks_start(w->old->runs, w->old->n_runs, &w->hint);
 	if (!rc && !found)
 		rc = walk(w);
 	scan_memo_finish(&w->list->memo);
+	if (w->n_found > 1)
+		qsort(w->found, w->n_found, sizeof *w->found, compare_found_names);
+	int match_rc = match_old(w);
 	scan_checks_walk_done(w->checks);
 	for (size_t i = 0; i < w->n_found; i++)
-		w->found[i].checked = scan_checks_result(w->checks, w->found[i].check_job);
+		w->found[i].checked = scan_checks_result(w->checks, w->found[i].old_index);
 	scan_checks_finish(w->checks);
 	w->checks = NULL;
-	int read_rc = read_found(w);
+	int read_rc = read_found(w, match_rc);
 	close(dfd);
 	w->base_fd = -1;
 	rc = rc ? rc : read_rc;
@@ -568,7 +591,7 @@ static int scan_into(walker *w)
 		rc = add_problem(w->list, w->list->path,
 				 "too many folders: scan stopped after " SCAN_MAX_FOLDERS_TEXT
 				 " of them");
-	if (!rc && w->list->n_runs > 1)
+	if (!rc && !runs_in_order(w->list))
 		qsort(w->list->runs, w->list->n_runs, sizeof *w->list->runs, compare_run_names);
 	if (!rc)
 		index_runs(w->list);

@@ -226,6 +226,16 @@ char *ckpt_strdup(const char *text)
 	return text ? strdup(text) : NULL;
 }
 
+char *ckpt_pack_string(char **at, const char *text)
+{
+	if (!text)
+		return NULL;
+	size_t len = strlen(text) + 1;
+	char *copy = memcpy(*at, text, len);
+	*at += len;
+	return copy;
+}
+
 char *ckpt_sprintf(const char *fmt, ...)
 {
 	va_list ap;
