@@ -22,6 +22,9 @@ typedef struct reader {
 	const char *p, *end;
 	span keys[FAST_MAX_KEYS]; /* of the object being read, for duplicates */
 	size_t n_keys;
+	char *pool; /* the caller's room for the strings and arrays, or NULL: malloc */
+	size_t pool_left;
+	bool oom;
 } reader;
 
 static void skip_space(reader *r)
@@ -136,9 +139,28 @@ static bool span_is(const span *key, const char *name, size_t len)
 /* name: a string literal, its length known while compiling. */
 #define key_is(key, name) span_is(key, "" name "", sizeof name - 1)
 
-static char *dup_span(const span *s)
+/* size bytes from the pool (aligned for pointers and doubles), else from
+ * malloc; NULL with r->oom set when malloc fails, or when the pool is full
+ * (the file is then handed back). */
+static void *take(reader *r, size_t size)
 {
-	char *out = malloc(s->len + 1);
+	if (!r->pool) {
+		void *out = malloc(size ? size : 1);
+		r->oom = r->oom || !out;
+		return out;
+	}
+	size_t pad = (size_t)(-(uintptr_t)r->pool & 7u);
+	if (pad + size > r->pool_left)
+		return NULL;
+	void *out = r->pool + pad;
+	r->pool += pad + size;
+	r->pool_left -= pad + size;
+	return out;
+}
+
+static char *dup_span(reader *r, const span *s)
+{
+	char *out = take(r, s->len + 1);
 	if (out) {
 		memcpy(out, s->at, s->len);
 		out[s->len] = '\0';
@@ -159,7 +181,7 @@ static bool next_member(reader *r, bool *more)
 }
 
 /* "metrics": {"name": number, ...}, names and values kept in their order. */
-static bool read_metrics(reader *r, ckpt_info *info, bool *oom)
+static bool read_metrics(reader *r, ckpt_info *info)
 {
 	if (r->p >= r->end || *r->p != '{')
 		return false;
@@ -181,17 +203,12 @@ static bool read_metrics(reader *r, ckpt_info *info, bool *oom)
 			return false;
 	}
 	r->p = inner.p;
-	info->extra_names = calloc(n, sizeof *info->extra_names);
-	info->extra_values = calloc(n, sizeof *info->extra_values);
-	if (!info->extra_names || !info->extra_values) {
-		*oom = true;
+	if (!(info->extra_names = take(r, n * sizeof *info->extra_names)) ||
+	    !(info->extra_values = take(r, n * sizeof *info->extra_values)))
 		return false;
-	}
 	for (size_t i = 0; i < n; i++) {
-		if (!(info->extra_names[i] = dup_span(&names[i]))) {
-			*oom = true;
+		if (!(info->extra_names[i] = dup_span(r, &names[i])))
 			return false;
-		}
 		info->extra_values[i] = values[i];
 		info->n_extra = i + 1;
 	}
@@ -224,11 +241,11 @@ static bool whole_in(double v, double lo, double hi)
 
 /* One member of the top object, checked as info.c checks it; false hands
  * the file back (a wrong type is the full reader's error to give). */
-static bool take_member(reader *r, const span *key, ckpt_info *info, unsigned *seen, bool *oom)
+static bool take_member(reader *r, const span *key, ckpt_info *info, unsigned *seen)
 {
 	if (key_is(key, "metrics")) {
 		*seen |= 1u << 0;
-		return read_metrics(r, info, oom);
+		return read_metrics(r, info);
 	}
 	value_kind kind;
 	span text = {0};
@@ -301,20 +318,20 @@ static bool take_member(reader *r, const span *key, ckpt_info *info, unsigned *s
 			return true;
 		if (!string)
 			return false;
-		if (!(*target = dup_span(&text))) {
-			*oom = true;
+		if (!(*target = dup_span(r, &text)))
 			return false;
-		}
 	}
 	return true;
 }
 
-int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len)
+int ckpt_info_parse_fast_in(ckpt_info *out, const char *text, size_t len, char *pool,
+			    size_t pool_size)
 {
 	memset(out, 0, sizeof *out);
 	out->keep_mode = -1;
-	reader r = {.p = text, .end = text + len};
-	bool oom = false, more = true, ok = true;
+	out->borrowed = pool != NULL;
+	reader r = {.p = text, .end = text + len, .pool = pool, .pool_left = pool_size};
+	bool more = true, ok = true;
 	unsigned seen = 0;
 	skip_space(&r);
 	if (r.p >= r.end || *r.p++ != '{')
@@ -324,16 +341,21 @@ int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len)
 		ok = false; /* {} lacks its epoch: the full reader says so */
 	while (ok && more) {
 		span key;
-		ok = read_key(&r, &key) && take_member(&r, &key, out, &seen, &oom) &&
+		ok = read_key(&r, &key) && take_member(&r, &key, out, &seen) &&
 		     next_member(&r, &more);
 	}
 	skip_space(&r);
 	ok = ok && r.p == r.end && (seen & (1u << 1));
 	if (!ok) {
 		ckpt_info_clear(out);
-		return oom ? CKPT_ENOMEM : 1;
+		return r.oom ? CKPT_ENOMEM : 1;
 	}
 	return 0;
+}
+
+int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len)
+{
+	return ckpt_info_parse_fast_in(out, text, len, NULL, 0);
 }
 
 static bool same_text(const char *a, const char *b)

@@ -168,13 +168,19 @@ static int info_from_json(ckpt_info *info, const cJSON *root, const char *path)
 	return rc;
 }
 
-int ckpt_info_parse(ckpt_info *out, const char *text, size_t len, const char *what)
+int ckpt_info_parse_in(ckpt_info *out, const char *text, size_t len, const char *what,
+		       char *pool, size_t pool_size)
 {
 	/* The usual file quickly; the rest, and every fault, the strict way. */
-	int rc = text ? ckpt_info_parse_fast(out, text, len) : 1;
+	int rc = text ? ckpt_info_parse_fast_in(out, text, len, pool, pool_size) : 1;
 	if (rc <= 0)
 		return rc == CKPT_ENOMEM ? ckpt_fail(CKPT_ENOMEM, "%s: out of memory", what) : rc;
 	return ckpt_info_parse_strict(out, text, len, what);
+}
+
+int ckpt_info_parse(ckpt_info *out, const char *text, size_t len, const char *what)
+{
+	return ckpt_info_parse_in(out, text, len, what, NULL, 0);
 }
 
 int ckpt_info_parse_strict(ckpt_info *out, const char *text, size_t len, const char *what)
@@ -210,16 +216,18 @@ void ckpt_info_clear(ckpt_info *info)
 {
 	if (!info)
 		return;
-	free(info->save_best_metric);
-	free(info->model_file);
-	free(info->checksum);
-	free(info->timestamp);
-	free(info->metadata);
-	for (size_t i = 0; i < info->n_extra; i++)
-		free(info->extra_names[i]);
-	free(info->extra_names);
-	free(info->extra_values);
-	free(info->session);
+	if (!info->borrowed) {
+		free(info->save_best_metric);
+		free(info->model_file);
+		free(info->checksum);
+		free(info->timestamp);
+		free(info->metadata);
+		for (size_t i = 0; i < info->n_extra; i++)
+			free(info->extra_names[i]);
+		free(info->extra_names);
+		free(info->extra_values);
+		free(info->session);
+	}
 	memset(info, 0, sizeof *info);
 	info->keep_mode = -1;
 }

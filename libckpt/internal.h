@@ -297,6 +297,7 @@ typedef struct ckpt_info {
 	char *session;   /* the writer session that saved it */
 	long keep_limit; /* the writer's ckpt_keep_limit, 0 when absent */
 	int keep_mode;   /* its ckpt_keep_mode, -1 when absent */
+	bool borrowed;   /* its strings and arrays lie in the caller's pool */
 } ckpt_info;
 
 /* Reads and checks path: CKPT_ENOENT when absent, CKPT_EFORMAT with a
@@ -304,6 +305,10 @@ typedef struct ckpt_info {
 CKPT_INTERNAL int ckpt_info_read(ckpt_info *out, const char *path);
 /* The same checks on text in memory; `what` names the source in errors. */
 CKPT_INTERNAL int ckpt_info_parse(ckpt_info *out, const char *text, size_t len, const char *what);
+/* The same, the usual file's strings and arrays put in pool (pool_size
+ * bytes, kept by the caller while out is used) instead of the heap. */
+CKPT_INTERNAL int ckpt_info_parse_in(ckpt_info *out, const char *text, size_t len,
+				     const char *what, char *pool, size_t pool_size);
 /* The same through the full JSON reader only (ckpt_info_parse tries
  * ckpt_info_parse_fast first; tests compare the two). */
 CKPT_INTERNAL int ckpt_info_parse_strict(ckpt_info *out, const char *text, size_t len,
@@ -313,6 +318,9 @@ CKPT_INTERNAL void ckpt_info_clear(ckpt_info *info);
  * same ckpt_info the full reader gives), 1 when the full reader must decide
  * (any other shape, any fault), CKPT_ENOMEM. */
 CKPT_INTERNAL int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len);
+/* ...its strings and arrays in pool (1 also when they do not fit). */
+CKPT_INTERNAL int ckpt_info_parse_fast_in(ckpt_info *out, const char *text, size_t len,
+					  char *pool, size_t pool_size);
 /* Every field the same (NaN equal to NaN): for the tests that compare readers. */
 CKPT_INTERNAL bool ckpt_info_equal(const ckpt_info *a, const ckpt_info *b);
 /* The file's text, fields in the original's order, then ours; extra metrics

@@ -8,10 +8,10 @@
 
 #include <sys/stat.h>
 
-/* One epoch as read, shared by every snapshot in which it is unchanged. */
+/* One epoch as read, shared by every snapshot in which it is unchanged; its
+ * strings and arrays lie in its own allocation, after it. */
 typedef struct epoch_data {
 	size_t refs;
-	bool packed; /* its strings and arrays live in its own allocation */
 	ckpt_file_sig dir_sig, info_sig, model_sig;
 	ino_t dir_ino; /* of epochs/<dir> as readdir gave it */
 	long epoch;

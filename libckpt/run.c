@@ -23,29 +23,17 @@ typedef struct epoch_name {
 	ckpt_file_sig dir_sig;
 } epoch_name;
 
+/* Room for an info's strings and arrays while it is read: its text fits a
+ * 4 KiB buffer, and the largest info there is goes to the heap instead. */
+#define CKPT_INFO_POOL_BYTES 5120
+
 static void epoch_data_unref(epoch_data *d)
 {
-	if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
-	if (d->packed) {
+	if (d && __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		free(d);
-		return;
-	}
-	free(d->dir);
-	free(d->info_error);
-	free(d->checksum);
-	free(d->timestamp);
-	free(d->metadata);
-	free(d->save_best_metric);
-	for (size_t i = 0; i < d->n_extra; i++)
-		free(d->extra_names[i]);
-	free(d->extra_names);
-	free(d->extra_values);
-	free(d->session);
-	free(d);
 }
 
-/* The strings of d other than its metric names, to pack. */
+/* The strings of d other than its metric names. */
 #define EPOCH_TEXTS 7
 static void epoch_texts(epoch_data *d, char **texts[EPOCH_TEXTS])
 {
@@ -54,37 +42,37 @@ static void epoch_texts(epoch_data *d, char **texts[EPOCH_TEXTS])
 	memcpy(texts, all, sizeof all);
 }
 
-/* d and all it points to in one allocation (d itself when there is no
- * memory for it): a list of thousands of runs is then freed in one piece
- * per epoch, and its many small pieces no longer crowd the allocator's bins
- * for the next scan or refresh to sort out. */
-static epoch_data *pack_epoch(epoch_data *d)
+/* The epoch read into `was` (its strings borrowed from the reading), in one
+ * allocation with all it points to: a list of thousands of runs is freed in
+ * one piece per epoch, and no small pieces are left crowding the
+ * allocator's bins for the next scan or refresh to sort out. NULL out of
+ * memory. */
+static epoch_data *make_epoch(epoch_data *was)
 {
 	char **texts[EPOCH_TEXTS];
-	epoch_texts(d, texts);
+	epoch_texts(was, texts);
 	size_t chars = 0;
 	for (size_t i = 0; i < EPOCH_TEXTS; i++)
 		chars += *texts[i] ? strlen(*texts[i]) + 1 : 0;
-	for (size_t i = 0; i < d->n_extra; i++)
-		chars += strlen(d->extra_names[i]) + 1;
-	size_t arrays = d->n_extra * (sizeof *d->extra_values + sizeof *d->extra_names);
-	epoch_data *p = malloc(sizeof *p + arrays + chars);
-	if (!p)
-		return d;
-	*p = *d;
-	p->packed = true;
-	p->extra_values = d->n_extra ? (double *)(p + 1) : NULL;
-	p->extra_names = d->n_extra ? (char **)(p->extra_values + d->n_extra) : NULL;
-	char *at = (char *)(p + 1) + arrays;
-	for (size_t i = 0; i < d->n_extra; i++) {
-		p->extra_values[i] = d->extra_values[i];
-		p->extra_names[i] = ckpt_pack_string(&at, d->extra_names[i]);
+	for (size_t i = 0; i < was->n_extra; i++)
+		chars += strlen(was->extra_names[i]) + 1;
+	size_t arrays = was->n_extra * (sizeof *was->extra_values + sizeof *was->extra_names);
+	epoch_data *d = malloc(sizeof *d + arrays + chars);
+	if (!d)
+		return NULL;
+	*d = *was;
+	d->refs = 1;
+	d->extra_values = was->n_extra ? (double *)(d + 1) : NULL;
+	d->extra_names = was->n_extra ? (char **)(d->extra_values + was->n_extra) : NULL;
+	char *at = (char *)(d + 1) + arrays;
+	for (size_t i = 0; i < was->n_extra; i++) {
+		d->extra_values[i] = was->extra_values[i];
+		d->extra_names[i] = ckpt_pack_string(&at, was->extra_names[i]);
 	}
-	epoch_texts(p, texts);
+	epoch_texts(d, texts);
 	for (size_t i = 0; i < EPOCH_TEXTS; i++)
 		*texts[i] = ckpt_pack_string(&at, *texts[i]);
-	epoch_data_unref(d);
-	return p;
+	return d;
 }
 
 int run_set_problem(ckpt_run *run, const char *text)
@@ -95,15 +83,15 @@ int run_set_problem(ckpt_run *run, const char *text)
 	return run->problem ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
 }
 
-/* Copies the fields of a valid ckpt-info.json into d (strings taken). */
-static void take_info(epoch_data *d, ckpt_info *info)
+/* Copies the fields of a valid ckpt-info.json into d (strings borrowed). */
+static void take_info(epoch_data *d, const ckpt_info *info)
 {
-	d->checksum = info->checksum, info->checksum = NULL;
+	d->checksum = info->checksum;
 	d->checksum_kind = ckpt_checksum_kind_of(d->checksum);
-	d->timestamp = info->timestamp, info->timestamp = NULL;
-	d->metadata = info->metadata, info->metadata = NULL;
-	d->save_best_metric = info->save_best_metric, info->save_best_metric = NULL;
-	d->session = info->session, info->session = NULL;
+	d->timestamp = info->timestamp;
+	d->metadata = info->metadata;
+	d->save_best_metric = info->save_best_metric;
+	d->session = info->session;
 	d->has_best_metric_last = info->has_best_metric_last;
 	d->best_metric_last = info->best_metric_last;
 	d->has_time_elapsed = info->has_time_elapsed && !info->first;
@@ -112,9 +100,9 @@ static void take_info(epoch_data *d, ckpt_info *info)
 	d->has_info_metric = info->has_metric_value;
 	d->info_metric = info->metric_value;
 	d->info_direction = info->direction;
-	d->n_extra = info->n_extra, info->n_extra = 0;
-	d->extra_names = info->extra_names, info->extra_names = NULL;
-	d->extra_values = info->extra_values, info->extra_values = NULL;
+	d->n_extra = info->n_extra;
+	d->extra_names = info->extra_names;
+	d->extra_values = info->extra_values;
 	d->keep_limit = info->keep_limit;
 	d->keep_mode = info->keep_mode;
 }
@@ -220,7 +208,8 @@ static void join_name(char out[64], const char *a, const char *b)
 /* Reads epochs/NNN/ckpt-info.json (from info_fd, taken, when load_epoch
  * opened it), never through a link; any fault makes the info INVALID or
  * UNREADABLE, not an error of the snapshot. */
-static int read_info(ckpt_run *run, epoch_data *d, int dfd, int info_fd)
+static int read_info(ckpt_run *run, epoch_data *d, int dfd, int info_fd, ckpt_info *info,
+		     char *pool, size_t pool_size)
 {
 	char rel[64], why[160], in_epochs[64];
 	join_name(in_epochs, d->dir, CKPT_INFO_NAME);
@@ -250,10 +239,8 @@ static int read_info(ckpt_run *run, epoch_data *d, int dfd, int info_fd)
 	char stack[4096];
 	int rc = read_info_text(&text, &len, &err, dfd, in_epochs, &d->info_sig, info_fd, stack,
 				sizeof stack);
-	ckpt_info info;
-	memset(&info, 0, sizeof info);
 	if (rc == 0)
-		rc = ckpt_info_parse(&info, text, len, rel);
+		rc = ckpt_info_parse_in(info, text, len, rel, pool, pool_size);
 	if (text != stack)
 		free(text);
 	if (rc == CKPT_ENOMEM)
@@ -268,14 +255,12 @@ static int read_info(ckpt_run *run, epoch_data *d, int dfd, int info_fd)
 	}
 	if (rc)
 		return set_info_error(d, CKPT_INFO_INVALID, ckpt_error_last());
-	if (info.epoch != d->epoch) {
-		snprintf(why, sizeof why, "%s: epoch is %ld, expected %ld", rel, info.epoch,
+	if (info->epoch != d->epoch) {
+		snprintf(why, sizeof why, "%s: epoch is %ld, expected %ld", rel, info->epoch,
 			 d->epoch);
-		ckpt_info_clear(&info);
 		return set_info_error(d, CKPT_INFO_INVALID, why);
 	}
-	take_info(d, &info);
-	ckpt_info_clear(&info);
+	take_info(d, info);
 	d->info_state = CKPT_INFO_OK;
 	return 0;
 }
@@ -377,26 +362,23 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name
 		*out = shared;
 		return 0;
 	}
-	epoch_data *d = calloc(1, sizeof *d);
-	if (!d || !(d->dir = ckpt_strdup(name))) {
-		free(d);
-		if (info_fd >= 0)
-			close(info_fd);
-		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
-	}
-	d->refs = 1;
-	d->dir_ino = entry->ino;
-	d->dir_sig = dir_sig, d->info_sig = info_sig, d->model_sig = model_sig;
-	d->epoch = epoch;
-	d->keep_mode = -1;
-	int rc = read_info(run, d, dfd, info_fd);
-	read_model_state(d);
-	if (rc) {
-		epoch_data_unref(d);
-		return rc;
-	}
-	*out = pack_epoch(d);
-	return 0;
+	/* Read into `was`, borrowing its strings (the info's in pool), then made one piece. */
+	epoch_data was = {.dir = (char *)name,
+			  .dir_ino = entry->ino,
+			  .dir_sig = dir_sig,
+			  .info_sig = info_sig,
+			  .model_sig = model_sig,
+			  .epoch = epoch,
+			  .keep_mode = -1};
+	ckpt_info info = {0};
+	char pool[CKPT_INFO_POOL_BYTES];
+	int rc = read_info(run, &was, dfd, info_fd, &info, pool, sizeof pool);
+	read_model_state(&was);
+	if (!rc && !(*out = make_epoch(&was)))
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
+	free(was.info_error);
+	ckpt_info_clear(&info);
+	return rc;
 }
 
 

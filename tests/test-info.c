@@ -106,10 +106,25 @@ static void check_readers_agree(const char *text, size_t len)
 	if (rc == 0) {
 		g_assert_true(ckpt_info_equal(&quick, &strict));
 		ckpt_info_clear(&quick);
-		ckpt_info_clear(&strict);
 	} else {
 		g_assert_cmpstr(message, ==, ckpt_error_last());
 	}
+	/* Into a caller's pool, roomy or too small (then on the heap): the same. */
+	static const size_t pools[] = {8192, 64, 0};
+	for (size_t i = 0; pools[i]; i++) {
+		char *pool = g_malloc(pools[i]);
+		ckpt_info pooled;
+		g_assert_cmpint(ckpt_info_parse_in(&pooled, text, len, "x.json", pool, pools[i]), ==,
+				strict_rc);
+		if (strict_rc == 0)
+			g_assert_true(ckpt_info_equal(&pooled, &strict));
+		else
+			g_assert_cmpstr(message, ==, ckpt_error_last());
+		ckpt_info_clear(&pooled);
+		g_free(pool);
+	}
+	if (strict_rc == 0)
+		ckpt_info_clear(&strict);
 	g_free(message);
 }
 

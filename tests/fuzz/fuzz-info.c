@@ -16,6 +16,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int strict_rc = ckpt_info_parse_strict(&strict, (const char *)data, size, "fuzz.json");
 	if (rc != strict_rc || (rc == 0 && !ckpt_info_equal(&info, &strict)))
 		abort();
+	/* ...nor does it when it puts the strings in a pool, roomy or not. */
+	for (size_t room = 96; room <= 8192; room += 8192 - 96) {
+		char *pool = malloc(room);
+		ckpt_info pooled;
+		if (!pool || ckpt_info_parse_in(&pooled, (const char *)data, size, "fuzz.json", pool,
+						room) != strict_rc ||
+		    (strict_rc == 0 && !ckpt_info_equal(&pooled, &strict)))
+			abort();
+		ckpt_info_clear(&pooled);
+		free(pool);
+	}
 	if (strict_rc == 0)
 		ckpt_info_clear(&strict);
 	if (rc != 0)
