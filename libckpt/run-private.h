@@ -60,17 +60,31 @@ typedef struct metric_entry {
 
 struct ckpt_run {
 	size_t refs;
-	char *strings; /* once built: every string below, in one allocation */
+	/* First, together, what a list refresh looks at in each of thousands
+	 * of runs (run-unchanged.c): the fewest cache lines. The run's own
+	 * files as they were (with history_sig, log_sig and best_sig,
+	 * last_sig), each taken before what it guards was read: while none of
+	 * them changes, a list refresh shares the snapshot. */
+	int settled; /* atomic: all of them older than built_at (see run-unchanged.c) */
+	bool source_failed; /* metrics parsed with an error: parse again next time */
+	bool metrics_from_infos; /* every epoch's info had it: nothing parsed */
+	bool has_holder; /* someone holds the lock */
+	bool live;       /* ...and it is a live writer */
+	char *root, *log_path;
+	char *records_path; /* this user's verify records; NULL: no cache folder for them */
+	ckpt_file_sig root_sig, epochs_sig, lock_sig, records_sig;
+	ckpt_file_sig best_sig, last_sig;
+	struct timespec built_at; /* the coarse clock before the first of them */
+
+	char *strings; /* once built: every string of the run, in one allocation */
 	bool shallow; /* while built by a list refresh: see run_refresh_shallow */
-	char *name, *root, *folder, *log_path, *history_path;
+	char *name, *folder, *history_path;
 	ckpt_layout layout;
 	char *problem;
 	size_t info_reads;
 
 	/* Where metrics came from (metrics.jsonl, ckpt.log or both), as they were */
 	ckpt_file_sig history_sig, log_sig;
-	bool source_failed; /* parsed with an error: parse again next time */
-	bool metrics_from_infos; /* every epoch's info had it: nothing parsed */
 	metric_entry *metrics;
 	size_t n_metrics;
 	char *source_metric;
@@ -78,10 +92,7 @@ struct ckpt_run {
 	char *metric;
 	char direction;
 
-	/* This user's verify records of the run, as they were */
-	char *records_path; /* NULL: no cache folder to keep them in */
-	ckpt_file_sig records_sig;
-	ckpt_verify_records *records;
+	ckpt_verify_records *records; /* as they were */
 
 	long best, last;
 	ckpt_link_state best_state, last_state;
@@ -89,18 +100,8 @@ struct ckpt_run {
 	bool work_leftover; /* ...and no live writer: a crash left it */
 	char **strays;
 	size_t n_strays;
-	ckpt_file_sig lock_sig;
-	bool has_holder; /* someone holds the lock */
-	bool live;       /* ...and it is a live writer */
 	int64_t holder_pid;
 	char holder_host[256], holder_since[32];
-
-	/* The run's own files as they were (with history_sig, log_sig, lock_sig
-	 * and records_sig), each taken before what it guards was read: while none
-	 * of them changes, a list refresh shares the snapshot (run-unchanged.c). */
-	ckpt_file_sig root_sig, epochs_sig, best_sig, last_sig;
-	struct timespec built_at; /* the coarse clock before the first of them */
-	int settled; /* atomic: all of them older than built_at (see run-unchanged.c) */
 
 	ckpt_epoch *epochs; /* ascending */
 	size_t n_epochs;

@@ -254,6 +254,14 @@ static int compare_found_names(const void *a, const void *b)
 	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
 }
 
+static bool found_in_order(const walker *w)
+{
+	for (size_t i = 1; i < w->n_found; i++)
+		if (compare_found_names(&w->found[i - 1], &w->found[i]) > 0)
+			return false;
+	return true;
+}
+
 /* Reads every run the walk found (sorted by name), in that order, unless
  * failed says the walk's end failed; then forgets them. */
 static int read_found(walker *w, int failed)
@@ -369,6 +377,40 @@ static char *child_rel(const char *rel, const char *name)
 	return rel[0] ? ckpt_path_join(rel, name) : ckpt_strdup(name);
 }
 
+/* strcmp of two folders' paths as if each ended in '/': the order in
+ * which walking them one after the other finds the paths below them. */
+static int compare_folders(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		unsigned char x = *a ? (unsigned char)*a : '/', y = *b ? (unsigned char)*b : '/';
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (!*a || !*b)
+			return *a ? 1 : *b ? -1 : 0;
+	}
+}
+
+static int compare_subdirs(const void *a, const void *b)
+{
+	return compare_folders(*(char *const *)a, *(char *const *)b);
+}
+
+static int compare_pending_desc(const void *a, const void *b)
+{
+	return compare_folders(((const pending *)b)->rel, ((const pending *)a)->rel);
+}
+
+/* The last n subfolders queued, and noted in the memo, put in order: the
+ * walk then finds the runs in the order of their names, and the list needs
+ * no sort (most of the time; it checks). The stack pops the first last. */
+static void order_subdirs(stack *s, scan_memo_folder *memo, size_t n)
+{
+	if (n < 2)
+		return;
+	qsort(memo->subdirs + memo->n_subdirs - n, n, sizeof *memo->subdirs, compare_subdirs);
+	qsort(s->items + s->n - n, n, sizeof *s->items, compare_pending_desc);
+}
+
 /* One readdir of the folder: what marks a run there, and its real
  * subdirectories while within depth and the folder cap (pushed above the
  * folder's own place on the stack, so that they are not lost). */
@@ -395,6 +437,7 @@ static int read_folder(walker *w, stack *s, const pending *p, int dfd, ckpt_run_
 		}
 		(*out_subdirs)++;
 	}
+	order_subdirs(s, memo, *out_subdirs);
 	return 0;
 }
 
@@ -415,7 +458,7 @@ static int replay(walker *w, stack *s, const pending *p, bool *out_done)
 	scan_memo_folder *shared = (scan_memo_folder *)was; /* immutable: shared by reference */
 	if (!scan_memo_add(&w->list->memo, shared))
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
-	for (size_t i = 0; i < was->n_subdirs; i++) {
+	for (size_t i = was->n_subdirs; i-- > 0;) { /* in order once popped */
 		char *rel = ckpt_strdup(was->subdirs[i]);
 		if (!rel || !stack_push(s, rel, p->depth + 1)) {
 			free(rel);
@@ -571,7 +614,7 @@ static int scan_into(walker *w)
 	if (!rc && !found)
 		rc = walk(w);
 	scan_memo_finish(&w->list->memo);
-	if (w->n_found > 1)
+	if (!found_in_order(w))
 		qsort(w->found, w->n_found, sizeof *w->found, compare_found_names);
 	int match_rc = match_old(w);
 	scan_checks_walk_done(w->checks);

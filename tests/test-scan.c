@@ -281,6 +281,30 @@ static ckpt_run_list *refresh_list(const ckpt_run_list *old, bool *changed, seen
 	return list;
 }
 
+/* Runs come out in the order of their names whatever the folders' order:
+ * "a-b" < "a.d" < "a/c" < "a0" though the walk finds "a/c" inside "a". */
+static void test_runs_in_name_order(void)
+{
+	char *dir = af_tree_new();
+	const char *rels[] = {"a0/ckpts", "a/c/ckpts", "a.d/ckpts", "a-b/ckpts", "b/ckpts"};
+	const char *names[] = {"a-b", "a.d", "a/c", "a0", "b"};
+	for (size_t i = 0; i < G_N_ELEMENTS(rels); i++)
+		make_root_at(dir, rels[i], 1);
+	g_usleep(300 * 1000); /* old enough for the refresh to take folders from its memo */
+	ckpt_run_list *list = NULL, *again = NULL;
+	g_assert_cmpint(ckpt_scan(&list, dir, 0, NULL, NULL, NULL), ==, 0);
+	g_assert_cmpint(ckpt_run_list_refresh(&again, NULL, list, NULL, NULL, NULL), ==, 0);
+	for (int pass = 0; pass < 2; pass++) {
+		const ckpt_run_list *l = pass ? again : list;
+		g_assert_cmpuint(ckpt_run_list_count(l), ==, G_N_ELEMENTS(names));
+		for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+			g_assert_cmpstr(ckpt_run_name(ckpt_run_list_get(l, i)), ==, names[i]);
+	}
+	ckpt_run_list_free(again);
+	ckpt_run_list_free(list);
+	af_tree_free(dir);
+}
+
 static void test_list_refresh(void)
 {
 	char *dir = af_tree_new();
@@ -429,6 +453,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/scan/two-roots/open-is-ambiguous-legacy-opens-by-path",
 			test_two_roots_open);
 	g_test_add_func("/ckpt/scan/root-for/every-kind-of-path", test_root_for);
+	g_test_add_func("/ckpt/scan/order/runs-in-name-order", test_runs_in_name_order);
 	g_test_add_func("/ckpt/scan/list-refresh/unchanged-shared-changed-added-removed",
 			test_list_refresh);
 	g_test_add_func("/ckpt/scan/run-refresh/same-pointer-unless-something-changed",
