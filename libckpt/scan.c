@@ -29,7 +29,6 @@ struct ckpt_run_list {
 	char **problems;
 	size_t n_problems;
 	scan_memo memo; /* the folders the walk saw, for the next refresh */
-	scan_index by_name; /* the runs, for the next refresh to find */
 	size_t folders_read; /* by the walk that made it (the rest taken from memo) */
 	/* The verify records' folder before the runs' records were looked at. */
 	ckpt_file_sig records_folder_sig;
@@ -50,7 +49,6 @@ void ckpt_run_list_free(ckpt_run_list *list)
 	free(list->problems);
 	free(list->path);
 	scan_memo_clear(&list->memo);
-	scan_index_clear(&list->by_name);
 	free(list);
 }
 
@@ -138,9 +136,11 @@ typedef struct walker {
 	size_t n_found, cap_found;
 } walker;
 
-/* The index in old of the run named name at root, or -1; the scanned
- * folder's own runs (no name) are found by root. */
-static long find_old(const walker *w, const char *name, const char *root)
+/* The index in old (sorted by name) of the run named name at root, or -1,
+ * looked for from *from on, which moves to the first run not named before
+ * name: the runs found, in name order, are matched in one pass. The
+ * scanned folder's own runs (no name) are found by root. */
+static long find_old(const walker *w, const char *name, const char *root, size_t *from)
 {
 	size_t n = w->old ? w->old->n_runs : 0;
 	if (!name) {
@@ -149,16 +149,11 @@ static long find_old(const walker *w, const char *name, const char *root)
 				return (long)i;
 		return -1;
 	}
-	if (n == 0)
-		return -1;
-	const scan_index *index = &w->old->by_name;
-	uint64_t hash = scan_index_hash(name);
-	for (size_t k = scan_index_first(index, hash); k < index->n && index->keys[k].hash == hash;
-	     k++) {
-		const ckpt_run *run = w->old->runs[index->keys[k].item];
-		if (strcmp(ckpt_run_name(run), name) == 0 && strcmp(ckpt_run_root(run), root) == 0)
-			return (long)index->keys[k].item;
-	}
+	while (*from < n && strcmp(ckpt_run_name(w->old->runs[*from]), name) < 0)
+		(*from)++;
+	for (size_t i = *from; i < n && strcmp(ckpt_run_name(w->old->runs[i]), name) == 0; i++)
+		if (strcmp(ckpt_run_root(w->old->runs[i]), root) == 0)
+			return (long)i;
 	return -1;
 }
 
@@ -199,14 +194,15 @@ static int note_run(walker *w, ckpt_run_location *loc, const ckpt_run_location *
 	return 0;
 }
 
-/* After the walk: each run found paired with its old snapshot, and a run
- * found anew given a location of its own. */
+/* After the walk and the sort: each run found paired with its old
+ * snapshot, and a run found anew given a location of its own. */
 static int match_old(walker *w)
 {
+	size_t from = 0;
 	for (size_t i = 0; i < w->n_found; i++) {
 		scan_found *f = &w->found[i];
 		const ckpt_run_location *loc = f->memo_loc ? f->memo_loc : &f->loc;
-		f->old_index = find_old(w, f->name, loc->root);
+		f->old_index = find_old(w, f->name, loc->root, &from);
 		if (f->old_index >= 0) {
 			w->old_seen[f->old_index] = true;
 			f->old = w->old->runs[f->old_index];
@@ -567,17 +563,6 @@ static bool runs_in_order(const ckpt_run_list *list)
 	return true;
 }
 
-static const char *run_name_at(size_t item, void *ctx)
-{
-	return ckpt_run_name(((ckpt_run_list *)ctx)->runs[item]);
-}
-
-/* Out of memory, the next refresh finds no run it can share: it reads them all. */
-static void index_runs(ckpt_run_list *list)
-{
-	(void)scan_index_build(&list->by_name, list->n_runs, run_name_at, list);
-}
-
 /* Taken before any run's records are: a records file made after it changes
  * the folder, so while the folder is as it was, a run that had none has none. */
 static void note_records_folder(walker *w)
@@ -636,8 +621,6 @@ static int scan_into(walker *w)
 				 " of them");
 	if (!rc && !runs_in_order(w->list))
 		qsort(w->list->runs, w->list->n_runs, sizeof *w->list->runs, compare_run_names);
-	if (!rc)
-		index_runs(w->list);
 	if (!rc)
 		ckpt_meter_send(&w->meter);
 	free(real);
