@@ -162,7 +162,7 @@ typedef struct run_refresh_hint {
 CKPT_INTERNAL int run_refresh_shallow(ckpt_run **out, bool *out_changed, ckpt_run *old);
 
 /* What a look at a run's own files found, when one was taken already. */
-enum { RUN_CHECK_UNKNOWN, RUN_CHECK_SAME, RUN_CHECK_CHANGED };
+enum { RUN_CHECK_UNKNOWN, RUN_CHECK_SAME, RUN_CHECK_CHANGED, RUN_CHECK_READ /* and read again */ };
 
 /* Whether none of old's run-level files changed since it was read (it
  * cannot tell a hand's change inside an epoch; see run-unchanged.c). */

@@ -1,8 +1,9 @@
 /* scan-check.c: during a list refresh, the look at each known run's own
  * files (run_level_unchanged) on a second thread from the start, while the
- * walk finds which runs are still there: the two need nothing of each
- * other until the walk ends, when this thread takes its share of what is
- * left and the walk's runs are matched to the old ones. */
+ * walk finds which runs are still there, and the new read of a run found
+ * changed: the two need nothing of each other until the walk ends, when
+ * this thread takes its share of what is left and the walk's runs are
+ * matched to the old ones. */
 #include "scan-private.h"
 
 #include <fcntl.h>
@@ -11,9 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+typedef struct check_result {
+	int state; /* atomic: RUN_CHECK_UNKNOWN until checked, then _SAME or _READ */
+	ckpt_run *run; /* _READ: what run_refresh_shallow gave, or NULL with rc */
+	bool changed;
+	int rc;
+	char *error; /* the failed read's message (this thread's to hand over) */
+} check_result;
+
 struct scan_checks {
 	ckpt_run *const *olds; /* the old list's runs, borrowed */
-	int *results;          /* atomic, each RUN_CHECK_UNKNOWN until checked */
+	check_result *results;
 	size_t n;
 	size_t next; /* atomic: the next run to check */
 	const run_refresh_hint *hint;
@@ -45,9 +54,15 @@ static bool check_next(scan_checks *c, const run_refresh_hint *hint)
 	if (i >= c->n)
 		return false;
 	prefetch_ahead(c, i);
-	bool same = run_level_unchanged(c->olds[i], hint);
-	__atomic_store_n(&c->results[i], same ? RUN_CHECK_SAME : RUN_CHECK_CHANGED,
-			 __ATOMIC_RELEASE);
+	check_result *r = &c->results[i];
+	int state = RUN_CHECK_SAME;
+	if (!run_level_unchanged(c->olds[i], hint)) {
+		state = RUN_CHECK_READ;
+		r->rc = run_refresh_shallow(&r->run, &r->changed, c->olds[i]);
+		if (r->rc)
+			r->error = ckpt_strdup(ckpt_error_last());
+	}
+	__atomic_store_n(&r->state, state, __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -109,11 +124,16 @@ void scan_checks_walk_done(scan_checks *c)
 	c->started = false;
 }
 
-int scan_checks_result(const scan_checks *c, long old)
+void scan_checks_take(scan_checks *c, long old, scan_found *f)
 {
 	if (!c || old < 0 || (size_t)old >= c->n)
-		return RUN_CHECK_UNKNOWN;
-	return __atomic_load_n(&c->results[old], __ATOMIC_ACQUIRE);
+		return;
+	check_result *r = &c->results[old];
+	f->checked = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
+	if (f->checked != RUN_CHECK_READ)
+		return;
+	f->run = r->run, f->changed = r->changed, f->rc = r->rc, f->error = r->error;
+	r->run = NULL, r->error = NULL;
 }
 
 void scan_checks_finish(scan_checks *c)
@@ -124,6 +144,10 @@ void scan_checks_finish(scan_checks *c)
 		scan_checks_walk_done(c);
 	if (c->checker_fd >= 0)
 		close(c->checker_fd);
+	for (size_t i = 0; i < c->n; i++) { /* of runs the walk did not find again */
+		ckpt_run_unref(c->results[i].run);
+		free(c->results[i].error);
+	}
 	free(c->results);
 	free(c);
 }

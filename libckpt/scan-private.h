@@ -14,7 +14,7 @@ typedef struct scan_found {
 	bool names_borrowed;   /* name and shown belong to the list's memo */
 	const ckpt_run_location *memo_loc; /* or the memo's, copied if it is read anew */
 	long old_index;        /* refresh: old's place in the old list, or -1 */
-	int checked;           /* RUN_CHECK_*: what its check found */
+	int checked;           /* RUN_CHECK_*: what its check found (_READ: run is set) */
 	ckpt_run *old;         /* refresh: its previous snapshot (borrowed), or NULL */
 	ckpt_run *run;         /* the read's result, or NULL with rc and error */
 	int rc;
@@ -103,9 +103,10 @@ CKPT_INTERNAL scan_checks *scan_checks_start(ckpt_run *const *olds, size_t n,
 					     const run_refresh_hint *hint);
 /* The walk is over: checks what is left with the second thread, then joins it. */
 CKPT_INTERNAL void scan_checks_walk_done(scan_checks *c);
-/* What the check of olds[old] found: RUN_CHECK_SAME or _CHANGED once
- * checked, else RUN_CHECK_UNKNOWN. */
-CKPT_INTERNAL int scan_checks_result(const scan_checks *c, long old);
+/* What the check of olds[old] found, into f->checked: RUN_CHECK_SAME, or
+ * _READ with the run read again (or its failure) moved into f; else
+ * RUN_CHECK_UNKNOWN, f left for the readers. */
+CKPT_INTERNAL void scan_checks_take(scan_checks *c, long old, scan_found *f);
 CKPT_INTERNAL void scan_checks_finish(scan_checks *c); /* NULL is fine */
 
 /* Hands one read run (in order) on; nonzero stops the reading. */

@@ -23,7 +23,9 @@ typedef struct readers {
 
 static void read_one(readers *r, scan_found *f)
 {
-	if (f->old) {
+	if (f->checked == RUN_CHECK_READ) {
+		ckpt_run_location_clear(&f->loc); /* read during the walk already */
+	} else if (f->old) {
 		f->rc = r->thorough ? ckpt_run_refresh(&f->run, &f->changed, f->old)
 				    : run_refresh_if_touched(&f->run, &f->changed, f->old, r->hint,
 							 f->checked);
@@ -32,11 +34,14 @@ static void read_one(readers *r, scan_found *f)
 		f->changed = true;
 		f->rc = ckpt_run_open_at(&f->run, &f->loc, f->name);
 	}
-	/* The message is this thread's: keep it for the delivering one. */
-	if (f->rc)
-		f->error = ckpt_strdup(ckpt_error_last());
-	else if (!f->old && r->hooks && r->hooks->prepare)
+	/* The message is this thread's (or the checker's, kept already): keep
+	 * it for the delivering one. */
+	if (f->rc) {
+		if (!f->error)
+			f->error = ckpt_strdup(ckpt_error_last());
+	} else if (!f->old && r->hooks && r->hooks->prepare) {
 		f->prepared = r->hooks->prepare(f->run, r->hooks->payload);
+	}
 	pthread_mutex_lock(&r->lock);
 	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&r->read_one);
@@ -63,12 +68,13 @@ static void *helper(void *arg)
 	return NULL;
 }
 
-/* A run shared as it was (its check done during the walk) is no work. */
+/* A run shared as it was, or read again, during the walk is no work. */
 static bool two_threads_help(const scan_found *found, size_t n, bool thorough)
 {
 	size_t work = 0;
 	for (size_t i = 0; i < n && work < 2; i++)
-		work += thorough || !found[i].old || found[i].checked != RUN_CHECK_SAME;
+		work += thorough || !found[i].old ||
+			(found[i].checked != RUN_CHECK_SAME && found[i].checked != RUN_CHECK_READ);
 	return work > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 

@@ -604,7 +604,7 @@ static int scan_into(walker *w)
 	int match_rc = match_old(w);
 	scan_checks_walk_done(w->checks);
 	for (size_t i = 0; i < w->n_found; i++)
-		w->found[i].checked = scan_checks_result(w->checks, w->found[i].old_index);
+		scan_checks_take(w->checks, w->found[i].old_index, &w->found[i]);
 	scan_checks_finish(w->checks);
 	w->checks = NULL;
 	int read_rc = read_found(w, match_rc);
