@@ -26,14 +26,39 @@ static void folder_unref(scan_memo_folder *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (size_t i = 0; i < f->n_subdirs; i++)
-		free(f->subdirs[i]);
 	for (size_t i = 0; i < f->n_runs; i++)
 		free(f->runs[i].strings);
-	free(f->subdirs);
-	free(f->runs);
-	free(f->rel);
+	if (!f->packed) {
+		for (size_t i = 0; i < f->n_subdirs; i++)
+			free(f->subdirs[i]);
+		free(f->subdirs);
+		free(f->runs);
+		free(f->rel);
+	}
 	free(f);
+}
+
+scan_memo_folder *scan_memo_folder_pack(scan_memo_folder *f)
+{
+	size_t chars = strlen(f->rel) + 1;
+	for (size_t i = 0; i < f->n_subdirs; i++)
+		chars += strlen(f->subdirs[i]) + 1;
+	size_t runs = f->n_runs * sizeof *f->runs, subdirs = f->n_subdirs * sizeof *f->subdirs;
+	scan_memo_folder *p = malloc(sizeof *p + runs + subdirs + chars);
+	if (!p)
+		return f;
+	*p = *f;
+	p->refs = 1;
+	p->packed = true;
+	p->runs = f->n_runs ? memcpy(p + 1, f->runs, runs) : NULL;
+	p->subdirs = f->n_subdirs ? (char **)((char *)(p + 1) + runs) : NULL;
+	char *at = (char *)(p + 1) + runs + subdirs;
+	p->rel = ckpt_pack_string(&at, f->rel);
+	for (size_t i = 0; i < f->n_subdirs; i++)
+		p->subdirs[i] = ckpt_pack_string(&at, f->subdirs[i]);
+	f->n_runs = 0; /* their strings are p's now */
+	folder_unref(f);
+	return p;
 }
 
 void scan_memo_folder_free(scan_memo_folder *f)
@@ -125,6 +150,14 @@ static const char *folder_rel(size_t item, void *ctx)
 void scan_memo_finish(scan_memo *m)
 {
 	(void)scan_index_build(&m->by_rel, m->n, folder_rel, m);
+}
+
+const scan_memo_folder *scan_memo_guess(const scan_memo *m, const char *rel)
+{
+	if (!m)
+		return NULL;
+	size_t k = scan_index_first(&m->by_rel, scan_index_hash(rel));
+	return k < m->by_rel.n ? m->folders[m->by_rel.keys[k].item] : NULL;
 }
 
 const scan_memo_folder *scan_memo_find(const scan_memo *m, const char *rel)

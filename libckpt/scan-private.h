@@ -63,6 +63,7 @@ typedef struct scan_memo_folder {
 	ckpt_file_sig sig; /* of the folder opened, before its entries were read */
 	bool settled;      /* changed long enough before the walk to be trusted */
 	bool capped;       /* some of its subfolders were left out: never replayed */
+	bool packed;       /* rel, subdirs and runs lie in its own allocation */
 	char **subdirs;
 	size_t n_subdirs;
 	scan_memo_run *runs;
@@ -81,6 +82,10 @@ CKPT_INTERNAL scan_memo_folder *scan_memo_folder_new(const char *rel, const ckpt
 CKPT_INTERNAL void scan_memo_folder_free(scan_memo_folder *f); /* drops a reference */
 CKPT_INTERNAL bool scan_memo_folder_add_subdir(scan_memo_folder *f, const char *rel);
 CKPT_INTERNAL void scan_memo_folder_drop_subdirs(scan_memo_folder *f);
+/* Once complete: f (taken) in one allocation with its names and runs, so
+ * that a refresh finds each folder in a few adjacent cache lines; f itself
+ * out of memory. */
+CKPT_INTERNAL scan_memo_folder *scan_memo_folder_pack(scan_memo_folder *f);
 CKPT_INTERNAL bool scan_memo_folder_add_run(scan_memo_folder *f, const ckpt_run_location *loc,
 					    const char *name, const char *shown);
 /* A copy of loc's strings; false (out cleared) out of memory. */
@@ -91,6 +96,9 @@ CKPT_INTERNAL bool scan_memo_add(scan_memo *m, scan_memo_folder *f);
  * the next refresh reads every folder again). */
 CKPT_INTERNAL void scan_memo_finish(scan_memo *m);
 CKPT_INTERNAL const scan_memo_folder *scan_memo_find(const scan_memo *m, const char *rel);
+/* The folder rel's hash leads to first (maybe another: check its rel), or
+ * NULL; no look at any folder's own memory. */
+CKPT_INTERNAL const scan_memo_folder *scan_memo_guess(const scan_memo *m, const char *rel);
 CKPT_INTERNAL void scan_memo_clear(scan_memo *m);
 
 /* ---- scan-check.c -------------------------------------------------------- */

@@ -331,6 +331,8 @@ static int read_roots(walker *w, const char *rel, const char *abs, int dfd,
 typedef struct pending {
 	char *rel;
 	int depth;
+	bool borrowed; /* rel is the old memo's */
+	const scan_memo_folder *guess; /* its entry in the old memo, likely */
 } pending;
 
 typedef struct stack {
@@ -338,7 +340,7 @@ typedef struct stack {
 	size_t n, cap;
 } stack;
 
-static bool stack_push(stack *s, char *rel, int depth)
+static bool stack_add(stack *s, pending item)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
@@ -348,14 +350,20 @@ static bool stack_push(stack *s, char *rel, int depth)
 		s->items = grown;
 		s->cap = cap;
 	}
-	s->items[s->n++] = (pending){rel, depth};
+	s->items[s->n++] = item;
 	return true;
+}
+
+static bool stack_push(stack *s, char *rel, int depth)
+{
+	return stack_add(s, (pending){.rel = rel, .depth = depth});
 }
 
 static void stack_clear(stack *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		free(s->items[i].rel);
+		if (!s->items[i].borrowed)
+			free(s->items[i].rel);
 	free(s->items);
 }
 
@@ -443,7 +451,9 @@ static int read_folder(walker *w, stack *s, const pending *p, int dfd, ckpt_run_
 static int replay(walker *w, stack *s, const pending *p, bool *out_done)
 {
 	*out_done = false;
-	const scan_memo_folder *was = scan_memo_find(w->old_memo, p->rel);
+	const scan_memo_folder *was = p->guess && strcmp(p->guess->rel, p->rel) == 0
+					  ? p->guess
+					  : scan_memo_find(w->old_memo, p->rel);
 	if (!was || !was->settled || was->capped)
 		return 0;
 	ckpt_file_sig now;
@@ -454,12 +464,19 @@ static int replay(walker *w, stack *s, const pending *p, bool *out_done)
 	scan_memo_folder *shared = (scan_memo_folder *)was; /* immutable: shared by reference */
 	if (!scan_memo_add(&w->list->memo, shared))
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
-	for (size_t i = was->n_subdirs; i-- > 0;) { /* in order once popped */
-		char *rel = ckpt_strdup(was->subdirs[i]);
-		if (!rel || !stack_push(s, rel, p->depth + 1)) {
-			free(rel);
+	/* Queued in order once popped, by the memo's own names; each one's
+	 * entry is looked for now and brought from memory while the walk goes
+	 * on (its name is checked when its turn comes). */
+	for (size_t i = was->n_subdirs; i-- > 0;) {
+		const scan_memo_folder *guess = scan_memo_guess(w->old_memo, was->subdirs[i]);
+		if (guess)
+			for (size_t line = 0; line < 4; line++)
+				__builtin_prefetch((const char *)guess + 64 * line);
+		if (!stack_add(s, (pending){.rel = was->subdirs[i],
+					   .depth = p->depth + 1,
+					   .borrowed = true,
+					   .guess = guess}))
 			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
-		}
 	}
 	/* The runs: their names and location borrowed from the memo, which the
 	 * new list now holds (a run with a snapshot to share needs no more). */
@@ -513,6 +530,8 @@ static int visit(walker *w, stack *s, const pending *p)
 			free(s->items[--s->n].rel);
 		scan_memo_folder_drop_subdirs(memo);
 	}
+	if (!rc)
+		memo = scan_memo_folder_pack(memo);
 	if (!rc && !scan_memo_add(&w->list->memo, memo))
 		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
 	scan_memo_folder_free(memo);
@@ -537,7 +556,8 @@ static int walk(walker *w)
 		}
 		pending p = s.items[--s.n];
 		rc = visit(w, &s, &p);
-		free(p.rel);
+		if (!p.borrowed)
+			free(p.rel);
 		w->meter.event.items_done = ++w->visited;
 		if (w->visited % SCAN_REPORT_EVERY == 0)
 			ckpt_meter_send(&w->meter);
