@@ -1,8 +1,8 @@
 /* scan-index.c: finding one name among thousands kept elsewhere (the
- * previous list's runs, the memo's folders) by a hash in one contiguous,
- * sorted array: a refresh looks up every run, and a binary search over the
- * names themselves would touch a dozen strings, each in its own allocation
- * gone cold since the last scan, for each. */
+ * memo's folders) by a hash in one contiguous, sorted array: a refresh
+ * looks up every folder, and a binary search over the names themselves
+ * would touch a dozen strings, each gone cold since the last scan, for
+ * each. */
 #include "scan-private.h"
 
 #include <stdlib.h>

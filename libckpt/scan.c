@@ -262,8 +262,9 @@ static bool found_in_order(const walker *w)
  * failed says the walk's end failed; then forgets them. */
 static int read_found(walker *w, int failed)
 {
-	int rc = failed ? failed : scan_read_all(w->found, w->n_found, w->thorough, &w->hint, w->hooks, deliver_run,
-			       w);
+	int rc = failed ? failed
+			: scan_read_all(w->found, w->n_found, w->thorough, &w->hint, w->hooks,
+					deliver_run, w);
 	for (size_t i = 0; i < w->n_found; i++) {
 		scan_found *f = &w->found[i];
 		if (f->prepared && w->hooks && w->hooks->discard)
