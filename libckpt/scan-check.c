@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct check_result {
@@ -74,19 +73,11 @@ static void *checker(void *arg)
 	return NULL;
 }
 
-/* The folder open as fd, opened again by path: -1 unless it is the same one. */
-static int open_again(int fd, const char *path)
+/* The folder open as fd, opened again: a new open file of the same folder
+ * (-1 when that fails). */
+static int open_again(int fd)
 {
-	if (fd < 0 || !path)
-		return -1;
-	int again = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat a, b;
-	if (again >= 0 && (fstat(fd, &a) != 0 || fstat(again, &b) != 0 || a.st_dev != b.st_dev ||
-			   a.st_ino != b.st_ino)) {
-		close(again);
-		again = -1;
-	}
-	return again;
+	return fd < 0 ? -1 : openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
 scan_checks *scan_checks_start(ckpt_run *const *olds, size_t n, const run_refresh_hint *hint)
@@ -102,7 +93,7 @@ scan_checks *scan_checks_start(ckpt_run *const *olds, size_t n, const run_refres
 	c->n = n;
 	c->hint = hint;
 	c->checker_hint = *hint;
-	c->checker_fd = open_again(hint->base_fd, hint->base);
+	c->checker_fd = open_again(hint->base_fd);
 	if (c->checker_fd >= 0)
 		c->checker_hint.base_fd = c->checker_fd;
 	c->started = pthread_create(&c->thread, NULL, checker, c) == 0;
