@@ -324,8 +324,8 @@ static bool take_member(reader *r, const span *key, ckpt_info *info, unsigned *s
 	return true;
 }
 
-int ckpt_info_parse_fast_in(ckpt_info *out, const char *text, size_t len, char *pool,
-			    size_t pool_size)
+int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len, char *pool,
+			 size_t pool_size)
 {
 	memset(out, 0, sizeof *out);
 	out->keep_mode = -1;
@@ -351,11 +351,6 @@ int ckpt_info_parse_fast_in(ckpt_info *out, const char *text, size_t len, char *
 		return r.oom ? CKPT_ENOMEM : 1;
 	}
 	return 0;
-}
-
-int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len)
-{
-	return ckpt_info_parse_fast_in(out, text, len, NULL, 0);
 }
 
 static bool same_text(const char *a, const char *b)

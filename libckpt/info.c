@@ -172,7 +172,7 @@ int ckpt_info_parse_in(ckpt_info *out, const char *text, size_t len, const char 
 		       char *pool, size_t pool_size)
 {
 	/* The usual file quickly; the rest, and every fault, the strict way. */
-	int rc = text ? ckpt_info_parse_fast_in(out, text, len, pool, pool_size) : 1;
+	int rc = text ? ckpt_info_parse_fast(out, text, len, pool, pool_size) : 1;
 	if (rc <= 0)
 		return rc == CKPT_ENOMEM ? ckpt_fail(CKPT_ENOMEM, "%s: out of memory", what) : rc;
 	return ckpt_info_parse_strict(out, text, len, what);

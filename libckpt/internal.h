@@ -73,8 +73,9 @@ CKPT_INTERNAL double ckpt_decimal_value(const char *text, size_t len);
 CKPT_INTERNAL char *ckpt_buf_steal(ckpt_buf *buf);
 
 CKPT_INTERNAL char *ckpt_strdup(const char *text);                     /* NULL in, NULL out */
-/* text copied to *at, which moves past it: strings packed into one
- * allocation sized beforehand (NULL in, NULL out). */
+/* Strings packed into one allocation: the room text takes there (0 for
+ * NULL), and text copied to *at, which moves past it (NULL in, NULL out). */
+CKPT_INTERNAL size_t ckpt_pack_size(const char *text);
 CKPT_INTERNAL char *ckpt_pack_string(char **at, const char *text);
 CKPT_INTERNAL char *ckpt_path_join(const char *dir, const char *name); /* caller frees */
 CKPT_INTERNAL char *ckpt_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -316,11 +317,10 @@ CKPT_INTERNAL int ckpt_info_parse_strict(ckpt_info *out, const char *text, size_
 CKPT_INTERNAL void ckpt_info_clear(ckpt_info *info);
 /* info-fast.c: the common shape of the file read quickly: 0 when read (the
  * same ckpt_info the full reader gives), 1 when the full reader must decide
- * (any other shape, any fault), CKPT_ENOMEM. */
-CKPT_INTERNAL int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len);
-/* ...its strings and arrays in pool (1 also when they do not fit). */
-CKPT_INTERNAL int ckpt_info_parse_fast_in(ckpt_info *out, const char *text, size_t len,
-					  char *pool, size_t pool_size);
+ * (any other shape, any fault; also strings that do not fit pool, when
+ * there is one: NULL for the heap), CKPT_ENOMEM. */
+CKPT_INTERNAL int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len, char *pool,
+				       size_t pool_size);
 /* Every field the same (NaN equal to NaN): for the tests that compare readers. */
 CKPT_INTERNAL bool ckpt_info_equal(const ckpt_info *a, const ckpt_info *b);
 /* The file's text, fields in the original's order, then ours; extra metrics

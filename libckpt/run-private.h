@@ -70,6 +70,7 @@ struct ckpt_run {
 	bool metrics_from_infos; /* every epoch's info had it: nothing parsed */
 	bool has_holder; /* someone holds the lock */
 	bool live;       /* ...and it is a live writer */
+	bool log_in_root; /* log_path is root/ckpt.log */
 	char *root, *log_path;
 	char *records_path; /* this user's verify records; NULL: no cache folder for them */
 	ckpt_file_sig root_sig, epochs_sig, lock_sig, records_sig;
@@ -133,10 +134,10 @@ CKPT_INTERNAL int run_assess(ckpt_run *run);
 CKPT_INTERNAL int run_read_around(ckpt_run *run, int rfd);
 CKPT_INTERNAL void run_read_holder(ckpt_run *run);
 
-/* run-unchanged.c: the build's start on the coarse clock; after the build,
- * whether its signatures are old enough to be trusted; whether two
- * snapshots saw the same run-level files; marking `old` settled when an
- * identical rebuild `fresh` is. */
+/* run-unchanged.c: the build's start on the coarse clock (and whether the
+ * log lies in the root); after the build, whether its signatures are old
+ * enough to be trusted; whether two snapshots saw the same run-level files;
+ * marking `old` settled when an identical rebuild `fresh` is. */
 CKPT_INTERNAL void run_note_build_start(ckpt_run *run);
 CKPT_INTERNAL void run_note_settled(ckpt_run *run);
 CKPT_INTERNAL bool run_level_equal(const ckpt_run *a, const ckpt_run *b);

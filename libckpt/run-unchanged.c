@@ -14,9 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
+static bool log_in_root(const ckpt_run *run)
+{
+	size_t len = strlen(run->root);
+	return strncmp(run->log_path, run->root, len) == 0 && run->log_path[len] == '/' &&
+	       !strcmp(run->log_path + len + 1, CKPT_LOG_NAME);
+}
+
 void run_note_build_start(ckpt_run *run)
 {
 	clock_gettime(CLOCK_REALTIME_COARSE, &run->built_at);
+	run->log_in_root = log_in_root(run);
 }
 
 void run_note_settled(ckpt_run *run)
@@ -47,16 +55,9 @@ void run_share_settled(ckpt_run *old, const ckpt_run *fresh)
 		__atomic_store_n(&old->settled, 1, __ATOMIC_RELEASE);
 }
 
-static bool log_in_root(const ckpt_run *run)
-{
-	size_t len = strlen(run->root);
-	return strncmp(run->log_path, run->root, len) == 0 && run->log_path[len] == '/' &&
-	       !strcmp(run->log_path + len + 1, CKPT_LOG_NAME);
-}
-
 void run_log_sig(ckpt_file_sig *sig, const ckpt_run *run, int dfd, const char *beside_root)
 {
-	bool beside = dfd >= 0 && log_in_root(run);
+	bool beside = dfd >= 0 && run->log_in_root;
 	ckpt_file_sig_at(sig, beside ? dfd : AT_FDCWD, beside ? beside_root : run->log_path);
 }
 
@@ -154,7 +155,7 @@ bool run_level_unchanged(const ckpt_run *old, const run_refresh_hint *hint)
 		    (old->metrics_from_infos ||
 		     same_in_root(r.dfd, root_file(&r, CKPT_HISTORY_NAME), &old->history_sig)) &&
 		    same_in_root(r.dfd, root_file(&r, CKPT_LOCK_NAME), &old->lock_sig);
-	if (same && !(old->metrics_from_infos && log_in_root(old))) {
+	if (same && !(old->metrics_from_infos && old->log_in_root)) {
 		run_log_sig(&sig, old, r.dfd, root_file(&r, CKPT_LOG_NAME));
 		same = ckpt_file_sig_equal(&sig, &old->log_sig);
 	}

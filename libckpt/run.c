@@ -53,9 +53,9 @@ static epoch_data *make_epoch(epoch_data *was)
 	epoch_texts(was, texts);
 	size_t chars = 0;
 	for (size_t i = 0; i < EPOCH_TEXTS; i++)
-		chars += *texts[i] ? strlen(*texts[i]) + 1 : 0;
+		chars += ckpt_pack_size(*texts[i]);
 	for (size_t i = 0; i < was->n_extra; i++)
-		chars += strlen(was->extra_names[i]) + 1;
+		chars += ckpt_pack_size(was->extra_names[i]);
 	size_t arrays = was->n_extra * (sizeof *was->extra_values + sizeof *was->extra_names);
 	epoch_data *d = malloc(sizeof *d + arrays + chars);
 	if (!d)
@@ -522,14 +522,14 @@ static void run_texts(ckpt_run *run, char **texts[RUN_TEXTS])
 }
 
 /* Once built, a run's strings are moved into one allocation, for the
- * reason pack_epoch gives (nothing changes them after the build). */
+ * reason make_epoch gives (nothing changes them after the build). */
 static void pack_run_strings(ckpt_run *run)
 {
 	char **texts[RUN_TEXTS];
 	run_texts(run, texts);
 	size_t chars = 0;
 	for (size_t i = 0; i < RUN_TEXTS; i++)
-		chars += *texts[i] ? strlen(*texts[i]) + 1 : 0;
+		chars += ckpt_pack_size(*texts[i]);
 	char *block = malloc(chars ? chars : 1), *at = block;
 	if (!block)
 		return;

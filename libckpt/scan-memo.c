@@ -26,11 +26,14 @@ static void folder_unref(scan_memo_folder *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (size_t i = 0; i < f->n_runs; i++)
-		free(f->runs[i].strings);
 	if (!f->packed) {
 		for (size_t i = 0; i < f->n_subdirs; i++)
 			free(f->subdirs[i]);
+		for (size_t i = 0; i < f->n_runs; i++) {
+			ckpt_run_location_clear(&f->runs[i].loc);
+			free(f->runs[i].name);
+			free(f->runs[i].shown);
+		}
 		free(f->subdirs);
 		free(f->runs);
 		free(f->rel);
@@ -38,11 +41,26 @@ static void folder_unref(scan_memo_folder *f)
 	free(f);
 }
 
+/* The strings of run r, to pack. */
+#define RUN_TEXTS 5
+static void run_texts(scan_memo_run *r, char **texts[RUN_TEXTS])
+{
+	char **all[RUN_TEXTS] = {&r->loc.root, &r->loc.folder, &r->loc.log_path, &r->name,
+				 &r->shown};
+	memcpy(texts, all, sizeof all);
+}
+
 scan_memo_folder *scan_memo_folder_pack(scan_memo_folder *f)
 {
-	size_t chars = strlen(f->rel) + 1;
+	char **texts[RUN_TEXTS];
+	size_t chars = ckpt_pack_size(f->rel);
 	for (size_t i = 0; i < f->n_subdirs; i++)
-		chars += strlen(f->subdirs[i]) + 1;
+		chars += ckpt_pack_size(f->subdirs[i]);
+	for (size_t i = 0; i < f->n_runs; i++) {
+		run_texts(&f->runs[i], texts);
+		for (size_t k = 0; k < RUN_TEXTS; k++)
+			chars += ckpt_pack_size(*texts[k]);
+	}
 	size_t runs = f->n_runs * sizeof *f->runs, subdirs = f->n_subdirs * sizeof *f->subdirs;
 	scan_memo_folder *p = malloc(sizeof *p + runs + subdirs + chars);
 	if (!p)
@@ -56,7 +74,11 @@ scan_memo_folder *scan_memo_folder_pack(scan_memo_folder *f)
 	p->rel = ckpt_pack_string(&at, f->rel);
 	for (size_t i = 0; i < f->n_subdirs; i++)
 		p->subdirs[i] = ckpt_pack_string(&at, f->subdirs[i]);
-	f->n_runs = 0; /* their strings are p's now */
+	for (size_t i = 0; i < p->n_runs; i++) {
+		run_texts(&p->runs[i], texts);
+		for (size_t k = 0; k < RUN_TEXTS; k++)
+			*texts[k] = ckpt_pack_string(&at, *texts[k]);
+	}
 	folder_unref(f);
 	return p;
 }
@@ -100,30 +122,22 @@ bool scan_memo_location_copy(ckpt_run_location *out, const ckpt_run_location *lo
 	return true;
 }
 
-/* The run's five strings in one allocation: a memo holds one entry per run,
- * and is freed with the list (see pack_epoch in run.c). */
 bool scan_memo_folder_add_run(scan_memo_folder *f, const ckpt_run_location *loc,
 			      const char *name, const char *shown)
 {
-	const char *texts[] = {loc->root, loc->folder, loc->log_path, name, shown};
-	size_t chars = 0;
-	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
-		chars += texts[i] ? strlen(texts[i]) + 1 : 0;
 	scan_memo_run *grown = reallocarray(f->runs, f->n_runs + 1, sizeof *grown);
 	if (!grown)
 		return false;
 	f->runs = grown;
-	char *at = malloc(chars ? chars : 1);
-	if (!at)
+	scan_memo_run *r = &f->runs[f->n_runs];
+	r->name = ckpt_strdup(name);
+	r->shown = ckpt_strdup(shown);
+	if ((name && !r->name) || !r->shown || !scan_memo_location_copy(&r->loc, loc)) {
+		free(r->name);
+		free(r->shown);
 		return false;
-	scan_memo_run *r = &f->runs[f->n_runs++];
-	r->strings = at;
-	r->loc = (ckpt_run_location){.layout = loc->layout};
-	r->loc.root = ckpt_pack_string(&at, loc->root);
-	r->loc.folder = ckpt_pack_string(&at, loc->folder);
-	r->loc.log_path = ckpt_pack_string(&at, loc->log_path);
-	r->name = ckpt_pack_string(&at, name);
-	r->shown = ckpt_pack_string(&at, shown);
+	}
+	f->n_runs++;
 	return true;
 }
 
@@ -142,32 +156,64 @@ bool scan_memo_add(scan_memo *m, scan_memo_folder *f)
 	return true;
 }
 
-static const char *folder_rel(size_t item, void *ctx)
+static uint64_t rel_hash(const char *rel)
 {
-	return ((scan_memo *)ctx)->folders[item]->rel;
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)rel; *p; p++)
+		h = (h ^ *p) * 0x100000001b3u;
+	return h;
 }
 
+static int compare_keys(const void *a, const void *b)
+{
+	const scan_memo_key *x = a, *y = b;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->folder < y->folder ? -1 : x->folder > y->folder;
+}
+
+/* By the hash of each rel, in one array: a refresh looks up every folder,
+ * and a binary search over the names themselves would touch a dozen, each
+ * gone cold since the last scan, for each. Out of memory, no key: the next
+ * refresh reads every folder again. */
 void scan_memo_finish(scan_memo *m)
 {
-	(void)scan_index_build(&m->by_rel, m->n, folder_rel, m);
+	free(m->keys);
+	m->keys = m->n ? malloc(m->n * sizeof *m->keys) : NULL;
+	if (!m->keys)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		m->keys[i] = (scan_memo_key){rel_hash(m->folders[i]->rel), i};
+	qsort(m->keys, m->n, sizeof *m->keys, compare_keys);
+}
+
+/* The first key whose hash is not below hash. */
+static size_t first_key(const scan_memo *m, uint64_t hash)
+{
+	size_t lo = 0, hi = m->keys ? m->n : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->keys[mid].hash < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 const scan_memo_folder *scan_memo_guess(const scan_memo *m, const char *rel)
 {
-	if (!m)
-		return NULL;
-	size_t k = scan_index_first(&m->by_rel, scan_index_hash(rel));
-	return k < m->by_rel.n ? m->folders[m->by_rel.keys[k].item] : NULL;
+	size_t k = m ? first_key(m, rel_hash(rel)) : 0;
+	return m && m->keys && k < m->n ? m->folders[m->keys[k].folder] : NULL;
 }
 
 const scan_memo_folder *scan_memo_find(const scan_memo *m, const char *rel)
 {
-	if (!m)
+	if (!m || !m->keys)
 		return NULL;
-	uint64_t hash = scan_index_hash(rel);
-	for (size_t i = scan_index_first(&m->by_rel, hash);
-	     i < m->by_rel.n && m->by_rel.keys[i].hash == hash; i++) {
-		const scan_memo_folder *f = m->folders[m->by_rel.keys[i].item];
+	uint64_t hash = rel_hash(rel);
+	for (size_t k = first_key(m, hash); k < m->n && m->keys[k].hash == hash; k++) {
+		const scan_memo_folder *f = m->folders[m->keys[k].folder];
 		if (strcmp(f->rel, rel) == 0)
 			return f;
 	}
@@ -179,6 +225,6 @@ void scan_memo_clear(scan_memo *m)
 	for (size_t i = 0; i < m->n; i++)
 		folder_unref(m->folders[i]);
 	free(m->folders);
-	scan_index_clear(&m->by_rel);
+	free(m->keys);
 	memset(m, 0, sizeof *m);
 }

@@ -24,35 +24,11 @@ typedef struct scan_found {
 	int done; /* set (atomically, under the lock) when read */
 } scan_found;
 
-/* ---- scan-index.c -------------------------------------------------------- */
-
-typedef struct scan_index_key {
-	uint64_t hash;
-	size_t item;
-} scan_index_key;
-
-/* Items by the hash of their name; a lookup walks the keys from
- * scan_index_first while their hash is the one sought, comparing names. */
-typedef struct scan_index {
-	scan_index_key *keys;
-	size_t n;
-} scan_index;
-
-CKPT_INTERNAL uint64_t scan_index_hash(const char *name);
-/* Indexes items 0..n by name_of(item) (NULL names are indexed as hash 0);
- * false out of memory (the index is empty then, and lookups find nothing). */
-CKPT_INTERNAL bool scan_index_build(scan_index *index, size_t n,
-				    const char *(*name_of)(size_t item, void *ctx), void *ctx);
-/* The first key whose hash is not below hash (index->n when none). */
-CKPT_INTERNAL size_t scan_index_first(const scan_index *index, uint64_t hash);
-CKPT_INTERNAL void scan_index_clear(scan_index *index);
-
 /* ---- scan-memo.c -------------------------------------------------------- */
 
 typedef struct scan_memo_run {
-	ckpt_run_location loc; /* its strings in `strings`, not to be freed alone */
-	char *name, *shown;    /* as scan_found's */
-	char *strings;         /* all five, in one allocation */
+	ckpt_run_location loc;
+	char *name, *shown; /* as scan_found's */
 } scan_memo_run;
 
 /* One folder as a walk saw it: the subfolders it queued, or the runs it
@@ -63,17 +39,23 @@ typedef struct scan_memo_folder {
 	ckpt_file_sig sig; /* of the folder opened, before its entries were read */
 	bool settled;      /* changed long enough before the walk to be trusted */
 	bool capped;       /* some of its subfolders were left out: never replayed */
-	bool packed;       /* rel, subdirs and runs lie in its own allocation */
+	bool packed;       /* rel, subdirs and runs (and their names) lie in its own allocation */
 	char **subdirs;
 	size_t n_subdirs;
 	scan_memo_run *runs;
 	size_t n_runs;
 } scan_memo_folder;
 
+/* A folder by the hash of its rel, for scan_memo_find. */
+typedef struct scan_memo_key {
+	uint64_t hash;
+	size_t folder;
+} scan_memo_key;
+
 typedef struct scan_memo {
 	scan_memo_folder **folders;
 	size_t n, cap;
-	scan_index by_rel; /* once finished */
+	scan_memo_key *keys; /* n of them, by hash, once finished */
 } scan_memo;
 
 /* A new folder entry (one reference), NULL out of memory. */
@@ -83,8 +65,8 @@ CKPT_INTERNAL void scan_memo_folder_free(scan_memo_folder *f); /* drops a refere
 CKPT_INTERNAL bool scan_memo_folder_add_subdir(scan_memo_folder *f, const char *rel);
 CKPT_INTERNAL void scan_memo_folder_drop_subdirs(scan_memo_folder *f);
 /* Once complete: f (taken) in one allocation with its names and runs, so
- * that a refresh finds each folder in a few adjacent cache lines; f itself
- * out of memory. */
+ * that a refresh finds each folder in a few adjacent cache lines, and a
+ * list of thousands is freed in as many pieces; f itself out of memory. */
 CKPT_INTERNAL scan_memo_folder *scan_memo_folder_pack(scan_memo_folder *f);
 CKPT_INTERNAL bool scan_memo_folder_add_run(scan_memo_folder *f, const ckpt_run_location *loc,
 					    const char *name, const char *shown);

@@ -226,6 +226,11 @@ char *ckpt_strdup(const char *text)
 	return text ? strdup(text) : NULL;
 }
 
+size_t ckpt_pack_size(const char *text)
+{
+	return text ? strlen(text) + 1 : 0;
+}
+
 char *ckpt_pack_string(char **at, const char *text)
 {
 	if (!text)
