@@ -1,7 +1,8 @@
 /* bench-scan.c: how fast `ckpt ls` and ckpt_scan read an experiment, beside
  * references timed in the same rounds: the bare C walk (walk-floor: open and
  * read each ckpt-info.json, stat each model, no parsing; 1 and 2 threads)
- * and a Python walk (walk-python.py: json.load and os.stat). Also system
+ * and two Python walks (walk-python.py: json.load and os.stat, found by
+ * os.walk as a researcher's script does, or by the leanest os.scandir). Also system
  * calls per epoch (strace -c -f), memory held per epoch, and a refresh after
  * one new epoch beside the full scan. Prints figures only, medians of rounds. */
 #include "bench-util.h"
@@ -17,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { V_LS_JSON, V_LS_TABLE, V_SCAN, V_FLOOR_1, V_FLOOR_2, V_PYTHON, N_VARIANTS };
+enum { V_LS_JSON, V_LS_TABLE, V_SCAN, V_FLOOR_1, V_FLOOR_2, V_PYTHON, V_PYTHON_LEAN, N_VARIANTS };
 #define MAX_ROUNDS 50
 
 typedef struct options {
@@ -33,8 +34,8 @@ static void usage(FILE *to)
 	      "  Writes N runs (default 1000) of E epochs (default 50) under DIR (default\n"
 	      "  $TMPDIR or /tmp) with libckpt's writer, then times, R rounds (default 5),\n"
 	      "  `ckpt ls --json`, `ckpt ls`, ckpt_scan, the bare C walk on 1 and 2 threads\n"
-	      "  and the Python walk (default /usr/bin/python3), and prints medians and\n"
-	      "  ratios. --keep leaves the runs on disk.\n",
+	      "  and the Python walks, os.walk and os.scandir (default /usr/bin/python3),\n"
+	      "  and prints medians and ratios. --keep leaves the runs on disk.\n",
 	      to);
 }
 
@@ -114,7 +115,8 @@ static double time_scan(const char *base, long expected)
 static const char *const variant_names[N_VARIANTS] = {
     [V_LS_JSON] = "ckpt ls --json",        [V_LS_TABLE] = "ckpt ls",
     [V_SCAN] = "ckpt_scan (in process)",   [V_FLOOR_1] = "bare C walk, 1 thread",
-    [V_FLOOR_2] = "bare C walk, 2 threads", [V_PYTHON] = "Python walk",
+    [V_FLOOR_2] = "bare C walk, 2 threads", [V_PYTHON] = "Python walk, os.walk",
+    [V_PYTHON_LEAN] = "Python walk, os.scandir",
 };
 
 typedef struct figures {
@@ -126,7 +128,7 @@ typedef struct figures {
 static double run_variant(int v, const options *o, char *base, long *rss)
 {
 	char threads1[] = "1", threads2[] = "2", flag[] = "--threads", ls[] = "ls",
-	     json[] = "--json";
+	     json[] = "--json", lean[] = "--scandir";
 	char *ckpt = (char *)o->ckpt, *floor_bin = (char *)o->floor, *python = (char *)o->python,
 	     *script = (char *)o->script;
 	switch (v) {
@@ -137,6 +139,8 @@ static double run_variant(int v, const options *o, char *base, long *rss)
 	case V_FLOOR_2:
 		return bench_run_program((char *[]){floor_bin, flag, threads2, base, NULL}, NULL, rss);
 	case V_PYTHON: return bench_run_program((char *[]){python, script, base, NULL}, NULL, rss);
+	case V_PYTHON_LEAN:
+		return bench_run_program((char *[]){python, script, lean, base, NULL}, NULL, rss);
 	default: *rss = 0; return time_scan(base, o->runs);
 	}
 }
@@ -305,16 +309,21 @@ int main(int argc, char **argv)
 	       rf.list * 1e3, rf.list_changed ? "changed" : "UNCHANGED?", rf.run * 1e3,
 	       rf.scan * 1e3);
 
-	double floor1 = f.median[V_FLOOR_1], python = f.median[V_PYTHON];
+	double floor1 = f.median[V_FLOOR_1], python = f.median[V_PYTHON],
+	       lean = f.median[V_PYTHON_LEAN];
 	printf("\ntargets (ratios of medians from the same rounds)\n");
 	print_ratio("ckpt ls --json / bare C walk 1 thread", f.median[V_LS_JSON] / floor1,
 		    "<= 1", f.median[V_LS_JSON] <= floor1);
 	print_ratio("ckpt ls / bare C walk 1 thread", f.median[V_LS_TABLE] / floor1, "<= 1",
 		    f.median[V_LS_TABLE] <= floor1);
-	print_ratio("Python walk / ckpt ls --json", python / f.median[V_LS_JSON], ">= 8",
-		    python >= 8 * f.median[V_LS_JSON]);
-	print_ratio("Python walk / ckpt ls", python / f.median[V_LS_TABLE], ">= 8",
+	print_ratio("Python walk, os.walk / ckpt ls --json", python / f.median[V_LS_JSON],
+		    ">= 8", python >= 8 * f.median[V_LS_JSON]);
+	print_ratio("Python walk, os.walk / ckpt ls", python / f.median[V_LS_TABLE], ">= 8",
 		    python >= 8 * f.median[V_LS_TABLE]);
+	print_ratio("Python walk, os.scandir / ckpt ls --json", lean / f.median[V_LS_JSON],
+		    ">= 8", lean >= 8 * f.median[V_LS_JSON]);
+	print_ratio("Python walk, os.scandir / ckpt ls", lean / f.median[V_LS_TABLE], ">= 8",
+		    lean >= 8 * f.median[V_LS_TABLE]);
 	print_ratio("KiB held per epoch by ckpt_scan", (double)held / 1024.0 / (double)epochs,
 		    "<= 1", held <= 1024 * epochs);
 	print_ratio("ckpt_run_list_refresh / full scan, %", 100 * rf.list / rf.scan, "<= 2",
@@ -323,7 +332,9 @@ int main(int argc, char **argv)
 		    rf.run <= 0.02 * rf.scan);
 	/* What any scan on these cores could reach: the floor's calls on both. */
 	printf("  %-52s %7.2f   (the most a 2-core scan could show)\n",
-	       "Python walk / bare C walk 2 threads", python / f.median[V_FLOOR_2]);
+	       "Python walk, os.walk / bare C walk 2 threads", python / f.median[V_FLOOR_2]);
+	printf("  %-52s %7.2f   (likewise)\n", "Python walk, os.scandir / bare C walk 2 threads",
+	       lean / f.median[V_FLOOR_2]);
 	if (ls_calls > 0 && floor_calls > 0)
 		printf("  %-52s %7.2f   (floor %.2f)\n", "system calls per epoch, ckpt ls --json",
 		       (double)ls_calls / (double)epochs, (double)floor_calls / (double)epochs);

@@ -22,6 +22,7 @@ typedef struct reader {
 	const char *p, *end;
 	span keys[FAST_MAX_KEYS]; /* of the object being read, for duplicates */
 	size_t n_keys;
+	int next_known; /* where find_known looks first */
 	char *pool; /* the caller's room for the strings and arrays, or NULL: malloc */
 	size_t pool_left;
 	bool oom;
@@ -33,12 +34,33 @@ static void skip_space(reader *r)
 		r->p++;
 }
 
-/* A string without escapes or bytes outside printable ASCII. */
+#define BYTES_1 0x0101010101010101ULL
+#define BYTES_80 0x8080808080808080ULL
+
+/* Whether one of the eight bytes in w ends or spoils a plain string: '"',
+ * '\\', a control byte, DEL or a byte >= 0x80 (the classic tests for a
+ * zero byte and for a byte below n, exact as a whole word's answer). */
+static bool word_stops_string(uint64_t w)
+{
+	uint64_t quote = w ^ (BYTES_1 * '"'), backslash = w ^ (BYTES_1 * '\\'),
+		 del = w ^ (BYTES_1 * 0x7f);
+	uint64_t hits = ((quote - BYTES_1) & ~quote) | ((backslash - BYTES_1) & ~backslash) |
+			((del - BYTES_1) & ~del) | (w - BYTES_1 * 0x20) | w;
+	return (hits & BYTES_80) != 0;
+}
+
+/* A string without escapes or bytes outside printable ASCII: eight bytes
+ * at a time up to the word that holds its end, then byte by byte. */
 static bool read_string(reader *r, span *out)
 {
 	if (r->p >= r->end || *r->p != '"')
 		return false;
 	const char *start = ++r->p;
+	for (uint64_t w; r->end - r->p >= 8; r->p += 8) {
+		memcpy(&w, r->p, sizeof w);
+		if (word_stops_string(w))
+			break;
+	}
 	while (r->p < r->end && *r->p != '"') {
 		unsigned char c = (unsigned char)*r->p;
 		if (c < 0x20 || c >= 0x7f || c == '\\')
@@ -73,12 +95,12 @@ static bool read_number(reader *r, double *out)
 	bool negative = q < r->end && *q == '-';
 	q += negative;
 	r->p = q;
-	if (word_is(r, "Infinity", 8)) {
+	if (q < r->end && *q == 'I' && word_is(r, "Infinity", 8)) {
 		r->p += 8;
 		*out = negative ? -INFINITY : INFINITY;
 		return true;
 	}
-	if (!negative && word_is(r, "NaN", 3)) {
+	if (!negative && q < r->end && *q == 'N' && word_is(r, "NaN", 3)) {
 		r->p += 3;
 		*out = NAN;
 		return true;
@@ -115,15 +137,11 @@ static bool read_number(reader *r, double *out)
 	return true;
 }
 
-/* A key not seen before in this object (the full reader refuses duplicates). */
+/* A key and its colon. */
 static bool read_key(reader *r, span *key)
 {
-	if (!read_string(r, key) || r->n_keys == FAST_MAX_KEYS)
+	if (!read_string(r, key))
 		return false;
-	for (size_t i = 0; i < r->n_keys; i++)
-		if (r->keys[i].len == key->len && memcmp(r->keys[i].at, key->at, key->len) == 0)
-			return false;
-	r->keys[r->n_keys++] = *key;
 	skip_space(r);
 	if (r->p >= r->end || *r->p != ':')
 		return false;
@@ -132,9 +150,22 @@ static bool read_key(reader *r, span *key)
 	return true;
 }
 
+/* Whether key is new among those r listed (the full reader refuses duplicates). */
+static bool first_listing(reader *r, const span *key)
+{
+	if (r->n_keys == FAST_MAX_KEYS)
+		return false;
+	for (size_t i = 0; i < r->n_keys; i++)
+		if (r->keys[i].len == key->len && memcmp(r->keys[i].at, key->at, key->len) == 0)
+			return false;
+	r->keys[r->n_keys++] = *key;
+	return true;
+}
+
 static bool span_is(const span *key, const char *name, size_t len)
 {
-	return key->len == len && memcmp(key->at, name, len) == 0;
+	return key->len == len && (len == 0 || key->at[0] == name[0]) &&
+	       memcmp(key->at, name, len) == 0;
 }
 /* name: a string literal, its length known while compiling. */
 #define key_is(key, name) span_is(key, "" name "", sizeof name - 1)
@@ -196,7 +227,8 @@ static bool read_metrics(reader *r, ckpt_info *info)
 	double values[FAST_MAX_KEYS];
 	size_t n = 0;
 	for (bool more = true; more;) {
-		if (!read_key(&inner, &names[n]) || !read_number(&inner, &values[n]))
+		if (!read_key(&inner, &names[n]) || !first_listing(&inner, &names[n]) ||
+		    !read_number(&inner, &values[n]))
 			return false;
 		n++;
 		if (!next_member(&inner, &more))
@@ -225,7 +257,8 @@ static bool read_value(reader *r, value_kind *kind, span *text, double *number)
 		*kind = V_STRING;
 		return read_string(r, text);
 	}
-	if (word_is(r, "null", 4) || word_is(r, "true", 4) || word_is(r, "false", 5)) {
+	if ((c == 'n' && word_is(r, "null", 4)) || (c == 't' && word_is(r, "true", 4)) ||
+	    (c == 'f' && word_is(r, "false", 5))) {
 		*kind = c == 'n' ? V_NULL : V_BOOL;
 		r->p += c == 'f' ? 5 : 4;
 		return true;
@@ -239,14 +272,63 @@ static bool whole_in(double v, double lo, double hi)
 	return v == floor(v) && v >= lo && v <= hi;
 }
 
+/* The members the top object may hold, each once, in the order writers
+ * put them (looked for in this order). */
+typedef enum {
+	K_EPOCH, K_SAVE_BEST_METRIC, K_BEST_METRIC_LAST, K_MODEL_FILE, K_CHECKSUM, K_TIMESTAMP,
+	K_TIME_ELAPSED, K_METADATA, K_METRIC_VALUE, K_DIRECTION, K_METRICS, K_SESSION,
+	K_KEEP_LIMIT, K_KEEP_MODE, N_KNOWN
+} known_key;
+
+#define KNOWN(name) {"" name "", sizeof name - 1}
+static const struct {
+	const char *name;
+	size_t len;
+} known_keys[N_KNOWN] = {
+    [K_EPOCH] = KNOWN("epoch"),
+    [K_SAVE_BEST_METRIC] = KNOWN("save_best_metric"),
+    [K_BEST_METRIC_LAST] = KNOWN("best_metric_last"),
+    [K_MODEL_FILE] = KNOWN("model_file"),
+    [K_CHECKSUM] = KNOWN("checksum"),
+    [K_TIMESTAMP] = KNOWN("timestamp"),
+    [K_TIME_ELAPSED] = KNOWN("time_elapsed"),
+    [K_METADATA] = KNOWN("metadata"),
+    [K_METRIC_VALUE] = KNOWN("metric_value"),
+    [K_DIRECTION] = KNOWN("direction"),
+    [K_METRICS] = KNOWN("metrics"),
+    [K_SESSION] = KNOWN("session"),
+    [K_KEEP_LIMIT] = KNOWN("keep_limit"),
+    [K_KEEP_MODE] = KNOWN("keep_mode"),
+};
+
+/* Looked for from the one after the last found: in a writer's file, the
+ * first tried. */
+static int find_known(reader *r, const span *key)
+{
+	for (int i = 0; i < N_KNOWN; i++) {
+		int k = (r->next_known + i) % N_KNOWN;
+		if (span_is(key, known_keys[k].name, known_keys[k].len)) {
+			r->next_known = k + 1;
+			return k;
+		}
+	}
+	return -1;
+}
+
 /* One member of the top object, checked as info.c checks it; false hands
- * the file back (a wrong type is the full reader's error to give). */
+ * the file back (a wrong type, or a key twice, is the full reader's error
+ * to give). *seen has a bit for each known key read. */
 static bool take_member(reader *r, const span *key, ckpt_info *info, unsigned *seen)
 {
-	if (key_is(key, "metrics")) {
-		*seen |= 1u << 0;
+	int k = find_known(r, key);
+	if (k >= 0 && (*seen & (1u << k)))
+		return false;
+	if (k >= 0)
+		*seen |= 1u << k;
+	else if (!first_listing(r, key))
+		return false;
+	if (k == K_METRICS)
 		return read_metrics(r, info);
-	}
 	value_kind kind;
 	span text = {0};
 	double number = 0;
@@ -255,63 +337,61 @@ static bool take_member(reader *r, const span *key, ckpt_info *info, unsigned *s
 	bool string = kind == V_STRING, null = kind == V_NULL, num = kind == V_NUMBER;
 	char **target = NULL;
 	bool null_ok = false;
-	if (key_is(key, "epoch")) {
+	switch (k) {
+	case K_EPOCH:
 		if (!num || !whole_in(number, 1, 999999999))
 			return false;
 		info->epoch = (long)number;
-		*seen |= 1u << 1;
-	} else if (key_is(key, "save_best_metric")) {
-		target = &info->save_best_metric, null_ok = true;
-	} else if (key_is(key, "best_metric_last")) {
+		break;
+	case K_SAVE_BEST_METRIC: target = &info->save_best_metric, null_ok = true; break;
+	case K_BEST_METRIC_LAST:
 		if (!num)
 			return false;
 		info->has_best_metric_last = true, info->best_metric_last = number;
-	} else if (key_is(key, "model_file")) {
-		target = &info->model_file;
-	} else if (key_is(key, "checksum")) {
-		target = &info->checksum;
-	} else if (key_is(key, "timestamp")) {
-		target = &info->timestamp;
-	} else if (key_is(key, "time_elapsed")) {
+		break;
+	case K_MODEL_FILE: target = &info->model_file; break;
+	case K_CHECKSUM: target = &info->checksum; break;
+	case K_TIMESTAMP: target = &info->timestamp; break;
+	case K_TIME_ELAPSED:
 		if (string && key_is(&text, "__FIRST__"))
 			info->first = true;
 		else if (num)
 			info->has_time_elapsed = true, info->time_elapsed = number;
 		else
 			return false;
-	} else if (key_is(key, "metadata")) {
-		target = &info->metadata, null_ok = true;
-	} else if (key_is(key, "metric_value")) {
+		break;
+	case K_METADATA: target = &info->metadata, null_ok = true; break;
+	case K_METRIC_VALUE:
 		if (!num)
 			return false;
 		info->has_metric_value = true, info->metric_value = number;
-	} else if (key_is(key, "direction")) {
+		break;
+	case K_DIRECTION:
 		if (!string || text.len != 1 || (text.at[0] != '-' && text.at[0] != '+'))
 			return false;
 		info->direction = text.at[0];
-	} else if (key_is(key, "session")) {
-		target = &info->session;
-	} else if (key_is(key, "keep_limit")) {
+		break;
+	case K_SESSION: target = &info->session; break;
+	case K_KEEP_LIMIT:
 		if (!num || !whole_in(number, 1, 1e15))
 			return false;
 		info->keep_limit = (long)number;
-	} else if (key_is(key, "keep_mode")) {
-		char name[16];
-		ckpt_keep_mode mode;
-		if (!string || text.len >= sizeof name)
-			return false;
-		memcpy(name, text.at, text.len);
-		name[text.len] = '\0';
+		break;
+	case K_KEEP_MODE: {
 		/* Quietly: a bad name is the full reader's error to give. */
-		if (!strcmp(name, "linear"))
-			mode = CKPT_KEEP_LINEAR;
-		else if (!strcmp(name, "all"))
-			mode = CKPT_KEEP_ALL;
-		else if (!strcmp(name, "exponential"))
-			mode = CKPT_KEEP_EXPONENTIAL;
+		if (!string)
+			return false;
+		if (key_is(&text, "linear"))
+			info->keep_mode = (int)CKPT_KEEP_LINEAR;
+		else if (key_is(&text, "all"))
+			info->keep_mode = (int)CKPT_KEEP_ALL;
+		else if (key_is(&text, "exponential"))
+			info->keep_mode = (int)CKPT_KEEP_EXPONENTIAL;
 		else
 			return false;
-		info->keep_mode = (int)mode;
+		break;
+	}
+	default: break; /* another key: read, and left to the full reader's rules (none) */
 	}
 	if (target) {
 		if (null && null_ok)
@@ -345,7 +425,7 @@ int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len, char *poo
 		     next_member(&r, &more);
 	}
 	skip_space(&r);
-	ok = ok && r.p == r.end && (seen & (1u << 1));
+	ok = ok && r.p == r.end && (seen & (1u << K_EPOCH));
 	if (!ok) {
 		ckpt_info_clear(out);
 		return r.oom ? CKPT_ENOMEM : 1;

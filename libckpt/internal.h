@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -53,8 +54,22 @@ typedef struct ckpt_buf {
 
 CKPT_INTERNAL void ckpt_buf_init(ckpt_buf *buf);
 CKPT_INTERNAL void ckpt_buf_free(ckpt_buf *buf);
-CKPT_INTERNAL void ckpt_buf_append(ckpt_buf *buf, const char *text, size_t len);
-CKPT_INTERNAL void ckpt_buf_puts(ckpt_buf *buf, const char *text);
+/* Room for extra more bytes and the NUL; false (and oom set) when there is none. */
+CKPT_INTERNAL bool ckpt_buf_grow(ckpt_buf *buf, size_t extra);
+/* Inline: the JSON writers append a few bytes at a time, tens of millions
+ * of times in one `ckpt ls --json`. */
+static inline void ckpt_buf_append(ckpt_buf *buf, const char *text, size_t len)
+{
+	if (buf->len + len + 1 > buf->cap && !ckpt_buf_grow(buf, len))
+		return;
+	memcpy(buf->data + buf->len, text, len);
+	buf->len += len;
+	buf->data[buf->len] = '\0';
+}
+static inline void ckpt_buf_puts(ckpt_buf *buf, const char *text)
+{
+	ckpt_buf_append(buf, text, strlen(text));
+}
 CKPT_INTERNAL void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends text as a JSON string literal, quotes included (escapes control

@@ -102,7 +102,7 @@ void ckpt_buf_free(ckpt_buf *buf)
 	ckpt_buf_init(buf);
 }
 
-static bool buf_reserve(ckpt_buf *buf, size_t extra)
+bool ckpt_buf_grow(ckpt_buf *buf, size_t extra)
 {
 	if (buf->oom)
 		return false;
@@ -121,25 +121,11 @@ static bool buf_reserve(ckpt_buf *buf, size_t extra)
 	return true;
 }
 
-void ckpt_buf_append(ckpt_buf *buf, const char *text, size_t len)
-{
-	if (!buf_reserve(buf, len))
-		return;
-	memcpy(buf->data + buf->len, text, len);
-	buf->len += len;
-	buf->data[buf->len] = '\0';
-}
-
-void ckpt_buf_puts(ckpt_buf *buf, const char *text)
-{
-	ckpt_buf_append(buf, text, strlen(text));
-}
-
 void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
 {
 	/* Once into the room there is (JSON is mostly short numbers), twice
 	 * only when it does not fit. */
-	if (!buf_reserve(buf, 32))
+	if (!ckpt_buf_grow(buf, 32))
 		return;
 	locale_t previous = ckpt_enter_c_locale();
 	va_list ap;
@@ -147,7 +133,7 @@ void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
 	size_t room = buf->cap - buf->len;
 	int n = vsnprintf(buf->data + buf->len, room, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n >= room && buf_reserve(buf, (size_t)n)) {
+	if (n >= 0 && (size_t)n >= room && ckpt_buf_grow(buf, (size_t)n)) {
 		va_start(ap, fmt);
 		vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
 		va_end(ap);

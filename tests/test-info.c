@@ -150,11 +150,16 @@ static void test_info_quick_reader_agrees(void)
 	    "\xef\xbb\xbf{\"epoch\": 1}", "{\"epoch\":1,\"metadata\":null}\r\n\t ",
 	    "{\"epoch\": 1, \"keep_limit\": 1e16}", "{\"epoch\": 999999999}",
 	    "{\"epoch\": 1000000000}", "{\"epoch\": 1, \"time_elapsed\": true}",
+	    "{\"epoch\": 1, \"checksum\": \"a\", \"metadata\": null, \"checksum\": \"b\"}",
+	    "{\"epoch\": 1, \"x\": 1, \"y\": 2, \"x\": 3}",
+	    "{\"epoch\": 1, \"metrics\": {}, \"session\": \"s\", \"metrics\": {}}",
+	    "{\"keep_mode\": \"all\", \"epoch\": 3, \"session\": \"a long session name 0123456789\"}",
+	    "{\"epoch\": 1, \"session\": \"0123456789abcdef\x7f\"}",
 	};
 	size_t len = strlen(sample);
 	for (size_t i = 0; i <= len; i++)
 		check_readers_agree(sample, i);
-	static const char swaps[] = "\"{}[],: 0-.eE\\x\n\x01\xff";
+	static const char swaps[] = "\"{}[],: 0-.eE\\x\n\x01\x1f\x7f\x80\xff";
 	char *copy = g_strdup(sample);
 	for (size_t i = 0; i < len; i++) {
 		for (size_t k = 0; k < sizeof swaps - 1; k++) {
