@@ -20,7 +20,7 @@ typedef struct span {
 
 typedef struct reader {
 	const char *p, *end;
-	span keys[FAST_MAX_KEYS]; /* of the object being read, for duplicates */
+	span keys[FAST_MAX_KEYS]; /* listed keys of the object being read, for duplicates */
 	size_t n_keys;
 	int next_known; /* where find_known looks first */
 	char *pool; /* the caller's room for the strings and arrays, or NULL: malloc */
