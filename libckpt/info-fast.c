@@ -79,9 +79,11 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* The first byte tried before the call: most values are not words. */
 static bool word_is(const reader *r, const char *word, size_t len)
 {
-	return (size_t)(r->end - r->p) >= len && memcmp(r->p, word, len) == 0 &&
+	return (size_t)(r->end - r->p) >= len && *r->p == word[0] &&
+	       memcmp(r->p, word, len) == 0 &&
 	       ((size_t)(r->end - r->p) == len || !(is_digit(r->p[len]) ||
 						     (r->p[len] >= 'a' && r->p[len] <= 'z') ||
 						     (r->p[len] >= 'A' && r->p[len] <= 'Z') ||
@@ -95,12 +97,12 @@ static bool read_number(reader *r, double *out)
 	bool negative = q < r->end && *q == '-';
 	q += negative;
 	r->p = q;
-	if (q < r->end && *q == 'I' && word_is(r, "Infinity", 8)) {
+	if (word_is(r, "Infinity", 8)) {
 		r->p += 8;
 		*out = negative ? -INFINITY : INFINITY;
 		return true;
 	}
-	if (!negative && q < r->end && *q == 'N' && word_is(r, "NaN", 3)) {
+	if (!negative && word_is(r, "NaN", 3)) {
 		r->p += 3;
 		*out = NAN;
 		return true;
@@ -257,8 +259,7 @@ static bool read_value(reader *r, value_kind *kind, span *text, double *number)
 		*kind = V_STRING;
 		return read_string(r, text);
 	}
-	if ((c == 'n' && word_is(r, "null", 4)) || (c == 't' && word_is(r, "true", 4)) ||
-	    (c == 'f' && word_is(r, "false", 5))) {
+	if (word_is(r, "null", 4) || word_is(r, "true", 4) || word_is(r, "false", 5)) {
 		*kind = c == 'n' ? V_NULL : V_BOOL;
 		r->p += c == 'f' ? 5 : 4;
 		return true;
