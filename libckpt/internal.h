@@ -54,10 +54,11 @@ typedef struct ckpt_buf {
 
 CKPT_INTERNAL void ckpt_buf_init(ckpt_buf *buf);
 CKPT_INTERNAL void ckpt_buf_free(ckpt_buf *buf);
-/* Room for extra more bytes and the NUL; false (and oom set) when there is none. */
+/* Room for extra more bytes and the NUL; false, with oom set, when memory ran out (now or before). */
 CKPT_INTERNAL bool ckpt_buf_grow(ckpt_buf *buf, size_t extra);
 /* Inline: the JSON writers append a few bytes at a time, tens of millions
- * of times in one `ckpt ls --json`. */
+ * of times in one `ckpt ls --json`. A buffer out of memory may still take
+ * bytes that fit: what it holds is dropped anyway (ckpt_buf_steal). */
 static inline void ckpt_buf_append(ckpt_buf *buf, const char *text, size_t len)
 {
 	if (buf->len + len + 1 > buf->cap && !ckpt_buf_grow(buf, len))
