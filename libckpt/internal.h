@@ -54,7 +54,8 @@ typedef struct ckpt_buf {
 
 CKPT_INTERNAL void ckpt_buf_init(ckpt_buf *buf);
 CKPT_INTERNAL void ckpt_buf_free(ckpt_buf *buf);
-/* Room for extra more bytes and the NUL; false, with oom set, when memory ran out (now or before). */
+/* Room for extra more bytes and the NUL; false, with oom set, when memory
+ * ran out (now or before). */
 CKPT_INTERNAL bool ckpt_buf_grow(ckpt_buf *buf, size_t extra);
 /* Inline: the JSON writers append a few bytes at a time, tens of millions
  * of times in one `ckpt ls --json`. A buffer out of memory may still take
