@@ -30,27 +30,15 @@ typedef struct reader {
 
 static void skip_space(reader *r)
 {
-	while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+	/* One byte compare for the usual case, a key or value right there. */
+	while (r->p < r->end && (unsigned char)*r->p <= ' ' &&
+	       (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
 		r->p++;
 }
 
-#define BYTES_1 0x0101010101010101ULL
-#define BYTES_80 0x8080808080808080ULL
-
-/* Whether one of the eight bytes in w ends or spoils a plain string: '"',
- * '\\', a control byte, DEL or a byte >= 0x80 (the classic tests for a
- * zero byte and for a byte below n, exact as a whole word's answer). */
-static bool word_stops_string(uint64_t w)
-{
-	uint64_t quote = w ^ (BYTES_1 * '"'), backslash = w ^ (BYTES_1 * '\\'),
-		 del = w ^ (BYTES_1 * 0x7f);
-	uint64_t hits = ((quote - BYTES_1) & ~quote) | ((backslash - BYTES_1) & ~backslash) |
-			((del - BYTES_1) & ~del) | (w - BYTES_1 * 0x20) | w;
-	return (hits & BYTES_80) != 0;
-}
-
 /* A string without escapes or bytes outside printable ASCII: eight bytes
- * at a time up to the word that holds its end, then byte by byte. */
+ * at a time up to the word that holds its end (byte by byte in the last
+ * seven bytes of the file). */
 static bool read_string(reader *r, span *out)
 {
 	if (r->p >= r->end || *r->p != '"')
@@ -58,8 +46,19 @@ static bool read_string(reader *r, span *out)
 	const char *start = ++r->p;
 	for (uint64_t w; r->end - r->p >= 8; r->p += 8) {
 		memcpy(&w, r->p, sizeof w);
-		if (word_stops_string(w))
-			break;
+		uint64_t hits = ckpt_word_not_plain_bytes(w);
+		if (hits) {
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+			break; /* the first byte in memory is not the lowest: go byte by byte */
+#endif
+			/* The lowest byte marked is the first that stops the string. */
+			r->p += __builtin_ctzll(hits) / 8;
+			if (*r->p != '"')
+				return false;
+			*out = (span){start, (size_t)(r->p - start)};
+			r->p++;
+			return true;
+		}
 	}
 	while (r->p < r->end && *r->p != '"') {
 		unsigned char c = (unsigned char)*r->p;

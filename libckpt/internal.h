@@ -72,6 +72,23 @@ static inline void ckpt_buf_puts(ckpt_buf *buf, const char *text)
 {
 	ckpt_buf_append(buf, text, strlen(text));
 }
+/* The eight bytes of w (read from text with memcpy, little-endian) that a
+ * plain ASCII string cannot hold as they are: '"', '\\', a control byte, DEL
+ * or a byte >= 0x80, each marked by its top bit (the classic tests for a
+ * zero byte and for a byte below n). The lowest byte marked is exact; marks
+ * above it may be false (a borrow), so the whole answer is exact as a yes. */
+static inline uint64_t ckpt_word_not_plain_bytes(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\'), del = w ^ (ones * 0x7f);
+	uint64_t hits = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+			((del - ones) & ~del) | (w - ones * 0x20) | w;
+	return hits & highs;
+}
+static inline bool ckpt_word_not_plain(uint64_t w)
+{
+	return ckpt_word_not_plain_bytes(w) != 0;
+}
 CKPT_INTERNAL void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends text as a JSON string literal, quotes included (escapes control
@@ -265,7 +282,9 @@ typedef struct ckpt_out {
 CKPT_INTERNAL void ckpt_out_init(ckpt_out *o, unsigned flags);
 CKPT_INTERNAL void ckpt_out_open(ckpt_out *o, char bracket);  /* '{' or '[' */
 CKPT_INTERNAL void ckpt_out_close(ckpt_out *o, char bracket); /* '}' or ']' */
-CKPT_INTERNAL void ckpt_out_key(ckpt_out *o, const char *key); /* libckpt's own names */
+/* A key: libckpt's own name, a string literal (its length known while compiling). */
+#define ckpt_out_key(o, key) ckpt_out_key_n((o), "" key "", sizeof key - 1)
+CKPT_INTERNAL void ckpt_out_key_n(ckpt_out *o, const char *key, size_t len);
 CKPT_INTERNAL void ckpt_out_name(ckpt_out *o, const char *name); /* a name from the data */
 CKPT_INTERNAL void ckpt_out_item(ckpt_out *o);
 CKPT_INTERNAL void ckpt_out_string(ckpt_out *o, const char *text); /* ckpt_buf_json_text */

@@ -9,6 +9,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether text[0..n) is printable ASCII without '"' and '\\': JSON as it is. */
+static bool plain_ascii(const char *text, size_t n)
+{
+	size_t i = 0;
+	for (uint64_t w; n - i >= sizeof w; i += sizeof w) {
+		memcpy(&w, text + i, sizeof w);
+		if (ckpt_word_not_plain(w))
+			return false;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
 /* Paths and names may hold any bytes, but JSON text must be UTF-8: a byte
  * that is not part of a valid sequence becomes U+FFFD. */
 void ckpt_buf_json_text(ckpt_buf *buf, const char *text)
@@ -18,6 +35,17 @@ void ckpt_buf_json_text(ckpt_buf *buf, const char *text)
 		return;
 	}
 	size_t n = strlen(text), bad;
+	if (plain_ascii(text, n)) {
+		/* Most text is (names, checksums, times): copied in one piece. */
+		if (ckpt_buf_grow(buf, n + 2)) {
+			buf->data[buf->len] = '"';
+			memcpy(buf->data + buf->len + 1, text, n);
+			buf->data[buf->len + n + 1] = '"';
+			buf->len += n + 2;
+			buf->data[buf->len] = '\0';
+		}
+		return;
+	}
 	if (ckpt_utf8_valid(text, n, NULL)) {
 		ckpt_buf_json_string(buf, text);
 		return;
@@ -46,15 +74,30 @@ void ckpt_out_init(ckpt_out *o, unsigned flags)
 	o->first = true;
 }
 
-/* A line break and the indentation of o's current depth. */
-static void newline(ckpt_out *o)
+/* ",", a line break and the indentation of o's current depth, as ask says:
+ * the comma only, the break only, or both, in one append when the depth
+ * allows (every run's JSON has tens of thousands of them). */
+enum { COMMA = 1, BREAK = 2 };
+static void separate(ckpt_out *o, unsigned ask)
 {
-	static const char spaces[] = "                                ";
-	ckpt_buf_append(&o->buf, "\n", 1);
-	for (size_t n = 2 * (size_t)(o->depth > 0 ? o->depth : 0); n > 0;) {
-		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-		ckpt_buf_append(&o->buf, spaces, k);
-		n -= k;
+	static const char text[] = ",\n"
+				   "                                "
+				   "                                ";
+	size_t indent = 2 * (size_t)(o->depth > 0 ? o->depth : 0);
+	if (!(ask & BREAK)) {
+		ckpt_buf_append(&o->buf, ",", 1);
+		return;
+	}
+	const char *from = ask & COMMA ? text : text + 1;
+	size_t head = (size_t)(text + 2 - from);
+	if (indent <= sizeof text - 3) {
+		ckpt_buf_append(&o->buf, from, head + indent);
+		return;
+	}
+	ckpt_buf_append(&o->buf, from, head);
+	for (size_t k; indent > 0; indent -= k) {
+		k = indent < sizeof text - 3 ? indent : sizeof text - 3;
+		ckpt_buf_append(&o->buf, text + 2, k);
 	}
 }
 
@@ -70,26 +113,25 @@ void ckpt_out_close(ckpt_out *o, char bracket)
 {
 	o->depth--;
 	if (o->pretty && !o->first)
-		newline(o);
+		separate(o, BREAK);
 	ckpt_buf_append(&o->buf, &bracket, 1);
 	o->first = false;
 }
 
 void ckpt_out_item(ckpt_out *o)
 {
-	if (!o->first)
-		ckpt_buf_append(&o->buf, ",", 1);
-	if (o->pretty)
-		newline(o);
+	unsigned ask = (o->first ? 0u : COMMA) | (o->pretty ? BREAK : 0u);
+	if (ask)
+		separate(o, ask);
 	o->first = false;
 }
 
-void ckpt_out_key(ckpt_out *o, const char *key)
+void ckpt_out_key_n(ckpt_out *o, const char *key, size_t len)
 {
 	ckpt_out_item(o);
 	/* Keys are libckpt's own names: nothing to escape. */
 	ckpt_buf_append(&o->buf, "\"", 1);
-	ckpt_buf_puts(&o->buf, key);
+	ckpt_buf_append(&o->buf, key, len);
 	ckpt_buf_append(&o->buf, "\": ", o->pretty ? 3 : 2);
 }
 

@@ -222,6 +222,9 @@ int ckpt_run_to_json(char **out, const ckpt_run *run, unsigned flags)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_run_to_json: no run");
 	ckpt_out o;
 	ckpt_out_init(&o, flags);
+	/* Room for the usual size at once, not grown and copied a dozen times
+	 * (indented epochs are about 500 bytes; a failure here shows later). */
+	(void)ckpt_buf_grow(&o.buf, 1024 + 640 * ckpt_run_epoch_count(run));
 	put_run(&o, run);
 	return ckpt_out_finish(out, &o, ckpt_run_root(run));
 }

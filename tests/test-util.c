@@ -106,6 +106,116 @@ static void test_json_string_escapes_control_bytes(void)
 	ckpt_buf_free(&buf);
 }
 
+/* What ckpt_buf_json_text must give, byte by byte: valid UTF-8 kept,
+ * each byte of an invalid sequence U+FFFD, '"', '\\' and control bytes
+ * escaped as ckpt_buf_json_string escapes them. */
+static GString *json_text_reference(const char *text)
+{
+	GString *out = g_string_new("\"");
+	for (const char *p = text; *p;) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x80) {
+			gunichar u = g_utf8_get_char_validated(p, -1);
+			if (u == (gunichar)-1 || u == (gunichar)-2) {
+				g_string_append(out, "\xEF\xBF\xBD");
+				p++;
+			} else {
+				const char *next = g_utf8_next_char(p);
+				g_string_append_len(out, p, next - p);
+				p = next;
+			}
+			continue;
+		}
+		if (c == '"' || c == '\\')
+			g_string_append_printf(out, "\\%c", c);
+		else if (c == '\n')
+			g_string_append(out, "\\n");
+		else if (c == '\r')
+			g_string_append(out, "\\r");
+		else if (c == '\t')
+			g_string_append(out, "\\t");
+		else if (c < 0x20)
+			g_string_append_printf(out, "\\u%04x", c);
+		else
+			g_string_append_c(out, (char)c);
+		p++;
+	}
+	g_string_append_c(out, '"');
+	return out;
+}
+
+/* The whole-word test for plain text must see an odd byte wherever it is. */
+static void test_json_text_odd_byte_at_every_position(void)
+{
+	static const char *const odd[] = {"\"", "\\", "\n", "\t", "\x01", "\x1f", "\x7f",
+					  "\xC3\xA9", "\x80", "\xFF", "\xE2\x82"};
+	for (size_t len = 0; len <= 40; len++) {
+		char plain[48];
+		for (size_t i = 0; i < len; i++)
+			plain[i] = (char)('a' + i % 26);
+		plain[len] = '\0';
+		for (size_t k = 0; k <= G_N_ELEMENTS(odd); k++) {
+			for (size_t at = 0; at <= len; at++) {
+				GString *text = g_string_new_len(plain, (gssize)at);
+				if (k < G_N_ELEMENTS(odd))
+					g_string_append(text, odd[k]);
+				g_string_append(text, plain + at);
+				GString *want = json_text_reference(text->str);
+				ckpt_buf buf;
+				ckpt_buf_init(&buf);
+				ckpt_buf_json_text(&buf, text->str);
+				g_assert_cmpstr(buf.data, ==, want->str);
+				ckpt_buf_free(&buf);
+				g_string_free(want, TRUE);
+				g_string_free(text, TRUE);
+				if (k == G_N_ELEMENTS(odd))
+					break; /* plain text alone: once */
+			}
+		}
+	}
+}
+
+/* Indentation deeper than the writer's ready-made run of spaces. */
+static void test_json_out_indents_at_any_depth(void)
+{
+	enum { DEPTH = 45 };
+	ckpt_out o;
+	ckpt_out_init(&o, CKPT_JSON_PRETTY);
+	for (int i = 0; i < DEPTH; i++) {
+		if (i > 0)
+			ckpt_out_item(&o);
+		ckpt_out_open(&o, '[');
+	}
+	ckpt_out_item(&o);
+	ckpt_out_int(&o, 1);
+	ckpt_out_item(&o);
+	ckpt_out_int(&o, 2);
+	for (int i = 0; i < DEPTH; i++)
+		ckpt_out_close(&o, ']');
+	char *text = NULL;
+	g_assert_cmpint(ckpt_out_finish(&text, &o, "test"), ==, 0);
+	GString *want = g_string_new("");
+	for (int i = 0; i < DEPTH; i++) {
+		g_string_append_c(want, '[');
+		g_string_append_c(want, '\n');
+		for (int s = 0; s < 2 * (i + 1); s++)
+			g_string_append_c(want, ' ');
+	}
+	g_string_append(want, "1,\n");
+	for (int s = 0; s < 2 * DEPTH; s++)
+		g_string_append_c(want, ' ');
+	g_string_append_c(want, '2');
+	for (int i = DEPTH - 1; i >= 0; i--) {
+		g_string_append_c(want, '\n');
+		for (int s = 0; s < 2 * i; s++)
+			g_string_append_c(want, ' ');
+		g_string_append_c(want, ']');
+	}
+	g_assert_cmpstr(text, ==, want->str);
+	g_string_free(want, TRUE);
+	free(text);
+}
+
 static void test_epoch_dir_names_are_canonical(void)
 {
 	char name[32];
@@ -245,6 +355,10 @@ int main(int argc, char **argv)
 			test_number_ignores_the_callers_locale);
 	g_test_add_func("/ckpt/util/json-string/escapes-control-bytes",
 			test_json_string_escapes_control_bytes);
+	g_test_add_func("/ckpt/util/json-text/odd-byte-at-every-position",
+			test_json_text_odd_byte_at_every_position);
+	g_test_add_func("/ckpt/util/json-out/indents-at-any-depth",
+			test_json_out_indents_at_any_depth);
 	g_test_add_func("/ckpt/util/epoch-dir/canonical-names-only",
 			test_epoch_dir_names_are_canonical);
 	g_test_add_func("/ckpt/fs/mkdirs/parent-made-meanwhile-by-another-writer",
