@@ -287,6 +287,33 @@ static void test_replace_symlink_is_relative_and_leaves_no_temp(void)
 	g_free(dir);
 }
 
+/* A crash between the symlink and the rename leaves .NAME.tmp-PID; a later
+ * process with that pid number replaces the link, but not a file there. */
+static void test_replace_symlink_takes_over_a_stale_temp_link(void)
+{
+	char *dir = tu_tmpdir();
+	char *name = g_strdup_printf(".last.tmp-%ld", (long)getpid());
+	char *stale = g_build_filename(dir, name, NULL);
+	char *last = g_build_filename(dir, "last", NULL);
+	g_assert_cmpint(symlink("epochs/001", stale), ==, 0);
+	g_assert_cmpint(ckpt_fs_replace_symlink(dir, "last", "epochs/007", false), ==, 0);
+	char *target = tu_readlink(last);
+	g_assert_cmpstr(target, ==, "epochs/007");
+	struct stat st;
+	g_assert_cmpint(lstat(stale, &st), !=, 0);
+	tu_write(stale, "not a link");
+	g_assert_cmpint(ckpt_fs_replace_symlink(dir, "last", "epochs/008", false), !=, 0);
+	g_assert_nonnull(strstr(ckpt_error_last(), name));
+	char *kept = tu_read(stale, NULL);
+	g_assert_cmpstr(kept, ==, "not a link");
+	g_free(target);
+	target = tu_readlink(last);
+	g_assert_cmpstr(target, ==, "epochs/007");
+	g_free(kept), g_free(target), g_free(last), g_free(stale), g_free(name);
+	tu_rmtree(dir);
+	g_free(dir);
+}
+
 static void test_errors_name_the_path(void)
 {
 	char *dir = tu_tmpdir();
@@ -367,6 +394,8 @@ int main(int argc, char **argv)
 			test_remove_tree_never_follows_links);
 	g_test_add_func("/ckpt/fs/replace-symlink/relative-no-temp-left",
 			test_replace_symlink_is_relative_and_leaves_no_temp);
+	g_test_add_func("/ckpt/fs/replace-symlink/takes-over-a-stale-temp-link",
+			test_replace_symlink_takes_over_a_stale_temp_link);
 	g_test_add_func("/ckpt/fs/errors/name-the-path", test_errors_name_the_path);
 	g_test_add_func("/ckpt/fs/mkdirs/refuses-file-in-the-way",
 			test_mkdirs_refuses_a_file_in_the_way);
