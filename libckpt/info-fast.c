@@ -78,15 +78,20 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* The first byte tried before the call: most values are not words. */
-static bool word_is(const reader *r, const char *word, size_t len)
+/* The whole word, and no letter, digit, '_' or '.' after it. */
+static bool word_rest_is(const reader *r, const char *word, size_t len)
 {
-	return (size_t)(r->end - r->p) >= len && *r->p == word[0] &&
-	       memcmp(r->p, word, len) == 0 &&
+	return (size_t)(r->end - r->p) >= len && memcmp(r->p, word, len) == 0 &&
 	       ((size_t)(r->end - r->p) == len || !(is_digit(r->p[len]) ||
 						     (r->p[len] >= 'a' && r->p[len] <= 'z') ||
 						     (r->p[len] >= 'A' && r->p[len] <= 'Z') ||
 						     r->p[len] == '_' || r->p[len] == '.'));
+}
+
+/* Inline, the first byte tried before any call: most values are not words. */
+static inline bool word_is(const reader *r, const char *word, size_t len)
+{
+	return r->p < r->end && *r->p == word[0] && word_rest_is(r, word, len);
 }
 
 /* JSON's number grammar, or Infinity, -Infinity, NaN. */
