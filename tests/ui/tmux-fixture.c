@@ -3,12 +3,15 @@
 #include "cli-fixture.h"
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static int sessions;
@@ -221,6 +224,30 @@ char *tmux_screen(tmux_term *t, bool with_attributes)
 	return tmux_run(t, (const char *const[]){"capture-pane", "-p", "-t", "0", NULL}, true);
 }
 
+/* For a failed wait: the program's terminal modes and the bytes typed but
+ * not yet read (keys lost before the program, or left unread by it). */
+static char *input_state(tmux_term *t)
+{
+	char *pid = tmux_file(t, "pid");
+	char *tty = pid ? g_strdup_printf("/proc/%ld/fd/0", atol(pid)) : NULL;
+	int fd = tty ? open(tty, O_RDONLY | O_NOCTTY | O_CLOEXEC) : -1;
+	struct termios modes;
+	int pending = -1;
+	char *state;
+	if (fd >= 0 && tcgetattr(fd, &modes) == 0 && ioctl(fd, FIONREAD, &pending) == 0)
+		state = g_strdup_printf(
+		    "program %s: its terminal %s, %s; %d bytes typed, unread", g_strstrip(pid),
+		    modes.c_lflag & ICANON ? "canonical" : "non-canonical",
+		    modes.c_lflag & ECHO ? "echoing" : "not echoing", pending);
+	else
+		state = g_strdup_printf("program %s: its terminal cannot be looked at",
+					pid ? g_strstrip(pid) : "(no pid)");
+	if (fd >= 0)
+		close(fd);
+	g_free(tty), g_free(pid);
+	return state;
+}
+
 static char *wait_for(tmux_term *t, const char *needle, double seconds, bool present)
 {
 	gint64 deadline = g_get_monotonic_time() + (gint64)(seconds * tmux_slow() * 1e6);
@@ -235,8 +262,9 @@ static char *wait_for(tmux_term *t, const char *needle, double seconds, bool pre
 		g_usleep(50000);
 	}
 	char *err = tmux_file(t, "stderr");
-	tu_fail("waited %.1f s for the screen %s '%s'; it shows:\n%s\nstderr: %s", seconds,
-		present ? "to show" : "to lose", needle, screen, err ? err : "");
+	char *input = input_state(t);
+	tu_fail("waited %.1f s for the screen %s '%s'; it shows:\n%s\nstderr: %s\n%s", seconds,
+		present ? "to show" : "to lose", needle, screen, err ? err : "", input);
 }
 
 char *tmux_wait(tmux_term *t, const char *needle, double seconds)
