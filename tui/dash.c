@@ -245,6 +245,11 @@ static void loop(dash *d)
 		d->now = dash_now();
 		d->wall = (int64_t)time(NULL);
 		double t0 = d->now;
+		/* Looked at before the messages are taken: the scan flag turns
+		 * after its last runs are queued, so when it had turned, they are
+		 * all in now (after the take, some could still wait, and a
+		 * dashboard of one run so far would move the focus to its epochs). */
+		bool scan_over = !d->scan_done && !dash_jobs_scanning(d->jobs, NULL, NULL);
 		if (take_messages(d))
 			news = true;
 		int sig = term_signal();
@@ -269,7 +274,7 @@ static void loop(dash *d)
 		dash_jobs_progress(d->jobs, &p);
 		if (p.action == ACTION_VERIFY || !d->scan_done)
 			d->dirty = true;
-		if (!d->scan_done && !dash_jobs_scanning(d->jobs, NULL, NULL))
+		if (scan_over)
 			d->scan_done = true, d->dirty = true;
 		int wait_ms = TICK_MS;
 		/* The first runs found show at once; then frames are paced. */
