@@ -61,8 +61,7 @@ static bool read_string(reader *r, span *out)
 		}
 	}
 	while (r->p < r->end && *r->p != '"') {
-		unsigned char c = (unsigned char)*r->p;
-		if (c < 0x20 || c >= 0x7f || c == '\\')
+		if (ckpt_byte_not_plain((unsigned char)*r->p))
 			return false;
 		r->p++;
 	}

@@ -89,6 +89,11 @@ static inline bool ckpt_word_not_plain(uint64_t w)
 {
 	return ckpt_word_not_plain_bytes(w) != 0;
 }
+/* The same test for one byte. */
+static inline bool ckpt_byte_not_plain(unsigned char c)
+{
+	return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+}
 CKPT_INTERNAL void ckpt_buf_printf(ckpt_buf *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends text as a JSON string literal, quotes included (escapes control

@@ -18,11 +18,9 @@ static bool plain_ascii(const char *text, size_t n)
 		if (ckpt_word_not_plain(w))
 			return false;
 	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+	for (; i < n; i++)
+		if (ckpt_byte_not_plain((unsigned char)text[i]))
 			return false;
-	}
 	return true;
 }
 
@@ -37,13 +35,9 @@ void ckpt_buf_json_text(ckpt_buf *buf, const char *text)
 	size_t n = strlen(text), bad;
 	if (plain_ascii(text, n)) {
 		/* Most text is (names, checksums, times): copied in one piece. */
-		if (ckpt_buf_grow(buf, n + 2)) {
-			buf->data[buf->len] = '"';
-			memcpy(buf->data + buf->len + 1, text, n);
-			buf->data[buf->len + n + 1] = '"';
-			buf->len += n + 2;
-			buf->data[buf->len] = '\0';
-		}
+		ckpt_buf_append(buf, "\"", 1);
+		ckpt_buf_append(buf, text, n);
+		ckpt_buf_append(buf, "\"", 1);
 		return;
 	}
 	if (ckpt_utf8_valid(text, n, NULL)) {
