@@ -25,9 +25,6 @@
 #ifndef BENCH_PYTHON_SCRIPT
 #define BENCH_PYTHON_SCRIPT "bench/verify-original.py"
 #endif
-#ifndef BENCH_CRC32_IMPL
-#define BENCH_CRC32_IMPL "unknown"
-#endif
 
 #define WRITE_BYTES ((size_t)4 << 20)
 #define MAX_ROUNDS 50
@@ -577,7 +574,7 @@ int main(int argc, char **argv)
 		bench_fail("out of memory");
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	printf("bench-verify: libckpt %s, CRC-32 by %s, %ld CPUs; models of %llu MiB in %s\n",
-	       ckpt_version(), BENCH_CRC32_IMPL, cpus, (unsigned long long)(b.o.size / BENCH_MIB),
+	       ckpt_version(), ckpt_crc32_implementation(), cpus, (unsigned long long)(b.o.size / BENCH_MIB),
 	       scratch);
 	double start = bench_now();
 	char *root = bench_path(scratch, "one");

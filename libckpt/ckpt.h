@@ -85,6 +85,10 @@ CKPT_API const char *ckpt_error_name(int code);
 CKPT_API void ckpt_free(void *pointer);
 /* Borrowed, static: CKPT_VERSION_STRING of the library actually loaded. */
 CKPT_API const char *ckpt_version(void);
+/* Borrowed, static: the CRC-32 code this library runs on this CPU, for
+ * reports of speed ("vpclmulqdq, isa-l", "isa-l", "pclmul", "zlib"...);
+ * every one gives zlib's value. */
+CKPT_API const char *ckpt_crc32_implementation(void);
 /* The library's sizeof of a public struct named by its type name
  * ("ckpt_epoch_result", "ckpt_progress_event", "ckpt_verify_item",
  * "ckpt_progress", "ckpt_metric"); 0 for any other name. */

@@ -26,9 +26,14 @@
 
 #ifdef CKPT_HAVE_ISAL
 #include <isa-l/crc.h>
-#elif defined(__x86_64__) && defined(__GNUC__)
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+#include <pthread.h>
+#define CRC32_HAVE_WIDE 1
+#ifndef CKPT_HAVE_ISAL
 #define CRC32_HAVE_CLMUL 1
+#endif
 #endif
 
 #ifdef CRC32_HAVE_CLMUL
@@ -119,11 +124,12 @@ static bool crc32_clmul_usable(void)
 }
 #endif
 
-CRC32_LINKAGE uint32_t CRC32_UPDATE(uint32_t crc, const void *data, size_t len)
+/* The CRC of len bytes by the narrow kernels: ISA-L, else 128-bit folding
+ * and zlib for the last bytes. */
+static uint32_t narrow_update(uint32_t crc, const unsigned char *buf, size_t len)
 {
-	const unsigned char *buf = data;
 #ifdef CKPT_HAVE_ISAL
-	/* ISA-L picks its SSE, AVX2 or AVX-512 code at run time; its reflected
+	/* ISA-L picks its SSE, AVX or AVX-512 code at run time; its reflected
 	 * gzip CRC inverts before and after, as zlib does. */
 	return len ? crc32_gzip_refl(crc, buf, (uint64_t)len) : crc;
 #else
@@ -139,6 +145,140 @@ CRC32_LINKAGE uint32_t CRC32_UPDATE(uint32_t crc, const void *data, size_t len)
 #endif
 }
 
+#ifdef CRC32_HAVE_WIDE
+/* ---- 256-bit folding ------------------------------------------------------
+ *
+ * ISA-L 2.30 folds 128 bits at a time except on AVX-512 machines, and zlib
+ * and the code above do too: about 12 GB/s on a 3 GHz core, below what one
+ * core reads from memory. CPUs with VPCLMULQDQ and AVX2 but no AVX-512 (AMD Zen 3,
+ * Intel's client cores) multiply two lanes per instruction: eight lanes of
+ * 128 bits here, 128 bytes folded at a time.
+ *
+ * In the reflected CRC the first bit of the data is the highest power of x:
+ * bit k of a 16-byte lane stands for x^(127-k) times the lane's place, and
+ * a carry-less product of two such 64-bit halves comes out one power of x
+ * too high. A lane X = XL x^64 + XH moved D bits ahead is XL x^(64+D) +
+ * XH x^D mod P: clmul(XL, x^(63+D) mod P) ^ clmul(XH, x^(D-1) mod P), each
+ * constant written with x^d at bit 63-d. The eight lanes folded into one,
+ * R, say what the data says mod P; the CRC of R's 16 bytes from zero, by
+ * the narrow kernel, is then the CRC of all of it. */
+
+#define WIDE_BLOCK 128
+#define WIDE_MIN 512 /* below it the narrow kernels' set-up costs as much */
+
+/* x^n mod P (P = 0x104C11DB7, x^d at bit d), written with x^d at bit 63-d. */
+static uint64_t power_mod(unsigned n)
+{
+	uint64_t r = 1;
+	for (unsigned i = 0; i < n; i++) {
+		r <<= 1;
+		if (r & (1ULL << 32))
+			r ^= 0x104C11DB7ULL;
+	}
+	uint64_t out = 0;
+	for (int d = 0; d < 32; d++)
+		if (r >> d & 1)
+			out |= 1ULL << (63 - d);
+	return out;
+}
+
+/* {x^(63+D), x^(D-1)} for D = 128 * (i + 1) bits: i = 7 moves each lane
+ * past the block, i < 7 brings the lanes of the last block together. */
+static uint64_t fold_by[8][2];
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+static void compute_folds(void)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned bits = 128 * (i + 1);
+		fold_by[i][0] = power_mod(63 + bits);
+		fold_by[i][1] = power_mod(bits - 1);
+	}
+}
+
+#define WIDE_TARGET __attribute__((target("avx2,pclmul,vpclmulqdq")))
+
+WIDE_TARGET static inline __m256i fold_ahead(__m256i x, __m256i k, __m256i next)
+{
+	__m256i low = _mm256_clmulepi64_epi128(x, k, 0x00);
+	__m256i high = _mm256_clmulepi64_epi128(x, k, 0x11);
+	return _mm256_xor_si256(_mm256_xor_si256(low, high), next);
+}
+
+WIDE_TARGET static inline __m128i fold_lane(__m128i x, unsigned by_index)
+{
+	__m128i k = _mm_set_epi64x((long long)fold_by[by_index][1],
+				   (long long)fold_by[by_index][0]);
+	return _mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11));
+}
+
+/* zlib's crc of len bytes, len >= WIDE_BLOCK and a multiple of it. */
+WIDE_TARGET static uint32_t crc32_wide(uint32_t crc, const unsigned char *buf, size_t len)
+{
+	const __m256i *at = (const __m256i *)(const void *)buf;
+	__m256i x0 = _mm256_loadu_si256(at), x1 = _mm256_loadu_si256(at + 1),
+		x2 = _mm256_loadu_si256(at + 2), x3 = _mm256_loadu_si256(at + 3);
+	/* The running CRC, inverted, enters as the first 32 bits of the data. */
+	x0 = _mm256_xor_si256(x0, _mm256_zextsi128_si256(_mm_cvtsi32_si128((int)~crc)));
+	const __m256i k = _mm256_set_epi64x((long long)fold_by[7][1], (long long)fold_by[7][0],
+					    (long long)fold_by[7][1], (long long)fold_by[7][0]);
+	for (size_t done = WIDE_BLOCK; done < len; done += WIDE_BLOCK) {
+		at += 4;
+		x0 = fold_ahead(x0, k, _mm256_loadu_si256(at));
+		x1 = fold_ahead(x1, k, _mm256_loadu_si256(at + 1));
+		x2 = fold_ahead(x2, k, _mm256_loadu_si256(at + 2));
+		x3 = fold_ahead(x3, k, _mm256_loadu_si256(at + 3));
+	}
+	/* Lane i of the last block lies 7 - i lanes before the end. */
+	__m128i lanes[8] = {
+	    _mm256_castsi256_si128(x0), _mm256_extracti128_si256(x0, 1),
+	    _mm256_castsi256_si128(x1), _mm256_extracti128_si256(x1, 1),
+	    _mm256_castsi256_si128(x2), _mm256_extracti128_si256(x2, 1),
+	    _mm256_castsi256_si128(x3), _mm256_extracti128_si256(x3, 1),
+	};
+	__m128i r = lanes[7];
+	for (unsigned i = 0; i < 7; i++)
+		r = _mm_xor_si128(r, fold_lane(lanes[i], 6 - i));
+	unsigned char bytes[16];
+	_mm_storeu_si128((__m128i *)(void *)bytes, r);
+	return narrow_update(0xFFFFFFFFu, bytes, sizeof bytes);
+}
+
+/* The CPU multiplies 256 bits at a time and ISA-L, if built in, would not
+ * (its wide code needs AVX-512). */
+static bool crc32_wide_usable(void)
+{
+	static int usable = -1;
+	int known = __atomic_load_n(&usable, __ATOMIC_RELAXED);
+	if (known < 0) {
+		__builtin_cpu_init();
+		known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
+			__builtin_cpu_supports("vpclmulqdq");
+#ifdef CKPT_HAVE_ISAL
+		known = known && !__builtin_cpu_supports("avx512f");
+#endif
+		if (known)
+			pthread_once(&fold_once, compute_folds);
+		__atomic_store_n(&usable, known, __ATOMIC_RELAXED);
+	}
+	return known;
+}
+#endif
+
+CRC32_LINKAGE uint32_t CRC32_UPDATE(uint32_t crc, const void *data, size_t len)
+{
+	const unsigned char *buf = data;
+#ifdef CRC32_HAVE_WIDE
+	if (len >= WIDE_MIN && crc32_wide_usable()) {
+		size_t bulk = len & ~(size_t)(WIDE_BLOCK - 1);
+		crc = crc32_wide(crc, buf, bulk);
+		buf += bulk;
+		len -= bulk;
+	}
+#endif
+	return narrow_update(crc, buf, len);
+}
+
 CRC32_LINKAGE uint32_t CRC32_COMBINE(uint32_t first, uint32_t second, uint64_t second_len)
 {
 	/* zlib's own combination (ISA-L 2.30 has none): exact by construction.
@@ -148,10 +288,15 @@ CRC32_LINKAGE uint32_t CRC32_COMBINE(uint32_t first, uint32_t second, uint64_t s
 
 CRC32_LINKAGE const char *CRC32_IMPL(void)
 {
+#ifdef CRC32_HAVE_WIDE
+	bool wide = crc32_wide_usable();
+#else
+	bool wide = false;
+#endif
 #ifdef CKPT_HAVE_ISAL
-	return "isa-l";
+	return wide ? "vpclmulqdq, isa-l" : "isa-l";
 #elif defined(CRC32_HAVE_CLMUL)
-	return crc32_clmul_usable() ? "pclmul" : "zlib";
+	return wide ? "vpclmulqdq, pclmul" : crc32_clmul_usable() ? "pclmul" : "zlib";
 #else
 	return "zlib";
 #endif

@@ -3,6 +3,7 @@
  * sizes of its public structs, freeing what it returned). Every failing call
  * in libckpt goes through ckpt_fail(). */
 #include "internal.h"
+#include "checksum-private.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -79,6 +80,11 @@ const char *ckpt_error_name(int code)
 const char *ckpt_version(void)
 {
 	return CKPT_VERSION_STRING;
+}
+
+const char *ckpt_crc32_implementation(void)
+{
+	return ckpt_crc32_impl();
 }
 
 void ckpt_free(void *pointer)

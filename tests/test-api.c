@@ -283,6 +283,13 @@ static void test_error_names(void)
 	g_snprintf(version, sizeof version, "%d.%d.%d", CKPT_VERSION_MAJOR, CKPT_VERSION_MINOR,
 		   CKPT_VERSION_MICRO);
 	g_assert_cmpstr(ckpt_version(), ==, version);
+	const char *crc_names[] = {"vpclmulqdq, isa-l", "isa-l", "vpclmulqdq, pclmul", "pclmul",
+				   "zlib"};
+	const char *crc = ckpt_crc32_implementation();
+	bool known = false;
+	for (size_t i = 0; i < G_N_ELEMENTS(crc_names); i++)
+		known = known || strcmp(crc, crc_names[i]) == 0;
+	g_assert_true(known);
 }
 
 /* ---- a program built against the installed header and libckpt.pc ------- */

@@ -37,6 +37,7 @@ static void test_help_every_command(void)
 	g_free(out);
 	out = ckpt_expect(0, "--version");
 	g_assert_true(g_str_has_prefix(out, "ckpt 0.2"));
+	g_assert_nonnull(strstr(out, ", CRC-32 by "));
 	g_free(out);
 	/* Without a command and without a terminal, ckpt prints what ckpt ls
 	 * prints (on a terminal it is the dashboard: tests/ui). */

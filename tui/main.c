@@ -99,7 +99,8 @@ static int dispatch(int argc, char **argv)
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
 		return run_help(argc, argv);
 	if (strcmp(name, "--version") == 0) {
-		printf("ckpt %s (libckpt %s)\n", CKPT_VERSION_STRING, ckpt_version());
+		printf("ckpt %s (libckpt %s, CRC-32 by %s)\n", CKPT_VERSION_STRING, ckpt_version(),
+		       ckpt_crc32_implementation());
 		return CLI_OK;
 	}
 	const command *cmd = find_command(name);
