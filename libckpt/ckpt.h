@@ -532,6 +532,13 @@ typedef struct ckpt_scan_hooks {
 /* ckpt_scan with hooks (NULL: none) in place of on_run. */
 CKPT_API int ckpt_scan_with_hooks(ckpt_run_list **out, const char *path, int max_depth,
 				  const ckpt_progress *progress, const ckpt_scan_hooks *hooks);
+/* ckpt_scan_with_hooks for a caller that hands each run on and keeps
+ * nothing (`ckpt ls --json`): each run is released once on_run returns
+ * (ckpt_run_ref it to keep it), so memory stays that of the runs being
+ * read however many there are, and nothing is left to free piece by piece
+ * at the end. The list holds the problems and no runs (its count is 0). */
+CKPT_API int ckpt_scan_streamed(ckpt_run_list **out, const char *path, int max_depth,
+				const ckpt_progress *progress, const ckpt_scan_hooks *hooks);
 /* Scans old's folder again: new runs read (and given to on_run), vanished
  * ones dropped, and each run found again shared with old (the same
  * ckpt_run) while its run-level files are as they were, else read again

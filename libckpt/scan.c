@@ -130,6 +130,7 @@ typedef struct walker {
 	ckpt_scan_fn on_run;
 	void *payload;
 	const ckpt_scan_hooks *hooks; /* or NULL */
+	bool drop_runs; /* ckpt_scan_streamed: each run released once handed on */
 	size_t visited;
 	bool capped; /* folders left unvisited at SCAN_MAX_FOLDERS */
 	scan_found *found; /* what the walk found, read after it */
@@ -224,10 +225,11 @@ static int deliver_run(scan_found *f, void *payload)
 	if (f->rc)
 		return add_problem(w->list, f->shown, f->error ? f->error : "cannot be read");
 	ckpt_run *run = f->run;
-	int rc = push_run(w->list, run);
+	int rc = w->drop_runs ? 0 : push_run(w->list, run);
 	if (rc)
 		return rc; /* f->run is unref'ed with the rest */
-	f->run = NULL;
+	if (!w->drop_runs)
+		f->run = NULL; /* else released, with the rest, once handed on */
 	w->meter.event.done++;
 	ckpt_meter_send(&w->meter);
 	void *prepared = f->prepared;
@@ -240,6 +242,10 @@ static int deliver_run(scan_found *f, void *payload)
 			w->hooks->discard(prepared, w->hooks->payload);
 		if (!f->old && w->on_run && w->on_run(run, w->payload) != 0)
 			w->meter.stopped = true;
+	}
+	if (w->drop_runs) {
+		ckpt_run_unref(f->run);
+		f->run = NULL;
 	}
 	return stop_requested(w) ? 1 : 0;
 }
@@ -663,14 +669,18 @@ static ckpt_run_list *list_new(const char *path, int max_depth)
 
 static int scan(ckpt_run_list **out, const char *path, int max_depth,
 		const ckpt_progress *progress, ckpt_scan_fn on_run, void *payload,
-		const ckpt_scan_hooks *hooks)
+		const ckpt_scan_hooks *hooks, bool drop_runs)
 {
 	if (!out)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no place for the list");
 	*out = NULL;
 	if (!path)
 		return ckpt_fail(CKPT_EINVAL, "ckpt_scan: no path");
-	walker w = {.on_run = on_run, .payload = payload, .hooks = hooks, .base_fd = -1};
+	walker w = {.on_run = on_run,
+		    .payload = payload,
+		    .hooks = hooks,
+		    .drop_runs = drop_runs,
+		    .base_fd = -1};
 	if (!(w.list = list_new(path, max_depth)))
 		return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", path);
 	ckpt_meter_init(&w.meter, progress, CKPT_STAGE_SCAN, NULL);
@@ -686,13 +696,19 @@ static int scan(ckpt_run_list **out, const char *path, int max_depth,
 int ckpt_scan(ckpt_run_list **out, const char *path, int max_depth, const ckpt_progress *progress,
 	      ckpt_scan_fn on_run, void *payload)
 {
-	return scan(out, path, max_depth, progress, on_run, payload, NULL);
+	return scan(out, path, max_depth, progress, on_run, payload, NULL, false);
 }
 
 int ckpt_scan_with_hooks(ckpt_run_list **out, const char *path, int max_depth,
 			 const ckpt_progress *progress, const ckpt_scan_hooks *hooks)
 {
-	return scan(out, path, max_depth, progress, NULL, NULL, hooks);
+	return scan(out, path, max_depth, progress, NULL, NULL, hooks, false);
+}
+
+int ckpt_scan_streamed(ckpt_run_list **out, const char *path, int max_depth,
+		       const ckpt_progress *progress, const ckpt_scan_hooks *hooks)
+{
+	return scan(out, path, max_depth, progress, NULL, NULL, hooks, true);
 }
 
 static bool same_problems(const ckpt_run_list *a, const ckpt_run_list *b)

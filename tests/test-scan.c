@@ -96,6 +96,66 @@ static void test_on_run_each_once(void)
 	af_tree_free(dir);
 }
 
+/* What the streamed scan's hooks saw: each run's name as prepared on the
+ * reading thread, in the order handed on, and a reference to the second. */
+typedef struct streamed {
+	GPtrArray *names;
+	ckpt_run *kept;
+} streamed;
+
+static void *prepare_name(ckpt_run *run, void *payload)
+{
+	(void)payload;
+	return g_strdup(ckpt_run_name(run));
+}
+
+static int take_name(ckpt_run *run, void *prepared, void *payload)
+{
+	streamed *s = payload;
+	g_assert_cmpstr(prepared, ==, ckpt_run_name(run));
+	g_ptr_array_add(s->names, prepared);
+	if (s->names->len == 2)
+		s->kept = ckpt_run_ref(run);
+	return 0;
+}
+
+static void drop_name(void *prepared, void *payload)
+{
+	(void)payload;
+	g_free(prepared);
+}
+
+static void test_streamed_keeps_no_runs(void)
+{
+	char *dir = af_tree_new();
+	make_root_at(dir, "exp/b/ckpts", 2);
+	make_root_at(dir, "exp/a/ckpts", 1);
+	make_root_at(dir, "exp/deep/er/c/ckpts", 3);
+	char *exp = g_build_filename(dir, "exp", NULL);
+	streamed s = {g_ptr_array_new_with_free_func(g_free), NULL};
+	ckpt_scan_hooks hooks = {prepare_name, take_name, drop_name, &s};
+	ckpt_run_list *list = NULL;
+	g_assert_cmpint(ckpt_scan_streamed(&list, exp, 0, NULL, &hooks), ==, 0);
+	/* Every run handed on once, in name order; none held by the list. */
+	g_assert_cmpuint(s.names->len, ==, 3);
+	g_assert_cmpstr(s.names->pdata[0], ==, "a");
+	g_assert_cmpstr(s.names->pdata[1], ==, "b");
+	g_assert_cmpstr(s.names->pdata[2], ==, "deep/er/c");
+	g_assert_cmpuint(ckpt_run_list_count(list), ==, 0);
+	g_assert_null(ckpt_run_list_get(list, 0));
+	g_assert_cmpuint(ckpt_run_list_problem_count(list), ==, 0);
+	g_assert_cmpstr(ckpt_run_list_path(list), ==, exp);
+	ckpt_run_list_free(list);
+	/* A run referenced by the caller outlives the scan. */
+	g_assert_nonnull(s.kept);
+	g_assert_cmpstr(ckpt_run_name(s.kept), ==, "b");
+	g_assert_cmpuint(ckpt_run_epoch_count(s.kept), ==, 2);
+	ckpt_run_unref(s.kept);
+	g_ptr_array_free(s.names, TRUE);
+	g_free(exp);
+	af_tree_free(dir);
+}
+
 static void test_on_run_stops(void)
 {
 	char *dir = af_tree_new();
@@ -448,6 +508,8 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ckpt/scan/on-run/each-run-once-before-return", test_on_run_each_once);
 	g_test_add_func("/ckpt/scan/on-run/nonzero-return-cancels", test_on_run_stops);
+	g_test_add_func("/ckpt/scan/streamed/hands-each-run-on-keeps-none",
+			test_streamed_keeps_no_runs);
 	g_test_add_func("/ckpt/scan/progress/counts-runs", test_progress_counts_runs);
 	g_test_add_func("/ckpt/scan/two-roots/two-runs-named-apart", test_two_roots_named_apart);
 	g_test_add_func("/ckpt/scan/two-roots/open-is-ambiguous-legacy-opens-by-path",

@@ -203,6 +203,17 @@ const char *cli_marks_text(char *out, size_t size, const ckpt_run *run, int64_t 
  * (newest first); by size (largest first). Ties go by name. */
 typedef enum { CLI_SORT_NAME, CLI_SORT_METRIC, CLI_SORT_UPDATED, CLI_SORT_SIZE } cli_sort;
 int cli_run_compare(const ckpt_run *a, const ckpt_run *b, cli_sort key);
+/* What the orders look at, for a caller that keeps it and not the run. */
+typedef struct cli_run_key {
+	const char *name; /* borrowed */
+	bool has_metric;
+	double metric; /* the best value, smaller is better whatever the direction */
+	int64_t updated;
+	uint64_t bytes;
+} cli_run_key;
+void cli_run_key_of(cli_run_key *out, const ckpt_run *run);
+/* cli_run_compare's order: by key, then by name. */
+int cli_run_key_compare(const cli_run_key *a, const cli_run_key *b, cli_sort key);
 /* "name", "metric", "updated", "size"; and back (false for anything else). */
 const char *cli_sort_name(cli_sort key);
 bool cli_sort_from_name(cli_sort *out, const char *name);

@@ -1,5 +1,5 @@
 /* cmd-ls.c: `ckpt ls`: finds the runs under each PATH with ckpt_scan,
- * filters and sorts them, and prints one row per run and a totals line, or
+ * keeping a row of each (not the run), filters and sorts them, and prints one row per run and a totals line, or
  * {"runs": [RUN...], "problems": [...], "totals": {...}} where each RUN is
  * exactly ckpt_run_to_json's object. */
 #include "cli.h"
@@ -51,7 +51,7 @@ typedef struct ls_opts {
 	cli_sort sort;
 } ls_opts;
 
-/* ---- choosing and ordering ------------------------------------------------ */
+/* ---- choosing ------------------------------------------------------------- */
 
 static bool wanted(const ls_opts *o, const ckpt_run *run)
 {
@@ -62,47 +62,182 @@ static bool wanted(const ls_opts *o, const ckpt_run *run)
 	return true;
 }
 
-static cli_sort sorting;
-
-static int compare_runs(const void *a, const void *b)
-{
-	return cli_run_compare(*(ckpt_run *const *)a, *(ckpt_run *const *)b, sorting);
-}
-
-/* The runs to list, in order (borrowed from `all`). */
-static size_t select_runs(const ls_opts *o, const cli_runs *all, ckpt_run **out)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < all->n; i++)
-		if (wanted(o, all->runs[i]))
-			out[n++] = all->runs[i];
-	/* By name is the scan's own order within each PATH: kept as found. */
-	if (o->sort != CLI_SORT_NAME) {
-		sorting = o->sort;
-		qsort(out, n, sizeof *out, compare_runs);
-	}
-	return n;
-}
-
-/* ---- printing ------------------------------------------------------------- */
-
 typedef struct totals {
 	size_t runs, epochs, live, problems;
 	uint64_t bytes;
 } totals;
 
-static totals count(ckpt_run *const *runs, size_t n)
+static void add_to_totals(totals *t, const ckpt_run *run)
 {
-	totals t = {0};
-	for (size_t i = 0; i < n; i++) {
-		t.runs++;
-		t.epochs += ckpt_run_epoch_count(runs[i]);
-		t.bytes += ckpt_run_total_bytes(runs[i]);
-		t.live += ckpt_run_live(runs[i]);
-		t.problems += ckpt_health_is_problem(ckpt_run_health(runs[i]));
-	}
-	return t;
+	t->runs++;
+	t->epochs += ckpt_run_epoch_count(run);
+	t->bytes += ckpt_run_total_bytes(run);
+	t->live += ckpt_run_live(run);
+	t->problems += ckpt_health_is_problem(ckpt_run_health(run));
 }
+
+/* ---- the runs as listed ------------------------------------------------------ */
+
+/* What the listing shows of one run, taken as the scan hands the run on:
+ * the scan then lets the run go, so a listing holds a row per run, not
+ * every run's epochs. */
+typedef struct ls_row {
+	char *name, *metric, *health; /* raw: escaped when printed */
+	cli_run_key key;              /* key.name is name */
+	bool has_value;
+	double value; /* the best epoch's metric */
+	int64_t best, last, updated;
+	ckpt_link_state best_state, last_state;
+	size_t epochs;
+	uint64_t bytes;
+	char *json; /* --json: the run's object (the library's) */
+} ls_row;
+
+/* A scan's work for ls: the runs written as they come (--json by name)
+ * or kept as rows to sort and size the table by. */
+typedef struct listing {
+	const ls_opts *o;
+	bool failed;
+	cli_json j; /* streaming */
+	totals t;
+	ls_row *rows;
+	size_t n_rows, cap_rows;
+} listing;
+
+/* A run's part of the output, made on the thread that read it. */
+typedef struct prepared {
+	bool wanted;
+	char *text;  /* --json: the library's (ckpt_free), or NULL with error */
+	char *error; /* the library's message, or NULL: out of memory */
+} prepared;
+
+/* Each RUN sits at depth 2, {"runs": [RUN...]}: the library indents it so. */
+#define RUN_JSON_FLAGS (CKPT_JSON_PRETTY | CKPT_JSON_AT_DEPTH(2))
+
+static void *prepare_run(ckpt_run *run, void *payload)
+{
+	listing *l = payload;
+	prepared *p = calloc(1, sizeof *p);
+	if (!p || !(p->wanted = wanted(l->o, run)) || !l->o->json)
+		return p;
+	if (ckpt_run_to_json(&p->text, run, RUN_JSON_FLAGS) != 0)
+		p->error = strdup(ckpt_error_last());
+	return p;
+}
+
+static void discard_prepared(void *item, void *payload)
+{
+	(void)payload;
+	prepared *p = item;
+	if (p) {
+		ckpt_free(p->text);
+		free(p->error);
+	}
+	free(p);
+}
+
+/* The prepared run to list, or NULL: not wanted, or failed (said). */
+static prepared *to_list(listing *l, void *item)
+{
+	prepared *p = item;
+	if (p && !p->wanted) {
+		discard_prepared(p, NULL);
+		return NULL;
+	}
+	if (!p || (l->o->json && !p->text)) {
+		cli_error("ls", "%s", p && p->error ? p->error : "out of memory");
+		discard_prepared(p, NULL);
+		l->failed = true;
+		return NULL;
+	}
+	return p;
+}
+
+static int stream_run(ckpt_run *run, void *item, void *payload)
+{
+	listing *l = payload;
+	prepared *p = to_list(l, item);
+	if (!p)
+		return l->failed;
+	cli_json_stream_indented(&l->j, p->text);
+	p->text = NULL;
+	discard_prepared(p, NULL);
+	add_to_totals(&l->t, run);
+	return 0;
+}
+
+static char *dup_or_null(const char *text, bool *failed)
+{
+	char *copy = text ? strdup(text) : NULL;
+	*failed = *failed || (text && !copy);
+	return copy;
+}
+
+static int keep_row(ckpt_run *run, void *item, void *payload)
+{
+	listing *l = payload;
+	prepared *p = to_list(l, item);
+	if (!p)
+		return l->failed;
+	if (l->n_rows == l->cap_rows) {
+		size_t cap = l->cap_rows ? 2 * l->cap_rows : 64;
+		ls_row *grown = realloc(l->rows, cap * sizeof *grown);
+		if (!grown) {
+			discard_prepared(p, NULL);
+			cli_error("ls", "out of memory");
+			return l->failed = true;
+		}
+		l->rows = grown;
+		l->cap_rows = cap;
+	}
+	ls_row *r = &l->rows[l->n_rows];
+	*r = (ls_row){.json = p->text,
+		      .best = ckpt_run_best(run),
+		      .last = ckpt_run_last(run),
+		      .best_state = ckpt_run_best_state(run),
+		      .last_state = ckpt_run_last_state(run),
+		      .updated = ckpt_run_updated(run),
+		      .epochs = ckpt_run_epoch_count(run),
+		      .bytes = ckpt_run_total_bytes(run)};
+	p->text = NULL;
+	discard_prepared(p, NULL);
+	bool failed = false;
+	r->name = dup_or_null(ckpt_run_name(run), &failed);
+	r->metric = dup_or_null(ckpt_run_metric(run), &failed);
+	r->health = dup_or_null(ckpt_run_health_text(run), &failed);
+	r->has_value = r->metric && ckpt_run_best_metric(&r->value, run);
+	cli_run_key_of(&r->key, run);
+	r->key.name = r->name ? r->name : "";
+	l->n_rows++;
+	add_to_totals(&l->t, run);
+	if (failed) {
+		cli_error("ls", "out of memory");
+		l->failed = true;
+	}
+	return l->failed;
+}
+
+static void listing_free(listing *l)
+{
+	for (size_t i = 0; i < l->n_rows; i++) {
+		ls_row *r = &l->rows[i];
+		free(r->name);
+		free(r->metric);
+		free(r->health);
+		ckpt_free(r->json);
+	}
+	free(l->rows);
+	cli_json_free(&l->j);
+}
+
+static cli_sort sorting;
+
+static int compare_rows(const void *a, const void *b)
+{
+	return cli_run_key_compare(&((const ls_row *)a)->key, &((const ls_row *)b)->key, sorting);
+}
+
+/* ---- printing ------------------------------------------------------------- */
 
 /* "12 runs, 340 epochs, 1.2 GiB; 1 live, 2 with problems", its two halves
  * on two lines when a narrow terminal would wrap it. */
@@ -151,18 +286,18 @@ static const fmt_column columns[N_COLS] = {
 /* The columns for these runs: a metric name shared by all of them heads the
  * value column instead of filling a column of its own; a link cell narrows
  * no further than its epoch number and the start of its state. */
-static size_t ls_columns(fmt_column *out, int *map, ckpt_run *const *runs, size_t n)
+static size_t ls_columns(fmt_column *out, int *map, const ls_row *rows, size_t n)
 {
 	const char *shared = NULL;
 	bool same = true;
 	int64_t widest = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *metric = ckpt_run_metric(runs[i]);
+		const char *metric = rows[i].metric;
 		if (metric && (!shared || strcmp(shared, metric) == 0))
 			shared = metric;
 		else if (metric)
 			same = false;
-		int64_t best = ckpt_run_best(runs[i]), last = ckpt_run_last(runs[i]);
+		int64_t best = rows[i].best, last = rows[i].last;
 		widest = best > widest ? best : last > widest ? last : widest;
 	}
 	size_t digits = 1;
@@ -183,42 +318,40 @@ static size_t ls_columns(fmt_column *out, int *map, ckpt_run *const *runs, size_
 	return k;
 }
 
-static int print_table(ckpt_run *const *runs, size_t n, const cli_runs *all)
+static int print_table(const listing *l, const cli_runs *all)
 {
+	const ls_row *rows = l->rows;
+	size_t n = l->n_rows;
 	double *values = calloc(n ? n : 1, sizeof *values);
 	size_t n_values = 0;
 	for (size_t i = 0; values && i < n; i++)
-		if (ckpt_run_metric(runs[i]) && ckpt_run_best_metric(&values[n_values], runs[i]))
-			n_values++;
+		if (rows[i].has_value)
+			values[n_values++] = rows[i].value;
 	int digits = values ? fmt_distinct_digits(values, n_values) : 6;
 	free(values);
 	fmt_column cols[N_COLS];
 	int map[N_COLS];
-	size_t ncols = ls_columns(cols, map, runs, n);
+	size_t ncols = ls_columns(cols, map, rows, n);
 	fmt_table *table = fmt_table_new(ncols, cols);
 	fmt_table_set_ascii(table, cli_ascii());
 	int rc = table ? 0 : -1;
 	int64_t now = (int64_t)time(NULL);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const ckpt_run *run = runs[i];
+		const ls_row *r = &rows[i];
 		char epochs[32], best[64], last[64], size[FMT_SHORT], saved[FMT_SHORT],
 		    value[FMT_SHORT] = "-";
-		double v;
-		snprintf(epochs, sizeof epochs, "%zu", ckpt_run_epoch_count(run));
-		const char *metric = ckpt_run_metric(run);
-		if (metric && ckpt_run_best_metric(&v, run))
-			fmt_metric_digits(value, v, digits);
+		snprintf(epochs, sizeof epochs, "%zu", r->epochs);
+		if (r->has_value)
+			fmt_metric_digits(value, r->value, digits);
 		const char *all_cells[N_COLS] = {
-		    [C_NAME] = cli_text(ckpt_run_name(run)),
+		    [C_NAME] = cli_text(r->name),
 		    [C_EPOCHS] = epochs,
-		    [C_BEST] = cli_link_cell(best, sizeof best, ckpt_run_best(run),
-					     ckpt_run_best_state(run)),
-		    [C_LAST] = cli_link_cell(last, sizeof last, ckpt_run_last(run),
-					     ckpt_run_last_state(run)),
-		    [C_SIZE] = fmt_size(size, ckpt_run_total_bytes(run)),
-		    [C_SAVED] = fmt_age(saved, ckpt_run_updated(run), now),
-		    [C_STATUS] = cli_text(ckpt_run_health_text(run)),
-		    [C_METRIC] = metric ? cli_text(metric) : "-",
+		    [C_BEST] = cli_link_cell(best, sizeof best, r->best, r->best_state),
+		    [C_LAST] = cli_link_cell(last, sizeof last, r->last, r->last_state),
+		    [C_SIZE] = fmt_size(size, r->bytes),
+		    [C_SAVED] = fmt_age(saved, r->updated, now),
+		    [C_STATUS] = cli_text(r->health),
+		    [C_METRIC] = r->metric ? cli_text(r->metric) : "-",
 		    [C_VALUE] = value,
 		};
 		const char *cells[N_COLS];
@@ -235,113 +368,9 @@ static int print_table(ckpt_run *const *runs, size_t n, const cli_runs *all)
 	if (n)
 		fputs(text, stdout);
 	free(text);
-	totals t = count(runs, n);
-	if (n || all->n)
-		print_totals(&t, all->n_problems);
+	if (n || all->n_found)
+		print_totals(&l->t, all->n_problems);
 	return CLI_OK;
-}
-
-static void put_totals(cli_json *j, const totals *t, size_t unreadable);
-
-/* Each RUN sits at depth 2, {"runs": [RUN...]}: the library indents it so. */
-#define RUN_JSON_FLAGS (CKPT_JSON_PRETTY | CKPT_JSON_AT_DEPTH(2))
-
-static int print_json(ckpt_run *const *runs, size_t n, const cli_runs *all)
-{
-	cli_json j;
-	cli_json_init(&j);
-	cli_json_object(&j);
-	cli_json_key(&j, "runs");
-	cli_json_array(&j);
-	int rc = CLI_OK;
-	for (size_t i = 0; i < n && rc == CLI_OK; i++) {
-		char *text = NULL;
-		if (ckpt_run_to_json(&text, runs[i], RUN_JSON_FLAGS) != 0) {
-			cli_lib_error("ls");
-			rc = CLI_USAGE;
-		}
-		cli_json_put_indented(&j, text);
-	}
-	cli_json_end(&j);
-	cli_json_key(&j, "problems");
-	cli_runs_problems_json(all, &j);
-	totals t = count(runs, n);
-	put_totals(&j, &t, all->n_problems);
-	cli_json_end(&j);
-	if (rc == CLI_OK)
-		rc = cli_json_print(&j, "ls");
-	cli_json_free(&j);
-	return rc;
-}
-
-/* The filters left nothing of the runs found. */
-static void say_none_wanted(const ls_opts *o, size_t found)
-{
-	cli_error("ls", "none of the %zu runs found is %s", found,
-		  o->live && o->problems ? "live with problems"
-		  : o->live             ? "live"
-					: "with problems");
-}
-
-/* ---- streaming: --json in name order, each run printed as it is read ----- */
-
-typedef struct stream {
-	const ls_opts *o;
-	cli_json j;
-	totals t;
-	bool failed;
-} stream;
-
-/* A run's part of the output, made on the thread that read it. */
-typedef struct prepared {
-	bool wanted;
-	char *text;  /* the library's (ckpt_free), or NULL with error */
-	char *error; /* the library's message, or NULL: out of memory */
-} prepared;
-
-static void *prepare_run(ckpt_run *run, void *payload)
-{
-	stream *st = payload;
-	prepared *p = calloc(1, sizeof *p);
-	if (!p || !(p->wanted = wanted(st->o, run)))
-		return p;
-	if (ckpt_run_to_json(&p->text, run, RUN_JSON_FLAGS) != 0)
-		p->error = strdup(ckpt_error_last());
-	return p;
-}
-
-static void discard_prepared(void *item, void *payload)
-{
-	(void)payload;
-	prepared *p = item;
-	if (p) {
-		ckpt_free(p->text);
-		free(p->error);
-	}
-	free(p);
-}
-
-static int stream_run(ckpt_run *run, void *item, void *payload)
-{
-	stream *st = payload;
-	prepared *p = item;
-	if (p && !p->wanted) {
-		discard_prepared(p, NULL);
-		return 0;
-	}
-	if (!p || !p->text) {
-		cli_error("ls", "%s", p && p->error ? p->error : "out of memory");
-		discard_prepared(p, NULL);
-		st->failed = true;
-		return 1;
-	}
-	cli_json_stream_indented(&st->j, p->text);
-	p->text = NULL;
-	discard_prepared(p, NULL);
-	totals one = count(&run, 1);
-	st->t.runs += one.runs, st->t.epochs += one.epochs, st->t.bytes += one.bytes;
-	st->t.live += one.live, st->t.problems += one.problems;
-	return 0;
 }
 
 static void put_totals(cli_json *j, const totals *t, size_t unreadable)
@@ -363,40 +392,67 @@ static void put_totals(cli_json *j, const totals *t, size_t unreadable)
 	cli_json_end(j);
 }
 
-/* The same bytes as print_json, but nothing held but the scan's own list:
- * the runs stream out while the scan reads the rest. */
-static int stream_json(const ls_opts *o, const cli_paths *paths)
+/* What follows the runs in the JSON: the problems and the totals. */
+static int finish_json(listing *l, const cli_runs *all)
 {
+	cli_json_end(&l->j);
+	cli_json_key(&l->j, "problems");
+	cli_runs_problems_json(all, &l->j);
+	put_totals(&l->j, &l->t, all->n_problems);
+	cli_json_end(&l->j);
+	return cli_json_print(&l->j, "ls");
+}
+
+/* The filters left nothing of the runs found. */
+static void say_none_wanted(const ls_opts *o, size_t found)
+{
+	cli_error("ls", "none of the %zu runs found is %s", found,
+		  o->live && o->problems ? "live with problems"
+		  : o->live             ? "live"
+					: "with problems");
+}
+
+/* Lists the runs under every PATH: --json by name streams each run out as
+ * it is read (nothing held but the runs being read), anything else is
+ * sorted or sized once every row is in. */
+static int list_runs(const ls_opts *o, const cli_paths *paths)
+{
+	bool streaming = o->json && o->sort == CLI_SORT_NAME;
 	/* A run's text is tens of KiB: written in 64 KiB pieces, not in one
 	 * or two calls each (a terminal still sees each run as it comes).
 	 * glibc ignores the size unless it is given the buffer. */
 	static char out_buffer[1 << 16];
-	if (!isatty(STDOUT_FILENO))
+	if (streaming && !isatty(STDOUT_FILENO))
 		setvbuf(stdout, out_buffer, _IOFBF, sizeof out_buffer);
-	stream st = {.o = o};
-	cli_json_init(&st.j);
-	cli_json_object(&st.j);
-	cli_json_key(&st.j, "runs");
-	cli_json_array(&st.j);
-	cli_json_flush(&st.j);
+	listing l = {.o = o};
+	cli_json_init(&l.j);
+	cli_json_object(&l.j);
+	cli_json_key(&l.j, "runs");
+	cli_json_array(&l.j);
+	if (streaming)
+		cli_json_flush(&l.j);
 	cli_runs all;
 	/* Each run's text is made on the reading threads; this one only writes. */
-	ckpt_scan_hooks hooks = {prepare_run, stream_run, discard_prepared, &st};
+	ckpt_scan_hooks hooks = {prepare_run, streaming ? stream_run : keep_row, discard_prepared,
+				 &l};
 	cli_runs_scan_hooked(&all, "ls", paths, o->depth, &hooks);
-	int rc = all.oom || st.failed ? CLI_USAGE : all.cancelled ? CLI_INTERRUPTED : CLI_OK;
-	if (rc == CLI_OK && st.t.runs == 0 && all.n_found > 0)
+	int rc = all.oom || l.failed ? CLI_USAGE : all.cancelled ? CLI_INTERRUPTED : CLI_OK;
+	if (rc == CLI_OK && l.t.runs == 0 && all.n_found > 0)
 		say_none_wanted(o, all.n_found);
-	if (rc == CLI_OK) {
-		cli_json_end(&st.j);
-		cli_json_key(&st.j, "problems");
-		cli_runs_problems_json(&all, &st.j);
-		put_totals(&st.j, &st.t, all.n_problems);
-		cli_json_end(&st.j);
-		rc = cli_json_print(&st.j, "ls");
+	if (rc == CLI_OK && !streaming && o->sort != CLI_SORT_NAME) {
+		/* By name is the scan's own order within each PATH: kept as found. */
+		sorting = o->sort;
+		qsort(l.rows, l.n_rows, sizeof *l.rows, compare_rows);
 	}
+	for (size_t i = 0; rc == CLI_OK && o->json && !streaming && i < l.n_rows; i++) {
+		cli_json_put_indented(&l.j, l.rows[i].json); /* taken */
+		l.rows[i].json = NULL;
+	}
+	if (rc == CLI_OK)
+		rc = o->json ? finish_json(&l, &all) : print_table(&l, &all);
 	if (rc == CLI_OK && (all.path_failed || (all.n_found == 0 && all.n_problems > 0)))
 		rc = CLI_USAGE;
-	cli_json_free(&st.j);
+	listing_free(&l);
 	cli_runs_free(&all);
 	return rc;
 }
@@ -442,32 +498,10 @@ int cmd_ls(int argc, char **argv)
 	if (!cli_paths_init(&paths, "ls", argc))
 		return CLI_USAGE;
 	int rc = parse(&o, argc, argv, &paths);
-	if (rc != CLI_OK) {
-		cli_paths_free(&paths);
-		return rc == CLI_STOP ? CLI_OK : rc;
+	if (rc == CLI_OK) {
+		cli_paths_or_here(&paths);
+		rc = list_runs(&o, &paths);
 	}
-	cli_paths_or_here(&paths);
-	if (o.json && o.sort == CLI_SORT_NAME) {
-		rc = stream_json(&o, &paths);
-		cli_paths_free(&paths);
-		return rc;
-	}
-	cli_runs all;
-	cli_runs_scan(&all, "ls", &paths, o.depth);
-	ckpt_run **shown = calloc(all.n ? all.n : 1, sizeof *shown);
-	if (all.oom || !shown)
-		rc = CLI_USAGE;
-	else if (all.cancelled)
-		rc = CLI_INTERRUPTED;
-	size_t n = rc == CLI_OK ? select_runs(&o, &all, shown) : 0;
-	if (rc == CLI_OK && n == 0 && all.n > 0)
-		say_none_wanted(&o, all.n);
-	if (rc == CLI_OK)
-		rc = o.json ? print_json(shown, n, &all) : print_table(shown, n, &all);
-	if (rc == CLI_OK && (all.path_failed || (all.n == 0 && all.n_problems > 0)))
-		rc = CLI_USAGE;
-	free(shown);
-	cli_runs_free(&all);
 	cli_paths_free(&paths);
-	return rc;
+	return rc == CLI_STOP ? CLI_OK : rc;
 }

@@ -55,21 +55,36 @@ static bool metric_key(const ckpt_run *run, double *out)
 	return true;
 }
 
-int cli_run_compare(const ckpt_run *x, const ckpt_run *y, cli_sort key)
+void cli_run_key_of(cli_run_key *out, const ckpt_run *run)
+{
+	out->name = ckpt_run_name(run);
+	out->has_metric = metric_key(run, &out->metric);
+	out->updated = ckpt_run_updated(run);
+	out->bytes = ckpt_run_total_bytes(run);
+}
+
+int cli_run_key_compare(const cli_run_key *x, const cli_run_key *y, cli_sort key)
 {
 	int order = 0;
 	if (key == CLI_SORT_METRIC) {
-		double vx, vy;
-		bool hx = metric_key(x, &vx), hy = metric_key(y, &vy);
-		order = hx != hy ? (hx ? -1 : 1) : hx && vx != vy ? (vx < vy ? -1 : 1) : 0;
+		bool hx = x->has_metric, hy = y->has_metric;
+		order = hx != hy			 ? (hx ? -1 : 1)
+			: hx && x->metric != y->metric ? (x->metric < y->metric ? -1 : 1)
+						 : 0;
 	} else if (key == CLI_SORT_UPDATED) {
-		int64_t ux = ckpt_run_updated(x), uy = ckpt_run_updated(y);
-		order = ux == uy ? 0 : ux > uy ? -1 : 1;
+		order = x->updated == y->updated ? 0 : x->updated > y->updated ? -1 : 1;
 	} else if (key == CLI_SORT_SIZE) {
-		uint64_t sx = ckpt_run_total_bytes(x), sy = ckpt_run_total_bytes(y);
-		order = sx == sy ? 0 : sx > sy ? -1 : 1;
+		order = x->bytes == y->bytes ? 0 : x->bytes > y->bytes ? -1 : 1;
 	}
-	return order ? order : strcmp(ckpt_run_name(x), ckpt_run_name(y));
+	return order ? order : strcmp(x->name, y->name);
+}
+
+int cli_run_compare(const ckpt_run *x, const ckpt_run *y, cli_sort key)
+{
+	cli_run_key kx, ky;
+	cli_run_key_of(&kx, x);
+	cli_run_key_of(&ky, y);
+	return cli_run_key_compare(&kx, &ky, key);
 }
 
 const char *cli_sort_name(cli_sort key)
@@ -183,8 +198,10 @@ static void scan_paths(cli_runs *runs, const char *cmd, const cli_paths *paths, 
 		cli_progress progress;
 		cli_progress_init(&progress, NULL);
 		ckpt_run_list *list = NULL;
-		int rc = e->hooks ? ckpt_scan_with_hooks(&list, paths->items[i], depth,
-							 &progress.base, &hooks)
+		size_t found_before = runs->n_found;
+		/* Hooked, each run is handed on as read and not kept by the list. */
+		int rc = e->hooks ? ckpt_scan_streamed(&list, paths->items[i], depth,
+						       &progress.base, &hooks)
 				  : ckpt_scan(&list, paths->items[i], depth, &progress.base,
 					      count_and_hand_on, e);
 		cli_progress_clear(&progress);
@@ -199,7 +216,7 @@ static void scan_paths(cli_runs *runs, const char *cmd, const cli_paths *paths, 
 			for (size_t k = 0; k < ckpt_run_list_problem_count(list); k++)
 				add_problem(runs, cmd, ckpt_run_list_problem(list, k));
 			/* Said the same way by every command that looks for runs. */
-			if (ckpt_run_list_count(list) == 0 &&
+			if (runs->n_found == found_before &&
 			    ckpt_run_list_problem_count(list) == 0)
 				cli_error(cmd, "no checkpoint runs found under %s",
 					  paths->items[i]);
