@@ -68,6 +68,20 @@ static inline void ckpt_buf_append(ckpt_buf *buf, const char *text, size_t len)
 	buf->len += len;
 	buf->data[buf->len] = '\0';
 }
+/* Room for n more bytes (and the NUL) at the end, to be written in place
+ * and then committed; NULL out of memory. */
+static inline char *ckpt_buf_reserve(ckpt_buf *buf, size_t n)
+{
+	if (buf->len + n + 1 > buf->cap && !ckpt_buf_grow(buf, n))
+		return NULL;
+	return buf->data + buf->len;
+}
+/* The n bytes written at ckpt_buf_reserve's place are the buffer's now. */
+static inline void ckpt_buf_commit(ckpt_buf *buf, size_t n)
+{
+	buf->len += n;
+	buf->data[buf->len] = '\0';
+}
 static inline void ckpt_buf_puts(ckpt_buf *buf, const char *text)
 {
 	ckpt_buf_append(buf, text, strlen(text));

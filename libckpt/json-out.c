@@ -35,9 +35,13 @@ void ckpt_buf_json_text(ckpt_buf *buf, const char *text)
 	size_t n = strlen(text), bad;
 	if (plain_ascii(text, n)) {
 		/* Most text is (names, checksums, times): copied in one piece. */
-		ckpt_buf_append(buf, "\"", 1);
-		ckpt_buf_append(buf, text, n);
-		ckpt_buf_append(buf, "\"", 1);
+		char *at = ckpt_buf_reserve(buf, n + 2);
+		if (at) {
+			at[0] = '"';
+			memcpy(at + 1, text, n);
+			at[n + 1] = '"';
+			ckpt_buf_commit(buf, n + 2);
+		}
 		return;
 	}
 	if (ckpt_utf8_valid(text, n, NULL)) {
@@ -120,13 +124,30 @@ void ckpt_out_item(ckpt_out *o)
 	o->first = false;
 }
 
+/* Every epoch of a listing has fifteen keys: the separator, the indentation
+ * and the key (libckpt's own name: nothing to escape) go in at once. */
 void ckpt_out_key_n(ckpt_out *o, const char *key, size_t len)
 {
-	ckpt_out_item(o);
-	/* Keys are libckpt's own names: nothing to escape. */
-	ckpt_buf_append(&o->buf, "\"", 1);
-	ckpt_buf_append(&o->buf, key, len);
-	ckpt_buf_append(&o->buf, "\": ", o->pretty ? 3 : 2);
+	size_t indent = o->pretty ? 2 * (size_t)(o->depth > 0 ? o->depth : 0) : 0;
+	char *start = ckpt_buf_reserve(&o->buf, 2 + indent + len + 4), *at = start;
+	if (!at)
+		return;
+	if (!o->first)
+		*at++ = ',';
+	if (o->pretty) {
+		*at++ = '\n';
+		memset(at, ' ', indent);
+		at += indent;
+	}
+	*at++ = '"';
+	memcpy(at, key, len);
+	at += len;
+	*at++ = '"';
+	*at++ = ':';
+	if (o->pretty)
+		*at++ = ' ';
+	ckpt_buf_commit(&o->buf, (size_t)(at - start));
+	o->first = false;
 }
 
 void ckpt_out_name(ckpt_out *o, const char *name)

@@ -138,13 +138,13 @@ static bool reads_back_exactly(const binary *b, u128 n, int k)
 	return lhs > lower && lhs < upper;
 }
 
-static int decimal_length(uint64_t n)
-{
-	int len = 1;
-	while (len < 20 && n >= (uint64_t)powers_of_ten[len])
-		len++;
-	return len;
-}
+/* "00" to "99": the digits of a number two at a time. */
+static const char digit_pairs[] =
+    "0001020304050607080910111213141516171819"
+    "2021222324252627282930313233343536373839"
+    "4041424344454647484950515253545556575859"
+    "6061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
 
 /* What shortest_digits finds (the first of the 15-, 16- and 17-digit
  * roundings that reads back), computed exactly; false outside the range. */
@@ -158,8 +158,10 @@ static bool exact_digits(char digits[MAX_DIGITS + 2], int *out_exponent, double 
 	uint64_t fraction = bits & ((1ULL << 52) - 1);
 	int biased = (int)(bits >> 52);
 	binary b = {fraction | (1ULL << 52), 1075 - biased, fraction == 0};
-	/* The decimal exponent, made exact: 10^16 <= value * 10^(16 - e10) < 10^17. */
-	int e10 = (int)floor(log10(magnitude));
+	/* The decimal exponent from the binary one (floor(log10(2) * e2) is
+	 * log10's floor or one less), made exact: 10^16 <= value * 10^(16 - e10)
+	 * < 10^17. */
+	int e10 = (int)floor((biased - 1023) * 0.30102999566398120);
 	for (int tries = 0; tries < 3; tries++) {
 		if (16 - e10 > MAX_POWER)
 			return false;
@@ -178,16 +180,25 @@ static bool exact_digits(char digits[MAX_DIGITS + 2], int *out_exponent, double 
 		u128 rounded = scaled_rounded(&b, k, true);
 		if (!reads_back_exactly(&b, rounded, k))
 			continue;
-		uint64_t n = (uint64_t)rounded; /* at most 10^17 */
+		uint64_t n = (uint64_t)rounded; /* 1 to 10^17 */
+		char text[24], *end = text + sizeof text, *p = end;
+		for (; n >= 100; n /= 100) {
+			p -= 2;
+			memcpy(p, digit_pairs + 2 * (n % 100), 2);
+		}
+		if (n >= 10) {
+			p -= 2;
+			memcpy(p, digit_pairs + 2 * n, 2);
+		} else {
+			*--p = (char)('0' + n);
+		}
 		/* A carry (9.99.. to 10.0) makes one digit more, all after it 0. */
-		*out_exponent = decimal_length(n) - 1 - k;
-		while (n % 10 == 0)
-			n /= 10;
-		char text[48], *p = text + sizeof text;
-		*--p = '\0';
-		for (; n; n /= 10)
-			*--p = (char)('0' + n % 10);
-		memcpy(digits, p, (size_t)(text + sizeof text - p));
+		int len = (int)(end - p);
+		*out_exponent = len - 1 - k;
+		while (len > 1 && p[len - 1] == '0')
+			len--;
+		memcpy(digits, p, (size_t)len);
+		digits[len] = '\0';
 		return true;
 	}
 	return false;
