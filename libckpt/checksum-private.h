@@ -14,7 +14,8 @@
 /* (ckpt_crc32_update is in internal.h.) The CRC of A followed by B, from
  * crc(A), crc(B) and B's length: zlib's crc32_combine64, exact. */
 CKPT_INTERNAL uint32_t ckpt_crc32_combine(uint32_t first, uint32_t second, uint64_t second_len);
-/* Which code ckpt_crc32_update runs: "isa-l", "pclmul" or "zlib". Static. */
+/* Which code ckpt_crc32_update runs ("vpclmulqdq, isa-l", "isa-l", "pclmul",
+ * "zlib"...; ckpt_crc32_implementation). Static. */
 CKPT_INTERNAL const char *ckpt_crc32_impl(void);
 
 /* ---- mapread.c: reading a range of an open file ------------------------- */
