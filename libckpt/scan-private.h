@@ -22,6 +22,7 @@ typedef struct scan_found {
 	bool changed;
 	void *prepared; /* what the hooks' prepare made of run, until handed out */
 	int done; /* set (atomically, under the lock) when read */
+	struct scan_early_read *early; /* a full scan: its read while the walk goes on */
 } scan_found;
 
 /* ---- scan-memo.c -------------------------------------------------------- */
@@ -98,6 +99,22 @@ CKPT_INTERNAL void scan_checks_walk_done(scan_checks *c);
  * RUN_CHECK_UNKNOWN, f left for the readers. */
 CKPT_INTERNAL void scan_checks_take(scan_checks *c, long old, scan_found *f);
 CKPT_INTERNAL void scan_checks_finish(scan_checks *c); /* NULL is fine */
+
+/* ---- scan-read.c: reading while the walk goes on ------------------------ */
+
+typedef struct scan_early scan_early;
+
+/* A full scan on two processors: a second thread that reads the runs the
+ * walk finds while it goes on (the walk is one thread's work otherwise).
+ * NULL: no second processor, or no memory. */
+CKPT_INTERNAL scan_early *scan_early_start(const ckpt_scan_hooks *hooks);
+/* The walk found f (a new run, its location set): read it on the second
+ * thread. Nothing happens out of memory: the readers read it after. */
+CKPT_INTERNAL void scan_early_offer(scan_early *e, scan_found *f);
+/* The walk is over: the second thread finishes the read it is in and
+ * stops; found[0..n) take what was read (RUN_CHECK_READ) or their
+ * location back; e is freed. NULL is fine. */
+CKPT_INTERNAL void scan_early_finish(scan_early *e, scan_found *found, size_t n);
 
 /* Hands one read run (in order) on; nonzero stops the reading. */
 typedef int (*scan_deliver_fn)(scan_found *found, void *payload);

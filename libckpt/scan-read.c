@@ -1,7 +1,8 @@
 /* scan-read.c: reading the runs a scan found on both cores, yet handing
  * them out in name order: this thread and a helper take runs in turn, and
  * this thread delivers each as soon as it and every run before it are read
- * (reading another itself while it waits), so output can stream in order. */
+ * (reading another itself while it waits), so output can stream in order.
+ * In a full scan the helper starts during the walk, on the runs it finds. */
 #include "scan-private.h"
 #include "run-private.h"
 
@@ -39,7 +40,7 @@ static void read_one(readers *r, scan_found *f)
 	if (f->rc) {
 		if (!f->error)
 			f->error = ckpt_strdup(ckpt_error_last());
-	} else if (!f->old && r->hooks && r->hooks->prepare) {
+	} else if (!f->old && f->checked != RUN_CHECK_READ && r->hooks && r->hooks->prepare) {
 		f->prepared = r->hooks->prepare(f->run, r->hooks->payload);
 	}
 	pthread_mutex_lock(&r->lock);
@@ -73,8 +74,8 @@ static bool two_threads_help(const scan_found *found, size_t n, bool thorough)
 {
 	size_t work = 0;
 	for (size_t i = 0; i < n && work < 2; i++)
-		work += thorough || !found[i].old ||
-			(found[i].checked != RUN_CHECK_SAME && found[i].checked != RUN_CHECK_READ);
+		work += found[i].checked != RUN_CHECK_READ &&
+			(thorough || !found[i].old || found[i].checked != RUN_CHECK_SAME);
 	return work > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
@@ -106,4 +107,133 @@ int scan_read_all(scan_found *found, size_t n, bool thorough, const run_refresh_
 	pthread_cond_destroy(&r.read_one);
 	pthread_mutex_destroy(&r.lock);
 	return rc;
+}
+
+/* ---- reading while the walk goes on -------------------------------------- */
+
+/* One run offered by the walk; its own piece of memory, as the walk's
+ * array of runs found moves when it grows. */
+typedef struct scan_early_read {
+	ckpt_run_location loc; /* taken by the read */
+	const char *name;      /* the scan_found's, which outlives this */
+	bool read;
+	ckpt_run *run;
+	int rc;
+	char *error;
+	void *prepared;
+} early_read;
+
+struct scan_early {
+	const ckpt_scan_hooks *hooks;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t offered;
+	early_read **queue; /* the runs offered, in order; the thread takes them from next */
+	size_t n, cap, next;
+	bool walk_done;
+};
+
+static void read_early(const scan_early *e, early_read *j)
+{
+	j->rc = ckpt_run_open_at(&j->run, &j->loc, j->name);
+	if (j->rc)
+		j->error = ckpt_strdup(ckpt_error_last());
+	else if (e->hooks && e->hooks->prepare)
+		j->prepared = e->hooks->prepare(j->run, e->hooks->payload);
+	j->read = true;
+}
+
+static void *early_reader(void *arg)
+{
+	scan_early *e = arg;
+	pthread_mutex_lock(&e->lock);
+	for (;;) {
+		while (e->next == e->n && !e->walk_done)
+			pthread_cond_wait(&e->offered, &e->lock);
+		if (e->walk_done)
+			break; /* what is left goes to both readers after the sort */
+		early_read *j = e->queue[e->next++];
+		pthread_mutex_unlock(&e->lock);
+		read_early(e, j);
+		pthread_mutex_lock(&e->lock);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return NULL;
+}
+
+scan_early *scan_early_start(const ckpt_scan_hooks *hooks)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return NULL;
+	scan_early *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	e->hooks = hooks;
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->offered, NULL);
+	if (pthread_create(&e->thread, NULL, early_reader, e) != 0) {
+		pthread_cond_destroy(&e->offered);
+		pthread_mutex_destroy(&e->lock);
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void scan_early_offer(scan_early *e, scan_found *f)
+{
+	if (!e)
+		return;
+	early_read *j = calloc(1, sizeof *j);
+	if (!j)
+		return;
+	j->loc = f->loc;
+	j->name = f->name;
+	pthread_mutex_lock(&e->lock);
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? 2 * e->cap : 64;
+		early_read **grown = reallocarray(e->queue, cap, sizeof *grown);
+		if (!grown) {
+			pthread_mutex_unlock(&e->lock);
+			free(j);
+			return;
+		}
+		e->queue = grown;
+		e->cap = cap;
+	}
+	e->queue[e->n++] = j;
+	pthread_cond_signal(&e->offered);
+	pthread_mutex_unlock(&e->lock);
+	memset(&f->loc, 0, sizeof f->loc);
+	f->early = j;
+}
+
+void scan_early_finish(scan_early *e, scan_found *found, size_t n)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->walk_done = true;
+	pthread_cond_signal(&e->offered);
+	pthread_mutex_unlock(&e->lock);
+	pthread_join(e->thread, NULL);
+	for (size_t i = 0; i < n; i++) {
+		scan_found *f = &found[i];
+		early_read *j = f->early;
+		if (!j)
+			continue;
+		if (j->read) {
+			f->checked = RUN_CHECK_READ;
+			f->changed = true;
+			f->run = j->run, f->rc = j->rc, f->error = j->error, f->prepared = j->prepared;
+		} else {
+			f->loc = j->loc; /* read with the rest */
+		}
+		free(j);
+		f->early = NULL;
+	}
+	free(e->queue);
+	pthread_cond_destroy(&e->offered);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
 }

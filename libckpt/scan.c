@@ -123,6 +123,7 @@ typedef struct walker {
 	struct timespec walk_start;
 	run_refresh_hint hint;    /* for the runs' checks, set before the walk */
 	scan_checks *checks;      /* refresh: runs checked while the walk goes on */
+	scan_early *early;        /* a scan: runs read while the walk goes on */
 	bool *old_seen;
 	bool changed;
 	const char *base; /* canonical form of list->path */
@@ -192,6 +193,8 @@ static int note_run(walker *w, ckpt_run_location *loc, const ckpt_run_location *
 			  .old_index = -1,
 			  .checked = RUN_CHECK_UNKNOWN};
 	memset(loc, 0, sizeof *loc);
+	if (!memo_loc)
+		scan_early_offer(w->early, f);
 	return 0;
 }
 
@@ -623,8 +626,12 @@ static int scan_into(walker *w)
 	w->hint.base_len = strlen(w->base);
 	if (w->old && !w->thorough)
 		w->checks = scan_checks_start(w->old->runs, w->old->n_runs, &w->hint);
+	if (!w->old && !rc && !found)
+		w->early = scan_early_start(w->hooks);
 	if (!rc && !found)
 		rc = walk(w);
+	scan_early_finish(w->early, w->found, w->n_found);
+	w->early = NULL;
 	scan_memo_finish(&w->list->memo);
 	if (!found_in_order(w))
 		qsort(w->found, w->n_found, sizeof *w->found, compare_found_names);
