@@ -134,7 +134,7 @@ typedef struct walker {
 	bool drop_runs; /* ckpt_scan_streamed: each run released once handed on */
 	size_t visited;
 	bool capped; /* folders left unvisited at SCAN_MAX_FOLDERS */
-	scan_found *found; /* what the walk found, read after it */
+	scan_found *found; /* what the walk found, read after it (some while it goes on) */
 	size_t n_found, cap_found;
 } walker;
 
