@@ -72,31 +72,33 @@ void ckpt_out_init(ckpt_out *o, unsigned flags)
 	o->first = true;
 }
 
-/* ",", a line break and the indentation of o's current depth, as ask says:
- * the comma only, the break only, or both, in one append when the depth
- * allows (every run's JSON has tens of thousands of them). */
-enum { COMMA = 1, BREAK = 2 };
-static void separate(ckpt_out *o, unsigned ask)
+/* The most put_separator writes at o's current depth. */
+static size_t separator_room(const ckpt_out *o)
 {
-	static const char text[] = ",\n"
-				   "                                "
-				   "                                ";
-	size_t indent = 2 * (size_t)(o->depth > 0 ? o->depth : 0);
-	if (!(ask & BREAK)) {
-		ckpt_buf_append(&o->buf, ",", 1);
-		return;
+	return 2 + (o->pretty ? 2 * (size_t)(o->depth > 0 ? o->depth : 0) : 0);
+}
+
+/* ",", a line break and the indentation of o's current depth, as asked,
+ * written at `at`; returns the end. Every run's JSON has tens of thousands
+ * of them: they go into room reserved once, alone or with a key. */
+static char *put_separator(const ckpt_out *o, char *at, bool comma, bool line)
+{
+	if (comma)
+		*at++ = ',';
+	if (line) {
+		size_t indent = 2 * (size_t)(o->depth > 0 ? o->depth : 0);
+		*at++ = '\n';
+		memset(at, ' ', indent);
+		at += indent;
 	}
-	const char *from = ask & COMMA ? text : text + 1;
-	size_t head = (size_t)(text + 2 - from);
-	if (indent <= sizeof text - 3) {
-		ckpt_buf_append(&o->buf, from, head + indent);
-		return;
-	}
-	ckpt_buf_append(&o->buf, from, head);
-	for (size_t k; indent > 0; indent -= k) {
-		k = indent < sizeof text - 3 ? indent : sizeof text - 3;
-		ckpt_buf_append(&o->buf, text + 2, k);
-	}
+	return at;
+}
+
+static void separate(ckpt_out *o, bool comma, bool line)
+{
+	char *start = ckpt_buf_reserve(&o->buf, separator_room(o));
+	if (start)
+		ckpt_buf_commit(&o->buf, (size_t)(put_separator(o, start, comma, line) - start));
 }
 
 void ckpt_out_open(ckpt_out *o, char bracket)
@@ -111,16 +113,15 @@ void ckpt_out_close(ckpt_out *o, char bracket)
 {
 	o->depth--;
 	if (o->pretty && !o->first)
-		separate(o, BREAK);
+		separate(o, false, true);
 	ckpt_buf_append(&o->buf, &bracket, 1);
 	o->first = false;
 }
 
 void ckpt_out_item(ckpt_out *o)
 {
-	unsigned ask = (o->first ? 0u : COMMA) | (o->pretty ? BREAK : 0u);
-	if (ask)
-		separate(o, ask);
+	if (!o->first || o->pretty)
+		separate(o, !o->first, o->pretty);
 	o->first = false;
 }
 
@@ -128,17 +129,10 @@ void ckpt_out_item(ckpt_out *o)
  * and the key (libckpt's own name: nothing to escape) go in at once. */
 void ckpt_out_key_n(ckpt_out *o, const char *key, size_t len)
 {
-	size_t indent = o->pretty ? 2 * (size_t)(o->depth > 0 ? o->depth : 0) : 0;
-	char *start = ckpt_buf_reserve(&o->buf, 2 + indent + len + 4), *at = start;
-	if (!at)
+	char *start = ckpt_buf_reserve(&o->buf, separator_room(o) + len + 4);
+	if (!start)
 		return;
-	if (!o->first)
-		*at++ = ',';
-	if (o->pretty) {
-		*at++ = '\n';
-		memset(at, ' ', indent);
-		at += indent;
-	}
+	char *at = put_separator(o, start, !o->first, o->pretty);
 	*at++ = '"';
 	memcpy(at, key, len);
 	at += len;
