@@ -22,26 +22,32 @@ typedef struct readers {
 	pthread_cond_t read_one;
 } readers;
 
+/* A run found anew: read, the failure's message kept (it is this thread's)
+ * for the delivering one, else prepared by the hooks. */
+static void read_new(scan_found *f, const ckpt_scan_hooks *hooks)
+{
+	f->changed = true;
+	f->rc = ckpt_run_open_at(&f->run, &f->loc, f->name);
+	if (f->rc)
+		f->error = ckpt_strdup(ckpt_error_last());
+	else if (hooks && hooks->prepare)
+		f->prepared = hooks->prepare(f->run, hooks->payload);
+}
+
 static void read_one(readers *r, scan_found *f)
 {
 	if (f->checked == RUN_CHECK_READ) {
-		ckpt_run_location_clear(&f->loc); /* read during the walk already */
+		/* Read during the walk already (its message kept with it). */
+		ckpt_run_location_clear(&f->loc);
 	} else if (f->old) {
 		f->rc = r->thorough ? ckpt_run_refresh(&f->run, &f->changed, f->old)
 				    : run_refresh_if_touched(&f->run, &f->changed, f->old, r->hint,
 							 f->checked);
 		ckpt_run_location_clear(&f->loc);
-	} else {
-		f->changed = true;
-		f->rc = ckpt_run_open_at(&f->run, &f->loc, f->name);
-	}
-	/* The message is this thread's (or the checker's, kept already): keep
-	 * it for the delivering one. */
-	if (f->rc) {
-		if (!f->error)
+		if (f->rc)
 			f->error = ckpt_strdup(ckpt_error_last());
-	} else if (!f->old && f->checked != RUN_CHECK_READ && r->hooks && r->hooks->prepare) {
-		f->prepared = r->hooks->prepare(f->run, r->hooks->payload);
+	} else {
+		read_new(f, r->hooks);
 	}
 	pthread_mutex_lock(&r->lock);
 	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
@@ -111,16 +117,12 @@ int scan_read_all(scan_found *found, size_t n, bool thorough, const run_refresh_
 
 /* ---- reading while the walk goes on -------------------------------------- */
 
-/* One run offered by the walk; its own piece of memory, as the walk's
- * array of runs found moves when it grows. */
+/* One run offered by the walk: a copy of its location and name, read into
+ * a piece of memory of its own (the walk's array of runs found moves when
+ * it grows). */
 typedef struct scan_early_read {
-	ckpt_run_location loc; /* taken by the read */
-	const char *name;      /* the scan_found's, which outlives this */
+	scan_found found; /* loc and name (the walk's, which outlives this), then the read */
 	bool read;
-	ckpt_run *run;
-	int rc;
-	char *error;
-	void *prepared;
 } early_read;
 
 struct scan_early {
@@ -133,16 +135,6 @@ struct scan_early {
 	bool walk_done;
 };
 
-static void read_early(const scan_early *e, early_read *j)
-{
-	j->rc = ckpt_run_open_at(&j->run, &j->loc, j->name);
-	if (j->rc)
-		j->error = ckpt_strdup(ckpt_error_last());
-	else if (e->hooks && e->hooks->prepare)
-		j->prepared = e->hooks->prepare(j->run, e->hooks->payload);
-	j->read = true;
-}
-
 static void *early_reader(void *arg)
 {
 	scan_early *e = arg;
@@ -154,7 +146,8 @@ static void *early_reader(void *arg)
 			break; /* what is left goes to both readers after the sort */
 		early_read *j = e->queue[e->next++];
 		pthread_mutex_unlock(&e->lock);
-		read_early(e, j);
+		read_new(&j->found, e->hooks);
+		j->read = true;
 		pthread_mutex_lock(&e->lock);
 	}
 	pthread_mutex_unlock(&e->lock);
@@ -187,8 +180,8 @@ void scan_early_offer(scan_early *e, scan_found *f)
 	early_read *j = calloc(1, sizeof *j);
 	if (!j)
 		return;
-	j->loc = f->loc;
-	j->name = f->name;
+	j->found.loc = f->loc;
+	j->found.name = f->name;
 	pthread_mutex_lock(&e->lock);
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? 2 * e->cap : 64;
@@ -222,12 +215,14 @@ void scan_early_finish(scan_early *e, scan_found *found, size_t n)
 		early_read *j = f->early;
 		if (!j)
 			continue;
+		const scan_found *got = &j->found;
 		if (j->read) {
 			f->checked = RUN_CHECK_READ;
-			f->changed = true;
-			f->run = j->run, f->rc = j->rc, f->error = j->error, f->prepared = j->prepared;
+			f->changed = got->changed;
+			f->run = got->run, f->rc = got->rc, f->error = got->error;
+			f->prepared = got->prepared;
 		} else {
-			f->loc = j->loc; /* read with the rest */
+			f->loc = got->loc; /* read with the rest */
 		}
 		free(j);
 		f->early = NULL;
