@@ -366,8 +366,9 @@ CKPT_API bool ckpt_epoch_metric(double *out, const ckpt_epoch *epoch);
 CKPT_API size_t ckpt_epoch_extra_count(const ckpt_epoch *epoch);
 CKPT_API const char *ckpt_epoch_extra_name(const ckpt_epoch *epoch, size_t i);
 CKPT_API double ckpt_epoch_extra_value(const ckpt_epoch *epoch, size_t i);
-/* When it was saved, in seconds since 1970 (its ckpt-info.json's, else the
- * directory's modification time). */
+/* When it was saved, in seconds since 1970: its model.h5's modification
+ * time (when its weights were written), else its ckpt-info.json's, else the
+ * directory's. */
 CKPT_API int64_t ckpt_epoch_saved_at(const ckpt_epoch *epoch);
 /* Its ckpt-info.json "timestamp" (the writer's wall clock, no time zone) as
  * seconds, read as if it were UTC: right for ordering and differences, and

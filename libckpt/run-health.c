@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,18 @@ const char *ckpt_epoch_state_name(ckpt_epoch_state health)
 	return "unknown";
 }
 
+/* The info of an epoch read unstat'ed, stat'ed now: a record names the
+ * files it checked. */
+static void info_sig_now(ckpt_file_sig *sig, const ckpt_run *run, const epoch_data *d)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/%s/%s/%s", run->root, CKPT_EPOCHS_NAME, d->dir,
+		     CKPT_INFO_NAME) >= (int)sizeof path)
+		*sig = (ckpt_file_sig){.err = ENAMETOOLONG};
+	else
+		ckpt_file_sig_at(sig, AT_FDCWD, path);
+}
+
 int run_load_checks(ckpt_run *run, const ckpt_run *old)
 {
 	/* A hash of the root: taken from the last snapshot of the same root. */
@@ -72,9 +85,11 @@ int run_load_checks(ckpt_run *run, const ckpt_run *old)
 		return rc;
 	for (size_t i = 0; i < run->n_epochs; i++) {
 		ckpt_epoch *e = &run->epochs[i];
+		ckpt_file_sig info;
+		if (run->records && !run_epoch_info_sig(e->data, &info))
+			info_sig_now(&info, run, e->data);
 		e->check = ckpt_records_lookup(run->records, e->data->epoch, &e->data->model_sig,
-					       &e->data->info_sig, &e->check_result,
-					       &e->check_when);
+					       &info, &e->check_result, &e->check_when);
 	}
 	return 0;
 }

@@ -13,6 +13,11 @@
 typedef struct epoch_data {
 	size_t refs;
 	ckpt_file_sig dir_sig, info_sig, model_sig;
+	/* Atomic, an INFO_SIG_*: a first read opens its ckpt-info.json and
+	 * reads it without an fstat (one system call in five, for every epoch
+	 * of a scan), so info_sig holds no identity until a ckpt_run_refresh
+	 * that finds the same text there learns it (run_epoch_info_sig). */
+	int info_sig_state;
 	ino_t dir_ino; /* of epochs/<dir> as readdir gave it */
 	long epoch;
 	char *dir;
@@ -39,6 +44,11 @@ typedef struct epoch_data {
 	int keep_mode;         /* a ckpt_keep_mode, -1: not recorded */
 	int64_t saved_at;      /* unix seconds */
 } epoch_data;
+
+enum { INFO_SIG_UNKNOWN, INFO_SIG_WRITING, INFO_SIG_KNOWN };
+
+/* d's ckpt-info.json identity into *out; false while none is known. */
+CKPT_INTERNAL bool run_epoch_info_sig(const epoch_data *d, ckpt_file_sig *out);
 
 /* An epoch in one snapshot: the shared data plus what this snapshot adds. */
 struct ckpt_epoch {

@@ -123,14 +123,16 @@ static bool errno_means_unreadable(int err)
 
 /* The text of epochs/NNN/ckpt-info.json, read from fd (taken) when the
  * caller opened it already, else opened relative to epochs/ without
- * following a link; in one read() of the size its stat gave (and one more
- * past it, only if it grew since). */
+ * following a link; in one read() of the size its stat gave, or of the
+ * stack buffer when no stat was taken (and one more past it, only if it
+ * grew since, or is larger). */
 static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, const char *rel,
-			  const ckpt_file_sig *sig, int fd, char *stack, size_t stack_size)
+			  const ckpt_file_sig *sig, bool sized, int fd, char *stack,
+			  size_t stack_size)
 {
 	*out = NULL;
 	*out_err = 0;
-	if ((uint64_t)sig->size > CKPT_INFO_MAX_BYTES) {
+	if (sized && (uint64_t)sig->size > CKPT_INFO_MAX_BYTES) {
 		if (fd >= 0)
 			close(fd);
 		return ckpt_fail(CKPT_EFORMAT, "%s: %lld bytes, larger than the %d allowed", rel,
@@ -147,7 +149,7 @@ static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, co
 		return ckpt_fail(CKPT_EIO, "%s: %s", rel, strerror(errno));
 	}
 	/* Into the caller's buffer when it fits (nearly every info does). */
-	size_t cap = (size_t)sig->size + 1, len = 0;
+	size_t cap = sized ? (size_t)sig->size + 1 : stack_size - 1, len = 0;
 	char *text = cap + 1 <= stack_size ? stack : malloc(cap + 1);
 	int rc = text ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", rel);
 	while (!rc) {
@@ -205,46 +207,74 @@ static void join_name(char out[64], const char *a, const char *b)
 	out[la + 1 + lb] = '\0';
 }
 
+/* What the info's stat says when it rules the info out (missing, a fault,
+ * not a regular file): true with d's state set (or *rc an error). */
+static bool info_ruled_out_by_sig(int *rc, epoch_data *d, const char *rel)
+{
+	char why[160];
+	*rc = 0;
+	if (d->info_sig.err == ENOENT || d->info_sig.err == ENOTDIR) {
+		d->info_state = CKPT_INFO_MISSING;
+		return true;
+	}
+	if (d->info_sig.err) {
+		snprintf(why, sizeof why, "%s: %s", rel, strerror(d->info_sig.err));
+		*rc = set_info_error(d, CKPT_INFO_UNREADABLE, why);
+		return true;
+	}
+	if (!S_ISREG(d->info_sig.mode)) {
+		snprintf(why, sizeof why, "%s: %s", rel,
+			 S_ISLNK(d->info_sig.mode) ? "is a symbolic link, not a file"
+						   : "not a regular file");
+		*rc = set_info_error(d, CKPT_INFO_INVALID, why);
+		return true;
+	}
+	return false;
+}
+
 /* Reads epochs/NNN/ckpt-info.json (from info_fd, taken, when load_epoch
  * opened it), never through a link; any fault makes the info INVALID or
- * UNREADABLE, not an error of the snapshot. */
+ * UNREADABLE, not an error of the snapshot. An info opened unstat'ed is
+ * taken for a regular file while it reads as one; on any fault its lstat
+ * decides as it would have first. */
 static int read_info(ckpt_run *run, epoch_data *d, int dfd, int info_fd, ckpt_info *info,
 		     char *pool, size_t pool_size)
 {
 	char rel[64], why[160], in_epochs[64];
 	join_name(in_epochs, d->dir, CKPT_INFO_NAME);
 	join_name(rel, CKPT_EPOCHS_NAME, in_epochs);
-	if (!S_ISREG(d->info_sig.mode) && info_fd >= 0) {
+	bool sized = d->info_sig_state == INFO_SIG_KNOWN;
+	if (sized && !S_ISREG(d->info_sig.mode) && info_fd >= 0) {
 		close(info_fd);
 		info_fd = -1;
 	}
-	if (d->info_sig.err == ENOENT || d->info_sig.err == ENOTDIR) {
-		d->info_state = CKPT_INFO_MISSING;
-		return 0;
-	}
-	if (d->info_sig.err) {
-		snprintf(why, sizeof why, "%s: %s", rel, strerror(d->info_sig.err));
-		return set_info_error(d, CKPT_INFO_UNREADABLE, why);
-	}
-	if (!S_ISREG(d->info_sig.mode)) {
-		snprintf(why, sizeof why, "%s: %s", rel,
-			 S_ISLNK(d->info_sig.mode) ? "is a symbolic link, not a file"
-						   : "not a regular file");
-		return set_info_error(d, CKPT_INFO_INVALID, why);
-	}
+	int rc;
+	if (sized && info_ruled_out_by_sig(&rc, d, rel))
+		return rc;
 	char *text = NULL;
 	size_t len = 0;
 	int err = 0;
 	run->info_reads++;
 	char stack[4096];
-	int rc = read_info_text(&text, &len, &err, dfd, in_epochs, &d->info_sig, info_fd, stack,
-				sizeof stack);
+	rc = read_info_text(&text, &len, &err, dfd, in_epochs, &d->info_sig, sized, info_fd,
+			    stack, sizeof stack);
 	if (rc == 0)
 		rc = ckpt_info_parse_in(info, text, len, rel, pool, pool_size);
 	if (text != stack)
 		free(text);
 	if (rc == CKPT_ENOMEM)
 		return rc;
+	if (!sized && rc != 0) {
+		/* A directory, a FIFO, a device, or gone: as its lstat says. */
+		ckpt_file_sig_at(&d->info_sig, dfd, in_epochs);
+		d->info_sig_state = INFO_SIG_KNOWN;
+		int why_rc;
+		if (info_ruled_out_by_sig(&why_rc, d, rel))
+			return why_rc;
+	} else if (!sized) {
+		d->info_sig.mode = S_IFREG;
+		d->info_sig.size = (off_t)len;
+	}
 	if (rc == CKPT_ENOENT) {
 		d->info_state = CKPT_INFO_MISSING;
 		return 0;
@@ -278,8 +308,10 @@ static void read_model_state(epoch_data *d)
 		d->model_state =
 		    errno_means_unreadable(m->err) ? CKPT_MODEL_UNREADABLE : CKPT_MODEL_MISSING;
 	}
-	const struct timespec *when =
-	    d->info_sig.err == 0 ? &d->info_sig.mtime : &d->dir_sig.mtime;
+	/* The moment its weights were written; without them, its info's. */
+	const struct timespec *when = m->err == 0 ? &m->mtime
+				      : d->info_sig.err == 0 ? &d->info_sig.mtime
+							     : &d->dir_sig.mtime;
 	d->saved_at = (int64_t)when->tv_sec;
 }
 
@@ -296,25 +328,77 @@ static const epoch_data *find_data(const ckpt_run *run, long epoch)
 	return e ? e->data : NULL;
 }
 
-/* A first read opens the info straight away and stats what it opened: one
- * path lookup fewer than lstat then open, for every epoch of a scan. Not
- * through a link (O_NOFOLLOW); O_NONBLOCK so a FIFO in its place cannot
- * hang the open (what is not a regular file is closed unread, as verify
- * does with models). -1 with sig->err set when it cannot be opened. */
-static int open_info(ckpt_file_sig *sig, int dfd, const char *rel)
+/* A first read opens the info straight away, unstat'ed (*known false):
+ * read_info learns what it is by reading it. Not through a link
+ * (O_NOFOLLOW); O_NONBLOCK so that a FIFO in its place can hang neither the
+ * open nor the read. -1 with sig->err set when it cannot be opened. */
+static int open_info(ckpt_file_sig *sig, bool *known, int dfd, const char *rel)
 {
+	memset(sig, 0, sizeof *sig);
 	int fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
-	if (fd < 0) {
-		memset(sig, 0, sizeof *sig);
+	*known = fd < 0;
+	if (fd < 0)
 		sig->err = errno;
-		return -1;
-	}
-	ckpt_file_sig_fd(sig, fd);
-	if (sig->err) {
-		close(fd);
-		return -1;
-	}
 	return fd;
+}
+
+bool run_epoch_info_sig(const epoch_data *d, ckpt_file_sig *out)
+{
+	if (__atomic_load_n(&d->info_sig_state, __ATOMIC_ACQUIRE) != INFO_SIG_KNOWN)
+		return false;
+	*out = d->info_sig;
+	return true;
+}
+
+/* The identity a refresh found for the text d holds, learned once: the
+ * first to claim it writes it (readers look only once it is known). */
+static void learn_info_sig(epoch_data *d, const ckpt_file_sig *sig)
+{
+	int unknown = INFO_SIG_UNKNOWN;
+	if (!__atomic_compare_exchange_n(&d->info_sig_state, &unknown, INFO_SIG_WRITING, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	d->info_sig = *sig;
+	__atomic_store_n(&d->info_sig_state, INFO_SIG_KNOWN, __ATOMIC_RELEASE);
+}
+
+static bool same_string(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_double(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Whether a and b say the same of their epoch (their identities aside). */
+static bool same_epoch_text(const epoch_data *a, const epoch_data *b)
+{
+	char **ta[EPOCH_TEXTS], **tb[EPOCH_TEXTS];
+	epoch_texts((epoch_data *)a, ta);
+	epoch_texts((epoch_data *)b, tb);
+	for (size_t i = 0; i < EPOCH_TEXTS; i++)
+		if (!same_string(*ta[i], *tb[i]))
+			return false;
+	if (a->n_extra != b->n_extra)
+		return false;
+	for (size_t i = 0; i < a->n_extra; i++)
+		if (!same_string(a->extra_names[i], b->extra_names[i]) ||
+		    !same_double(a->extra_values[i], b->extra_values[i]))
+			return false;
+	return a->epoch == b->epoch && a->info_state == b->info_state &&
+	       a->model_state == b->model_state && a->model_bytes == b->model_bytes &&
+	       a->checksum_kind == b->checksum_kind &&
+	       a->has_best_metric_last == b->has_best_metric_last &&
+	       same_double(a->best_metric_last, b->best_metric_last) &&
+	       a->has_time_elapsed == b->has_time_elapsed && a->first_save == b->first_save &&
+	       same_double(a->time_elapsed, b->time_elapsed) &&
+	       a->has_info_metric == b->has_info_metric &&
+	       same_double(a->info_metric, b->info_metric) &&
+	       a->info_direction == b->info_direction && a->keep_limit == b->keep_limit &&
+	       a->keep_mode == b->keep_mode && a->saved_at == b->saved_at &&
+	       a->info_sig.size == b->info_sig.size;
 }
 
 /* The epoch in epochs/<name>: shared with `old` when none of its files
@@ -339,10 +423,12 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name
 	char rel[64];
 	join_name(rel, name, CKPT_INFO_NAME);
 	int info_fd = -1;
+	bool info_known = true;
 	*out = NULL;
 	if (prev) {
 		ckpt_file_sig_at(&info_sig, dfd, rel); /* unchanged, it is shared unread */
-	} else if ((info_fd = open_info(&info_sig, dfd, rel)) < 0 && info_sig.err != ENOENT) {
+	} else if ((info_fd = open_info(&info_sig, &info_known, dfd, rel)) < 0 &&
+		   info_sig.err != ENOENT) {
 		ckpt_file_sig_at(&info_sig, dfd, rel); /* a link or a fault: lstat tells which */
 	}
 	if (info_sig.err != 0 && dir_sig.err == -1)
@@ -354,9 +440,16 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name
 	}
 	join_name(rel, name, CKPT_MODEL_NAME);
 	ckpt_file_sig_at(&model_sig, dfd, rel);
-	if (prev && ckpt_file_sig_equal(&prev->dir_sig, &dir_sig) &&
-	    ckpt_file_sig_equal(&prev->info_sig, &info_sig) &&
-	    ckpt_file_sig_equal(&prev->model_sig, &model_sig)) {
+	if (!info_known && model_sig.err != 0) {
+		/* No model to date the epoch: its info's time, from what was opened. */
+		ckpt_file_sig_fd(&info_sig, info_fd);
+		info_known = true;
+	}
+	ckpt_file_sig prev_info;
+	bool prev_known = prev && run_epoch_info_sig(prev, &prev_info);
+	bool same_files = prev && ckpt_file_sig_equal(&prev->dir_sig, &dir_sig) &&
+			  ckpt_file_sig_equal(&prev->model_sig, &model_sig);
+	if (same_files && prev_known && ckpt_file_sig_equal(&prev_info, &info_sig)) {
 		epoch_data *shared = (epoch_data *)prev;
 		__atomic_add_fetch(&shared->refs, 1, __ATOMIC_RELAXED);
 		*out = shared;
@@ -368,14 +461,23 @@ static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name
 			  .dir_sig = dir_sig,
 			  .info_sig = info_sig,
 			  .model_sig = model_sig,
+			  .info_sig_state = info_known ? INFO_SIG_KNOWN : INFO_SIG_UNKNOWN,
 			  .epoch = epoch,
 			  .keep_mode = -1};
 	ckpt_info info = {0};
 	char pool[CKPT_INFO_POOL_BYTES];
 	int rc = read_info(run, &was, dfd, info_fd, &info, pool, sizeof pool);
 	read_model_state(&was);
-	if (!rc && !(*out = make_epoch(&was)))
+	if (!rc && same_files && !prev_known && was.info_sig_state == INFO_SIG_KNOWN &&
+	    same_epoch_text(&was, prev)) {
+		/* Read unstat'ed before, the same text now: prev it stays, known. */
+		epoch_data *shared = (epoch_data *)prev;
+		learn_info_sig(shared, &was.info_sig);
+		__atomic_add_fetch(&shared->refs, 1, __ATOMIC_RELAXED);
+		*out = shared;
+	} else if (!rc && !(*out = make_epoch(&was))) {
 		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
+	}
 	free(was.info_error);
 	ckpt_info_clear(&info);
 	return rc;

@@ -419,18 +419,27 @@ static void test_saved_at_and_updated(void)
 {
 	char *dir = af_tree_new();
 	char *root = make_run(dir, 3);
+	/* The model's time; without a model, the info's; without either, the folder's. */
 	for (long e = 2; e <= 3; e++) {
 		char *info = af_epoch_path(root, e, "ckpt-info.json");
+		char *model = af_epoch_path(root, e, "model.h5");
 		af_set_mtime(info, 1700000000 + 100 * e);
+		af_set_mtime(model, 1700000000 + 100 * e + 7);
+		if (e == 3)
+			g_assert_cmpint(unlink(model), ==, 0);
 		g_free(info);
+		g_free(model);
 	}
 	char *info1 = af_epoch_path(root, 1, "ckpt-info.json");
 	g_assert_cmpint(unlink(info1), ==, 0);
+	char *model1 = af_epoch_path(root, 1, "model.h5");
+	g_assert_cmpint(unlink(model1), ==, 0);
+	g_free(model1);
 	char *dir1 = af_epoch_path(root, 1, NULL);
 	af_set_mtime(dir1, 1690000000);
 	ckpt_run *run = tu_open_run(root);
 	g_assert_cmpint(ckpt_epoch_saved_at(ckpt_run_find_epoch(run, 1)), ==, 1690000000);
-	g_assert_cmpint(ckpt_epoch_saved_at(ckpt_run_find_epoch(run, 2)), ==, 1700000200);
+	g_assert_cmpint(ckpt_epoch_saved_at(ckpt_run_find_epoch(run, 2)), ==, 1700000207);
 	g_assert_cmpint(ckpt_epoch_saved_at(ckpt_run_find_epoch(run, 3)), ==, 1700000300);
 	g_assert_cmpint(ckpt_run_updated(run), ==, 1700000300);
 	ckpt_run_unref(run);

@@ -267,6 +267,44 @@ static void test_refresh_rereads_only_what_changed(void)
 	g_free(tmp);
 }
 
+/* A first read takes each ckpt-info.json unstat'ed; the first refresh that
+ * finds the same text learns its identity, so later refreshes read only
+ * what changed; a text changed in place in between is seen all the same. */
+static void test_refresh_learns_info_identity_once(void)
+{
+	char *tmp = tu_tmpdir();
+	char *root = make_run(tmp, "run", 3);
+	ckpt_run *old = tu_open_run(root);
+	g_assert_cmpuint(ckpt_run_info_reads(old), ==, 3);
+
+	make_epoch_as(root, 2, 2, 0.375); /* by hand, in place, before any refresh */
+	ckpt_run *first = NULL;
+	bool changed = false;
+	g_assert_cmpint(ckpt_run_refresh(&first, &changed, old), ==, 0);
+	g_assert_true(changed);
+	g_assert_cmpuint(ckpt_run_info_reads(first), ==, 3); /* none known yet: all read */
+	g_assert_cmpfloat(best_last_of(first, 2), ==, 0.375);
+	g_assert_cmpfloat(best_last_of(old, 2), ==, 0.5);
+	/* The same text: the epoch of the first read, kept. */
+	g_assert_true(ckpt_epoch_timestamp(ckpt_run_find_epoch(first, 1)) ==
+		      ckpt_epoch_timestamp(ckpt_run_find_epoch(old, 1)));
+
+	make_epoch(root, 4);
+	ckpt_run *second = NULL;
+	g_assert_cmpint(ckpt_run_refresh(&second, &changed, first), ==, 0);
+	g_assert_true(changed);
+	g_assert_cmpuint(ckpt_run_info_reads(second), ==, 1); /* only epoch 4 */
+	g_assert_cmpuint(ckpt_run_epoch_count(second), ==, 4);
+	g_assert_cmpfloat(best_last_of(second, 2), ==, 0.375);
+
+	ckpt_run_unref(old);
+	ckpt_run_unref(first);
+	ckpt_run_unref(second);
+	g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
 typedef struct {
 	GMutex lock;
 	ckpt_run *current;
@@ -343,6 +381,8 @@ int main(int argc, char **argv)
 			test_history_libckpt_only_not_doubled);
 	g_test_add_func("/ckpt/reader/refresh/rereads-only-what-changed",
 			test_refresh_rereads_only_what_changed);
+	g_test_add_func("/ckpt/reader/refresh/learns-info-identity-once",
+			test_refresh_learns_info_identity_once);
 	g_test_add_func("/ckpt/reader/refresh/while-another-thread-reads",
 			test_refresh_while_another_thread_reads);
 	return g_test_run();
