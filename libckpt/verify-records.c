@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,11 +58,28 @@ void ckpt_records_folder_sig(ckpt_file_sig *sig)
 	free(folder);
 }
 
+static EVP_MD *fetched_sha256;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void fetch_sha256(void)
+{
+	fetched_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* SHA-256 looked up once: EVP_sha256() makes each digest look it up in
+ * OpenSSL's providers again, most of the cost of hashing a short root (a
+ * scan hashes every run's). Never freed: it lives as long as the process. */
+static const EVP_MD *sha256(void)
+{
+	pthread_once(&sha256_once, fetch_sha256);
+	return fetched_sha256 ? fetched_sha256 : EVP_sha256();
+}
+
 char *ckpt_records_path(const char *root)
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
-	if (!root || !EVP_Digest(root, strlen(root), digest, &len, EVP_sha256(), NULL))
+	if (!root || !EVP_Digest(root, strlen(root), digest, &len, sha256(), NULL))
 		return NULL;
 	static const char digits[] = "0123456789abcdef";
 	char hex[33];
