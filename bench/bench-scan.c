@@ -146,7 +146,10 @@ static double run_variant(int v, const options *o, char *base, long *rss)
 }
 
 /* Every round runs every variant once, so a busy moment of the shared
- * machine hits them all alike; one warm-up round first. */
+ * machine hits them all alike, each round starting one variant later (what
+ * runs right after a Python walk meets the caches it left, and the kernel
+ * still freeing its memory: each variant takes that turn alike); one
+ * warm-up round first. */
 static void measure(figures *f, const options *o, char *base)
 {
 	for (int v = 0; v < N_VARIANTS; v++) {
@@ -154,7 +157,8 @@ static void measure(figures *f, const options *o, char *base)
 		run_variant(v, o, base, &rss);
 	}
 	for (long r = 0; r < o->rounds; r++)
-		for (int v = 0; v < N_VARIANTS; v++) {
+		for (int i = 0; i < N_VARIANTS; i++) {
+			int v = (int)((i + r) % N_VARIANTS);
 			long rss;
 			f->seconds[v][r] = run_variant(v, o, base, &rss);
 			if (rss > f->rss_kib[v])
