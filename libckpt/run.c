@@ -153,7 +153,8 @@ static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, co
 	char *text = cap + 1 <= stack_size ? stack : malloc(cap + 1);
 	int rc = text ? 0 : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", rel);
 	while (!rc) {
-		ssize_t n = read(fd, text + len, cap - len);
+		/* pread: a FIFO or socket in its place fails (ESPIPE) unread. */
+		ssize_t n = pread(fd, text + len, cap - len, (off_t)len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -5,6 +5,7 @@
 #include "reader-fixture.h"
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -287,6 +288,68 @@ static void test_invalid_and_mismatched_info_are_flagged(void)
 	g_free(tmp);
 }
 
+static void assert_not_a_file(const ckpt_run *run, long epoch, const char *why)
+{
+	const ckpt_epoch *e = ckpt_run_find_epoch(run, epoch);
+	g_assert_nonnull(e);
+	g_assert_cmpint(ckpt_epoch_info_state(e), ==, CKPT_INFO_INVALID);
+	char *want = g_strdup_printf("epochs/%03ld/ckpt-info.json: %s", epoch, why);
+	g_assert_cmpstr(ckpt_epoch_info_error(e), ==, want);
+	g_free(want);
+	g_assert_cmpint(ckpt_epoch_health(e), ==, CKPT_EPOCH_INCOMPLETE);
+}
+
+/* An info is read without a stat first: what is not a regular file in its
+ * place (a FIFO, even one a live writer filled with valid JSON, a folder, a
+ * link to a valid info) is still refused as such, never read or waited on. */
+static void test_info_not_a_regular_file_is_refused_unread(void)
+{
+	char *tmp = tu_tmpdir();
+	char *outside = tu_tmpdir();
+	make_root(outside, 1);
+	char *root = make_run(tmp, "run", 5);
+	char *info[6];
+	for (long e = 1; e <= 5; e++) {
+		char name[4];
+		snprintf(name, sizeof name, "%03ld", e);
+		info[e] = g_build_filename(root, "epochs", name, "ckpt-info.json", NULL);
+	}
+	g_assert_cmpint(unlink(info[1]), ==, 0);
+	g_assert_cmpint(mkfifo(info[1], 0644), ==, 0);
+	g_assert_cmpint(unlink(info[2]), ==, 0);
+	g_assert_cmpint(mkfifo(info[2], 0644), ==, 0);
+	int reader = open(info[2], O_RDONLY | O_NONBLOCK); /* so the writer may open */
+	int writer = open(info[2], O_WRONLY | O_NONBLOCK);
+	g_assert_cmpint(writer, >=, 0);
+	const char *json = "{\"epoch\": 2, \"checksum\": \"__DISABLED__\"}";
+	g_assert_cmpint(write(writer, json, strlen(json)), ==, (ssize_t)strlen(json));
+	g_assert_cmpint(unlink(info[3]), ==, 0);
+	g_assert_cmpint(mkdir(info[3], 0755), ==, 0);
+	char *valid = g_build_filename(outside, "epochs", "001", "ckpt-info.json", NULL);
+	g_assert_cmpint(unlink(info[4]), ==, 0);
+	g_assert_cmpint(symlink(valid, info[4]), ==, 0);
+
+	ckpt_run *run = tu_open_run(root);
+	assert_not_a_file(run, 1, "not a regular file");
+	assert_not_a_file(run, 2, "not a regular file");
+	assert_not_a_file(run, 3, "not a regular file");
+	assert_not_a_file(run, 4, "is a symbolic link, not a file");
+	g_assert_cmpint(ckpt_epoch_info_state(ckpt_run_find_epoch(run, 5)), ==, CKPT_INFO_OK);
+	/* The live writer's bytes are still in its pipe: none was read. */
+	char got[128];
+	g_assert_cmpint(read(reader, got, sizeof got), ==, (ssize_t)strlen(json));
+	ckpt_run_unref(run);
+
+	close(writer);
+	close(reader);
+	for (long e = 1; e <= 5; e++)
+		g_free(info[e]);
+	g_free(valid), g_free(root);
+	tu_rmtree(tmp);
+	tu_rmtree(outside);
+	g_free(tmp), g_free(outside);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -298,5 +361,7 @@ int main(int argc, char **argv)
 			test_symlinked_epochs_dir_is_not_followed);
 	g_test_add_func("/ckpt/reader/info/invalid-and-mismatched-flagged",
 			test_invalid_and_mismatched_info_are_flagged);
+	g_test_add_func("/ckpt/reader/info/not-a-regular-file-refused-unread",
+			test_info_not_a_regular_file_is_refused_unread);
 	return g_test_run();
 }
