@@ -85,7 +85,7 @@ int run_load_checks(ckpt_run *run, const ckpt_run *old)
 		return rc;
 	for (size_t i = 0; i < run->n_epochs; i++) {
 		ckpt_epoch *e = &run->epochs[i];
-		ckpt_file_sig info;
+		ckpt_file_sig info = {0}; /* looked at only when there are records */
 		if (run->records && !run_epoch_info_sig(e->data, &info))
 			info_sig_now(&info, run, e->data);
 		e->check = ckpt_records_lookup(run->records, e->data->epoch, &e->data->model_sig,

@@ -123,7 +123,7 @@ static bool errno_means_unreadable(int err)
 
 /* The text of epochs/NNN/ckpt-info.json, read from fd (taken) when the
  * caller opened it already, else opened relative to epochs/ without
- * following a link; in one read() of the size its stat gave, or of the
+ * following a link; in one pread() of the size its stat gave, or of the
  * stack buffer when no stat was taken (and one more past it, only if it
  * grew since, or is larger). */
 static int read_info_text(char **out, size_t *out_len, int *out_err, int dfd, const char *rel,
@@ -363,7 +363,7 @@ static void learn_info_sig(epoch_data *d, const ckpt_file_sig *sig)
 	__atomic_store_n(&d->info_sig_state, INFO_SIG_KNOWN, __ATOMIC_RELEASE);
 }
 
-static bool same_string(const char *a, const char *b)
+static bool same_text(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
@@ -380,12 +380,12 @@ static bool same_epoch_text(const epoch_data *a, const epoch_data *b)
 	epoch_texts((epoch_data *)a, ta);
 	epoch_texts((epoch_data *)b, tb);
 	for (size_t i = 0; i < EPOCH_TEXTS; i++)
-		if (!same_string(*ta[i], *tb[i]))
+		if (!same_text(*ta[i], *tb[i]))
 			return false;
 	if (a->n_extra != b->n_extra)
 		return false;
 	for (size_t i = 0; i < a->n_extra; i++)
-		if (!same_string(a->extra_names[i], b->extra_names[i]) ||
+		if (!same_text(a->extra_names[i], b->extra_names[i]) ||
 		    !same_double(a->extra_values[i], b->extra_values[i]))
 			return false;
 	return a->epoch == b->epoch && a->info_state == b->info_state &&
@@ -742,11 +742,6 @@ int ckpt_run_open(ckpt_run **out, const char *path)
 	ckpt_run_location loc;
 	int rc = ckpt_run_locate(&loc, path);
 	return rc ? rc : ckpt_run_open_at(out, &loc, NULL);
-}
-
-static bool same_text(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 /* Whether a refreshed snapshot shows anything the old one did not. Shared
