@@ -271,12 +271,18 @@ int ckpt_checksum_file(char out[CKPT_CHECKSUM_TEXT_MAX], const char *path,
 }
 
 /* The original's form: str(zlib.crc32(...)), a decimal of at most 10 digits. */
+/* 1 to 10 decimal digits up to 2^32 - 1: read by hand, once per epoch of
+ * every scan. */
 static bool stored_is_crc32(const char *stored)
 {
-	size_t len = strlen(stored);
-	if (len == 0 || len > 10 || strspn(stored, "0123456789") != len)
-		return false;
-	return strtoull(stored, NULL, 10) <= 0xFFFFFFFFull;
+	uint64_t value = 0;
+	size_t len = 0;
+	for (; stored[len] >= '0' && stored[len] <= '9'; len++) {
+		if (len == 10)
+			return false;
+		value = value * 10 + (uint64_t)(stored[len] - '0');
+	}
+	return len > 0 && stored[len] == '\0' && value <= 0xFFFFFFFFull;
 }
 
 static bool stored_is_sha256(const char *stored)

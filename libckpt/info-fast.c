@@ -20,7 +20,7 @@ typedef struct span {
 
 typedef struct reader {
 	const char *p, *end;
-	span keys[FAST_MAX_KEYS]; /* listed keys of the object being read, for duplicates */
+	span *keys; /* FAST_MAX_KEYS listed keys of the object being read, for duplicates */
 	size_t n_keys;
 	int next_known; /* where find_known looks first */
 	char *pool; /* the caller's room for the strings and arrays, or NULL: malloc */
@@ -28,12 +28,22 @@ typedef struct reader {
 	bool oom;
 } reader;
 
-static void skip_space(reader *r)
+static void skip_more_space(reader *r)
 {
-	/* One byte compare for the usual case, a key or value right there. */
-	while (r->p < r->end && (unsigned char)*r->p <= ' ' &&
-	       (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
 		r->p++;
+}
+
+/* Inline, one compare for the usual case: a key or value right there. */
+static inline void skip_space(reader *r)
+{
+	if (r->p < r->end && (unsigned char)*r->p <= ' ') {
+		/* Python's separators, ": " and ", ": one space, then the next. */
+		if (*r->p == ' ' && r->end - r->p >= 2 && (unsigned char)r->p[1] > ' ')
+			r->p++;
+		else
+			skip_more_space(r);
+	}
 }
 
 /* A string without escapes or bytes outside printable ASCII: eight bytes
@@ -96,10 +106,9 @@ static inline bool word_is(const reader *r, const char *word, size_t len)
 /* JSON's number grammar, or Infinity, -Infinity, NaN. */
 static bool read_number(reader *r, double *out)
 {
-	const char *start = r->p, *q = r->p;
-	bool negative = q < r->end && *q == '-';
-	q += negative;
-	r->p = q;
+	const char *start = r->p;
+	bool negative = r->p < r->end && *r->p == '-';
+	r->p += negative;
 	if (word_is(r, "Infinity", 8)) {
 		r->p += 8;
 		*out = negative ? -INFINITY : INFINITY;
@@ -110,34 +119,12 @@ static bool read_number(reader *r, double *out)
 		*out = NAN;
 		return true;
 	}
-	if (q >= r->end || !is_digit(*q))
-		return false;
-	if (*q == '0')
-		q++;
-	else
-		while (q < r->end && is_digit(*q))
-			q++;
-	if (q < r->end && *q == '.') {
-		if (++q >= r->end || !is_digit(*q))
-			return false;
-		while (q < r->end && is_digit(*q))
-			q++;
-	}
-	if (q < r->end && (*q == 'e' || *q == 'E')) {
-		q++;
-		if (q < r->end && (*q == '+' || *q == '-'))
-			q++;
-		if (q >= r->end || !is_digit(*q))
-			return false;
-		while (q < r->end && is_digit(*q))
-			q++;
-	}
+	const char *q = ckpt_number_scan(start, r->end, out);
+	if (!q || q - start >= 64)
+		return false; /* the full reader's to judge */
 	if (q < r->end && (is_digit(*q) || *q == '.' || (*q >= 'a' && *q <= 'z') ||
 			   (*q >= 'A' && *q <= 'Z') || *q == '_'))
 		return false;
-	if (q - start >= 64)
-		return false; /* the full reader's to judge */
-	*out = ckpt_decimal_value(start, (size_t)(q - start));
 	r->p = q;
 	return true;
 }
@@ -227,7 +214,8 @@ static bool read_metrics(reader *r, ckpt_info *info)
 		r->p++;
 		return true;
 	}
-	reader inner = {.p = r->p, .end = r->end};
+	span listed[FAST_MAX_KEYS]; /* not zeroed: only the n_keys first are read */
+	reader inner = {.p = r->p, .end = r->end, .keys = listed};
 	span names[FAST_MAX_KEYS];
 	double values[FAST_MAX_KEYS];
 	size_t n = 0;
@@ -284,10 +272,13 @@ typedef enum {
 	K_KEEP_LIMIT, K_KEEP_MODE, N_KNOWN
 } known_key;
 
-#define KNOWN(name) {"" name "", sizeof name - 1}
+/* Each name, and the key as writers put it, `"name":`, for one compare. */
+#define KNOWN(name) {"" name "", sizeof name - 1, "\"" name "\":", sizeof name + 2}
 static const struct {
 	const char *name;
 	size_t len;
+	const char *as_written;
+	size_t written_len; /* 8 to 24: see same_key_bytes */
 } known_keys[N_KNOWN] = {
     [K_EPOCH] = KNOWN("epoch"),
     [K_SAVE_BEST_METRIC] = KNOWN("save_best_metric"),
@@ -319,18 +310,59 @@ static int find_known(reader *r, const span *key)
 	return -1;
 }
 
+static inline uint64_t word_at(const char *p)
+{
+	uint64_t w;
+	memcpy(&w, p, sizeof w);
+	return w;
+}
+
+/* a[0..n) == b[0..n) for 8 <= n <= 24, both that long: in two or three
+ * overlapping words, without a call. */
+static inline bool same_key_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t diff = (word_at(a) ^ word_at(b)) | (word_at(a + n - 8) ^ word_at(b + n - 8));
+	if (n > 16)
+		diff |= word_at(a + 8) ^ word_at(b + 8);
+	return diff == 0;
+}
+
+/* The key a writer puts next, exactly as it writes it: its index, r past it
+ * and the space after; -1 (r unmoved) for any other, which read_key reads. */
+static int take_expected_key(reader *r)
+{
+	int k = r->next_known % N_KNOWN;
+	size_t len = known_keys[k].written_len;
+	if ((size_t)(r->end - r->p) < len || len < 8 || len > 24 ||
+	    !same_key_bytes(r->p, known_keys[k].as_written, len))
+		return -1;
+	r->p += len;
+	r->next_known = k + 1;
+	skip_space(r);
+	return k;
+}
+
+static bool take_value(reader *r, int k, ckpt_info *info, unsigned *seen);
+
 /* One member of the top object, checked as info.c checks it; false hands
  * the file back (a wrong type, or a key twice, is the full reader's error
- * to give). *seen has a bit for each known key read. */
+ * to give). */
 static bool take_member(reader *r, const span *key, ckpt_info *info, unsigned *seen)
 {
 	int k = find_known(r, key);
+	if (k < 0 && !first_listing(r, key))
+		return false;
+	return take_value(r, k, info, seen);
+}
+
+/* The value of known key k (-1: another key). *seen has a bit for each
+ * known key read. */
+static bool take_value(reader *r, int k, ckpt_info *info, unsigned *seen)
+{
 	if (k >= 0 && (*seen & (1u << k)))
 		return false;
 	if (k >= 0)
 		*seen |= 1u << k;
-	else if (!first_listing(r, key))
-		return false;
 	if (k == K_METRICS)
 		return read_metrics(r, info);
 	value_kind kind;
@@ -414,7 +446,12 @@ int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len, char *poo
 	memset(out, 0, sizeof *out);
 	out->keep_mode = -1;
 	out->borrowed = pool != NULL;
-	reader r = {.p = text, .end = text + len, .pool = pool, .pool_left = pool_size};
+	span listed[FAST_MAX_KEYS]; /* not zeroed: only the n_keys first are read */
+	reader r = {.p = text,
+		    .end = text + len,
+		    .keys = listed,
+		    .pool = pool,
+		    .pool_left = pool_size};
 	bool more = true, ok = true;
 	unsigned seen = 0;
 	skip_space(&r);
@@ -424,8 +461,10 @@ int ckpt_info_parse_fast(ckpt_info *out, const char *text, size_t len, char *poo
 	if (r.p < r.end && *r.p == '}')
 		ok = false; /* {} lacks its epoch: the full reader says so */
 	while (ok && more) {
+		int k = take_expected_key(&r);
 		span key;
-		ok = read_key(&r, &key) && take_member(&r, &key, out, &seen) &&
+		ok = (k >= 0 ? take_value(&r, k, out, &seen)
+			     : read_key(&r, &key) && take_member(&r, &key, out, &seen)) &&
 		     next_member(&r, &more);
 	}
 	skip_space(&r);

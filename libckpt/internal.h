@@ -122,6 +122,10 @@ CKPT_INTERNAL void ckpt_buf_json_number(ckpt_buf *buf, double value);
 /* text[0..len), a number in JSON's grammar (checked by the caller), as the
  * double strtod would read, exactly, mostly without strtod. */
 CKPT_INTERNAL double ckpt_decimal_value(const char *text, size_t len);
+/* A number in JSON's grammar at text (before end): where it ends, with its
+ * value as ckpt_decimal_value gives it in *out; NULL when the text there is
+ * not one. What may follow it is the caller's to judge. */
+CKPT_INTERNAL const char *ckpt_number_scan(const char *text, const char *end, double *out);
 /* Takes ownership of the data (caller frees); buffer is reset. NULL on oom. */
 CKPT_INTERNAL char *ckpt_buf_steal(ckpt_buf *buf);
 
@@ -291,19 +295,31 @@ CKPT_INTERNAL void ckpt_buf_json_text(ckpt_buf *buf, const char *text);
  * CKPT_JSON_AT_DEPTH) indented: open a container, then ckpt_out_key before
  * each member of an object or ckpt_out_item before each element of an
  * array, then the value; close it. */
+#define CKPT_OUT_NUMBER_MAX 32 /* "-1.2345678901234567e-308" and room */
 typedef struct ckpt_out {
 	ckpt_buf buf;
 	bool pretty;
 	bool first; /* the innermost container has nothing in it yet */
 	int depth;  /* of the innermost container, the base depth included */
+	/* The last two numbers written and their text, copied when one comes
+	 * again: an epoch's best so far is mostly the one before's, or its own
+	 * metric. */
+	uint64_t recent_bits[2];
+	char recent_text[2][CKPT_OUT_NUMBER_MAX];
+	unsigned char recent_len[2]; /* 0: none yet */
+	unsigned char recent_next;
 } ckpt_out;
 
 CKPT_INTERNAL void ckpt_out_init(ckpt_out *o, unsigned flags);
 CKPT_INTERNAL void ckpt_out_open(ckpt_out *o, char bracket);  /* '{' or '[' */
 CKPT_INTERNAL void ckpt_out_close(ckpt_out *o, char bracket); /* '}' or ']' */
-/* A key: libckpt's own name, a string literal (its length known while compiling). */
-#define ckpt_out_key(o, key) ckpt_out_key_n((o), "" key "", sizeof key - 1)
-CKPT_INTERNAL void ckpt_out_key_n(ckpt_out *o, const char *key, size_t len);
+/* A key: libckpt's own name, a string literal (its length known while
+ * compiling), passed with CKPT_OUT_KEY_PAD bytes after it: a key that
+ * short is copied in one fixed-size store. */
+#define CKPT_OUT_KEY_PAD 24
+#define ckpt_out_key(o, key) \
+	ckpt_out_key_n((o), "" key "                        ", sizeof key - 1)
+CKPT_INTERNAL void ckpt_out_key_n(ckpt_out *o, const char *padded_key, size_t len);
 CKPT_INTERNAL void ckpt_out_name(ckpt_out *o, const char *name); /* a name from the data */
 CKPT_INTERNAL void ckpt_out_item(ckpt_out *o);
 CKPT_INTERNAL void ckpt_out_string(ckpt_out *o, const char *text); /* ckpt_buf_json_text */

@@ -70,25 +70,41 @@ void ckpt_out_init(ckpt_out *o, unsigned flags)
 	o->pretty = flags & CKPT_JSON_PRETTY;
 	o->depth = o->pretty ? (int)((flags >> CKPT_JSON_DEPTH_SHIFT) & 0xff) : 0;
 	o->first = true;
+	o->recent_len[0] = o->recent_len[1] = 0;
+	o->recent_next = 0;
 }
 
-/* The most put_separator writes at o's current depth. */
+/* Indentation up to this deep is stored in one fixed-size copy of spaces
+ * (two vector stores, no call); room for it all is reserved. */
+#define INDENT_STORE 32
+static const char indent_spaces[INDENT_STORE] = "                                ";
+
+static size_t indent_of(const ckpt_out *o)
+{
+	return o->pretty ? 2 * (size_t)(o->depth > 0 ? o->depth : 0) : 0;
+}
+
+/* The most put_separator writes at o's current depth, with its store. */
 static size_t separator_room(const ckpt_out *o)
 {
-	return 2 + (o->pretty ? 2 * (size_t)(o->depth > 0 ? o->depth : 0) : 0);
+	size_t indent = indent_of(o);
+	return 2 + (indent < INDENT_STORE ? INDENT_STORE : indent);
 }
 
 /* ",", a line break and the indentation of o's current depth, as asked,
  * written at `at`; returns the end. Every run's JSON has tens of thousands
  * of them: they go into room reserved once, alone or with a key. */
-static char *put_separator(const ckpt_out *o, char *at, bool comma, bool line)
+static inline char *put_separator(const ckpt_out *o, char *at, bool comma, bool line)
 {
 	if (comma)
 		*at++ = ',';
 	if (line) {
-		size_t indent = 2 * (size_t)(o->depth > 0 ? o->depth : 0);
+		size_t indent = indent_of(o);
 		*at++ = '\n';
-		memset(at, ' ', indent);
+		if (indent <= INDENT_STORE)
+			memcpy(at, indent_spaces, INDENT_STORE);
+		else
+			memset(at, ' ', indent);
 		at += indent;
 	}
 	return at;
@@ -127,14 +143,18 @@ void ckpt_out_item(ckpt_out *o)
 
 /* Every epoch of a listing has fifteen keys: the separator, the indentation
  * and the key (libckpt's own name: nothing to escape) go in at once. */
-void ckpt_out_key_n(ckpt_out *o, const char *key, size_t len)
+void ckpt_out_key_n(ckpt_out *o, const char *padded_key, size_t len)
 {
-	char *start = ckpt_buf_reserve(&o->buf, separator_room(o) + len + 4);
+	size_t stored = len < CKPT_OUT_KEY_PAD ? CKPT_OUT_KEY_PAD : len;
+	char *start = ckpt_buf_reserve(&o->buf, separator_room(o) + stored + 4);
 	if (!start)
 		return;
 	char *at = put_separator(o, start, !o->first, o->pretty);
 	*at++ = '"';
-	memcpy(at, key, len);
+	if (len <= CKPT_OUT_KEY_PAD)
+		memcpy(at, padded_key, CKPT_OUT_KEY_PAD); /* the pad is overwritten next */
+	else
+		memcpy(at, padded_key, len);
 	at += len;
 	*at++ = '"';
 	*at++ = ':';
@@ -179,6 +199,27 @@ void ckpt_out_null(ckpt_out *o)
 	ckpt_buf_append(&o->buf, "null", 4);
 }
 
+static void put_finite(ckpt_out *o, double value)
+{
+	uint64_t bits;
+	memcpy(&bits, &value, sizeof bits); /* bits, not ==: -0.0 is not 0.0 */
+	for (int i = 0; i < 2; i++)
+		if (o->recent_len[i] && o->recent_bits[i] == bits) {
+			ckpt_buf_append(&o->buf, o->recent_text[i], o->recent_len[i]);
+			return;
+		}
+	size_t start = o->buf.len;
+	ckpt_buf_json_number(&o->buf, value);
+	size_t len = o->buf.len - start;
+	if (o->buf.oom || len >= CKPT_OUT_NUMBER_MAX)
+		return;
+	int slot = o->recent_next;
+	o->recent_next ^= 1;
+	o->recent_bits[slot] = bits;
+	memcpy(o->recent_text[slot], o->buf.data + start, len);
+	o->recent_len[slot] = (unsigned char)len;
+}
+
 void ckpt_out_number(ckpt_out *o, bool has, double value)
 {
 	if (!has)
@@ -188,7 +229,7 @@ void ckpt_out_number(ckpt_out *o, bool has, double value)
 	else if (isinf(value))
 		ckpt_buf_puts(&o->buf, value > 0 ? "\"inf\"" : "\"-inf\"");
 	else
-		ckpt_buf_json_number(&o->buf, value);
+		put_finite(o, value);
 }
 
 int ckpt_out_finish(char **out, ckpt_out *o, const char *what)

@@ -146,6 +146,33 @@ static const char digit_pairs[] =
     "6061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+/* n (< 10^18) in decimal, ending at end; returns where it starts. Eight
+ * digits at a time are split off, and taken in 32-bit pieces. */
+static char *put_decimal(char *end, uint64_t n)
+{
+	char *p = end;
+	while (n >= 100000000) {
+		uint32_t low = (uint32_t)(n % 100000000);
+		n /= 100000000;
+		for (int i = 0; i < 4; i++, low /= 100) {
+			p -= 2;
+			memcpy(p, digit_pairs + 2 * (low % 100), 2);
+		}
+	}
+	uint32_t rest = (uint32_t)n;
+	for (; rest >= 100; rest /= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (rest % 100), 2);
+	}
+	if (rest >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * rest, 2);
+	} else {
+		*--p = (char)('0' + rest);
+	}
+	return p;
+}
+
 /* What shortest_digits finds (the first of the 15-, 16- and 17-digit
  * roundings that reads back), computed exactly; false outside the range. */
 static bool exact_digits(char digits[MAX_DIGITS + 2], int *out_exponent, double value)
@@ -180,18 +207,8 @@ static bool exact_digits(char digits[MAX_DIGITS + 2], int *out_exponent, double 
 		u128 rounded = scaled_rounded(&b, k, true);
 		if (!reads_back_exactly(&b, rounded, k))
 			continue;
-		uint64_t n = (uint64_t)rounded; /* 1 to 10^17 */
-		char text[24], *end = text + sizeof text, *p = end;
-		for (; n >= 100; n /= 100) {
-			p -= 2;
-			memcpy(p, digit_pairs + 2 * (n % 100), 2);
-		}
-		if (n >= 10) {
-			p -= 2;
-			memcpy(p, digit_pairs + 2 * n, 2);
-		} else {
-			*--p = (char)('0' + n);
-		}
+		char text[24], *end = text + sizeof text;
+		char *p = put_decimal(end, (uint64_t)rounded); /* 1 to 10^17 */
 		/* A carry (9.99.. to 10.0) makes one digit more, all after it 0. */
 		int len = (int)(end - p);
 		*out_exponent = len - 1 - k;
@@ -221,9 +238,18 @@ static double rounded_to_double(u128 x, int exponent, bool sticky)
 		exponent += extra;
 	}
 	uint64_t m = (uint64_t)(x >> 1);
+	exponent++;
 	if ((x & 1) && (sticky || (m & 1)))
-		m++; /* 2^53 after a carry is still exact */
-	return ldexp((double)m, exponent + 1);
+		m++;
+	if (m == 1ULL << 53) { /* the carry: one bit fewer, one power more */
+		m >>= 1;
+		exponent++;
+	}
+	/* m * 2^exponent, m in [2^52, 2^53): its bits put together, not ldexp. */
+	uint64_t bits = ((uint64_t)(exponent + 52 + 1023) << 52) | (m & ((1ULL << 52) - 1));
+	double value;
+	memcpy(&value, &bits, sizeof value);
+	return value;
 }
 
 static double read_slowly(const char *text, size_t len)
@@ -265,7 +291,7 @@ static bool eight_digits(uint64_t w, uint64_t *value)
 /* The digits at *p into *n while they fit 19 significant ones, eight at a
  * time where there are eight; returns how many were passed (leading zeros
  * too, which are not significant). */
-static int read_digits(const char **p, const char *end, uint64_t *n, int *digits)
+static inline int read_digits(const char **p, const char *end, uint64_t *n, int *digits)
 {
 	const char *q = *p;
 	for (; *n == 0 && q < end && *q == '0'; q++)
@@ -289,8 +315,34 @@ static int read_digits(const char **p, const char *end, uint64_t *n, int *digits
 	return passed;
 }
 
-/* Up to 19 significant digits, read exactly in integers when the power of
- * ten allows (metrics: "0.13127142190933228", "1e-05"), else by strtod. */
+/* n * 10^exponent (n holding up to 19 significant digits), exactly as
+ * strtod reads text, in integers when the power of ten allows (metrics:
+ * "0.13127142190933228", "1e-05"), else by strtod of the text itself. */
+static double decimal_value_of(uint64_t n, int exponent, bool negative, const char *text,
+			       size_t len)
+{
+	double value;
+	if (n == 0) {
+		value = 0.0;
+	} else if (n < (1ULL << 53) && exponent >= -MAX_POWER && exponent <= MAX_POWER) {
+		/* Both exact: one operation rounds correctly (Clinger). */
+		double power = double_powers[exponent >= 0 ? exponent : -exponent];
+		value = exponent >= 0 ? (double)n * power : (double)n / power;
+	} else if (exponent >= 0 && exponent <= MAX_POWER &&
+		   bit_length(n) + bit_length(powers_of_ten[exponent]) <= 127) {
+		value = rounded_to_double((u128)n * powers_of_ten[exponent], 0, false);
+	} else if (exponent < 0 && exponent >= -19) {
+		/* n / 10^k with 62 bits or more of quotient, the remainder sticky. */
+		int shift = 127 - bit_length(n);
+		u128 scaled = (u128)n << shift, ten = powers_of_ten[-exponent];
+		u128 quotient = scaled / ten;
+		value = rounded_to_double(quotient, -shift, scaled - quotient * ten != 0);
+	} else {
+		return read_slowly(text, len);
+	}
+	return negative ? -value : value;
+}
+
 double ckpt_decimal_value(const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
@@ -313,26 +365,63 @@ double ckpt_decimal_value(const char *text, size_t len)
 	}
 	if (p != end) /* more digits than 19, or a huge exponent */
 		return read_slowly(text, len);
-	double value;
-	if (n == 0) {
-		value = 0.0;
-	} else if (n < (1ULL << 53) && exponent >= -MAX_POWER && exponent <= MAX_POWER) {
-		/* Both exact: one operation rounds correctly (Clinger). */
-		double power = double_powers[exponent >= 0 ? exponent : -exponent];
-		value = exponent >= 0 ? (double)n * power : (double)n / power;
-	} else if (exponent >= 0 && exponent <= MAX_POWER &&
-		   bit_length(n) + bit_length(powers_of_ten[exponent]) <= 127) {
-		value = rounded_to_double((u128)n * powers_of_ten[exponent], 0, false);
-	} else if (exponent < 0 && exponent >= -19) {
-		/* n / 10^k with 62 bits or more of quotient, the remainder sticky. */
-		int shift = 127 - bit_length(n);
-		u128 scaled = (u128)n << shift, ten = powers_of_ten[-exponent];
-		u128 quotient = scaled / ten;
-		value = rounded_to_double(quotient, -shift, scaled - quotient * ten != 0);
+	return decimal_value_of(n, exponent, negative, text, len);
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static const char *skip_digits(const char *p, const char *end)
+{
+	while (p < end && is_digit(*p))
+		p++;
+	return p;
+}
+
+/* One pass for both: the grammar checked and the digits gathered as they
+ * go by, where checking first and reading after went over them twice. */
+const char *ckpt_number_scan(const char *text, const char *end, double *out)
+{
+	const char *p = text;
+	bool negative = p < end && *p == '-';
+	p += negative;
+	if (p >= end || !is_digit(*p))
+		return NULL;
+	uint64_t n = 0;
+	int digits = 0, exponent = 0;
+	bool slowly = false; /* more than 19 significant digits, or a huge exponent */
+	if (*p == '0') {
+		p++; /* a lone zero: a digit after it is the caller's to refuse */
 	} else {
-		return read_slowly(text, len);
+		read_digits(&p, end, &n, &digits);
+		slowly = p < end && is_digit(*p);
+		p = skip_digits(p, end);
 	}
-	return negative ? -value : value;
+	if (p < end && *p == '.') {
+		if (++p >= end || !is_digit(*p))
+			return NULL;
+		if (!slowly)
+			exponent -= read_digits(&p, end, &n, &digits);
+		slowly = slowly || (p < end && is_digit(*p));
+		p = skip_digits(p, end);
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		bool minus = ++p < end && *p == '-';
+		p += p < end && (*p == '-' || *p == '+');
+		if (p >= end || !is_digit(*p))
+			return NULL;
+		int e = 0;
+		for (; p < end && is_digit(*p) && e < 10000; p++)
+			e = e * 10 + (*p - '0');
+		slowly = slowly || (p < end && is_digit(*p));
+		p = skip_digits(p, end);
+		exponent += minus ? -e : e;
+	}
+	size_t len = (size_t)(p - text);
+	*out = slowly ? read_slowly(text, len) : decimal_value_of(n, exponent, negative, text, len);
+	return p;
 }
 
 /* The shortest digits of a finite value (no trailing zeros) and its decimal

@@ -439,6 +439,81 @@ static void test_number_reading(void)
 	g_rand_free(rand);
 }
 
+/* JSON's number grammar, taken greedily as a reader goes: the length of
+ * the number at text, or -1 where the grammar breaks off ("1.", "1e+", "-"). */
+static int json_number_length(const char *text, int n)
+{
+	int i = 0;
+	if (i < n && text[i] == '-')
+		i++;
+	if (i >= n || !g_ascii_isdigit(text[i]))
+		return -1;
+	if (text[i] == '0')
+		i++;
+	else
+		while (i < n && g_ascii_isdigit(text[i]))
+			i++;
+	if (i < n && text[i] == '.') {
+		if (++i >= n || !g_ascii_isdigit(text[i]))
+			return -1;
+		while (i < n && g_ascii_isdigit(text[i]))
+			i++;
+	}
+	if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+		i++;
+		if (i < n && (text[i] == '+' || text[i] == '-'))
+			i++;
+		if (i >= n || !g_ascii_isdigit(text[i]))
+			return -1;
+		while (i < n && g_ascii_isdigit(text[i]))
+			i++;
+	}
+	return i;
+}
+
+/* The one-pass reader ends where the grammar says, reads the value strtod
+ * reads, and never looks past the end it is given (each text is alone in
+ * a block of its own size, for AddressSanitizer to watch). */
+static void test_number_scan(void)
+{
+	static const char alphabet[] = "0123456789000.-+eE x";
+	GRand *rand = g_rand_new_with_seed(20261204);
+	for (int i = 0; i < 300000; i++) {
+		int n = g_rand_int_range(rand, 0, 40);
+		char *text = g_malloc(n ? (gsize)n : 1);
+		for (int j = 0; j < n; j++) {
+			/* Mostly digits, so that long and valid numbers come up often. */
+			bool digit = g_rand_int_range(rand, 0, 4) != 0;
+			text[j] = digit ? (char)('0' + g_rand_int_range(rand, 0, 10))
+					: alphabet[g_rand_int_range(rand, 0, (int)sizeof alphabet - 1)];
+		}
+		if (n > 0 && g_rand_boolean(rand))
+			text[0] = g_rand_boolean(rand) ? '-' : (char)('1' + g_rand_int_range(rand, 0, 9));
+		double got = 0;
+		const char *end = ckpt_number_scan(text, text + n, &got);
+		int want = json_number_length(text, n);
+		char copy[48];
+		memcpy(copy, text, (size_t)n);
+		copy[n] = '\0';
+		if (want < 0) {
+			if (end)
+				g_error("'%s': read %d bytes where the grammar breaks off", copy,
+					(int)(end - text));
+		} else {
+			if (!end || end - text != want)
+				g_error("'%s': read %d bytes, the grammar says %d", copy,
+					end ? (int)(end - text) : -1, want);
+			copy[want] = '\0';
+			double strtod_value = strtod(copy, NULL);
+			if (memcmp(&got, &strtod_value, sizeof got) != 0)
+				g_error("'%s' read as %.17g, strtod reads %.17g", copy, got,
+					strtod_value);
+		}
+		g_free(text);
+	}
+	g_rand_free(rand);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -459,6 +534,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ckpt/text/number/digits-of-special-values", test_number_digits_not_finite);
 	g_test_add_func("/ckpt/text/number/powers-of-two-and-neighbours", test_number_powers_of_two);
 	g_test_add_func("/ckpt/text/number/reads-as-strtod-reads", test_number_reading);
+	g_test_add_func("/ckpt/text/number/scan-ends-where-the-grammar-does", test_number_scan);
 	g_test_add_func("/ckpt/text/number/short-decimals-are-their-own-digits",
 			test_number_short_decimals);
 	return g_test_run();
