@@ -46,36 +46,14 @@ static inline void skip_space(reader *r)
 	}
 }
 
-/* A string without escapes or bytes outside printable ASCII: eight bytes
- * at a time up to the word that holds its end (byte by byte in the last
- * seven bytes of the file). */
+/* A string without escapes or bytes outside printable ASCII. */
 static bool read_string(reader *r, span *out)
 {
 	if (r->p >= r->end || *r->p != '"')
 		return false;
 	const char *start = ++r->p;
-	for (uint64_t w; r->end - r->p >= 8; r->p += 8) {
-		memcpy(&w, r->p, sizeof w);
-		uint64_t hits = ckpt_word_not_plain_bytes(w);
-		if (hits) {
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-			break; /* the first byte in memory is not the lowest: go byte by byte */
-#endif
-			/* The lowest byte marked is the first that stops the string. */
-			r->p += __builtin_ctzll(hits) / 8;
-			if (*r->p != '"')
-				return false;
-			*out = (span){start, (size_t)(r->p - start)};
-			r->p++;
-			return true;
-		}
-	}
-	while (r->p < r->end && *r->p != '"') {
-		if (ckpt_byte_not_plain((unsigned char)*r->p))
-			return false;
-		r->p++;
-	}
-	if (r->p >= r->end)
+	r->p += ckpt_plain_span(start, r->end);
+	if (r->p >= r->end || *r->p != '"')
 		return false;
 	*out = (span){start, (size_t)(r->p - start)};
 	r->p++;

@@ -198,32 +198,90 @@ static bool put_line(FILE *out, const char *text, size_t max_width, bool ascii)
 	return cut != NULL;
 }
 
-/* One cell cut to its width and padded to exactly that width; `pad_last`
- * false leaves a left-aligned cell unpadded (the end of a line). */
-static const char *table_cell(char *out, size_t size, const fmt_table *t, const char *text,
-			      size_t col, const size_t *widths, bool header, bool pad)
+/* A line put together in memory (one allocation grown as needed, not a
+ * stream per line: a table of thousands of runs has thousands of lines). */
+typedef struct line_buf {
+	char *data;
+	size_t len, cap;
+	bool oom;
+} line_buf;
+
+static bool line_room(line_buf *b, size_t n)
+{
+	if (b->oom)
+		return false;
+	if (b->len + n + 1 <= b->cap)
+		return true;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	char *grown = realloc(b->data, cap);
+	if (!grown) {
+		b->oom = true;
+		return false;
+	}
+	b->data = grown;
+	b->cap = cap;
+	return true;
+}
+
+static void line_put(line_buf *b, const char *text, size_t n)
+{
+	if (!line_room(b, n))
+		return;
+	memcpy(b->data + b->len, text, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static void line_fill(line_buf *b, size_t n)
+{
+	if (!line_room(b, n))
+		return;
+	memset(b->data + b->len, ' ', n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+/* One cell cut to its width and padded to exactly that width, onto the
+ * line; `pad` false leaves a left-aligned cell unpadded (the end of a line). */
+static void put_cell(line_buf *line, const fmt_table *t, const char *text, size_t col,
+		     const size_t *widths, bool header, bool pad)
 {
 	const fmt_column *c = &t->columns[col];
 	size_t room = strlen(text) + 8;
 	char *cell = malloc(room);
 	if (!cell) {
-		snprintf(out, size, "%s", "");
-		return out;
+		line->oom = true;
+		return;
 	}
 	if (c->kind == FMT_COL_NAME && !header)
 		fmt_abbreviate(cell, room, text, widths[col], t->ascii);
 	else
 		fmt_truncate(cell, room, text, widths[col], t->ascii);
 	size_t w = fmt_display_width(cell);
-	int fill = widths[col] > w ? (int)(widths[col] - w) : 0;
-	snprintf(out, size, "%*s%s%*s", c->align == FMT_RIGHT ? fill : 0, "", cell,
-		 c->align == FMT_LEFT && pad ? fill : 0, "");
+	size_t fill = widths[col] > w ? widths[col] - w : 0;
+	if (c->align == FMT_RIGHT)
+		line_fill(line, fill);
+	line_put(line, cell, strlen(cell));
+	if (c->align == FMT_LEFT && pad)
+		line_fill(line, fill);
 	free(cell);
+}
+
+/* The same into out (size bytes), for fmt_table_cell. */
+static const char *table_cell(char *out, size_t size, const fmt_table *t, const char *text,
+			      size_t col, const size_t *widths, bool header, bool pad)
+{
+	line_buf line = {0};
+	put_cell(&line, t, text, col, widths, header, pad);
+	snprintf(out, size, "%s", line.oom || !line.data ? "" : line.data);
+	free(line.data);
 	return out;
 }
 
-static bool render_cells(FILE *out, const fmt_table *t, char *const *cells, const size_t *widths,
-			 bool header)
+static void render_cells(line_buf *line, const fmt_table *t, char *const *cells,
+			 const size_t *widths, bool header)
 {
 	/* The last column shown that has text: nothing is padded after it. */
 	size_t last = 0;
@@ -234,16 +292,11 @@ static bool render_cells(FILE *out, const fmt_table *t, char *const *cells, cons
 	for (size_t c = 0; c <= last; c++) {
 		if (!widths[c])
 			continue;
-		size_t size = strlen(cells[c]) + widths[c] * 4 + 8;
-		char *cell = malloc(size);
-		if (!cell)
-			return false;
-		table_cell(cell, size, t, cells[c], c, widths, header, c < last);
-		fprintf(out, "%s%s", first ? "" : "  ", cell);
+		if (!first)
+			line_put(line, "  ", 2);
+		put_cell(line, t, cells[c], c, widths, header, c < last);
 		first = false;
-		free(cell);
 	}
-	return true;
 }
 
 /* One line; when even the columns that are never dropped are too wide, the
@@ -251,12 +304,11 @@ static bool render_cells(FILE *out, const fmt_table *t, char *const *cells, cons
 static bool render_line(FILE *out, const fmt_table *t, char *const *cells, const size_t *widths,
 			bool header, size_t max_width)
 {
-	char *line = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&line, &len);
-	bool ok = f && render_cells(f, t, cells, widths, header);
-	ok = f && fclose(f) == 0 && ok && put_line(out, line, max_width, t->ascii);
-	free(line);
+	line_buf line = {0};
+	render_cells(&line, t, cells, widths, header);
+	line_put(&line, "", 0);
+	bool ok = !line.oom && put_line(out, line.data, max_width, t->ascii);
+	free(line.data);
 	return ok;
 }
 

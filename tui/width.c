@@ -84,6 +84,10 @@ static int codepoint_width(long cp)
 /* The width of one character at s, its length in *len. */
 static size_t char_width(const unsigned char *s, size_t *len)
 {
+	if (s[0] >= 0x20 && s[0] < 0x7F) {
+		*len = 1; /* printable ASCII, nearly all a table holds: no range to look up */
+		return 1;
+	}
 	long cp;
 	*len = utf8_decode(s, &cp);
 	return cp < 0 ? 1 : (size_t)codepoint_width(cp);
@@ -141,11 +145,23 @@ const char *fmt_abbreviate(char *out, size_t size, const char *text, size_t widt
 	return out;
 }
 
+/* snprintf(out, size, "%s", text) without printf: a table copies every cell. */
+static void copy_cut(char *out, size_t size, const char *text)
+{
+	if (!size)
+		return;
+	size_t n = strlen(text);
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(out, text, n);
+	out[n] = '\0';
+}
+
 const char *fmt_truncate(char *out, size_t size, const char *text, size_t width, bool ascii)
 {
 	size_t ell = ascii ? 3 : 1;
 	if (fmt_display_width(text) <= width)
-		snprintf(out, size, "%s", text);
+		copy_cut(out, size, text);
 	else if (width <= ell)
 		snprintf(out, size, "%.*s", (int)fmt_prefix_for_width(text, width), text);
 	else
