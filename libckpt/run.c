@@ -18,10 +18,63 @@
 /* An entry of epochs/ that names an epoch. */
 typedef struct epoch_name {
 	long epoch; /* first, for run_compare_epoch_key */
-	char *name;
+	char *name; /* in the listing's pool of names, once it is complete */
+	size_t name_at; /* where in that pool, while it grows */
 	ino_t ino; /* readdir's */
 	ckpt_file_sig dir_sig;
 } epoch_name;
+
+/* The names of one listing in one growing block: no allocation per epoch. */
+typedef struct name_pool {
+	char *data;
+	size_t len, cap;
+} name_pool;
+
+/* name copied in; false out of memory. */
+static bool pool_add(name_pool *pool, const char *name, size_t *at)
+{
+	size_t n = strlen(name) + 1;
+	if (pool->len + n > pool->cap) {
+		size_t cap = pool->cap ? pool->cap : 1024;
+		while (cap < pool->len + n)
+			cap *= 2;
+		char *grown = realloc(pool->data, cap);
+		if (!grown)
+			return false;
+		pool->data = grown;
+		pool->cap = cap;
+	}
+	*at = pool->len;
+	memcpy(pool->data + pool->len, name, n);
+	pool->len += n;
+	return true;
+}
+
+/* By epoch number (the order run_compare_epoch_key gives), merged bottom
+ * up through tmp: qsort's calls to a comparison were most of the cost of
+ * ordering thousands of runs' epochs. */
+static void sort_by_epoch(epoch_name *items, epoch_name *tmp, size_t n)
+{
+	epoch_name *from = items, *to = tmp;
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				to[k++] = from[j].epoch < from[i].epoch ? from[j++] : from[i++];
+			while (i < mid)
+				to[k++] = from[i++];
+			while (j < hi)
+				to[k++] = from[j++];
+		}
+		epoch_name *swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != items)
+		memcpy(items, from, n * sizeof *items);
+}
 
 /* Room for an info's strings and arrays while it is read: its text fits a
  * 4 KiB buffer, and the largest info there is goes to the heap instead. */
@@ -507,7 +560,8 @@ static bool push_name(void **array, size_t *n, size_t *cap, size_t size, const v
 
 /* Sorts the entries of epochs/ into epochs (real directories with a
  * canonical name, found by lstat only) and strays (everything else). */
-static int list_entries(ckpt_run *run, int dfd, epoch_name **out, size_t *n_out)
+static int list_entries(ckpt_run *run, int dfd, epoch_name **out, size_t *n_out,
+			name_pool *pool)
 {
 	size_t cap = 0, cap_strays = 0;
 	ckpt_dir_reader dir;
@@ -518,6 +572,8 @@ static int list_entries(ckpt_run *run, int dfd, epoch_name **out, size_t *n_out)
 			if (dir.err)
 				return ckpt_fail(CKPT_EIO, "%s/%s: %s", run->root, CKPT_EPOCHS_NAME,
 						 strerror(dir.err));
+			for (size_t i = 0; i < *n_out; i++)
+				(*out)[i].name = pool->data + (*out)[i].name_at;
 			return 0;
 		}
 		const char *name = entry->name;
@@ -532,8 +588,8 @@ static int list_entries(ckpt_run *run, int dfd, epoch_name **out, size_t *n_out)
 			is_epoch = item.dir_sig.err == 0 && S_ISDIR(item.dir_sig.mode);
 		}
 		if (is_epoch) {
-			item.name = ckpt_strdup(name);
-			ok = item.name && push_name((void **)out, n_out, &cap, sizeof item, &item);
+			ok = pool_add(pool, name, &item.name_at) &&
+			     push_name((void **)out, n_out, &cap, sizeof item, &item);
 		} else {
 			char *copy = ckpt_strdup(name);
 			item.name = copy;
@@ -541,7 +597,8 @@ static int list_entries(ckpt_run *run, int dfd, epoch_name **out, size_t *n_out)
 					       sizeof copy, &copy);
 		}
 		if (!ok) {
-			free(item.name);
+			if (!is_epoch)
+				free(item.name);
 			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
 		}
 	}
@@ -582,10 +639,17 @@ static int read_epochs(ckpt_run *run, int rfd, const ckpt_run *old)
 		return rc;
 	epoch_name *names = NULL;
 	size_t n = 0;
-	rc = list_entries(run, dfd, &names, &n);
+	name_pool pool = {0};
+	rc = list_entries(run, dfd, &names, &n, &pool);
+	if (!rc && n > 1) {
+		epoch_name *tmp = malloc(n * sizeof *tmp);
+		if (tmp)
+			sort_by_epoch(names, tmp, n);
+		else
+			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
+		free(tmp);
+	}
 	if (!rc) {
-		if (n > 1)
-			qsort(names, n, sizeof *names, run_compare_epoch_key);
 		if (run->n_strays > 1)
 			qsort(run->strays, run->n_strays, sizeof *run->strays, compare_strings);
 		run->epochs = calloc(n ? n : 1, sizeof *run->epochs);
@@ -605,8 +669,7 @@ static int read_epochs(ckpt_run *run, int rfd, const ckpt_run *old)
 		if (d->saved_at > run->updated)
 			run->updated = d->saved_at;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i].name);
+	free(pool.data);
 	free(names);
 	close(dfd);
 	return rc;
