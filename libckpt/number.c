@@ -271,26 +271,30 @@ static const double double_powers[MAX_POWER + 1] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-/* Whether the eight bytes of w (little-endian, as read from text) are all
- * digits; then their value, eight digits at once (three multiplies). */
-static bool eight_digits(uint64_t w, uint64_t *value)
+/* The value of eight digit values, one per byte (the first in memory the
+ * most significant), in three multiplies. */
+static uint64_t eight_digit_value(uint64_t d)
 {
-	const uint64_t zeros = 0x3030303030303030ULL, highs = 0xF0F0F0F0F0F0F0F0ULL;
-	uint64_t d = w - zeros;
-	/* Each byte '0'..'9': its high half 3, its low half plus 6 below 16. */
-	if ((w & highs) != zeros || ((d + 0x0606060606060606ULL) & highs))
-		return false;
 	d = d * 10 + (d >> 8);
 	const uint64_t pairs = 0x000000FF000000FFULL;
-	d = ((d & pairs) * (100 + (1000000ULL << 32)) +
-	     ((d >> 16) & pairs) * (1 + (10000ULL << 32))) >> 32;
-	*value = d;
-	return true;
+	return ((d & pairs) * (100 + (1000000ULL << 32)) +
+		((d >> 16) & pairs) * (1 + (10000ULL << 32))) >> 32;
 }
 
-/* The digits at *p into *n while they fit 19 significant ones, eight at a
- * time where there are eight; returns how many were passed (leading zeros
- * too, which are not significant). */
+/* How many of the eight bytes of w (little-endian, as read from text) are
+ * digits before the first that is not: each byte tested on its own (its
+ * high half 3, its low half plus 6 below 16), no carry between bytes. */
+static int leading_digits(uint64_t w)
+{
+	const uint64_t highs = 0xF0F0F0F0F0F0F0F0ULL, lows = 0x0F0F0F0F0F0F0F0FULL;
+	uint64_t not_digit = ((w & highs) ^ 0x3030303030303030ULL) |
+			     (((w & lows) + 0x0606060606060606ULL) & highs);
+	return not_digit ? __builtin_ctzll(not_digit) / 8 : 8;
+}
+
+/* The digits at *p into *n while they fit 19 significant ones, up to eight
+ * at a time (as many as stand in a row); returns how many were passed
+ * (leading zeros too, which are not significant). */
 static inline int read_digits(const char **p, const char *end, uint64_t *n, int *digits)
 {
 	const char *q = *p;
@@ -298,12 +302,18 @@ static inline int read_digits(const char **p, const char *end, uint64_t *n, int 
 		;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/* Past the zeros every digit is significant: eight more fit below 20. */
-	for (uint64_t w, eight; end - q >= 8 && *digits <= 11; q += 8) {
+	for (uint64_t w; end - q >= 8 && *digits <= 11;) {
 		memcpy(&w, q, sizeof w);
-		if (!eight_digits(w, &eight))
+		int k = leading_digits(w);
+		if (k == 0)
 			break;
-		*n = *n * 100000000ULL + eight;
-		*digits += 8;
+		/* The k digits moved to the top, the bytes after them shifted out. */
+		uint64_t values = (w & 0x0F0F0F0F0F0F0F0FULL) << (8 * (8 - k));
+		*n = *n * (uint64_t)powers_of_ten[k] + eight_digit_value(values);
+		*digits += k;
+		q += k;
+		if (k < 8)
+			break;
 	}
 #endif
 	for (; q < end && *q >= '0' && *q <= '9' && *digits < 19; q++) {
