@@ -660,6 +660,9 @@ typedef struct ckpt_run_location {
 	char *folder;   /* absolute run folder */
 	char *log_path; /* R/ckpt.log, or <run>/save/ckpt.log (legacy) */
 	ckpt_layout layout;
+	/* A scan found this user's verify records folder absent before it
+	 * read the run: the run has no records, so none is hashed or looked for. */
+	bool records_folder_absent;
 } ckpt_run_location;
 
 /* run.c: a snapshot of the located run, named `name` (NULL: the run

@@ -66,11 +66,13 @@ static void info_sig_now(ckpt_file_sig *sig, const ckpt_run *run, const epoch_da
 		ckpt_file_sig_at(sig, AT_FDCWD, path);
 }
 
-int run_load_checks(ckpt_run *run, const ckpt_run *old)
+int run_load_checks(ckpt_run *run, const ckpt_run *old, bool records_folder_absent)
 {
 	/* A hash of the root: taken from the last snapshot of the same root. */
 	bool same_root = old && old->records_path && !strcmp(old->root, run->root);
-	char *path = same_root ? ckpt_strdup(old->records_path) : ckpt_records_path(run->root);
+	char *path = records_folder_absent ? NULL
+		     : same_root	   ? ckpt_strdup(old->records_path)
+					   : ckpt_records_path(run->root);
 	run->records_path = path;
 	if (path)
 		ckpt_file_sig_at(&run->records_sig, AT_FDCWD, path);

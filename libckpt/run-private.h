@@ -82,7 +82,9 @@ struct ckpt_run {
 	bool live;       /* ...and it is a live writer */
 	bool log_in_root; /* log_path is root/ckpt.log */
 	char *root, *log_path;
-	char *records_path; /* this user's verify records; NULL: no cache folder for them */
+	/* This user's verify records; NULL: no cache folder for them, or the
+	 * scan that read the run found the folder absent (records_sig ENOENT). */
+	char *records_path;
 	ckpt_file_sig root_sig, epochs_sig, lock_sig, records_sig;
 	ckpt_file_sig best_sig, last_sig;
 	struct timespec built_at; /* the coarse clock before the first of them */
@@ -136,7 +138,7 @@ CKPT_INTERNAL int run_apply_metrics(ckpt_run *run);
 
 /* run-health.c: each epoch's verify record (loaded again only when the
  * records file changed since `old`), then the run's health flags and text. */
-CKPT_INTERNAL int run_load_checks(ckpt_run *run, const ckpt_run *old);
+CKPT_INTERNAL int run_load_checks(ckpt_run *run, const ckpt_run *old, bool records_folder_absent);
 CKPT_INTERNAL int run_assess(ckpt_run *run);
 
 /* run-around.c: the links, the root's leftovers and the lock's holder,

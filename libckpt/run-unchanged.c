@@ -163,9 +163,15 @@ bool run_level_unchanged(const ckpt_run *old, const run_refresh_hint *hint)
 		close(r.dfd);
 	bool records_absent_still =
 	    old->records_sig.err == ENOENT && hint && hint->records_folder_same;
-	if (same && old->records_path && !records_absent_still) {
-		ckpt_file_sig_at(&sig, AT_FDCWD, old->records_path);
-		same = ckpt_file_sig_equal(&sig, &old->records_sig);
+	if (same && !records_absent_still) {
+		/* A scan that found the folder absent left the path unmade. */
+		char *made = old->records_path ? NULL : ckpt_records_path(old->root);
+		const char *path = old->records_path ? old->records_path : made;
+		if (path) {
+			ckpt_file_sig_at(&sig, AT_FDCWD, path);
+			same = ckpt_file_sig_equal(&sig, &old->records_sig);
+		}
+		free(made);
 	}
 	return same && (!old->has_holder || same_holder(old));
 }

@@ -731,7 +731,7 @@ static void run_free(ckpt_run *run)
 /* Reads everything relative to the root, opened once (to list its entries,
  * else O_PATH: a root that can be searched but not listed still shows its
  * epochs); a root that went away reads as a run with nothing in it. */
-static int run_build(ckpt_run *run, const ckpt_run *old)
+static int run_build(ckpt_run *run, const ckpt_run *old, bool records_folder_absent)
 {
 	run_note_build_start(run);
 	int rfd = open(run->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -752,7 +752,7 @@ static int run_build(ckpt_run *run, const ckpt_run *old)
 	if (!rc)
 		rc = run_apply_metrics(run);
 	if (!rc)
-		rc = run_load_checks(run, old);
+		rc = run_load_checks(run, old, records_folder_absent);
 	if (!rc && rfd >= 0)
 		rc = run_read_around(run, rfd);
 	if (!rc)
@@ -783,11 +783,12 @@ int ckpt_run_open_at(ckpt_run **out, ckpt_run_location *loc, const char *name)
 	run->refs = 1;
 	run->root = loc->root, run->folder = loc->folder, run->log_path = loc->log_path;
 	run->layout = loc->layout;
+	bool records_folder_absent = loc->records_folder_absent;
 	memset(loc, 0, sizeof *loc);
 	run->name = ckpt_strdup(name ? name : folder_base(run->folder));
 	run->history_path = ckpt_path_join(run->root, CKPT_HISTORY_NAME);
 	int rc = run->name && run->history_path
-		     ? run_build(run, NULL)
+		     ? run_build(run, NULL, records_folder_absent)
 		     : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
 	if (rc) {
 		run_free(run);
@@ -852,7 +853,7 @@ static int refresh(ckpt_run **out, bool *out_changed, ckpt_run *old, bool shallo
 	run->history_path = ckpt_strdup(old->history_path);
 	run->shallow = shallow;
 	int rc = run->name && run->root && run->folder && run->log_path && run->history_path
-		     ? run_build(run, old)
+		     ? run_build(run, old, false)
 		     : ckpt_fail(CKPT_ENOMEM, "%s: out of memory", old->root);
 	run->shallow = false;
 	if (rc) {

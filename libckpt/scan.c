@@ -164,6 +164,13 @@ static bool stop_requested(walker *w)
 	return ckpt_meter_stopped(&w->meter);
 }
 
+/* Taken before any run is read (note_records_folder): while this user has
+ * no verify records folder, no run read after has records. */
+static bool records_folder_absent(const walker *w)
+{
+	return w->list->records_folder_sig.err == ENOENT;
+}
+
 /* Notes the run at loc (taken; or at memo_loc, the memo's, borrowed) as
  * `name` and `shown` (taken unless borrowed) for reading once the walk is
  * over; match_old finds its old snapshot in a refresh. */
@@ -192,6 +199,7 @@ static int note_run(walker *w, ckpt_run_location *loc, const ckpt_run_location *
 			  .names_borrowed = borrowed,
 			  .old_index = -1,
 			  .checked = RUN_CHECK_UNKNOWN};
+	f->loc.records_folder_absent = records_folder_absent(w);
 	memset(loc, 0, sizeof *loc);
 	if (!memo_loc)
 		scan_early_offer(w->early, f);
@@ -210,8 +218,10 @@ static int match_old(walker *w)
 		if (f->old_index >= 0) {
 			w->old_seen[f->old_index] = true;
 			f->old = w->old->runs[f->old_index];
-		} else if (f->memo_loc && !scan_memo_location_copy(&f->loc, f->memo_loc)) {
-			return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+		} else if (f->memo_loc) {
+			if (!scan_memo_location_copy(&f->loc, f->memo_loc))
+				return ckpt_fail(CKPT_ENOMEM, "%s: out of memory", w->list->path);
+			f->loc.records_folder_absent = records_folder_absent(w);
 		}
 		f->memo_loc = NULL;
 	}
@@ -614,13 +624,13 @@ static int scan_into(walker *w)
 	if (rc)
 		return rc;
 	w->base = real;
+	clock_gettime(CLOCK_REALTIME_COARSE, &w->walk_start);
+	note_records_folder(w);
 	ckpt_run_marks m;
 	ckpt_marks_by_lstat(&m, dfd);
 	bool found = false;
 	rc = read_roots(w, NULL, real, dfd, &m, NULL, &found);
 	w->base_fd = dfd;
-	clock_gettime(CLOCK_REALTIME_COARSE, &w->walk_start);
-	note_records_folder(w);
 	w->hint.base_fd = w->base_fd;
 	w->hint.base = w->base;
 	w->hint.base_len = strlen(w->base);

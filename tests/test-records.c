@@ -562,6 +562,66 @@ static void test_refresh_sees_records(void)
 	af_tree_free(dir);
 }
 
+/* A scan that finds no records folder hashes no root and looks for no
+ * records file; the verify that makes the folder is still seen, by the
+ * list's refresh and by the run's, and only the verified run changes. */
+static void test_scan_without_folder_sees_later_records(void)
+{
+	char *dir = af_tree_new();
+	char *exp = g_build_filename(dir, "exp", NULL);
+	char *a = g_build_filename(exp, "a", NULL), *b = g_build_filename(exp, "b", NULL);
+	char *root_a = make_run(a, 0, 0), *root_b = make_run(b, 0, 0);
+	char *folder = g_build_filename(dir, "cache", "ckpt", "verify", NULL);
+	g_assert_false(g_file_test(folder, G_FILE_TEST_EXISTS));
+	/* Older than the refresh's 0.1 s of doubt, so that only the records
+	 * can make it read a run again. */
+	g_usleep(300 * 1000);
+	ckpt_run_list *list = NULL;
+	g_assert_cmpint(ckpt_scan(&list, exp, 0, NULL, NULL, NULL), ==, 0);
+	g_assert_cmpuint(ckpt_run_list_count(list), ==, 2);
+	ckpt_run *run_a = ckpt_run_list_get(list, 0), *run_b = ckpt_run_list_get(list, 1);
+	g_assert_cmpstr(ckpt_run_name(run_a), ==, "a/run");
+	g_assert_cmpint(check_of(run_a, 2, NULL, NULL), ==, CKPT_CHECK_NEVER);
+
+	items c = {0};
+	verify_all(run_a, 0, &c);
+	g_assert_cmpuint(c.n, ==, 3);
+	g_assert_true(g_file_test(folder, G_FILE_TEST_IS_DIR));
+
+	ckpt_run_list *fresh = NULL;
+	bool changed = false;
+	g_assert_cmpint(ckpt_run_list_refresh(&fresh, &changed, list, NULL, NULL, NULL), ==, 0);
+	g_assert_true(changed);
+	g_assert_cmpuint(ckpt_run_list_count(fresh), ==, 2);
+	g_assert_true(ckpt_run_list_get(fresh, 0) != run_a);
+	g_assert_true(ckpt_run_list_get(fresh, 1) == run_b);
+	g_assert_cmpint(check_of(ckpt_run_list_get(fresh, 0), 2, NULL, NULL), ==,
+			CKPT_CHECK_CURRENT);
+	g_assert_cmpint(check_of(ckpt_run_list_get(fresh, 1), 2, NULL, NULL), ==, CKPT_CHECK_NEVER);
+
+	ckpt_run *again = NULL;
+	g_assert_cmpint(ckpt_run_refresh(&again, &changed, run_a), ==, 0);
+	g_assert_true(changed);
+	g_assert_cmpint(check_of(again, 2, NULL, NULL), ==, CKPT_CHECK_CURRENT);
+	ckpt_run_unref(again);
+
+	/* And a scan made now, with the folder there, finds the records too. */
+	ckpt_run_list *rescan = NULL;
+	g_assert_cmpint(ckpt_scan(&rescan, exp, 0, NULL, NULL, NULL), ==, 0);
+	g_assert_cmpint(check_of(ckpt_run_list_get(rescan, 0), 2, NULL, NULL), ==,
+			CKPT_CHECK_CURRENT);
+	ckpt_run_list_free(rescan);
+	ckpt_run_list_free(fresh);
+	ckpt_run_list_free(list);
+	g_free(folder);
+	g_free(root_a);
+	g_free(root_b);
+	g_free(a);
+	g_free(b);
+	g_free(exp);
+	af_tree_free(dir);
+}
+
 static void test_progress_events(void)
 {
 	char *dir = af_tree_new();
@@ -606,6 +666,8 @@ int main(int argc, char **argv)
 			test_cancel_by_callback);
 	g_test_add_func("/ckpt/records/cancel/by-flag-keeps-delivered", test_cancel_by_flag);
 	g_test_add_func("/ckpt/records/run-refresh-sees-new-records", test_refresh_sees_records);
+	g_test_add_func("/ckpt/records/scan-without-folder-sees-later-records",
+			test_scan_without_folder_sees_later_records);
 	g_test_add_func("/ckpt/records/progress/bytes-and-items", test_progress_events);
 	return g_test_run();
 }
