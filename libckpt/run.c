@@ -50,30 +50,91 @@ static bool pool_add(name_pool *pool, const char *name, size_t *at)
 	return true;
 }
 
-/* By epoch number (the order run_compare_epoch_key gives), merged bottom
- * up through tmp: qsort's calls to a comparison were most of the cost of
- * ordering thousands of runs' epochs. */
-static void sort_by_epoch(epoch_name *items, epoch_name *tmp, size_t n)
+/* An entry's epoch number and place: what sort_by_epoch moves. */
+typedef struct epoch_key {
+	long epoch;
+	size_t at;
+} epoch_key;
+
+/* Where each of the n entries goes when their numbers, from `least`, are
+ * distinct and span fewer than 4n (a run's epochs mostly are): each put in
+ * its number's slot, no comparisons. False when two share a number. */
+static bool place_by_number(const epoch_name *items, size_t n, long least, size_t span,
+			    epoch_key *order, size_t *slots)
 {
-	epoch_name *from = items, *to = tmp;
-	for (size_t width = 1; width < n; width *= 2) {
+	memset(slots, 0, span * sizeof *slots);
+	for (size_t i = 0; i < n; i++) {
+		size_t *slot = &slots[items[i].epoch - least];
+		if (*slot)
+			return false;
+		*slot = i + 1;
+	}
+	size_t k = 0;
+	for (size_t s = 0; s < span; s++)
+		if (slots[s])
+			order[k++] = (epoch_key){least + (long)s, slots[s] - 1};
+	return true;
+}
+
+/* *names (n > 1) by epoch number, the order run_compare_epoch_key gives,
+ * equal numbers as listed. A small epochs/ lists in the order its entries
+ * were made, already in order; else the keys are put in their numbers'
+ * slots, or merged bottom up (qsort's calls to a comparison were most of
+ * the cost of ordering thousands of runs' epochs, and moving whole entries
+ * much of refreshing a run of thousands), then the entries gathered.
+ * False: out of memory. */
+static bool sort_by_epoch(epoch_name **names, size_t n)
+{
+	epoch_name *items = *names;
+	size_t i = 1;
+	long least = items[0].epoch, most = items[0].epoch;
+	while (i < n && items[i - 1].epoch <= items[i].epoch)
+		i++;
+	if (i == n)
+		return true;
+	for (i = 1; i < n; i++) {
+		least = items[i].epoch < least ? items[i].epoch : least;
+		most = items[i].epoch > most ? items[i].epoch : most;
+	}
+	/* Epoch numbers are 1 to 999999999: the span cannot overflow. */
+	size_t span = (size_t)(most - least) + 1;
+	bool dense = span < 4 * n;
+	epoch_key *keys = malloc(2 * n * sizeof *keys);
+	epoch_name *sorted = malloc(n * sizeof *sorted);
+	size_t *slots = dense ? malloc(span * sizeof *slots) : NULL;
+	if (!keys || !sorted || (dense && !slots)) {
+		free(keys);
+		free(sorted);
+		free(slots);
+		return false;
+	}
+	epoch_key *from = keys, *to = keys + n;
+	bool placed = dense && place_by_number(items, n, least, span, from, slots);
+	free(slots);
+	for (i = 0; !placed && i < n; i++)
+		from[i] = (epoch_key){items[i].epoch, i};
+	for (size_t width = 1; !placed && width < n; width *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * width) {
 			size_t mid = lo + width < n ? lo + width : n;
 			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-			size_t i = lo, j = mid, k = lo;
-			while (i < mid && j < hi)
-				to[k++] = from[j].epoch < from[i].epoch ? from[j++] : from[i++];
-			while (i < mid)
-				to[k++] = from[i++];
-			while (j < hi)
-				to[k++] = from[j++];
+			size_t a = lo, b = mid, k = lo;
+			while (a < mid && b < hi)
+				to[k++] = from[b].epoch < from[a].epoch ? from[b++] : from[a++];
+			while (a < mid)
+				to[k++] = from[a++];
+			while (b < hi)
+				to[k++] = from[b++];
 		}
-		epoch_name *swap = from;
+		epoch_key *swap = from;
 		from = to;
 		to = swap;
 	}
-	if (from != items)
-		memcpy(items, from, n * sizeof *items);
+	for (i = 0; i < n; i++)
+		sorted[i] = items[from[i].at];
+	free(keys);
+	free(items);
+	*names = sorted;
+	return true;
 }
 
 /* Room for an info's strings and arrays while it is read: its text fits a
@@ -376,10 +437,17 @@ int run_compare_epoch_key(const void *key, const void *item)
 	return (x > y) - (x < y);
 }
 
-static const epoch_data *find_data(const ckpt_run *run, long epoch)
+/* Epoch `epoch` of run, looked for from *at on: the entries are read in
+ * the order of run's epochs, so each lookup takes a step or two, not a
+ * binary search's cache misses. */
+static const epoch_data *find_data(const ckpt_run *run, long epoch, size_t *at)
 {
-	const ckpt_epoch *e = run ? ckpt_run_find_epoch(run, epoch) : NULL;
-	return e ? e->data : NULL;
+	if (!run)
+		return NULL;
+	while (*at < run->n_epochs && run->epochs[*at].data->epoch < epoch)
+		(*at)++;
+	return *at < run->n_epochs && run->epochs[*at].data->epoch == epoch ? run->epochs[*at].data
+										 : NULL;
 }
 
 /* A first read opens the info straight away, unstat'ed (*known false):
@@ -462,12 +530,12 @@ static bool same_epoch_text(const epoch_data *a, const epoch_data *b)
  * (its mtime is the epoch's time then). Its own changes (a stray file
  * inside) show nothing, so they need not be noticed. */
 static int load_epoch(epoch_data **out, ckpt_run *run, int dfd, const epoch_name *entry,
-		      const ckpt_run *old)
+		      const ckpt_run *old, size_t *old_at)
 {
 	ckpt_file_sig dir_sig = entry->dir_sig, info_sig, model_sig;
 	const char *name = entry->name;
 	long epoch = entry->epoch;
-	const epoch_data *prev = find_data(old, epoch);
+	const epoch_data *prev = find_data(old, epoch, old_at);
 	if (prev && run->shallow && prev->dir_ino != 0 && prev->dir_ino == entry->ino) {
 		epoch_data *shared = (epoch_data *)prev;
 		__atomic_add_fetch(&shared->refs, 1, __ATOMIC_RELAXED);
@@ -641,14 +709,8 @@ static int read_epochs(ckpt_run *run, int rfd, const ckpt_run *old)
 	size_t n = 0;
 	name_pool pool = {0};
 	rc = list_entries(run, dfd, &names, &n, &pool);
-	if (!rc && n > 1) {
-		epoch_name *tmp = malloc(n * sizeof *tmp);
-		if (tmp)
-			sort_by_epoch(names, tmp, n);
-		else
-			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
-		free(tmp);
-	}
+	if (!rc && n > 1 && !sort_by_epoch(&names, n))
+		rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
 	if (!rc) {
 		if (run->n_strays > 1)
 			qsort(run->strays, run->n_strays, sizeof *run->strays, compare_strings);
@@ -656,9 +718,10 @@ static int read_epochs(ckpt_run *run, int rfd, const ckpt_run *old)
 		if (!run->epochs)
 			rc = ckpt_fail(CKPT_ENOMEM, "%s: out of memory", run->root);
 	}
+	size_t old_at = 0; /* where in old's epochs the next is looked for */
 	for (size_t i = 0; !rc && i < n; i++) {
 		epoch_data *d;
-		rc = load_epoch(&d, run, dfd, &names[i], old);
+		rc = load_epoch(&d, run, dfd, &names[i], old, &old_at);
 		if (rc || !d)
 			continue;
 		run->epochs[run->n_epochs++] = (ckpt_epoch){.data = d};

@@ -530,6 +530,74 @@ static void test_live_writer_and_total_bytes_shown(void)
 	g_free(tmp);
 }
 
+/* Epochs made in a shuffled order, numbered `number(i)`, read back in
+ * number order however epochs/ lists them (in the order they were made,
+ * or by hash: 600 names fill more than one block of an ext4 folder), and
+ * again after a refresh that finds one more among them, every other epoch
+ * shared. */
+static void assert_epochs_ordered(long (*number)(long i), long n)
+{
+	char *tmp = tu_tmpdir();
+	char *root = g_build_filename(tmp, "run", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(root, 0755), ==, 0);
+	long *order = g_new(long, n);
+	for (long i = 0; i < n; i++)
+		order[i] = i;
+	GRand *rand = g_rand_new_with_seed(8);
+	for (long i = n - 1; i > 0; i--) {
+		long j = g_rand_int_range(rand, 0, (gint32)i + 1), t = order[i];
+		order[i] = order[j], order[j] = t;
+	}
+	for (long i = 0; i < n; i++)
+		if (order[i] != n / 2) /* left out, to come in the refresh */
+			make_epoch(root, number(order[i]));
+	ckpt_run *run = tu_open_run(root);
+	g_assert_cmpuint(ckpt_run_epoch_count(run), ==, (size_t)n - 1);
+	for (long i = 0, k = 0; i < n; i++) {
+		if (i == n / 2)
+			continue;
+		g_assert_cmpint(ckpt_epoch_number(ckpt_run_epoch(run, (size_t)k++)), ==, number(i));
+		g_assert_nonnull(ckpt_run_find_epoch(run, number(i)));
+	}
+	make_epoch(root, number(n / 2));
+	ckpt_run *fresh = NULL;
+	bool changed = false;
+	g_assert_cmpint(ckpt_run_refresh(&fresh, &changed, run), ==, 0);
+	g_assert_true(changed);
+	g_assert_cmpuint(ckpt_run_epoch_count(fresh), ==, (size_t)n);
+	for (long i = 0; i < n; i++) {
+		const ckpt_epoch *e = ckpt_run_epoch(fresh, (size_t)i);
+		g_assert_cmpint(ckpt_epoch_number(e), ==, number(i));
+		const ckpt_epoch *was = ckpt_run_find_epoch(run, number(i));
+		/* Shared: the very text old read, not a copy. */
+		g_assert_true(i == n / 2 ? was == NULL
+					 : was != NULL && ckpt_epoch_dir(was) == ckpt_epoch_dir(e));
+	}
+	ckpt_run_unref(fresh);
+	ckpt_run_unref(run);
+	g_rand_free(rand);
+	g_free(order);
+	g_free(root);
+	tu_rmtree(tmp);
+	g_free(tmp);
+}
+
+static long dense_number(long i)
+{
+	return i + 1 + (i >= 300); /* 1..300, 302..601: a gap, as retention leaves */
+}
+
+static long sparse_number(long i)
+{
+	return 7 * i + 1 + (i == 599 ? 100000 : 0); /* spread more than 4x their count */
+}
+
+static void test_epochs_in_number_order(void)
+{
+	assert_epochs_ordered(dense_number, 600);
+	assert_epochs_ordered(sparse_number, 600);
+}
+
 /* In a child that permissions bind (see tu_run_unprivileged): the scan's
  * count, problems, and whether the one run and the problem are the right ones. */
 static int scan_as_child(int *results, size_t n, void *payload)
@@ -592,6 +660,8 @@ int main(int argc, char **argv)
 			test_scan_never_follows_symlinked_folders);
 	g_test_add_func("/ckpt/reader/open/odd-bytes-in-paths-give-valid-json",
 			test_odd_bytes_in_paths_give_valid_json);
+	g_test_add_func("/ckpt/reader/open/epochs-in-number-order-however-listed",
+			test_epochs_in_number_order);
 	g_test_add_func("/ckpt/reader/open/live-writer-and-total-bytes",
 			test_live_writer_and_total_bytes_shown);
 	g_test_add_func("/ckpt/reader/scan/unreadable-run-is-a-problem",
