@@ -22,7 +22,7 @@ typedef struct reader {
 	const char *p, *end;
 	span *keys; /* FAST_MAX_KEYS listed keys of the object being read, for duplicates */
 	size_t n_keys;
-	int next_known; /* where find_known looks first */
+	int next_known; /* where find_known looks first: 0 to N_KNOWN - 1 */
 	char *pool; /* the caller's room for the strings and arrays, or NULL: malloc */
 	size_t pool_left;
 	bool oom;
@@ -172,6 +172,12 @@ static char *dup_span(reader *r, const span *s)
 /* After a member: ',' (true, *more) or the closing brace (true, !*more). */
 static bool next_member(reader *r, bool *more)
 {
+	if (r->end - r->p >= 3 && r->p[0] == ',' && r->p[1] == ' ' &&
+	    (unsigned char)r->p[2] > ' ') {
+		r->p += 2; /* Python's ", " */
+		*more = true;
+		return true;
+	}
 	skip_space(r);
 	if (r->p < r->end && (*r->p == ',' || *r->p == '}')) {
 		*more = *r->p++ == ',';
@@ -250,13 +256,13 @@ typedef enum {
 	K_KEEP_LIMIT, K_KEEP_MODE, N_KNOWN
 } known_key;
 
-/* Each name, and the key as writers put it, `"name":`, for one compare. */
-#define KNOWN(name) {"" name "", sizeof name - 1, "\"" name "\":", sizeof name + 2}
+/* Each name, and the key as writers put it, `"name": `, for one compare. */
+#define KNOWN(name) {"" name "", sizeof name - 1, "\"" name "\": ", sizeof name + 3}
 static const struct {
 	const char *name;
 	size_t len;
 	const char *as_written;
-	size_t written_len; /* 8 to 24: see same_key_bytes */
+	size_t written_len; /* 9 to 24, the space included: see same_key_bytes */
 } known_keys[N_KNOWN] = {
     [K_EPOCH] = KNOWN("epoch"),
     [K_SAVE_BEST_METRIC] = KNOWN("save_best_metric"),
@@ -281,7 +287,7 @@ static int find_known(reader *r, const span *key)
 	for (int i = 0; i < N_KNOWN; i++) {
 		int k = (r->next_known + i) % N_KNOWN;
 		if (span_is(key, known_keys[k].name, known_keys[k].len)) {
-			r->next_known = k + 1;
+			r->next_known = k + 1 == N_KNOWN ? 0 : k + 1;
 			return k;
 		}
 	}
@@ -306,17 +312,25 @@ static inline bool same_key_bytes(const char *a, const char *b, size_t n)
 }
 
 /* The key a writer puts next, exactly as it writes it: its index, r past it
- * and the space after; -1 (r unmoved) for any other, which read_key reads. */
+ * and the space after; -1 (r unmoved) for any other, which read_key reads.
+ * Python's one space after the colon is matched with the key; other
+ * spacing (none, more) is skipped as usual. */
 static int take_expected_key(reader *r)
 {
-	int k = r->next_known % N_KNOWN;
-	size_t len = known_keys[k].written_len;
-	if ((size_t)(r->end - r->p) < len || len < 8 || len > 24 ||
-	    !same_key_bytes(r->p, known_keys[k].as_written, len))
+	int k = r->next_known;
+	size_t len = known_keys[k].written_len, left = (size_t)(r->end - r->p);
+	if (len < 9 || len > 24)
 		return -1;
-	r->p += len;
-	r->next_known = k + 1;
-	skip_space(r);
+	if (left > len && same_key_bytes(r->p, known_keys[k].as_written, len) &&
+	    (unsigned char)r->p[len] > ' ') {
+		r->p += len;
+	} else if (left >= len - 1 && same_key_bytes(r->p, known_keys[k].as_written, len - 1)) {
+		r->p += len - 1;
+		skip_space(r);
+	} else {
+		return -1;
+	}
+	r->next_known = k + 1 == N_KNOWN ? 0 : k + 1;
 	return k;
 }
 

@@ -155,6 +155,10 @@ static void test_info_quick_reader_agrees(void)
 	    "{\"epoch\": 1, \"metrics\": {}, \"session\": \"s\", \"metrics\": {}}",
 	    "{\"keep_mode\": \"all\", \"epoch\": 3, \"session\": \"a long session name 0123456789\"}",
 	    "{\"epoch\": 1, \"session\": \"0123456789abcdef\x7f\"}",
+	    /* Spacing other than Python's one space after ':' and ',' */
+	    "{\"epoch\":  1, \"metadata\" :null ,\"session\":\t\"s\"}",
+	    "{\"epoch\": 1,  \"session\": \"s\",\n\"keep_limit\":\n5}",
+	    "{\"epoch\": 1, \"session\": \"s\"\t, \"keep_mode\": \"all\" }",
 	};
 	size_t len = strlen(sample);
 	for (size_t i = 0; i <= len; i++)
